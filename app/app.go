@@ -1,0 +1,85 @@
+// Package app is Ferry's composition root: it reads the command line,
+// opens the engine and wires it to a front-end (the headless commands
+// here; the window in its own package).
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailed      = 1 // some files failed, or Ferry could not start
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+const usage = `Ferry uploads files over tus, resumably.
+
+Usage:
+  ferry upload --to URL [flags] FILE|DIR...   upload and exit: 0 all done, 1 some failed, 2 usage
+  ferry resume [flags]                        finish every unfinished job in the queue
+  ferry queue  [flags]                        list jobs: state, progress, path, URL
+  ferry serve  [--listen ADDR] [--dir DIR]    run the built-in tus receiver
+
+Run "ferry COMMAND -h" for a command's flags.
+`
+
+// Run runs Ferry with the given arguments (os.Args) and returns the exit code.
+func Run(args []string) int {
+	return run(args[1:], os.Stdout, os.Stderr)
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "upload":
+		return cmdUpload(rest, stdout, stderr)
+	case "resume":
+		return cmdResume(rest, stdout, stderr)
+	case "queue":
+		err = cmdQueue(rest, stdout)
+	case "serve":
+		err = cmdServe(rest, stdout)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "ferry: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+	return exitCode(err, stderr)
+}
+
+// exitCode prints err (if any) as a sentence and picks the exit code.
+func exitCode(err error, stderr io.Writer) int {
+	var u errUsage
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &u):
+		fmt.Fprintf(stderr, "ferry: %v\n", err)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "ferry: %v\n", err)
+		return exitFailed
+	}
+}
+
+// helpFor prints a command's flags when asked with -h.
+func helpFor(fs *flag.FlagSet, w io.Writer, synopsis string) {
+	fmt.Fprintf(w, "Usage: %s\n\nFlags:\n", synopsis)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}

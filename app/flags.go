@@ -1,0 +1,167 @@
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/dustin/go-humanize"
+
+	"github.com/ferry-app/ferry/engine"
+)
+
+// errUsage marks a command line that cannot be run (exit 2).
+type errUsage struct{ msg string }
+
+func (e errUsage) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return errUsage{fmt.Sprintf(format, args...)} }
+
+// common are the flags every engine command shares.
+type common struct {
+	dataDir     string
+	concurrency int
+	chunkSize   sizeFlag
+	limitRate   sizeFlag
+	headers     headerFlag
+	meta        metaFlag
+	json        bool
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.dataDir, "data-dir", "", "where the queue lives (default $FERRY_DATA_DIR, else the user config dir + /ferry)")
+	fs.IntVar(&c.concurrency, "concurrency", 3, "uploads at once")
+	fs.Var(&c.chunkSize, "chunk-size", "bytes per PATCH request, e.g. 50MiB or 5MB; 0 = one streaming request (fastest)")
+	fs.Var(&c.limitRate, "limit-rate", "cap on upload speed for all files together, e.g. 2MB (per second); 0 = none")
+	fs.Var(&c.headers, "header", `extra request header "Key: Value" (repeatable)`)
+	fs.Var(&c.meta, "meta", "extra upload metadata key=value (repeatable)")
+	fs.BoolVar(&c.json, "json", false, "print one JSON object a line")
+}
+
+// resolveDataDir applies --data-dir, then FERRY_DATA_DIR, then the user
+// config dir.
+func (c *common) resolveDataDir() (string, error) {
+	if c.dataDir != "" {
+		return filepath.Abs(c.dataDir)
+	}
+	if d := os.Getenv("FERRY_DATA_DIR"); d != "" {
+		return filepath.Abs(d)
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("Cannot find a folder for Ferry's queue (%v); pass --data-dir.", err)
+	}
+	return filepath.Join(base, "ferry"), nil
+}
+
+func (c *common) engineOptions() (engine.Options, error) {
+	dir, err := c.resolveDataDir()
+	if err != nil {
+		return engine.Options{}, err
+	}
+	if c.concurrency < 1 {
+		return engine.Options{}, usagef("--concurrency must be at least 1")
+	}
+	return engine.Options{
+		DataDir:     dir,
+		Concurrency: c.concurrency,
+		RateLimit:   int64(c.limitRate),
+		Header:      http.Header(c.headers),
+	}, nil
+}
+
+// parse parses flags and positional arguments in any order, as people
+// type them ("ferry upload a.mp4 --to URL").
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		if args[0] == "--" {
+			return append(rest, args[1:]...), nil
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
+}
+
+// sizeFlag reads byte sizes: 50MiB, 5MB, 1.5G, 1048576.
+type sizeFlag int64
+
+func (s *sizeFlag) String() string { return strconv.FormatInt(int64(*s), 10) }
+
+func (s *sizeFlag) Set(v string) error {
+	v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(v, "/s"), "ps"))
+	n, err := humanize.ParseBytes(v)
+	if err != nil || n > 1<<62 {
+		return fmt.Errorf("%q is not a size (try 50MiB, 5MB or a number of bytes)", v)
+	}
+	*s = sizeFlag(n)
+	return nil
+}
+
+// headerFlag collects "Key: Value" headers.
+type headerFlag http.Header
+
+func (h *headerFlag) String() string { return "" }
+
+func (h *headerFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, ":")
+	k = strings.TrimSpace(k)
+	if !ok || k == "" || strings.ContainsAny(k, " \t") {
+		return fmt.Errorf("%q is not a header; write it as \"Key: Value\"", v)
+	}
+	if *h == nil {
+		*h = headerFlag{}
+	}
+	http.Header(*h).Add(textproto.CanonicalMIMEHeaderKey(k), strings.TrimSpace(val))
+	return nil
+}
+
+// metaFlag collects key=value metadata.
+type metaFlag map[string]string
+
+func (m *metaFlag) String() string { return "" }
+
+func (m *metaFlag) Set(v string) error {
+	k, val, _ := strings.Cut(v, "=")
+	if k == "" || strings.ContainsAny(k, " ,") {
+		return fmt.Errorf("%q is not metadata; write it as key=value (a key has no spaces or commas)", v)
+	}
+	if *m == nil {
+		*m = metaFlag{}
+	}
+	(*m)[k] = val
+	return nil
+}
+
+// checkDest validates --to before anything is queued.
+func checkDest(raw string) error {
+	if raw == "" {
+		return usagef("--to is required: the tus upload URL, e.g. --to http://127.0.0.1:1080/files/")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usagef("--to %q is not an upload URL; it should look like https://host/files/", raw)
+	}
+	return nil
+}
+
+func (h headerFlag) header() http.Header { return http.Header(h).Clone() }

@@ -1,0 +1,179 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/dustin/go-humanize"
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/term"
+
+	"github.com/ferry-app/ferry/engine"
+)
+
+// progress shows the state of active uploads: bars on a terminal, plain
+// lines otherwise.
+type progress interface {
+	update(active []engine.Job)
+	finished(j engine.Job)
+	close()
+}
+
+func newProgress(w io.Writer) progress {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return newBars(f)
+	}
+	return &lines{w: w, last: map[string]lineState{}}
+}
+
+// status is a job's state in a few words.
+func status(j engine.Job) string {
+	switch j.State {
+	case engine.Waiting:
+		return fmt.Sprintf("%s; retrying in %s", j.Reason, time.Until(j.NextTry).Round(time.Second))
+	case engine.Uploading:
+		s := humanize.IBytes(uint64(j.Speed)) + "/s"
+		if j.ETA > 0 {
+			s += ", " + j.ETA.Round(time.Second).String() + " left"
+		}
+		return s
+	}
+	return j.State.String()
+}
+
+// lines prints a line when a job's state changes, and its progress every
+// few seconds.
+type lines struct {
+	w    io.Writer
+	last map[string]lineState
+}
+
+type lineState struct {
+	state  engine.State
+	reason string
+	at     time.Time
+}
+
+func (l *lines) update(active []engine.Job) {
+	for _, j := range active {
+		prev := l.last[j.ID]
+		switch {
+		case j.State != prev.state || j.Reason != prev.reason:
+			if j.State == engine.Waiting {
+				fmt.Fprintf(l.w, "waiting    %s: %s\n", j.Path, status(j))
+			} else {
+				fmt.Fprintf(l.w, "%-10s %s (%s)\n", j.State, j.Path, humanize.IBytes(uint64(j.Size)))
+			}
+		case j.State == engine.Uploading && time.Since(prev.at) >= 5*time.Second:
+			fmt.Fprintf(l.w, "uploading  %s: %.0f%% of %s, %s\n", j.Path, 100*j.Progress(), humanize.IBytes(uint64(j.Size)), status(j))
+		default:
+			continue
+		}
+		l.last[j.ID] = lineState{state: j.State, reason: j.Reason, at: time.Now()}
+	}
+}
+
+func (l *lines) finished(j engine.Job) { delete(l.last, j.ID) }
+func (l *lines) close()                {}
+
+// bars draws an mpb bar per active file and one for the total.
+type bars struct {
+	p     *mpb.Progress
+	total *mpb.Bar
+	mu    sync.Mutex
+	bars  map[string]*mpb.Bar
+	stat  sync.Map // id → status; read by mpb's render goroutine, so not under mu
+	sizes map[string]int64
+	done  map[string]int64
+}
+
+func newBars(w io.Writer) *bars {
+	b := &bars{
+		p:     mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond)),
+		bars:  map[string]*mpb.Bar{},
+		sizes: map[string]int64{},
+		done:  map[string]int64{},
+	}
+	b.total = b.p.AddBar(1, mpb.BarPriority(1<<30),
+		mpb.PrependDecorators(decor.Name("total", decor.WC{W: 32, C: decor.DindentRight})),
+		mpb.AppendDecorators(decor.Counters(decor.SizeB1024(0), "% .1f / % .1f")))
+	return b
+}
+
+func (b *bars) update(active []engine.Job) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, j := range active {
+		b.sizes[j.ID] = j.Size
+		b.done[j.ID] = j.Offset
+		b.stat.Store(j.ID, status(j))
+		bar, ok := b.bars[j.ID]
+		if !ok {
+			id := j.ID
+			bar = b.p.AddBar(max(j.Size, 1), mpb.BarRemoveOnComplete(),
+				mpb.PrependDecorators(decor.Name(shorten(filepath.Base(j.Path), 30), decor.WC{W: 32, C: decor.DindentRight})),
+				mpb.AppendDecorators(
+					decor.Counters(decor.SizeB1024(0), "% .1f / % .1f"),
+					decor.Any(func(decor.Statistics) string { return "  " + b.status(id) })))
+			b.bars[j.ID] = bar
+		}
+		bar.SetCurrent(min(j.Offset, max(j.Size, 1)))
+	}
+	b.updateTotal()
+}
+
+func (b *bars) status(id string) string {
+	s, _ := b.stat.Load(id)
+	str, _ := s.(string)
+	return str
+}
+
+func (b *bars) finished(j engine.Job) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sizes[j.ID] = j.Size
+	b.done[j.ID] = j.Size
+	if bar, ok := b.bars[j.ID]; ok {
+		if j.State == engine.Done {
+			bar.SetTotal(max(j.Size, 1), true)
+		} else {
+			bar.Abort(true)
+		}
+		delete(b.bars, j.ID)
+	}
+	b.updateTotal()
+}
+
+func (b *bars) updateTotal() {
+	var size, done int64
+	for id, s := range b.sizes {
+		size += s
+		done += b.done[id]
+	}
+	b.total.SetTotal(max(size, 1), false)
+	b.total.SetCurrent(min(done, max(size, 1)))
+}
+
+func (b *bars) close() {
+	b.mu.Lock()
+	for id, bar := range b.bars {
+		bar.Abort(false)
+		delete(b.bars, id)
+	}
+	b.mu.Unlock()
+	b.total.SetTotal(-1, true)
+	b.p.Wait()
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,71 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ferry-app/ferry/engine"
+)
+
+// results prints one line per finished file on stdout (plain or JSON) and
+// names every failure, with its path, on stderr.
+type results struct {
+	stdout, stderr io.Writer
+	json           bool
+	failed         int
+}
+
+func newResults(stdout, stderr io.Writer, asJSON bool) *results {
+	return &results{stdout: stdout, stderr: stderr, json: asJSON}
+}
+
+// resultLine is the --json shape of a finished or failed file.
+type resultLine struct {
+	Path    string `json:"path"`
+	State   string `json:"state"`
+	URL     string `json:"url"`
+	Size    int64  `json:"size"`
+	Error   string `json:"error"`
+	MediaID string `json:"media_id,omitempty"`
+	ID      string `json:"id,omitempty"`
+}
+
+func (r *results) notQueued(path string, err error) {
+	r.failed++
+	msg := err.Error()
+	if !strings.Contains(msg, path) {
+		msg = path + ": " + msg
+	}
+	fmt.Fprintf(r.stderr, "ferry: failed: %s\n", msg)
+	if r.json {
+		r.emit(resultLine{Path: path, State: engine.Failed.String(), Error: err.Error()})
+	}
+}
+
+func (r *results) finished(j engine.Job) {
+	if j.State != engine.Done {
+		r.failed++
+		why := j.Error
+		if why == "" {
+			why = "the upload was " + j.State.String()
+		}
+		if !strings.Contains(why, j.Path) {
+			why = j.Path + ": " + why
+		}
+		fmt.Fprintf(r.stderr, "ferry: failed: %s\n", why)
+	}
+	if r.json {
+		r.emit(resultLine{Path: j.Path, State: j.State.String(), URL: j.UploadURL, Size: j.Size, Error: j.Error, MediaID: j.MediaID, ID: j.ID})
+		return
+	}
+	if j.State == engine.Done {
+		fmt.Fprintf(r.stdout, "done  %s  %s\n", j.Path, j.UploadURL)
+	}
+}
+
+func (r *results) emit(l resultLine) {
+	b, _ := json.Marshal(l)
+	fmt.Fprintf(r.stdout, "%s\n", b)
+}

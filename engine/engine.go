@@ -1,0 +1,305 @@
+// Package engine owns Ferry's upload jobs: the queue, its scheduler, the
+// transfers and their persistence. The CLI, the window and the tests drive
+// it through one API; it never imports a UI toolkit.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/engine/transfer"
+)
+
+// Options configure an Engine. Zero values mean the defaults.
+type Options struct {
+	DataDir     string // where the queue database lives (required)
+	Concurrency int    // uploads at once; default 3
+	RateLimit   int64  // bytes per second for all uploads together; 0 = unlimited
+	// Header is added to every request of this process: secrets are not
+	// stored with jobs, so a resumed job gets them from here.
+	Header http.Header
+	// StallTimeout abandons a request that moved no bytes; default 12 s.
+	StallTimeout time.Duration
+	// MaxBackoff caps the wait between tries of a transient error; default 5 s.
+	MaxBackoff time.Duration
+	// Tick is how often speed and progress events are computed; default 500 ms.
+	Tick time.Duration
+	// PersistEvery bounds how often progress is written; default 2 s.
+	PersistEvery time.Duration
+}
+
+// ErrClosed is returned by commands after Close.
+var ErrClosed = errors.New("the engine is shut down")
+
+// errPaused, errCancelled and errShutdown are the causes given to a job's
+// context, so its goroutine knows who stopped it.
+var (
+	errPaused    = errors.New("paused")
+	errCancelled = errors.New("cancelled")
+	errShutdown  = errors.New("shutting down")
+)
+
+// Engine runs upload jobs.
+type Engine struct {
+	opts    Options
+	store   *store.Store
+	fps     store.Fingerprints
+	client  *transfer.Client
+	limiter *rate.Limiter
+	bus     bus
+
+	mu          sync.Mutex
+	jobs        map[string]*job
+	order       []string          // ids in the order they were added
+	byFP        map[string]string // fingerprint → id
+	concurrency int
+	closed      bool
+	lastID      string
+
+	wg       sync.WaitGroup // job goroutines and server terminations
+	stopTick chan struct{}
+	tickDone chan struct{}
+}
+
+// Open loads the queue from opts.DataDir. Jobs that were active when the
+// last process stopped are queued again but held until Start (or until
+// Add names them), so a one-off upload does not set the whole queue going.
+func Open(opts Options) (*Engine, error) {
+	if opts.DataDir == "" {
+		return nil, errors.New("no data dir given")
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 3
+	}
+	if opts.StallTimeout <= 0 {
+		opts.StallTimeout = 12 * time.Second
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 5 * time.Second
+	}
+	if opts.Tick <= 0 {
+		opts.Tick = 500 * time.Millisecond
+	}
+	if opts.PersistEvery <= 0 {
+		opts.PersistEvery = 2 * time.Second
+	}
+	st, err := store.Open(opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		opts:        opts,
+		store:       st,
+		fps:         st.Fingerprints(),
+		limiter:     rate.NewLimiter(rate.Inf, 1),
+		jobs:        map[string]*job{},
+		byFP:        map[string]string{},
+		concurrency: opts.Concurrency,
+		stopTick:    make(chan struct{}),
+		tickDone:    make(chan struct{}),
+	}
+	e.client = transfer.NewClient(e.limiter, opts.StallTimeout)
+	e.SetRateLimit(opts.RateLimit)
+	if err := e.load(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	go e.ticker()
+	return e, nil
+}
+
+func (e *Engine) load() error {
+	err := e.store.Jobs(func(id string, rec []byte) error {
+		j, err := decodeJob(id, rec)
+		if err != nil {
+			return err
+		}
+		if j.State.Active() {
+			// The process that ran it is gone; the server's offset decides.
+			j.State, j.Reason, j.NextTry, j.held = Queued, "", time.Time{}, true
+		}
+		e.jobs[id] = j
+		e.order = append(e.order, id)
+		if j.fp != "" && j.State != Cancelled {
+			e.byFP[j.fp] = id
+		}
+		return nil
+	})
+	sort.Strings(e.order)
+	if n := len(e.order); n > 0 {
+		e.lastID = e.order[n-1]
+	}
+	return err
+}
+
+// DataDir is where the queue lives.
+func (e *Engine) DataDir() string { return e.opts.DataDir }
+
+// Start lets every queued job run, including those held since Open.
+func (e *Engine) Start() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, j := range e.jobs {
+		j.held = false
+	}
+	e.schedule()
+}
+
+// Close stops every transfer, keeps active jobs queued for the next start,
+// writes the queue and releases the database.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	for _, j := range e.jobs {
+		if j.cancel != nil {
+			j.cancel(errShutdown)
+		}
+	}
+	e.mu.Unlock()
+	close(e.stopTick)
+	<-e.tickDone
+	e.wg.Wait()
+
+	e.mu.Lock()
+	recs := map[string][]byte{}
+	for id, j := range e.jobs {
+		if j.State == Uploading || j.State == Waiting {
+			j.State, j.Reason, j.NextTry = Queued, "", time.Time{}
+		}
+		if b, err := j.encode(); err == nil {
+			recs[id] = b
+		}
+	}
+	e.mu.Unlock()
+	err := e.store.PutJobs(recs)
+	e.bus.closeAll()
+	if cerr := e.store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Subscribe returns a subscription with a buffer of the given size.
+func (e *Engine) Subscribe(buffer int) *Subscription { return e.bus.subscribe(buffer) }
+
+// Snapshot returns every job, in the order they were added.
+func (e *Engine) Snapshot() []Job {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Job, 0, len(e.order))
+	for _, id := range e.order {
+		out = append(out, e.jobs[id].Job.clone())
+	}
+	return out
+}
+
+// Job returns one job's snapshot.
+func (e *Engine) Job(id string) (Job, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j, ok := e.jobs[id]
+	if !ok {
+		return Job{}, false
+	}
+	return j.Job.clone(), true
+}
+
+// schedule starts queued jobs while slots are free. Caller holds e.mu.
+func (e *Engine) schedule() {
+	if e.closed {
+		return
+	}
+	running := 0
+	for _, j := range e.jobs {
+		if j.running {
+			running++
+		}
+	}
+	for _, id := range e.order {
+		if running >= e.concurrency {
+			return
+		}
+		j := e.jobs[id]
+		if j.State != Queued || j.held || j.running {
+			continue
+		}
+		ctx, cancel := context.WithCancelCause(context.Background())
+		j.running, j.cancel = true, cancel
+		running++
+		e.wg.Add(1)
+		go e.run(ctx, j)
+	}
+}
+
+// setState is the one door for state changes: it rejects transitions the
+// lifecycle does not allow, skips no-ops, persists and publishes. Caller
+// holds e.mu.
+func (e *Engine) setState(j *job, to State) error {
+	if j.State == to {
+		return nil
+	}
+	if !canMove(j.State, to) {
+		return fmt.Errorf("a job that is %s cannot become %s", j.State, to)
+	}
+	j.State = to
+	if to != Waiting {
+		j.Reason, j.NextTry = "", time.Time{}
+	}
+	if to != Failed {
+		j.Error = ""
+	}
+	if to == Done {
+		j.Finished = time.Now()
+	}
+	if to != Uploading {
+		j.Speed, j.ETA = 0, 0
+	}
+	e.changed(j)
+	return nil
+}
+
+// changed persists a job and tells subscribers. Caller holds e.mu.
+func (e *Engine) changed(j *job) {
+	if b, err := j.encode(); err == nil {
+		if err := e.store.PutJob(j.ID, b); err == nil {
+			j.dirty = false
+		}
+	}
+	e.bus.publish(JobChanged, j.Job.clone())
+}
+
+// note adds a history line. Caller holds e.mu.
+func (j *job) note(format string, args ...any) {
+	line := time.Now().Format("15:04:05 ") + fmt.Sprintf(format, args...)
+	j.Notes = append(j.Notes, line)
+	if len(j.Notes) > 20 {
+		j.Notes = j.Notes[len(j.Notes)-20:]
+	}
+}
+
+func (e *Engine) newID() string {
+	id := fmt.Sprintf("%016x", time.Now().UnixNano())
+	if id <= e.lastID {
+		id = fmt.Sprintf("%016x", mustParseHex(e.lastID)+1)
+	}
+	e.lastID = id
+	return id
+}
+
+func mustParseHex(s string) uint64 {
+	var v uint64
+	fmt.Sscanf(s, "%x", &v)
+	return v
+}

@@ -1,0 +1,296 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+
+	"github.com/ferry-app/ferry/engine/transfer"
+)
+
+// run owns one job's transfer until it is done, fails, or its context is
+// cancelled (pause, cancel, shutdown: whoever cancels has set the state).
+func (e *Engine) run(ctx context.Context, j *job) {
+	defer e.wg.Done()
+	defer e.exit(j)
+
+	bo := &backoff.ExponentialBackOff{
+		InitialInterval:     500 * time.Millisecond,
+		RandomizationFactor: 0.5,
+		Multiplier:          2,
+		MaxInterval:         e.opts.MaxBackoff,
+	}
+	bo.Reset()
+	conflicts := 0
+	for {
+		before := e.progressMark(j)
+		err := e.attempt(ctx, j)
+		if err == nil {
+			e.finish(ctx, j)
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if e.progressMark(j) > before {
+			bo.Reset()
+			conflicts = 0
+		}
+		var wait time.Duration
+		switch transfer.KindOf(err) {
+		case transfer.Permanent:
+			e.fail(ctx, j, err)
+			return
+		case transfer.Conflict, transfer.Gone:
+			// The next attempt asks the server; back off only if it keeps
+			// disagreeing.
+			if conflicts++; conflicts > 3 {
+				wait = bo.NextBackOff()
+			}
+		default:
+			if !transfer.IsReshape(err) {
+				wait = max(bo.NextBackOff(), transfer.RetryAfterOf(err))
+			}
+		}
+		if wait > 0 && !e.wait(ctx, j, err, wait) {
+			return
+		}
+	}
+}
+
+// progressMark is what counts as progress for the backoff: bytes the
+// server confirmed plus bytes handed to the connection.
+func (e *Engine) progressMark(j *job) int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return j.confirmed + j.Offset
+}
+
+// wait shows the job as waiting and sleeps; false if the job was stopped.
+func (e *Engine) wait(ctx context.Context, j *job, why error, d time.Duration) bool {
+	e.mu.Lock()
+	if ctx.Err() != nil {
+		e.mu.Unlock()
+		return false
+	}
+	j.Offset = j.confirmed
+	j.Reason, j.NextTry = why.Error(), time.Now().Add(d)
+	if j.State == Waiting {
+		e.changed(j)
+	} else {
+		e.setState(j, Waiting)
+	}
+	e.mu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+func (e *Engine) finish(ctx context.Context, j *job) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
+	j.Offset, j.confirmed = j.Size, j.Size
+	e.setState(j, Done)
+}
+
+func (e *Engine) fail(ctx context.Context, j *job, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
+	j.Offset, j.Error = j.confirmed, err.Error()
+	e.setState(j, Failed)
+}
+
+// exit releases the job's slot, terminates a cancelled upload on the
+// server, and lets the next job start.
+func (e *Engine) exit(j *job) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j.running, j.cancel = false, nil
+	if j.State == Paused || j.State == Queued {
+		j.Offset = j.confirmed
+	}
+	if j.terminate {
+		j.terminate = false
+		e.terminate(j)
+	}
+	if j.dirty {
+		e.changed(j)
+	}
+	e.schedule()
+}
+
+// terminate deletes a cancelled job's server upload in the background.
+// Caller holds e.mu.
+func (e *Engine) terminate(j *job) {
+	url, dest := j.UploadURL, cloneDest(j.Dest)
+	j.UploadURL, j.MediaID, j.Offset, j.confirmed = "", "", 0, 0
+	e.changed(j)
+	if url == "" {
+		return
+	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		e.client.Terminate(ctx, e.target(dest, ""), url)
+	}()
+}
+
+// attempt makes one pass: check the file, find or create the upload, ask
+// the server's offset, send the rest. nil means the server has every byte.
+func (e *Engine) attempt(ctx context.Context, j *job) error {
+	e.mu.Lock()
+	if ctx.Err() != nil {
+		e.mu.Unlock()
+		return context.Cause(ctx)
+	}
+	path, size, mtime, dest := j.Path, j.Size, j.ModTime, cloneDest(j.Dest)
+	e.mu.Unlock()
+
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &transfer.Error{Kind: transfer.Permanent, Msg: "The file " + path + " is gone (moved or deleted).", Err: err}
+	}
+	if err != nil {
+		return &transfer.Error{Kind: transfer.Permanent, Msg: "Cannot read " + path + ": " + errors.Unwrap(err).Error() + ".", Err: err}
+	}
+	if fi.Size() != size || !fi.ModTime().Equal(mtime) {
+		e.startOver(j, fi)
+		size = fi.Size()
+	}
+	t := e.target(dest, path)
+
+	e.mu.Lock()
+	if ctx.Err() != nil {
+		e.mu.Unlock()
+		return context.Cause(ctx)
+	}
+	e.setState(j, Uploading)
+	upload, fp := j.UploadURL, j.fp
+	e.mu.Unlock()
+	if upload == "" {
+		upload, _ = e.fps.Get(fp)
+	}
+
+	offset := int64(0)
+	if upload != "" {
+		off, length, err := e.client.Offset(ctx, t, upload)
+		switch {
+		case err == nil && length >= 0 && length != size:
+			e.forget(j, "The server's upload has another length; starting a new upload")
+			upload = ""
+		case transfer.KindOf(err) == transfer.Gone:
+			e.forget(j, "The server no longer had the upload; starting a new one")
+			upload = ""
+		case err != nil:
+			return err
+		default:
+			offset = off
+		}
+	}
+	if upload == "" {
+		created, err := e.client.Create(ctx, t, size)
+		if err != nil {
+			return err
+		}
+		upload = created.URL
+		e.fps.Set(fp, upload)
+		e.mu.Lock()
+		j.UploadURL, j.MediaID = upload, created.MediaID
+		e.changed(j)
+		e.mu.Unlock()
+	}
+	e.mu.Lock()
+	j.UploadURL, j.Offset, j.confirmed, j.lastOff = upload, offset, offset, offset
+	e.mu.Unlock()
+	if offset >= size {
+		return nil
+	}
+	_, err = e.client.Send(ctx, t, upload, path, offset, size, jobProgress{e, j})
+	return err
+}
+
+// startOver restarts a job whose file changed on disk since its upload
+// began: the old upload holds other bytes.
+func (e *Engine) startOver(j *job, fi fs.FileInfo) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.fps.Delete(j.fp)
+	if e.byFP[j.fp] == j.ID {
+		delete(e.byFP, j.fp)
+	}
+	j.fp = fingerprint(j.Path, fi.Size(), fi.ModTime(), j.Dest.URL)
+	e.byFP[j.fp] = j.ID
+	j.Size, j.ModTime = fi.Size(), fi.ModTime()
+	j.note("The file changed on disk; starting the upload over")
+	e.terminate(j)
+}
+
+// forget drops a job's server upload, noting why.
+func (e *Engine) forget(j *job, why string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.fps.Delete(j.fp)
+	j.UploadURL, j.MediaID, j.Offset, j.confirmed = "", "", 0, 0
+	j.note("%s", why)
+	e.changed(j)
+}
+
+// target builds the transfer's view of a destination.
+func (e *Engine) target(d Destination, path string) transfer.Target {
+	h := d.Header.Clone()
+	if h == nil {
+		h = make(map[string][]string)
+	}
+	for k, v := range e.opts.Header {
+		h[k] = v
+	}
+	meta := map[string]string{}
+	if path != "" {
+		meta["filename"] = filepath.Base(path)
+		meta["filetype"] = fileType(path)
+	}
+	for k, v := range d.Meta {
+		meta[k] = v
+	}
+	return transfer.Target{Endpoint: d.URL, Header: h, Metadata: meta, ChunkSize: d.ChunkSize}
+}
+
+// jobProgress feeds a transfer's bytes into the job.
+type jobProgress struct {
+	e *Engine
+	j *job
+}
+
+func (p jobProgress) Sent(n int64) {
+	p.e.mu.Lock()
+	p.j.Offset += n
+	p.j.dirty = true
+	p.e.mu.Unlock()
+}
+
+func (p jobProgress) Accepted(offset int64, mediaID string) {
+	p.e.mu.Lock()
+	p.j.confirmed, p.j.Offset, p.j.dirty = offset, offset, true
+	if mediaID != "" {
+		p.j.MediaID = mediaID
+	}
+	p.e.mu.Unlock()
+}

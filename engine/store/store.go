@@ -1,0 +1,164 @@
+// Package store keeps Ferry's queue on disk in one bbolt database.
+//
+// bbolt's exclusive file lock doubles as the single-instance guard: a second
+// process on the same data dir cannot open the database and is told that
+// Ferry is already running.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// SchemaVersion is the layout of the buckets and records this code writes.
+// Raise it when a record changes shape, and migrate in Open.
+const SchemaVersion = 1
+
+// FileName is the database's name inside the data dir.
+const FileName = "ferry.db"
+
+var (
+	bucketMeta         = []byte("meta")
+	bucketJobs         = []byte("jobs")
+	bucketFingerprints = []byte("fingerprints")
+	keySchema          = []byte("schema")
+)
+
+// LockedError says another process holds the database.
+type LockedError struct{ Dir string }
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("Ferry is already running (data dir %s). Quit the other Ferry, or use another --data-dir.", e.Dir)
+}
+
+// CorruptError says the database cannot be read. Ferry never replaces it
+// with an empty one: the user decides what happens to it.
+type CorruptError struct {
+	Path string
+	Err  error
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("The queue database %s is damaged (%v). Ferry has not touched it; move it aside to start with an empty queue, or restore it from a backup.", e.Path, e.Err)
+}
+
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// Store is the open database.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+// Open opens (creating if needed) the database in dir.
+func Open(dir string) (s *Store, err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("Cannot create the data dir %s: %w", dir, errors.Unwrap(err))
+	}
+	path := filepath.Join(dir, FileName)
+	// bbolt panics on some corrupt pages; a panic here means a damaged file.
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, &CorruptError{Path: path, Err: fmt.Errorf("%v", r)}
+		}
+	}()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 200 * time.Millisecond})
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, &LockedError{Dir: dir}
+	case errors.Is(err, os.ErrPermission):
+		return nil, fmt.Errorf("Cannot open the queue database %s: permission denied.", path)
+	case err != nil:
+		return nil, &CorruptError{Path: path, Err: err}
+	}
+	s = &Store{db: db, path: path}
+	if err := s.init(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketJobs, bucketFingerprints} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return &CorruptError{Path: s.path, Err: err}
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		v := meta.Get(keySchema)
+		if v == nil {
+			return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+		}
+		n, err := strconv.Atoi(string(v))
+		if err != nil {
+			return &CorruptError{Path: s.path, Err: fmt.Errorf("schema version %q", v)}
+		}
+		if n > SchemaVersion {
+			return fmt.Errorf("The queue database %s was written by a newer Ferry (schema %d; this one knows %d). Update Ferry, or use another --data-dir.", s.path, n, SchemaVersion)
+		}
+		return nil
+	})
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close releases the database and its lock.
+func (s *Store) Close() error { return s.db.Close() }
+
+// PutJob writes one job record.
+func (s *Store) PutJob(id string, rec []byte) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketJobs).Put([]byte(id), rec)
+	})
+}
+
+// PutJobs writes several job records in one transaction (progress flushes).
+func (s *Store) PutJobs(recs map[string][]byte) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketJobs)
+		for id, rec := range recs {
+			if err := b.Put([]byte(id), rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DeleteJob removes a job record.
+func (s *Store) DeleteJob(id string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketJobs).Delete([]byte(id))
+	})
+}
+
+// Jobs calls fn for every job record in id order. A record fn cannot
+// decode is reported as a CorruptError, never skipped.
+func (s *Store) Jobs(fn func(id string, rec []byte) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &CorruptError{Path: s.path, Err: fmt.Errorf("%v", r)}
+		}
+	}()
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+			if err := fn(string(k), v); err != nil {
+				return &CorruptError{Path: s.path, Err: fmt.Errorf("job %s: %w", k, err)}
+			}
+			return nil
+		})
+	})
+}

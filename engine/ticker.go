@@ -1,0 +1,67 @@
+package engine
+
+import "time"
+
+// ticker is the one clock for every job: it turns byte counters into
+// speed and ETA, publishes coalesced progress events, and writes progress
+// to disk at a bounded rate (never once per chunk).
+func (e *Engine) ticker() {
+	defer close(e.tickDone)
+	t := time.NewTicker(e.opts.Tick)
+	defer t.Stop()
+	lastTick, lastPersist := time.Now(), time.Now()
+	for {
+		select {
+		case <-e.stopTick:
+			return
+		case now := <-t.C:
+			dt := now.Sub(lastTick).Seconds()
+			lastTick = now
+			persist := now.Sub(lastPersist) >= e.opts.PersistEvery
+			if persist {
+				lastPersist = now
+			}
+			e.tick(dt, persist)
+		}
+	}
+}
+
+func (e *Engine) tick(dt float64, persist bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	recs := map[string][]byte{}
+	for _, id := range e.order {
+		j := e.jobs[id]
+		if j.State == Uploading && dt > 0 {
+			moved := j.Offset - j.lastOff
+			inst := float64(max(moved, 0)) / dt
+			if j.Speed == 0 {
+				j.Speed = inst
+			} else {
+				// A moving average over a few seconds: steady, yet quick
+				// to show a stall.
+				j.Speed = 0.7*j.Speed + 0.3*inst
+			}
+			j.ETA = 0
+			if j.Speed > 1 {
+				j.ETA = time.Duration(float64(j.Size-j.Offset) / j.Speed * float64(time.Second))
+			}
+			if moved != 0 {
+				e.bus.publish(JobProgress, j.Job.clone())
+			}
+		}
+		j.lastOff = j.Offset
+		if persist && j.dirty {
+			if b, err := j.encode(); err == nil {
+				recs[id] = b
+				j.dirty = false
+			}
+		}
+	}
+	// One transaction for all; a failed write leaves the jobs dirty.
+	if err := e.store.PutJobs(recs); err != nil {
+		for id := range recs {
+			e.jobs[id].dirty = true
+		}
+	}
+}

@@ -1,0 +1,186 @@
+package transfer
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Progress hears about an upload's bytes.
+type Progress interface {
+	// Sent reports bytes handed to the connection since the last call.
+	Sent(n int64)
+	// Accepted reports the server's confirmed offset after a PATCH.
+	Accepted(offset int64, mediaID string)
+}
+
+// Send PATCHes the file at path, bytes [offset, size), to the upload and returns the server's final
+// offset. With t.ChunkSize 0 the remainder goes in one streaming request.
+// On error the returned offset is the last one the server confirmed.
+func (c *Client) Send(ctx context.Context, t Target, upload, path string, offset, size int64, p Progress) (int64, error) {
+	for offset < size {
+		n := size - offset
+		if t.ChunkSize > 0 && n > t.ChunkSize {
+			n = t.ChunkSize
+		}
+		next, mediaID, err := c.patch(ctx, t, upload, path, offset, n, p)
+		if err != nil {
+			return offset, err
+		}
+		if next <= offset || next > size {
+			return offset, &Error{Kind: Conflict, Msg: "The server reported an unexpected offset"}
+		}
+		offset = next
+		p.Accepted(offset, mediaID)
+	}
+	return offset, nil
+}
+
+// patch sends one request. Each has its own file handle: net/http may
+// still be reading a failed request's body after Do returns, and a shared
+// file offset would then corrupt the next request.
+func (c *Client) patch(ctx context.Context, t Target, upload, path string, offset, n int64, p Progress) (int64, string, error) {
+	tc, err := c.tus(t)
+	if err != nil {
+		return offset, "", err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return offset, "", &Error{Kind: Permanent, Msg: fmt.Sprintf("Cannot read %s (%v).", path, rootCause(err)), Err: err}
+	}
+	defer f.Close()
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	body, err := c.body(rctx, f, offset, n)
+	if err != nil {
+		return offset, "", &Error{Kind: Permanent, Msg: fmt.Sprintf("Cannot read %s (%v).", path, rootCause(err)), Err: err}
+	}
+	req, err := http.NewRequestWithContext(rctx, http.MethodPatch, upload, body.rc)
+	if err != nil {
+		return offset, "", &Error{Kind: Permanent, Msg: "Invalid upload URL " + upload, Err: err}
+	}
+	req.ContentLength = n
+	req.Header.Set("Content-Type", "application/offset+octet-stream")
+	req.Header.Set("Upload-Offset", strconv.FormatInt(offset, 10))
+
+	done := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		c.watch(rctx, cancel, done, body, p)
+	}()
+	res, err := tc.Do(req)
+	close(done)
+	<-watched
+	if err != nil {
+		return offset, "", netError(ctx, rctx, upload, err, c.stall())
+	}
+	defer drain(res)
+	if res.StatusCode != http.StatusNoContent && res.StatusCode != http.StatusOK {
+		return offset, "", statusError("patch", upload, res)
+	}
+	next, err := strconv.ParseInt(res.Header.Get("Upload-Offset"), 10, 64)
+	if err != nil {
+		return offset, "", notTus(upload, "no Upload-Offset in the answer to PATCH")
+	}
+	return next, res.Header.Get("Stream-Media-ID"), nil
+}
+
+// watch reports progress and abandons the request when no byte moved for
+// the stall timeout, or when a rate limit appears mid-request (a file body
+// cannot be slowed down once handed to sendfile).
+func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done <-chan struct{}, b body, p Progress) {
+	tick := min(c.stall()/4, 250*time.Millisecond)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	var reported int64
+	last := time.Now()
+	report := func() {
+		if pos := b.pos(); pos != reported {
+			p.Sent(pos - reported)
+			reported, last = pos, time.Now()
+		}
+	}
+	defer report()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			report()
+			if time.Since(last) > c.stall() {
+				cancel(errStalled)
+				return
+			}
+			if b.file && c.limited() {
+				cancel(errReshape)
+				return
+			}
+		}
+	}
+}
+
+func (c *Client) limited() bool {
+	return c.Limiter != nil && c.Limiter.Limit() != rate.Inf
+}
+
+// body is a PATCH body whose progress can be read from another goroutine.
+type body struct {
+	rc   io.ReadCloser
+	pos  func() int64
+	file bool // rc is the file itself, sent by the kernel
+}
+
+// body returns the fastest body the settings allow: the file itself when
+// there is no rate limit (net/http unwraps io.NopCloser and hands an
+// *os.File to sendfile; progress is the file offset), else a reader that
+// waits on the shared limiter.
+func (c *Client) body(ctx context.Context, f *os.File, offset, n int64) (body, error) {
+	if !c.limited() {
+		if _, err := f.Seek(offset, io.SeekStart); err != nil {
+			return body{}, err
+		}
+		pos := func() int64 {
+			off, err := f.Seek(0, io.SeekCurrent)
+			if err != nil {
+				return 0
+			}
+			return off - offset
+		}
+		return body{rc: io.NopCloser(f), pos: pos, file: true}, nil
+	}
+	lb := &limitedBody{ctx: ctx, r: io.NewSectionReader(f, offset, n), lim: c.Limiter}
+	return body{rc: io.NopCloser(lb), pos: lb.n.Load}, nil
+}
+
+// limitedBody reads through the shared rate limiter.
+type limitedBody struct {
+	ctx context.Context
+	r   io.Reader
+	lim *rate.Limiter
+	n   atomic.Int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if burst := b.lim.Burst(); len(p) > burst && burst > 0 {
+		p = p[:burst]
+	}
+	if b.lim.Limit() != rate.Inf {
+		if err := b.lim.WaitN(b.ctx, len(p)); err != nil {
+			return 0, err
+		}
+	}
+	n, err := b.r.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
