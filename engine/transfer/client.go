@@ -40,9 +40,10 @@ type Client struct {
 
 // NewClient returns a Client with a transport suited to long uploads.
 func NewClient(limiter *rate.Limiter, stall time.Duration) *Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 15 * time.Second}
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 15 * time.Second}).DialContext,
+		DialContext:           abortiveDial(dialer),
 		TLSHandshakeTimeout:   10 * time.Second,
 		MaxIdleConnsPerHost:   16,
 		IdleConnTimeout:       60 * time.Second,
@@ -176,4 +177,18 @@ func (c *Client) Terminate(ctx context.Context, t Target, upload string) error {
 func drain(res *http.Response) {
 	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 	res.Body.Close()
+}
+
+// abortiveDial makes connections that reset when closed, dropping what is
+// still in the send buffer: a paused or cancelled upload stops on the wire
+// at once instead of draining megabytes of buffered body, and those bytes
+// would be offered again by the resume anyway.
+func abortiveDial(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if tc, ok := c.(*net.TCPConn); ok {
+			tc.SetLinger(0)
+		}
+		return c, err
+	}
 }

@@ -32,12 +32,12 @@ type Faults struct {
 	// The request body is read and discarded before answering, and never
 	// reaches tusd.
 
-	Status5xxPATCH   int // next N PATCHes → 503
-	Status429PATCH   int // next N PATCHes → 429 with Retry-After
-	RetryAfter       int // seconds, sent with 429 (also when 0)
-	Conflict409PATCH int // next N PATCHes → 409 (as for an offset mismatch)
-	NotFoundHEAD     int // next N HEADs → 404 (as if tusd forgot the upload)
-	Locked423PATCH   int // next N PATCHes → 423
+	Status5xxPATCH   int  // next N PATCHes → 503
+	Status429PATCH   int  // next N PATCHes → 429 with Retry-After
+	RetryAfter       int  // seconds, sent with 429 (also when 0)
+	Conflict409PATCH int  // next N PATCHes → 409 (as for an offset mismatch)
+	NotFoundHEAD     int  // next N HEADs → 404 (as if tusd forgot the upload)
+	Locked423PATCH   int  // next N PATCHes → 423
 	Status401        bool // every request → 401
 
 	// NotTus makes the endpoint a plain web server: no tus headers, POST →

@@ -1,7 +1,6 @@
 package tustest
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -14,7 +13,7 @@ import (
 
 // RandomFile writes size pseudo-random bytes (a pure function of seed) to
 // dir/name, creating parent directories, and returns the path and the hex
-// SHA-256. It streams, so 1 GiB costs about a second and no memory. An empty
+// SHA-256. It streams, so 1 GiB costs a second or two and 1 MiB of memory. An empty
 // dir means t.TempDir().
 func RandomFile(t testing.TB, dir, name string, size int64, seed int64) (path, sha256hex string) {
 	t.Helper()
@@ -31,15 +30,19 @@ func RandomFile(t testing.TB, dir, name string, size int64, seed int64) (path, s
 	}
 	defer f.Close()
 
-	var key [32]byte
-	binary.LittleEndian.PutUint64(key[:], uint64(seed))
 	h := sha256.New()
-	w := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
-	if _, err := io.CopyN(w, rand.NewChaCha8(key), size); err != nil {
-		t.Fatalf("tustest: write %s: %v", path, err)
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatalf("tustest: write %s: %v", path, err)
+	w := io.MultiWriter(f, h)
+	src := rand.NewPCG(uint64(seed), 0x7e57) // PCG: ~2.5x faster than ChaCha8, plenty for test data
+	buf := make([]byte, 1<<20)
+	for left := size; left > 0; {
+		for i := 0; i < len(buf); i += 8 {
+			binary.LittleEndian.PutUint64(buf[i:], src.Uint64())
+		}
+		n := min(left, int64(len(buf)))
+		if _, err := w.Write(buf[:n]); err != nil {
+			t.Fatalf("tustest: write %s: %v", path, err)
+		}
+		left -= n
 	}
 	if err := f.Close(); err != nil {
 		t.Fatalf("tustest: close %s: %v", path, err)

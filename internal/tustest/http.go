@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/tus/tusd/v2/pkg/handler"
@@ -30,10 +29,7 @@ func (s *Server) front(faulty bool, next http.Handler) http.Handler {
 		}
 		defer s.inflight.leave()
 
-		method := r.Method
-		if o := r.Header.Get("X-HTTP-Method-Override"); method == "POST" && o != "" {
-			method = o // tusd honours the override, so faults must too
-		}
+		method := effectiveMethod(r)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() { s.logRequest(method, r.URL.Path, sw.code) }()
 
@@ -134,34 +130,25 @@ func notTus(w http.ResponseWriter, r *http.Request, method string, postStatus in
 	}
 }
 
-// countBody counts the body bytes tusd itself reads from upload data
-// requests, and counts 204 answers to DELETE.
+// countBody tracks each request for interrupts and byte counting (see
+// interrupt.go) and counts 204 answers to DELETE.
 func (s *Server) countBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		data := r.Method == "PATCH" ||
-			r.Method == "POST" && r.Header.Get("Content-Type") == "application/offset+octet-stream"
-		if data && r.Body != nil {
-			r.Body = &countingBody{ReadCloser: r.Body, n: &s.received}
-		}
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		if r.Method == "DELETE" || r.Header.Get("X-HTTP-Method-Override") == "DELETE" {
-			if sw.code == http.StatusNoContent {
-				s.termed.Add(1)
-			}
+		next.ServeHTTP(sw, s.track(sw, r))
+		if effectiveMethod(r) == "DELETE" && sw.code == http.StatusNoContent {
+			s.termed.Add(1)
 		}
 	})
 }
 
-type countingBody struct {
-	io.ReadCloser
-	n *atomic.Int64
-}
-
-func (b *countingBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	b.n.Add(int64(n))
-	return n, err
+// effectiveMethod is the method tusd will act on: it honours
+// X-HTTP-Method-Override on POST, so the fault layer must too.
+func effectiveMethod(r *http.Request) string {
+	if o := r.Header.Get("X-HTTP-Method-Override"); r.Method == "POST" && o != "" {
+		return o
+	}
+	return r.Method
 }
 
 func (s *Server) logRequest(method, path string, code int) {

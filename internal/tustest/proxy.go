@@ -57,12 +57,14 @@ func (p *proxy) close() {
 // pconn is one proxied connection. sent and the cut/hole bookkeeping are
 // owned by the client→server goroutine.
 type pconn struct {
-	id     uint64
-	client *net.TCPConn
-	up     *net.TCPConn
-	done   chan struct{}
-	once   sync.Once
-	holed  atomic.Bool
+	id      uint64
+	client  *net.TCPConn
+	up      *net.TCPConn
+	done    chan struct{}
+	once    sync.Once
+	holed   atomic.Bool   // black-holed: nothing moves any more
+	cutting atomic.Bool   // being cut: server→client data is dropped
+	downed  chan struct{} // pumpDown has returned
 
 	sent             int64
 	cutAt            int64
@@ -97,7 +99,7 @@ func (p *proxy) handle(client *net.TCPConn, id uint64) {
 		// kernel buffers, so its view of progress stays close to the link's.
 		client.SetReadBuffer(int(min(max(f.RateLimit/8, 4<<10), 256<<10)))
 	}
-	c := &pconn{id: id, client: client, up: up.(*net.TCPConn), done: make(chan struct{})}
+	c := &pconn{id: id, client: client, up: up.(*net.TCPConn), done: make(chan struct{}), downed: make(chan struct{})}
 
 	p.mu.Lock()
 	if p.closed {
@@ -123,6 +125,7 @@ func (p *proxy) handle(client *net.TCPConn, id uint64) {
 // connection is black-holed, in which case it goes quiet until Close.
 func (p *proxy) pumpDown(c *pconn) {
 	defer p.wg.Done()
+	defer close(c.downed)
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := c.up.Read(buf)
@@ -130,14 +133,16 @@ func (p *proxy) pumpDown(c *pconn) {
 			<-c.done // drop the data and keep the client socket open
 			return
 		}
-		if n > 0 {
+		if n > 0 && !c.cutting.Load() {
 			if _, werr := c.client.Write(buf[:n]); werr != nil {
 				c.close(false)
 				return
 			}
 		}
 		if err != nil {
-			c.close(false)
+			if !c.cutting.Load() {
+				c.close(false)
+			}
 			return
 		}
 	}
@@ -206,7 +211,7 @@ func (p *proxy) forward(c *pconn, data []byte) bool {
 		}
 		switch action {
 		case cut:
-			c.close(true)
+			p.cut(c)
 			return false
 		case hole:
 			c.holed.Store(true)
@@ -216,6 +221,24 @@ func (p *proxy) forward(c *pconn, data []byte) bool {
 		data = data[limit:]
 	}
 	return true
+}
+
+// cut ends the connection: tusd gets EOF after the forwarded bytes and,
+// once it has finished with them (closed its side), the client gets a
+// reset. Waiting makes the stored offset exactly the forwarded bytes;
+// otherwise the client's next request could interrupt tusd before it had
+// read what was already in its socket, which makes tests nondeterministic.
+func (p *proxy) cut(c *pconn) {
+	c.cutting.Store(true)
+	c.up.CloseWrite()
+	t := time.NewTimer(3 * time.Second)
+	defer t.Stop()
+	select {
+	case <-c.downed:
+	case <-c.done:
+	case <-t.C:
+	}
+	c.close(true)
 }
 
 // cutPoint draws this connection's cut offset, again if the faults changed.

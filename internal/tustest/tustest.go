@@ -56,6 +56,7 @@ type Server struct {
 	faulty *http.Server
 
 	inflight inflight
+	serving  sync.WaitGroup // the two Serve loops
 	created  atomic.Int64
 	termed   atomic.Int64
 	received atomic.Int64
@@ -105,7 +106,7 @@ func New(t testing.TB, opts ...Option) *Server {
 	fs := filestore.New(s.Dir)
 	fs.UseIn(composer)
 	composer.UseCore(countingStore{FileStore: fs, s: s}) // after UseIn, which set the plain store as core
-	memorylocker.New().UseIn(composer)
+	composer.UseLocker(syncLocker{memorylocker.New()})   // see interrupt.go
 
 	hc := handler.Config{
 		BasePath:                         BasePath,
@@ -131,8 +132,16 @@ func New(t testing.TB, opts ...Option) *Server {
 	faultyLn := listen(t)
 	s.direct = newHTTPServer(s.front(false, mux))
 	s.faulty = newHTTPServer(s.front(true, mux))
-	go s.direct.Serve(directLn)
-	go s.faulty.Serve(faultyLn)
+	for _, sv := range []struct {
+		srv *http.Server
+		ln  net.Listener
+	}{{s.direct, directLn}, {s.faulty, faultyLn}} {
+		s.serving.Add(1)
+		go func() {
+			defer s.serving.Done()
+			sv.srv.Serve(sv.ln)
+		}()
+	}
 
 	s.proxy = newProxy(t, &s.faults, faultyLn.Addr().String())
 	s.URL = "http://" + s.proxy.ln.Addr().String() + BasePath
@@ -167,6 +176,7 @@ func (s *Server) Close() {
 		s.proxy.close()
 		s.faulty.Close()
 		s.direct.Close()
+		s.serving.Wait()
 		if !s.inflight.wait(10 * time.Second) {
 			s.t.Logf("tustest: tusd handlers still running 10s after Close")
 		}

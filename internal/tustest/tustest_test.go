@@ -310,15 +310,15 @@ func TestBlackhole(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	s := New(t, WithFaults(Faults{RateLimit: 256 << 10}))
 	c := client(t, 10*time.Second)
-	data := randomBytes(128<<10, 6)
+	data := randomBytes(256<<10, 6)
 	loc := create(t, c, s.URL, int64(len(data)), "slow.bin")
 
 	start := time.Now()
 	if resp, err := patch(c, loc, 0, data); err != nil || resp.StatusCode != 204 {
 		t.Fatalf("PATCH: %v %v", resp, err)
 	}
-	if d := time.Since(start); d < 400*time.Millisecond || d > 3*time.Second {
-		t.Fatalf("128 KiB at 256 KiB/s took %v, want about 500ms", d)
+	if d := time.Since(start); d < 850*time.Millisecond || d > 4*time.Second {
+		t.Fatalf("256 KiB at 256 KiB/s took %v, want about 1s", d)
 	}
 
 	s.SetFaults(Faults{})
@@ -327,7 +327,7 @@ func TestRateLimit(t *testing.T) {
 	if resp, err := patch(c, loc, 0, data); err != nil || resp.StatusCode != 204 {
 		t.Fatalf("PATCH: %v %v", resp, err)
 	}
-	if d := time.Since(start); d > 300*time.Millisecond {
+	if d := time.Since(start); d > 500*time.Millisecond {
 		t.Fatalf("unlimited PATCH took %v", d)
 	}
 }

@@ -1,0 +1,406 @@
+package engine
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/internal/tustest"
+)
+
+func TestUploadsArriveWhole(t *testing.T) {
+	srv := tustest.New(t)
+	e := newEngine(t)
+	e.Start()
+	dir := t.TempDir()
+	sizes := map[string]int64{"a.mp4": 3<<20 + 17, "empty.mov": 0, "b.bin": 1}
+	shas := map[string]string{}
+	var ids []string
+	for name, size := range sizes {
+		p, sha := tustest.RandomFile(t, dir, name, size, int64(len(name)))
+		shas[name] = sha
+		j, err := e.Add(p, Destination{URL: srv.URL, Meta: map[string]string{"project": "x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, j.ID)
+	}
+	for _, id := range ids {
+		j := waitFor(t, e, id, 20*time.Second, Done, Failed)
+		if j.State != Done || j.UploadURL == "" || j.Progress() != 1 {
+			t.Fatalf("%s: %s %q url=%q progress=%v", j.Path, j.State, j.Error, j.UploadURL, j.Progress())
+		}
+	}
+	for name, sha := range shas {
+		assertArrived(t, srv, name, sha, len(sizes))
+	}
+	up, _ := srv.UploadByName("a.mp4")
+	if up.MetaData["filetype"] != "video/mp4" || up.MetaData["project"] != "x" {
+		t.Fatalf("metadata = %v", up.MetaData)
+	}
+}
+
+func TestSurvivesCutConnections(t *testing.T) {
+	for _, chunk := range []int64{0, 1 << 20} {
+		t.Run(map[int64]string{0: "streaming", 1 << 20: "chunked"}[chunk], func(t *testing.T) {
+			srv := tustest.New(t, tustest.WithFaults(tustest.Faults{CutEvery: 700 << 10, CutSeed: 7}))
+			e := newEngine(t)
+			e.Start()
+			p, sha := tustest.RandomFile(t, t.TempDir(), "cut.mp4", 6<<20, 1)
+			j, err := e.Add(p, Destination{URL: srv.URL, ChunkSize: chunk})
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, e, j.ID, 60*time.Second, Done)
+			assertArrived(t, srv, "cut.mp4", sha, 1)
+			// Every cut costs at most the bytes in flight: far less than the
+			// file again.
+			if extra := srv.BytesReceived() - 6<<20; extra > 2<<20 {
+				t.Fatalf("re-sent %d bytes", extra)
+			}
+		})
+	}
+}
+
+func TestRetriesServerTrouble(t *testing.T) {
+	cases := map[string]tustest.Faults{
+		"5xx burst": {Status5xxPATCH: 4},
+		"409":       {Conflict409PATCH: 2},
+		"423":       {Locked423PATCH: 2},
+	}
+	for name, f := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := tustest.New(t, tustest.WithFaults(f))
+			e := newEngine(t)
+			e.Start()
+			p, sha := tustest.RandomFile(t, t.TempDir(), "x.mp4", 1<<20, 3)
+			j, _ := e.Add(p, dest(srv))
+			waitFor(t, e, j.ID, 20*time.Second, Done)
+			assertArrived(t, srv, "x.mp4", sha, 1)
+		})
+	}
+}
+
+func TestHonoursRetryAfter(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{Status429PATCH: 1, RetryAfter: 2}))
+	e := newEngine(t)
+	e.Start()
+	p, sha := tustest.RandomFile(t, t.TempDir(), "x.mp4", 64<<10, 3)
+	start := time.Now()
+	j, _ := e.Add(p, dest(srv))
+	w := waitFor(t, e, j.ID, 5*time.Second, Waiting)
+	if !strings.Contains(w.Reason, "429") || time.Until(w.NextTry) < time.Second {
+		t.Fatalf("waiting job: reason %q, next try in %s", w.Reason, time.Until(w.NextTry))
+	}
+	waitFor(t, e, j.ID, 10*time.Second, Done)
+	if d := time.Since(start); d < 2*time.Second {
+		t.Fatalf("done after %s; the server asked for 2 s", d)
+	}
+	assertArrived(t, srv, "x.mp4", sha, 1)
+}
+
+func TestNoticesStalledLink(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{BlackholeAfter: 1 << 20}))
+	e := newEngine(t, func(o *Options) { o.StallTimeout = time.Second })
+	e.Start()
+	p, sha := tustest.RandomFile(t, t.TempDir(), "stall.mp4", 4<<20, 5)
+	start := time.Now()
+	j, _ := e.Add(p, dest(srv))
+	waitFor(t, e, j.ID, 30*time.Second, Done)
+	assertArrived(t, srv, "stall.mp4", sha, 1)
+	if d := time.Since(start); d > 15*time.Second {
+		t.Fatalf("took %s to get past a 1 s stall", d)
+	}
+}
+
+func TestExpiredUploadStartsAnew(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 2 << 20}))
+	e := newEngine(t)
+	e.Start()
+	p, sha := tustest.RandomFile(t, t.TempDir(), "exp.mp4", 3<<20, 9)
+	j, _ := e.Add(p, dest(srv))
+	waitOffset(t, e, j.ID, 512<<10, 10*time.Second)
+	if err := e.Pause(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	srv.SetFaults(tustest.Faults{NotFoundHEAD: 1})
+	time.Sleep(200 * time.Millisecond)
+	if err := e.Resume(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	done := waitFor(t, e, j.ID, 20*time.Second, Done)
+	assertArrived(t, srv, "exp.mp4", sha, 2)
+	if !strings.Contains(strings.Join(done.Notes, "\n"), "no longer had the upload") {
+		t.Fatalf("notes %q do not say why a new upload was made", done.Notes)
+	}
+}
+
+func TestPauseIsPromptAndResumeSendsOnlyTheRest(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
+	e := newEngine(t)
+	e.Start()
+	const size = 4 << 20
+	p, sha := tustest.RandomFile(t, t.TempDir(), "slow.mp4", size, 11)
+	j, _ := e.Add(p, dest(srv))
+	waitOffset(t, e, j.ID, 1<<20, 10*time.Second)
+	start := time.Now()
+	if err := e.Pause(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := e.Job(j.ID); j.State != Paused {
+		t.Fatalf("after Pause the job is %s", j.State)
+	}
+	// The transfer itself must stop within a second: the server stops
+	// receiving bytes.
+	time.Sleep(time.Second)
+	atPause := srv.BytesReceived()
+	time.Sleep(700 * time.Millisecond)
+	if got := srv.BytesReceived(); got != atPause {
+		t.Fatalf("server still receiving %s after Pause (%d → %d)", time.Since(start), atPause, got)
+	}
+	if err := e.Resume(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, e, j.ID, 30*time.Second, Done)
+	assertArrived(t, srv, "slow.mp4", sha, 1)
+	if extra := srv.BytesReceived() - size; extra > 256<<10 {
+		t.Fatalf("resume re-sent %d bytes", extra)
+	}
+}
+
+func TestCancelTerminatesUpload(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
+	e := newEngine(t)
+	e.Start()
+	p, _ := tustest.RandomFile(t, t.TempDir(), "c.mp4", 4<<20, 2)
+	j, _ := e.Add(p, dest(srv))
+	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
+	if err := e.Cancel(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.Terminated() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("server upload not terminated; requests %v", srv.Requests())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if j, _ := e.Job(j.ID); j.State != Cancelled {
+		t.Fatalf("job is %s", j.State)
+	}
+	// A retry after cancel is a new upload.
+	if err := e.Retry(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	srv.SetFaults(tustest.Faults{})
+	waitFor(t, e, j.ID, 20*time.Second, Done)
+	if srv.Created() != 2 {
+		t.Fatalf("created %d uploads", srv.Created())
+	}
+}
+
+func TestPermanentErrorsFailWithASentence(t *testing.T) {
+	cases := []struct {
+		name string
+		opts []tustest.Option
+		want string
+	}{
+		{"refused token", []tustest.Option{tustest.WithAuth("s3cret")}, "refused the credentials (401)"},
+		{"not tus", []tustest.Option{tustest.WithFaults(tustest.Faults{NotTus: true})}, "does not look like a tus server"},
+		{"no endpoint", []tustest.Option{tustest.WithFaults(tustest.Faults{NotTus: true, NotTusPOSTStatus: 404})}, "no tus upload endpoint"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := tustest.New(t, c.opts...)
+			e := newEngine(t)
+			e.Start()
+			p, _ := tustest.RandomFile(t, t.TempDir(), "x.mp4", 1000, 1)
+			j, _ := e.Add(p, dest(srv))
+			f := waitFor(t, e, j.ID, 5*time.Second, Failed)
+			if !strings.Contains(f.Error, c.want) {
+				t.Fatalf("error %q does not say %q", f.Error, c.want)
+			}
+			if srv.Created() != 0 {
+				t.Fatalf("created %d uploads", srv.Created())
+			}
+		})
+	}
+}
+
+func TestTokenGivenAgainOnResume(t *testing.T) {
+	srv := tustest.New(t, tustest.WithAuth("tok"))
+	dir := t.TempDir()
+	p, sha := tustest.RandomFile(t, t.TempDir(), "auth.mp4", 1<<20, 1)
+	e := newEngine(t, func(o *Options) { o.DataDir = dir })
+	d := Destination{URL: srv.URL, Header: map[string][]string{"Authorization": {"Bearer tok"}}}
+	j, err := e.Add(p, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	raw, _ := os.ReadFile(filepath.Join(dir, store.FileName))
+	if strings.Contains(string(raw), "Bearer tok") {
+		t.Fatal("the token was written to the database")
+	}
+	e2 := newEngine(t, func(o *Options) {
+		o.DataDir = dir
+		o.Header = map[string][]string{"Authorization": {"Bearer tok"}}
+	})
+	e2.Start()
+	waitFor(t, e2, j.ID, 10*time.Second, Done)
+	assertArrived(t, srv, "auth.mp4", sha, 1)
+}
+
+func TestFileChangedOrGone(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
+	e := newEngine(t)
+	e.Start()
+	dir := t.TempDir()
+	p, _ := tustest.RandomFile(t, dir, "ch.mp4", 3<<20, 1)
+	j, _ := e.Add(p, dest(srv))
+	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
+	e.Pause(j.ID)
+	_, sha := tustest.RandomFile(t, dir, "ch.mp4", 2<<20, 2)
+	srv.SetFaults(tustest.Faults{})
+	e.Resume(j.ID)
+	done := waitFor(t, e, j.ID, 20*time.Second, Done)
+	assertArrived(t, srv, "ch.mp4", sha, 2)
+	if done.Size != 2<<20 || !strings.Contains(strings.Join(done.Notes, " "), "changed on disk") {
+		t.Fatalf("size %d notes %q", done.Size, done.Notes)
+	}
+
+	p2, _ := tustest.RandomFile(t, dir, "gone.mp4", 1<<20, 3)
+	srv.SetFaults(tustest.Faults{RateLimit: 256 << 10})
+	j2, _ := e.Add(p2, dest(srv))
+	waitOffset(t, e, j2.ID, 64<<10, 10*time.Second)
+	e.Pause(j2.ID)
+	os.Remove(p2)
+	e.Resume(j2.ID)
+	f := waitFor(t, e, j2.ID, 10*time.Second, Failed)
+	if !strings.Contains(f.Error, p2) || !strings.Contains(f.Error, "gone") {
+		t.Fatalf("error %q", f.Error)
+	}
+}
+
+func TestQueueSurvivesRestart(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
+	dir := t.TempDir()
+	p, sha := tustest.RandomFile(t, t.TempDir(), "r.mp4", 3<<20, 4)
+	e := newEngine(t, func(o *Options) { o.DataDir = dir })
+	e.Start()
+	j, _ := e.Add(p, dest(srv))
+	waitOffset(t, e, j.ID, 1<<20, 10*time.Second)
+	e.Close()
+	time.Sleep(300 * time.Millisecond) // the cut PATCH is logged when tusd finishes it
+	requests := len(srv.Requests())
+
+	srv.SetFaults(tustest.Faults{})
+	e2 := newEngine(t, func(o *Options) { o.DataDir = dir })
+	got, ok := e2.Job(j.ID)
+	if !ok || got.State != Queued {
+		t.Fatalf("after restart: %+v %v", got, ok)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if len(srv.Requests()) != requests {
+		t.Fatalf("a held job ran before Start: %v", srv.Requests()[requests:])
+	}
+	e2.Start()
+	waitFor(t, e2, j.ID, 20*time.Second, Done)
+	assertArrived(t, srv, "r.mp4", sha, 1)
+	if extra := srv.BytesReceived() - 3<<20; extra > 256<<10 {
+		t.Fatalf("re-sent %d bytes after restart", extra)
+	}
+	// Adding the same file again finds the finished upload: nothing sent.
+	before := srv.BytesReceived()
+	again, err := e2.Add(p, dest(srv))
+	if err != nil || again.ID != j.ID {
+		t.Fatalf("re-add: %v %v", again.ID, err)
+	}
+	waitFor(t, e2, j.ID, 10*time.Second, Done)
+	if srv.BytesReceived() != before || srv.Created() != 1 {
+		t.Fatal("a finished file was sent again")
+	}
+}
+
+func TestDatabaseLockedOrCorrupt(t *testing.T) {
+	dir := t.TempDir()
+	newEngine(t, func(o *Options) { o.DataDir = dir })
+	_, err := Open(Options{DataDir: dir})
+	var locked *store.LockedError
+	if !errors.As(err, &locked) || !strings.Contains(err.Error(), "Ferry is already running (data dir "+dir) {
+		t.Fatalf("second open: %v", err)
+	}
+
+	bad := t.TempDir()
+	junk := []byte(strings.Repeat("not a database ", 1000))
+	os.WriteFile(filepath.Join(bad, store.FileName), junk, 0o600)
+	_, err = Open(Options{DataDir: bad})
+	var corrupt *store.CorruptError
+	if !errors.As(err, &corrupt) || !strings.Contains(err.Error(), "damaged") {
+		t.Fatalf("corrupt open: %v", err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(bad, store.FileName)); string(after) != string(junk) {
+		t.Fatal("the damaged database was changed")
+	}
+}
+
+func TestRateLimitIsShared(t *testing.T) {
+	srv := tustest.New(t)
+	e := newEngine(t, func(o *Options) { o.RateLimit = 1 << 20 })
+	e.Start()
+	dir := t.TempDir()
+	start := time.Now()
+	var ids []string
+	for i, name := range []string{"r1.mp4", "r2.mp4"} {
+		p, _ := tustest.RandomFile(t, dir, name, 1<<20, int64(i))
+		j, _ := e.Add(p, dest(srv))
+		ids = append(ids, j.ID)
+	}
+	for _, id := range ids {
+		waitFor(t, e, id, 20*time.Second, Done)
+	}
+	// 2 MiB at 1 MiB/s with a 100 ms burst: at least ~1.8 s.
+	if d := time.Since(start); d < 1700*time.Millisecond {
+		t.Fatalf("2 MiB at 1 MiB/s took %s", d)
+	}
+}
+
+func TestSlowSubscriberNeverBlocks(t *testing.T) {
+	srv := tustest.New(t)
+	e := newEngine(t)
+	e.Start()
+	sub := e.Subscribe(1) // never read
+	defer sub.Close()
+	p, _ := tustest.RandomFile(t, t.TempDir(), "s.mp4", 2<<20, 1)
+	j, _ := e.Add(p, dest(srv))
+	waitFor(t, e, j.ID, 10*time.Second, Done)
+	ev := <-sub.C
+	if ev.Type != JobAdded || ev.Seq != 1 {
+		t.Fatalf("first event %+v", ev)
+	}
+}
+
+func TestAddRejectsBadInput(t *testing.T) {
+	e := newEngine(t)
+	dir := t.TempDir()
+	cases := map[string]string{
+		filepath.Join(dir, "missing.mp4"): "does not exist",
+		dir:                               "is a folder",
+	}
+	for path, want := range cases {
+		if _, err := e.Add(path, Destination{URL: "http://127.0.0.1:1/files/"}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Add(%s) = %v, want %q", path, err, want)
+		}
+	}
+	p, _ := tustest.RandomFile(t, dir, "ok.mp4", 10, 1)
+	if _, err := e.Add(p, Destination{URL: "ftp:/nope"}); err == nil || !strings.Contains(err.Error(), "not an upload URL") {
+		t.Errorf("bad URL: %v", err)
+	}
+	if len(e.Snapshot()) != 0 {
+		t.Fatal("bad input made jobs")
+	}
+}
