@@ -10,6 +10,7 @@ package transfer
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -40,17 +41,19 @@ type Client struct {
 
 // NewClient returns a Client with a transport suited to long uploads.
 func NewClient(limiter *rate.Limiter, stall time.Duration) *Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 15 * time.Second}
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 15 * time.Second}
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           abortiveDial(dialer),
+		DialContext:           dialer(d),
 		TLSHandshakeTimeout:   10 * time.Second,
 		MaxIdleConnsPerHost:   16,
 		IdleConnTimeout:       60 * time.Second,
 		ExpectContinueTimeout: time.Second,
 		WriteBufferSize:       256 << 10,
 		ReadBufferSize:        64 << 10,
-		ForceAttemptHTTP2:     true,
+		// HTTP/1.1 only: one connection per upload, so a stalled or
+		// paused upload is cut alone and its bytes can be counted.
+		TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{},
 	}
 	return &Client{HTTP: &http.Client{Transport: tr}, Limiter: limiter, StallTimeout: stall}
 }
@@ -177,18 +180,4 @@ func (c *Client) Terminate(ctx context.Context, t Target, upload string) error {
 func drain(res *http.Response) {
 	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 	res.Body.Close()
-}
-
-// abortiveDial makes connections that reset when closed, dropping what is
-// still in the send buffer: a paused or cancelled upload stops on the wire
-// at once instead of draining megabytes of buffered body, and those bytes
-// would be offered again by the resume anyway.
-func abortiveDial(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := d.DialContext(ctx, network, addr)
-		if tc, ok := c.(*net.TCPConn); ok {
-			tc.SetLinger(0)
-		}
-		return c, err
-	}
 }

@@ -98,7 +98,8 @@ func netError(parent, reqCtx context.Context, target string, err error, stall ti
 		return &Error{Kind: Transient, Msg: fmt.Sprintf("Cannot reach %s (connection refused)", host), Err: err}
 	case errors.As(err, &derr):
 		return &Error{Kind: Transient, Msg: fmt.Sprintf("Cannot find %s (offline or DNS failure)", host), Err: err}
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
 		return &Error{Kind: Transient, Msg: fmt.Sprintf("The connection to %s dropped", host), Err: err}
 	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		return &Error{Kind: Transient, Msg: fmt.Sprintf("The connection to %s timed out", host), Err: err}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"strconv"
 	"sync/atomic"
@@ -59,11 +60,13 @@ func (c *Client) patch(ctx context.Context, t Target, upload, path string, offse
 	rctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
-	body, err := c.body(rctx, f, offset, n)
+	body, isFile, err := c.body(rctx, f, offset, n)
 	if err != nil {
 		return offset, "", &Error{Kind: Permanent, Msg: fmt.Sprintf("Cannot read %s (%v).", path, rootCause(err)), Err: err}
 	}
-	req, err := http.NewRequestWithContext(rctx, http.MethodPatch, upload, body.rc)
+	sent := &tracker{n: n}
+	tctx := httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{GotConn: sent.gotConn})
+	req, err := http.NewRequestWithContext(tctx, http.MethodPatch, upload, body)
 	if err != nil {
 		return offset, "", &Error{Kind: Permanent, Msg: "Invalid upload URL " + upload, Err: err}
 	}
@@ -75,7 +78,7 @@ func (c *Client) patch(ctx context.Context, t Target, upload, path string, offse
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		c.watch(rctx, cancel, done, body, p)
+		c.watch(rctx, cancel, done, sent, isFile, p)
 	}()
 	res, err := tc.Do(req)
 	close(done)
@@ -97,14 +100,14 @@ func (c *Client) patch(ctx context.Context, t Target, upload, path string, offse
 // watch reports progress and abandons the request when no byte moved for
 // the stall timeout, or when a rate limit appears mid-request (a file body
 // cannot be slowed down once handed to sendfile).
-func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done <-chan struct{}, b body, p Progress) {
+func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done <-chan struct{}, sent *tracker, isFile bool, p Progress) {
 	tick := min(c.stall()/4, 250*time.Millisecond)
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	var reported int64
 	last := time.Now()
 	report := func() {
-		if pos := b.pos(); pos != reported {
+		if pos := sent.pos(); pos != reported {
 			p.Sent(pos - reported)
 			reported, last = pos, time.Now()
 		}
@@ -122,7 +125,7 @@ func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done
 				cancel(errStalled)
 				return
 			}
-			if b.file && c.limited() {
+			if isFile && c.limited() {
 				cancel(errReshape)
 				return
 			}
@@ -134,33 +137,39 @@ func (c *Client) limited() bool {
 	return c.Limiter != nil && c.Limiter.Limit() != rate.Inf
 }
 
-// body is a PATCH body whose progress can be read from another goroutine.
-type body struct {
-	rc   io.ReadCloser
-	pos  func() int64
-	file bool // rc is the file itself, sent by the kernel
-}
-
 // body returns the fastest body the settings allow: the file itself when
-// there is no rate limit (net/http unwraps io.NopCloser and hands an
-// *os.File to sendfile; progress is the file offset), else a reader that
-// waits on the shared limiter.
-func (c *Client) body(ctx context.Context, f *os.File, offset, n int64) (body, error) {
+// there is no rate limit (net/http hands an *os.File body to sendfile, and
+// closes it when done), else a reader that waits on the shared limiter.
+func (c *Client) body(ctx context.Context, f *os.File, offset, n int64) (rc io.ReadCloser, isFile bool, err error) {
 	if !c.limited() {
 		if _, err := f.Seek(offset, io.SeekStart); err != nil {
-			return body{}, err
+			return nil, false, err
 		}
-		pos := func() int64 {
-			off, err := f.Seek(0, io.SeekCurrent)
-			if err != nil {
-				return 0
-			}
-			return off - offset
-		}
-		return body{rc: io.NopCloser(f), pos: pos, file: true}, nil
+		return f, true, nil
 	}
-	lb := &limitedBody{ctx: ctx, r: io.NewSectionReader(f, offset, n), lim: c.Limiter}
-	return body{rc: io.NopCloser(lb), pos: lb.n.Load}, nil
+	return io.NopCloser(&limitedBody{ctx: ctx, r: io.NewSectionReader(f, offset, n), lim: c.Limiter}), false, nil
+}
+
+// tracker reads a request's progress off its connection's byte count.
+type tracker struct {
+	conn  atomic.Pointer[countingConn]
+	start atomic.Int64
+	n     int64 // body length: the count also holds the request's headers
+}
+
+func (t *tracker) gotConn(info httptrace.GotConnInfo) {
+	if cc := counterOf(info.Conn); cc != nil {
+		t.start.Store(cc.written.Load())
+		t.conn.Store(cc)
+	}
+}
+
+func (t *tracker) pos() int64 {
+	cc := t.conn.Load()
+	if cc == nil {
+		return 0
+	}
+	return min(max(cc.written.Load()-t.start.Load(), 0), t.n)
 }
 
 // limitedBody reads through the shared rate limiter.
@@ -168,7 +177,6 @@ type limitedBody struct {
 	ctx context.Context
 	r   io.Reader
 	lim *rate.Limiter
-	n   atomic.Int64
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
@@ -180,7 +188,5 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	n, err := b.r.Read(p)
-	b.n.Add(int64(n))
-	return n, err
+	return b.r.Read(p)
 }

@@ -532,3 +532,37 @@ func TestRandomFile(t *testing.T) {
 		t.Fatal("empty file hash")
 	}
 }
+
+// A creation-with-upload POST cut mid-body: the client sees an error, but
+// tusd did create the upload, and Created counts it.
+func TestCreatedCountsCutCreation(t *testing.T) {
+	s := New(t, WithFaults(Faults{CutEvery: 8 << 10, CutSeed: 1}))
+	c := client(t, 10*time.Second)
+	data := randomBytes(64<<10, 10)
+	_, err := try(c, "POST", s.URL, bytes.NewReader(data), map[string]string{
+		"Upload-Length": strconv.Itoa(len(data)),
+		"Content-Type":  "application/offset+octet-stream",
+	})
+	if err == nil {
+		t.Fatal("POST through a cut succeeded")
+	}
+	ups := s.Uploads()
+	if s.Created() != 1 || len(ups) != 1 || ups[0].Offset <= 0 || ups[0].Offset >= int64(len(data)) {
+		t.Fatalf("Created = %d, uploads = %+v", s.Created(), ups)
+	}
+	if ups[0].SHA256 != sha(data[:ups[0].Offset]) {
+		t.Fatal("stored bytes are not the sent prefix")
+	}
+}
+
+func TestBlackholeCount(t *testing.T) {
+	s := New(t, WithFaults(Faults{BlackholeAfter: 50, BlackholeCount: 2}))
+	c := client(t, 300*time.Millisecond)
+	loc := create(t, c, s.DirectURL, 1, "x")
+	for i := range 3 {
+		_, err := try(c, "HEAD", s.URL+idOf(loc), nil, nil)
+		if (err != nil) != (i < 2) {
+			t.Fatalf("HEAD %d: %v", i, err)
+		}
+	}
+}

@@ -1,0 +1,317 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/internal/tustest"
+)
+
+// ferryBin is the real binary, built once: the CLI is tested as users run it.
+var ferryBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ferry-cli-test")
+	if err != nil {
+		panic(err)
+	}
+	ferryBin = filepath.Join(dir, "ferry")
+	build := exec.Command("go", "build", "-o", ferryBin, "..")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building ferry:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func ferry(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(ferryBin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func startFerry(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(ferryBin, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, &out
+}
+
+func waitBytes(t *testing.T, srv *tustest.Server, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for srv.BytesReceived() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("server received %d bytes; waited for %d", srv.BytesReceived(), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestUploadGoodBesideBad(t *testing.T) {
+	srv := tustest.New(t)
+	dir := t.TempDir()
+	good, sha := tustest.RandomFile(t, dir, "good.mp4", 1<<20, 1)
+	missing := filepath.Join(dir, "missing.mp4")
+	empty := filepath.Join(dir, "empty-folder")
+	os.Mkdir(empty, 0o755)
+	fifo := filepath.Join(dir, "pipe.mp4")
+	syscall.Mkfifo(fifo, 0o644)
+
+	r := ferry(t, "upload", "--data-dir", t.TempDir(), "--to", srv.URL, missing, good, empty, fifo)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{missing + " does not exist", empty + " is an empty folder", fifo + " is not a regular file"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
+		}
+	}
+	if !strings.Contains(r.stdout, "done  "+good) {
+		t.Errorf("stdout: %s", r.stdout)
+	}
+	up, ok := srv.UploadByName("good.mp4")
+	if !ok || up.SHA256 != sha || srv.Created() != 1 {
+		t.Fatalf("good file: %+v created=%d", up, srv.Created())
+	}
+}
+
+func TestUploadUnreadableFile(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads every file")
+	}
+	srv := tustest.New(t)
+	p, _ := tustest.RandomFile(t, t.TempDir(), "secret.mp4", 100, 1)
+	os.Chmod(p, 0)
+	r := ferry(t, "upload", "--data-dir", t.TempDir(), "--to", srv.URL, p)
+	if r.code != 1 || !strings.Contains(r.stderr, "Cannot read "+p+": permission denied") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	p, _ := tustest.RandomFile(t, t.TempDir(), "a.mp4", 10, 1)
+	cases := map[string][]string{
+		"not an upload URL":   {"upload", "--to", "htp:/nowhere", p},
+		"--to is required":    {"upload", p},
+		"no files given":      {"upload", "--to", "http://127.0.0.1:1/files/"},
+		"is not a size":       {"upload", "--to", "http://127.0.0.1:1/files/", "--chunk-size", "lots", p},
+		"is not a header":     {"upload", "--to", "http://127.0.0.1:1/files/", "--header", "nocolon", p},
+		"unknown command":     {"fly"},
+		"resume takes no fil": {"resume", p},
+	}
+	for want, args := range cases {
+		r := ferry(t, append(args, "--data-dir", t.TempDir())...)
+		if r.code != 2 || !strings.Contains(r.stderr, want) {
+			t.Errorf("ferry %v: exit %d, stderr %q; want 2 and %q", args, r.code, r.stderr, want)
+		}
+	}
+}
+
+func TestLockedDataDir(t *testing.T) {
+	dir := t.TempDir()
+	e, err := engine.Open(engine.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	r := ferry(t, "queue", "--data-dir", dir)
+	if r.code != 1 || !strings.Contains(r.stderr, "Ferry is already running (data dir "+dir+")") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func TestFolderUploadJSON(t *testing.T) {
+	srv := tustest.New(t)
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "day1", "cam"), 0o755)
+	want := map[string]string{}
+	for i, name := range []string{"day1/a.mov", "day1/cam/b.mp4", "c.mkv", "day1/cam/zero.mp4"} {
+		size := int64(100<<10 + i)
+		if strings.Contains(name, "zero") {
+			size = 0
+		}
+		p, sha := tustest.RandomFile(t, filepath.Dir(filepath.Join(dir, name)), filepath.Base(name), size, int64(i))
+		want[p] = sha
+	}
+	r := ferry(t, "upload", "--json", "--concurrency", "2", "--chunk-size", "64KiB", "--meta", "project=demo",
+		"--data-dir", t.TempDir(), "--to", srv.URL, dir)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("%d JSON lines for %d files:\n%s", len(lines), len(want), r.stdout)
+	}
+	for _, l := range lines {
+		var got struct {
+			Path, State, URL, Error string
+			Size                    *int64
+		}
+		if err := json.Unmarshal([]byte(l), &got); err != nil || got.Size == nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		if _, ok := want[got.Path]; !ok || got.State != "done" || !strings.HasPrefix(got.URL, srv.URL) {
+			t.Fatalf("line %q", l)
+		}
+		up, _ := srv.UploadByName(filepath.Base(got.Path))
+		if up.SHA256 != want[got.Path] || up.MetaData["project"] != "demo" {
+			t.Fatalf("%s arrived as %+v", got.Path, up)
+		}
+	}
+	if srv.Created() != len(want) {
+		t.Fatalf("created %d", srv.Created())
+	}
+}
+
+func TestKilledUploadResumesWithoutResending(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 4 << 20}))
+	const size = 12 << 20
+	p, sha := tustest.RandomFile(t, t.TempDir(), "kill.mp4", size, 42)
+	data := t.TempDir()
+	cmd, out := startFerry(t, "upload", "--data-dir", data, "--to", srv.URL, p)
+	waitBytes(t, srv, 4<<20)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if up, _ := srv.UploadByName("kill.mp4"); up.Done {
+		t.Fatalf("killed too late to test anything:\n%s", out)
+	}
+
+	srv.SetFaults(tustest.Faults{})
+	r := ferry(t, "upload", "--data-dir", data, "--to", srv.URL, p)
+	if r.code != 0 {
+		t.Fatalf("second run: exit %d\n%s", r.code, r.stderr)
+	}
+	up, _ := srv.UploadByName("kill.mp4")
+	if up.SHA256 != sha || srv.Created() != 1 {
+		t.Fatalf("after resume: sha ok=%v created=%d", up.SHA256 == sha, srv.Created())
+	}
+	if resent := srv.BytesReceived() - size; resent > 1<<20 {
+		t.Fatalf("re-sent %d bytes", resent)
+	}
+}
+
+func TestInterruptThenResume(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 2 << 20}))
+	p, sha := tustest.RandomFile(t, t.TempDir(), "int.mp4", 6<<20, 5)
+	data := t.TempDir()
+	cmd, out := startFerry(t, "upload", "--data-dir", data, "--to", srv.URL, p)
+	waitBytes(t, srv, 1<<20)
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("SIGINT: %v\n%s", err, out)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("took %s to stop", d)
+	}
+	if !strings.Contains(out.String(), "ferry resume") {
+		t.Errorf("no hint how to go on:\n%s", out)
+	}
+	q := ferry(t, "queue", "--json", "--data-dir", data)
+	var line struct{ State, Path string }
+	json.Unmarshal([]byte(q.stdout), &line)
+	if line.State != "queued" || line.Path != p {
+		t.Fatalf("queue after SIGINT: %s", q.stdout)
+	}
+	srv.SetFaults(tustest.Faults{})
+	r := ferry(t, "resume", "--data-dir", data)
+	if r.code != 0 {
+		t.Fatalf("resume: exit %d %s", r.code, r.stderr)
+	}
+	up, _ := srv.UploadByName("int.mp4")
+	if up.SHA256 != sha || srv.Created() != 1 {
+		t.Fatalf("sha ok=%v created=%d", up.SHA256 == sha, srv.Created())
+	}
+	q = ferry(t, "queue", "--data-dir", data)
+	if !strings.Contains(q.stdout, "done") || !strings.Contains(q.stdout, p) {
+		t.Fatalf("queue: %s", q.stdout)
+	}
+}
+
+func TestRefusedTokenFailsClearly(t *testing.T) {
+	srv := tustest.New(t, tustest.WithAuth("right"))
+	p, _ := tustest.RandomFile(t, t.TempDir(), "a.mp4", 100, 1)
+	data := t.TempDir()
+	r := ferry(t, "upload", "--data-dir", data, "--header", "Authorization: Bearer wrong", "--to", srv.URL, p)
+	if r.code != 1 || !strings.Contains(r.stderr, p) || !strings.Contains(r.stderr, "refused the credentials (401)") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	// Given the right token, resume retries the failed job.
+	r = ferry(t, "resume", "--data-dir", data, "--header", "Authorization: Bearer right")
+	if r.code != 0 || srv.Created() != 1 {
+		t.Fatalf("resume with token: exit %d created %d: %s", r.code, srv.Created(), r.stderr)
+	}
+}
+
+func TestServeReceivesFromUpload(t *testing.T) {
+	recv := t.TempDir()
+	cmd := exec.Command(ferryBin, "serve", "--listen", "127.0.0.1:0", "--dir", recv)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	var url string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if u, ok := strings.CutPrefix(sc.Text(), "Upload URL: "); ok {
+			url = u
+			break
+		}
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	if url == "" {
+		t.Fatal("serve printed no upload URL")
+	}
+	d1, d2 := t.TempDir(), t.TempDir()
+	p1, sha1 := tustest.RandomFile(t, d1, "same.mp4", 2<<20, 1)
+	p2, sha2 := tustest.RandomFile(t, d2, "same.mp4", 1<<20, 2)
+	r := ferry(t, "upload", "--data-dir", t.TempDir(), "--to", url, p1, p2)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	got := map[string]string{}
+	for _, name := range []string{"same.mp4", "same (1).mp4"} {
+		got[tustest.FileSHA256(t, filepath.Join(recv, name))] = name
+	}
+	if got[sha1] == "" || got[sha2] == "" {
+		t.Fatalf("received %v", got)
+	}
+}

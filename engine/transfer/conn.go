@@ -1,0 +1,95 @@
+package transfer
+
+import (
+	"context"
+	"io"
+	"net"
+	"os"
+	"sync/atomic"
+)
+
+// countingConn counts the bytes written to a connection, so a request's
+// progress (and its stalls) can be seen however its body is sent. It
+// keeps sendfile: a file body is handed to the kernel in slices.
+type countingConn struct {
+	*net.TCPConn
+	written atomic.Int64
+}
+
+// sendfileSlice is how much of a file one sendfile call may send before the
+// count moves: small enough for a smooth progress bar on a slow link.
+const sendfileSlice = 256 << 10
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	n, err := c.TCPConn.Write(p)
+	c.written.Add(int64(n))
+	return n, err
+}
+
+func (c *countingConn) ReadFrom(r io.Reader) (int64, error) {
+	limit := int64(-1)
+	if lr, ok := r.(*io.LimitedReader); ok {
+		limit, r = lr.N, lr.R
+		defer func() { lr.N = limit }()
+	}
+	f, ok := r.(*os.File)
+	if !ok {
+		if limit >= 0 {
+			r = io.LimitReader(r, limit)
+		}
+		return io.Copy(writerOnly{c}, r)
+	}
+	var total int64
+	for limit != 0 {
+		slice := int64(sendfileSlice)
+		if limit > 0 {
+			slice = min(slice, limit)
+		}
+		n, err := c.TCPConn.ReadFrom(&io.LimitedReader{R: f, N: slice})
+		total += n
+		c.written.Add(n)
+		if limit > 0 {
+			limit -= n
+		}
+		if err != nil || n < slice {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// writerOnly hides ReadFrom so io.Copy uses Write.
+type writerOnly struct{ io.Writer }
+
+// dialer makes counting connections that reset when closed, dropping what
+// is still in the send buffer: a paused or cancelled upload stops on the
+// wire at once instead of draining megabytes of buffered body (the resume
+// offers those bytes again anyway).
+func dialer(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		tc, ok := c.(*net.TCPConn)
+		if !ok {
+			return c, nil
+		}
+		tc.SetLinger(0)
+		return &countingConn{TCPConn: tc}, nil
+	}
+}
+
+// counterOf finds the counting connection under a (possibly TLS) conn.
+func counterOf(c net.Conn) *countingConn {
+	for {
+		switch v := c.(type) {
+		case *countingConn:
+			return v
+		case interface{ NetConn() net.Conn }:
+			c = v.NetConn()
+		default:
+			return nil
+		}
+	}
+}
