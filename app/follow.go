@@ -25,7 +25,19 @@ func follow(eng *engine.Engine, ids []string, bad []failure, asJSON bool, stdout
 
 	sub := eng.Subscribe(256)
 	defer sub.Close()
-	show := newProgress(stderr)
+	var total int64
+	for _, id := range ids {
+		j, _ := eng.Job(id)
+		total += j.Size
+	}
+	show := newProgress(stderr, total)
+	if bars, ok := show.(*bars); ok {
+		// Lines for the terminal go above the bars.
+		res.stderr = bars
+		if isTerminal(stdout) {
+			res.stdout = bars
+		}
+	}
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 

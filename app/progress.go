@@ -24,9 +24,11 @@ type progress interface {
 	close()
 }
 
-func newProgress(w io.Writer) progress {
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return newBars(f)
+// newProgress picks the display for w; total is the size of every file
+// it will show.
+func newProgress(w io.Writer, total int64) progress {
+	if isTerminal(w) {
+		return newBars(w, total)
 	}
 	return &lines{w: w, last: map[string]lineState{}}
 }
@@ -88,18 +90,16 @@ type bars struct {
 	mu    sync.Mutex
 	bars  map[string]*mpb.Bar
 	stat  sync.Map // id → status; read by mpb's render goroutine, so not under mu
-	sizes map[string]int64
 	done  map[string]int64
 }
 
-func newBars(w io.Writer) *bars {
+func newBars(w io.Writer, total int64) *bars {
 	b := &bars{
 		p:     mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond)),
 		bars:  map[string]*mpb.Bar{},
-		sizes: map[string]int64{},
 		done:  map[string]int64{},
 	}
-	b.total = b.p.AddBar(1, mpb.BarPriority(1<<30),
+	b.total = b.p.AddBar(max(total, 1), mpb.BarPriority(1<<30),
 		mpb.PrependDecorators(decor.Name("total", decor.WC{W: 32, C: decor.DindentRight})),
 		mpb.AppendDecorators(decor.Counters(decor.SizeB1024(0), "% .1f / % .1f")))
 	return b
@@ -109,7 +109,6 @@ func (b *bars) update(active []engine.Job) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, j := range active {
-		b.sizes[j.ID] = j.Size
 		b.done[j.ID] = j.Offset
 		b.stat.Store(j.ID, status(j))
 		bar, ok := b.bars[j.ID]
@@ -127,6 +126,10 @@ func (b *bars) update(active []engine.Job) {
 	b.updateTotal()
 }
 
+// Write prints lines above the bars, so results and errors do not tear
+// the display.
+func (b *bars) Write(p []byte) (int, error) { return b.p.Write(p) }
+
 func (b *bars) status(id string) string {
 	s, _ := b.stat.Load(id)
 	str, _ := s.(string)
@@ -136,7 +139,6 @@ func (b *bars) status(id string) string {
 func (b *bars) finished(j engine.Job) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.sizes[j.ID] = j.Size
 	b.done[j.ID] = j.Size
 	if bar, ok := b.bars[j.ID]; ok {
 		if j.State == engine.Done {
@@ -150,13 +152,11 @@ func (b *bars) finished(j engine.Job) {
 }
 
 func (b *bars) updateTotal() {
-	var size, done int64
-	for id, s := range b.sizes {
-		size += s
-		done += b.done[id]
+	var done int64
+	for _, d := range b.done {
+		done += d
 	}
-	b.total.SetTotal(max(size, 1), false)
-	b.total.SetCurrent(min(done, max(size, 1)))
+	b.total.SetCurrent(done)
 }
 
 func (b *bars) close() {
@@ -176,4 +176,9 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -69,7 +69,8 @@ type job struct {
 	cancel    context.CancelCauseFunc // stops that goroutine
 	confirmed int64                   // offset the server confirmed
 	dirty     bool                    // progress not yet on disk
-	lastOff   int64                   // offset at the previous speed tick
+	moved     int64                   // bytes handed to connections by this process
+	lastMoved int64                   // moved at the previous speed tick
 	// terminate asks the goroutine to delete the server upload on its way out.
 	terminate bool
 }
@@ -122,5 +123,5 @@ func decodeJob(id string, b []byte) (*job, error) {
 	if r.ID != id || r.Path == "" || r.Dest.URL == "" {
 		return nil, fmt.Errorf("incomplete record")
 	}
-	return &job{Job: r.Job, fp: r.Fingerprint, confirmed: r.Offset, lastOff: r.Offset}, nil
+	return &job{Job: r.Job, fp: r.Fingerprint, confirmed: r.Offset}, nil
 }

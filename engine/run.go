@@ -37,7 +37,10 @@ func (e *Engine) run(ctx context.Context, j *job) {
 		if ctx.Err() != nil {
 			return
 		}
-		if e.progressMark(j) > before {
+		// A connection that dropped after moving bytes says nothing about
+		// the link: go on at once. Backoff is for attempts that got nowhere.
+		progressed := e.progressMark(j) > before
+		if progressed {
 			bo.Reset()
 			conflicts = 0
 		}
@@ -53,8 +56,11 @@ func (e *Engine) run(ctx context.Context, j *job) {
 				wait = bo.NextBackOff()
 			}
 		default:
-			if !transfer.IsReshape(err) {
+			switch {
+			case transfer.RetryAfterOf(err) > 0:
 				wait = max(bo.NextBackOff(), transfer.RetryAfterOf(err))
+			case !progressed && !transfer.IsReshape(err):
+				wait = bo.NextBackOff()
 			}
 		}
 		if wait > 0 && !e.wait(ctx, j, err, wait) {
@@ -218,7 +224,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		e.mu.Unlock()
 	}
 	e.mu.Lock()
-	j.UploadURL, j.Offset, j.confirmed, j.lastOff = upload, offset, offset, offset
+	j.UploadURL, j.Offset, j.confirmed = upload, offset, offset
 	e.mu.Unlock()
 	if offset >= size {
 		return nil
@@ -282,6 +288,7 @@ type jobProgress struct {
 func (p jobProgress) Sent(n int64) {
 	p.e.mu.Lock()
 	p.j.Offset += n
+	p.j.moved += n
 	p.j.dirty = true
 	p.e.mu.Unlock()
 }

@@ -33,8 +33,10 @@ func (e *Engine) tick(dt float64, persist bool) {
 	for _, id := range e.order {
 		j := e.jobs[id]
 		if j.State == Uploading && dt > 0 {
-			moved := j.Offset - j.lastOff
-			inst := float64(max(moved, 0)) / dt
+			// Speed counts bytes on the wire, which only grow; the offset
+			// steps back to the server's after every dropped connection.
+			moved := j.moved - j.lastMoved
+			inst := float64(moved) / dt
 			if j.Speed == 0 {
 				j.Speed = inst
 			} else {
@@ -50,7 +52,7 @@ func (e *Engine) tick(dt float64, persist bool) {
 				e.bus.publish(JobProgress, j.Job.clone())
 			}
 		}
-		j.lastOff = j.Offset
+		j.lastMoved = j.moved
 		if persist && j.dirty {
 			if b, err := j.encode(); err == nil {
 				recs[id] = b

@@ -5,7 +5,6 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 )
 
@@ -24,8 +23,8 @@ type proxy struct {
 	wg     sync.WaitGroup
 }
 
-func newProxy(t testing.TB, fs *faultState, target string) *proxy {
-	p := &proxy{faults: fs, ln: listen(t), target: target, conns: map[*pconn]struct{}{}}
+func newProxy(ln net.Listener, fs *faultState, target string) *proxy {
+	p := &proxy{faults: fs, ln: ln, target: target, conns: map[*pconn]struct{}{}}
 	p.wg.Add(1)
 	go p.serve()
 	return p

@@ -143,7 +143,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		}()
 	}
 
-	s.proxy = newProxy(t, &s.faults, faultyLn.Addr().String())
+	s.proxy = newProxy(listen(t), &s.faults, faultyLn.Addr().String())
 	s.URL = "http://" + s.proxy.ln.Addr().String() + BasePath
 	s.DirectURL = "http://" + directLn.Addr().String() + BasePath
 
