@@ -95,9 +95,9 @@ type bars struct {
 
 func newBars(w io.Writer, total int64) *bars {
 	b := &bars{
-		p:     mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond)),
-		bars:  map[string]*mpb.Bar{},
-		done:  map[string]int64{},
+		p:    mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond)),
+		bars: map[string]*mpb.Bar{},
+		done: map[string]int64{},
 	}
 	b.total = b.p.AddBar(max(total, 1), mpb.BarPriority(1<<30),
 		mpb.PrependDecorators(decor.Name("total", decor.WC{W: 32, C: decor.DindentRight})),
