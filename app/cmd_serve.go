@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -45,7 +46,7 @@ func cmdServe(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "Ferry receiver: files land in %s\n", dir)
 	fmt.Fprintf(stdout, "Upload URL: %s\n", srv.URL())
-	fmt.Fprintf(stdout, "Send a file: ferry upload --to %s FILE\n", srv.URL())
+	fmt.Fprintf(stdout, "Send a file: %s upload --to %s FILE\n", invokedAs(), srv.URL())
 	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
 
 	sigs := make(chan os.Signal, 1)
@@ -62,4 +63,13 @@ func defaultReceiveDir() string {
 		return filepath.Join(home, "Ferry", "Received")
 	}
 	return "Ferry Received"
+}
+
+// invokedAs is how the user started Ferry ("./ferry" from make run), so
+// the printed command works when pasted.
+func invokedAs() string {
+	if strings.ContainsRune(os.Args[0], filepath.Separator) {
+		return os.Args[0]
+	}
+	return "ferry"
 }
