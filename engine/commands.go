@@ -242,6 +242,7 @@ func (e *Engine) Remove(id string) error {
 	if err := e.store.DeleteJob(id); err != nil {
 		return fmt.Errorf("Cannot remove the job from the queue database: %w", err)
 	}
+	j.removed = true
 	delete(e.jobs, id)
 	if e.byFP[j.fp] == id {
 		delete(e.byFP, j.fp)

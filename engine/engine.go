@@ -272,6 +272,9 @@ func (e *Engine) setState(j *job, to State) error {
 
 // changed persists a job and tells subscribers. Caller holds e.mu.
 func (e *Engine) changed(j *job) {
+	if j.removed {
+		return
+	}
 	if b, err := j.encode(); err == nil {
 		if err := e.store.PutJob(j.ID, b); err == nil {
 			j.dirty = false

@@ -404,3 +404,37 @@ func TestAddRejectsBadInput(t *testing.T) {
 		t.Fatal("bad input made jobs")
 	}
 }
+
+func TestRemoveActiveJobForgetsIt(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
+	dir := t.TempDir()
+	e := newEngine(t, func(o *Options) { o.DataDir = dir })
+	e.Start()
+	sub := e.Subscribe(64)
+	p, _ := tustest.RandomFile(t, t.TempDir(), "rm.mp4", 4<<20, 1)
+	j, _ := e.Add(p, dest(srv))
+	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
+	if err := e.Remove(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.Job(j.ID); ok || len(e.Snapshot()) != 0 {
+		t.Fatal("removed job still listed")
+	}
+	removed := false
+	for !removed {
+		select {
+		case ev := <-sub.C:
+			removed = ev.Type == JobRemoved && ev.Job.ID == j.ID
+		case <-time.After(5 * time.Second):
+			t.Fatal("no JobRemoved event")
+		}
+	}
+	e.Close()
+	if srv.Terminated() != 1 {
+		t.Fatalf("terminated %d server uploads", srv.Terminated())
+	}
+	e2 := newEngine(t, func(o *Options) { o.DataDir = dir })
+	if n := len(e2.Snapshot()); n != 0 {
+		t.Fatalf("%d jobs came back after restart", n)
+	}
+}

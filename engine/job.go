@@ -73,6 +73,7 @@ type job struct {
 	lastMoved int64                   // moved at the previous speed tick
 	// terminate asks the goroutine to delete the server upload on its way out.
 	terminate bool
+	removed   bool // off the list: never written or published again
 }
 
 // recordVersion is the shape of a stored job record.

@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -84,6 +85,11 @@ func (c *Client) patch(ctx context.Context, t Target, upload, path string, offse
 	close(done)
 	<-watched
 	if err != nil {
+		if errors.Is(context.Cause(rctx), errStalled) {
+			// Idle connections to a host that went silent are likely dead
+			// too; the HEAD that follows must not wait on one of them.
+			c.HTTP.CloseIdleConnections()
+		}
 		return offset, "", netError(ctx, rctx, upload, err, c.stall())
 	}
 	defer drain(res)
