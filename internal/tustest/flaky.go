@@ -19,5 +19,8 @@ func NewFlaky(ln net.Listener, target string, f Faults) *Flaky {
 // Connections is how many connections the layer has carried.
 func (f *Flaky) Connections() uint64 { return f.p.nconn.Load() }
 
+// Forwarded is how many client→server bytes reached the server.
+func (f *Flaky) Forwarded() int64 { return f.p.fwd.Load() }
+
 // Close stops the layer and its connections.
 func (f *Flaky) Close() { f.p.close() }

@@ -16,6 +16,7 @@ type proxy struct {
 	target string
 	lim    limiter
 	nconn  atomic.Uint64
+	fwd    atomic.Int64 // client→server bytes forwarded, all connections
 
 	mu     sync.Mutex
 	conns  map[*pconn]struct{}
@@ -207,6 +208,7 @@ func (p *proxy) forward(c *pconn, data []byte) bool {
 				return false
 			}
 			c.sent += limit
+			p.fwd.Add(limit)
 		}
 		switch action {
 		case cut:

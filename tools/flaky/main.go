@@ -50,6 +50,6 @@ func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
 	<-sig
-	fmt.Printf("flaky: %d connections\n", fl.Connections())
+	fmt.Printf("flaky: %d connections, %d bytes forwarded to the server\n", fl.Connections(), fl.Forwarded())
 	fl.Close()
 }
