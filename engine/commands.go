@@ -37,11 +37,18 @@ func (e *Engine) Add(path string, dest Destination) (Job, error) {
 	if e.closed {
 		return Job{}, ErrClosed
 	}
-	if id, ok := e.byFP[fp]; ok {
-		j := e.jobs[id]
+	key := jobKey(abs, dest.URL)
+	if j := e.jobs[e.byKey[key]]; j != nil {
+		// The same file to the same place: set its job going again. If the
+		// file changed since, the job's next attempt starts it over.
 		j.held = false
 		j.Dest = cloneDest(dest)
 		if !j.State.Active() {
+			if j.State == Done {
+				// Verify through the fingerprint; a changed file gets a new
+				// upload and the finished one stays on the server.
+				j.UploadURL = ""
+			}
 			j.Offset = j.confirmed
 			if err := e.setState(j, Queued); err != nil {
 				return Job{}, err
@@ -68,7 +75,7 @@ func (e *Engine) Add(path string, dest Destination) (Job, error) {
 	}
 	e.jobs[j.ID] = j
 	e.order = append(e.order, j.ID)
-	e.byFP[fp] = j.ID
+	e.byKey[key] = j.ID
 	e.bus.publish(JobAdded, j.Job.clone())
 	e.schedule()
 	return j.Job.clone(), nil
@@ -107,6 +114,9 @@ func checkURL(raw string) error {
 	}
 	return nil
 }
+
+// jobKey names a file and its destination: one job each.
+func jobKey(path, dest string) string { return path + "\x00" + dest }
 
 func cloneDest(d Destination) Destination {
 	d.Header = d.Header.Clone()
@@ -183,12 +193,6 @@ func (e *Engine) Retry(id string) error {
 
 func (e *Engine) requeue(j *job) error {
 	j.held = false
-	if j.State == Cancelled {
-		if other, taken := e.byFP[j.fp]; taken && other != j.ID {
-			return fmt.Errorf("%s is already in the queue as another job", j.Path)
-		}
-		e.byFP[j.fp] = j.ID
-	}
 	if err := e.setState(j, Queued); err != nil {
 		return err
 	}
@@ -211,9 +215,6 @@ func (e *Engine) Cancel(id string) error {
 func (e *Engine) cancel(j *job) error {
 	if err := e.setState(j, Cancelled); err != nil {
 		return err
-	}
-	if e.byFP[j.fp] == j.ID {
-		delete(e.byFP, j.fp)
 	}
 	e.fps.Delete(j.fp)
 	if j.running {
@@ -244,8 +245,8 @@ func (e *Engine) Remove(id string) error {
 	}
 	j.removed = true
 	delete(e.jobs, id)
-	if e.byFP[j.fp] == id {
-		delete(e.byFP, j.fp)
+	if k := jobKey(j.Path, j.Dest.URL); e.byKey[k] == id {
+		delete(e.byKey, k)
 	}
 	e.order = slices.DeleteFunc(e.order, func(s string) bool { return s == id })
 	e.bus.publish(JobRemoved, j.Job.clone())

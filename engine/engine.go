@@ -59,7 +59,7 @@ type Engine struct {
 	mu          sync.Mutex
 	jobs        map[string]*job
 	order       []string          // ids in the order they were added
-	byFP        map[string]string // fingerprint → id
+	byKey       map[string]string // jobKey(path, destination) → id: one job per file and place
 	concurrency int
 	closed      bool
 	lastID      string
@@ -101,7 +101,7 @@ func Open(opts Options) (*Engine, error) {
 		fps:         st.Fingerprints(),
 		limiter:     rate.NewLimiter(rate.Inf, 1),
 		jobs:        map[string]*job{},
-		byFP:        map[string]string{},
+		byKey:       map[string]string{},
 		concurrency: opts.Concurrency,
 		stopTick:    make(chan struct{}),
 		tickDone:    make(chan struct{}),
@@ -128,9 +128,7 @@ func (e *Engine) load() error {
 		}
 		e.jobs[id] = j
 		e.order = append(e.order, id)
-		if j.fp != "" && j.State != Cancelled {
-			e.byFP[j.fp] = id
-		}
+		e.byKey[jobKey(j.Path, j.Dest.URL)] = id
 		return nil
 	})
 	sort.Strings(e.order)

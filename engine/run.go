@@ -28,7 +28,7 @@ func (e *Engine) run(ctx context.Context, j *job) {
 	bo.Reset()
 	conflicts := 0
 	for {
-		before := e.progressMark(j)
+		before := e.confirmedOf(j)
 		err := e.attempt(ctx, j)
 		if err == nil {
 			e.finish(ctx, j)
@@ -37,9 +37,11 @@ func (e *Engine) run(ctx context.Context, j *job) {
 		if ctx.Err() != nil {
 			return
 		}
-		// A connection that dropped after moving bytes says nothing about
-		// the link: go on at once. Backoff is for attempts that got nowhere.
-		progressed := e.progressMark(j) > before
+		// The server took bytes since the last attempt (its offset, asked
+		// by HEAD, went up): the link works, a dropped connection says
+		// nothing more; go on at once. Backoff is for attempts that got
+		// nowhere.
+		progressed := e.confirmedOf(j) > before
 		if progressed {
 			bo.Reset()
 			conflicts = 0
@@ -69,12 +71,11 @@ func (e *Engine) run(ctx context.Context, j *job) {
 	}
 }
 
-// progressMark is what counts as progress for the backoff: bytes the
-// server confirmed plus bytes handed to the connection.
-func (e *Engine) progressMark(j *job) int64 {
+// confirmedOf is the offset the server last confirmed.
+func (e *Engine) confirmedOf(j *job) int64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return j.confirmed + j.Offset
+	return j.confirmed
 }
 
 // wait shows the job as waiting and sleeps; false if the job was stopped.
@@ -179,7 +180,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 	}
 	if fi.Size() != size || !fi.ModTime().Equal(mtime) {
 		e.startOver(j, fi)
-		size = fi.Size()
+		size, mtime = fi.Size(), fi.ModTime()
 	}
 	t := e.target(dest, path)
 
@@ -229,8 +230,14 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 	if offset >= size {
 		return nil
 	}
-	_, err = e.client.Send(ctx, t, upload, path, offset, size, jobProgress{e, j})
-	return err
+	if _, err = e.client.Send(ctx, t, upload, path, offset, size, jobProgress{e, j}); err != nil {
+		return err
+	}
+	// A file written to while it was sent holds other bytes than the server.
+	if fi, err := os.Stat(path); err != nil || fi.Size() != size || !fi.ModTime().Equal(mtime) {
+		return &transfer.Error{Kind: transfer.Conflict, Msg: "The file changed while it was sent"}
+	}
+	return nil
 }
 
 // startOver restarts a job whose file changed on disk since its upload
@@ -238,14 +245,15 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 func (e *Engine) startOver(j *job, fi fs.FileInfo) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.fps.Delete(j.fp)
-	if e.byFP[j.fp] == j.ID {
-		delete(e.byFP, j.fp)
+	if j.removed {
+		return
 	}
+	e.fps.Delete(j.fp)
 	j.fp = fingerprint(j.Path, fi.Size(), fi.ModTime(), j.Dest.URL)
-	e.byFP[j.fp] = j.ID
 	j.Size, j.ModTime = fi.Size(), fi.ModTime()
 	j.note("The file changed on disk; starting the upload over")
+	// The unfinished upload holds stale bytes: delete it. (A finished one
+	// was let go by Add and stays.)
 	e.terminate(j)
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -57,19 +58,27 @@ type Store struct {
 	path string
 }
 
-// Open opens (creating if needed) the database in dir.
+// Open opens (creating if needed) the database in dir. A database that
+// cannot be read whole is reported as a CorruptError before anything is
+// written to it.
 func Open(dir string) (s *Store, err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("Cannot create the data dir %s: %w", dir, errors.Unwrap(err))
 	}
 	path := filepath.Join(dir, FileName)
-	// bbolt panics on some corrupt pages; a panic here means a damaged file.
+	// A damaged file shows itself as a panic inside bbolt, or as a fault
+	// on its memory map (a truncated file): both become a CorruptError.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	var db *bolt.DB
 	defer func() {
 		if r := recover(); r != nil {
+			if db != nil {
+				db.Close()
+			}
 			s, err = nil, &CorruptError{Path: path, Err: fmt.Errorf("%v", r)}
 		}
 	}()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 200 * time.Millisecond})
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: 200 * time.Millisecond})
 	switch {
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, &LockedError{Dir: dir}
@@ -79,11 +88,51 @@ func Open(dir string) (s *Store, err error) {
 		return nil, &CorruptError{Path: path, Err: err}
 	}
 	s = &Store{db: db, path: path}
+	if err := s.verify(); err != nil {
+		db.Close()
+		return nil, &CorruptError{Path: path, Err: err}
+	}
 	if err := s.init(); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// verify reads every page the database reaches, here (so a fault on the
+// memory map is caught by Open), then lets bbolt check its free list.
+func (s *Store) verify() error {
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error { return touch(b) })
+	})
+	if err != nil {
+		return err
+	}
+	return s.db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	})
+}
+
+// touch reads every key and value of a bucket and its sub-buckets.
+func touch(b *bolt.Bucket) error {
+	var sum byte
+	err := b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			if sub := b.Bucket(k); sub != nil {
+				return touch(sub)
+			}
+			return nil
+		}
+		for _, c := range v {
+			sum ^= c
+		}
+		return nil
+	})
+	_ = sum
+	return err
 }
 
 func (s *Store) init() error {
@@ -148,6 +197,7 @@ func (s *Store) DeleteJob(id string) error {
 // Jobs calls fn for every job record in id order. A record fn cannot
 // decode is reported as a CorruptError, never skipped.
 func (s *Store) Jobs(fn func(id string, rec []byte) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			err = &CorruptError{Path: s.path, Err: fmt.Errorf("%v", r)}

@@ -158,7 +158,16 @@ func statusError(op, target string, res *http.Response) *Error {
 	case code >= 500:
 		e.Kind, e.Msg = Transient, fmt.Sprintf("The server had a problem (%d %s)", code, http.StatusText(code))
 	case code == http.StatusBadRequest:
-		e.Kind, e.Msg = Permanent, fmt.Sprintf("The server rejected the upload request (400)%s. Check the headers and metadata.", bodyHint(res))
+		hint := bodyHint(res)
+		switch {
+		case strings.Contains(hint, "ERR_UPLOAD_INTERRUPTED"):
+			// tusd: a newer request for the same upload took it over.
+			e.Kind, e.Msg = Transient, "The server interrupted the request for a newer one (400)"
+		case op == "create":
+			e.Kind, e.Msg = Permanent, fmt.Sprintf("The server rejected the upload request (400)%s. Check the headers and metadata.", hint)
+		default:
+			e.Kind, e.Msg = Permanent, fmt.Sprintf("The server rejected the %s request (400)%s.", strings.ToUpper(op), hint)
+		}
 	default:
 		e.Kind, e.Msg = Permanent, fmt.Sprintf("The server answered %d %s to the %s request%s.", code, http.StatusText(code), op, bodyHint(res))
 	}
