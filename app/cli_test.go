@@ -315,3 +315,40 @@ func TestServeReceivesFromUpload(t *testing.T) {
 		t.Fatalf("received %v", got)
 	}
 }
+
+func TestResumeHeadersStayWithTheirDestination(t *testing.T) {
+	srvA := tustest.New(t, tustest.WithAuth("tokA"))
+	srvB := tustest.New(t, tustest.WithAuth("tokB"))
+	dir, data := t.TempDir(), t.TempDir()
+	a, shaA := tustest.RandomFile(t, dir, "a.mp4", 300<<10, 1)
+	b, shaB := tustest.RandomFile(t, dir, "b.mp4", 200<<10, 2)
+	// Both fail for want of a token: unfinished jobs for two destinations.
+	ferry(t, "upload", "--data-dir", data, "--to", srvA.URL, a)
+	ferry(t, "upload", "--data-dir", data, "--to", srvB.URL, b)
+
+	r := ferry(t, "resume", "--data-dir", data, "--header", "Authorization: Bearer tokA")
+	if r.code != 2 || !strings.Contains(r.stderr, "add --to URL") {
+		t.Fatalf("ambiguous headers: exit %d %s", r.code, r.stderr)
+	}
+	seenByB := len(srvB.Requests())
+	r = ferry(t, "resume", "--data-dir", data, "--to", srvA.URL, "--header", "Authorization: Bearer tokA")
+	if r.code != 0 {
+		t.Fatalf("resume A: exit %d %s", r.code, r.stderr)
+	}
+	if len(srvB.Requests()) != seenByB {
+		t.Fatal("resuming A's jobs talked to B")
+	}
+	r = ferry(t, "resume", "--data-dir", data, "--header", "Authorization: Bearer tokB")
+	if r.code != 0 {
+		t.Fatalf("resume B: exit %d %s", r.code, r.stderr)
+	}
+	for _, c := range []struct {
+		srv       *tustest.Server
+		name, sha string
+	}{{srvA, "a.mp4", shaA}, {srvB, "b.mp4", shaB}} {
+		up, _ := c.srv.UploadByName(c.name)
+		if up.SHA256 != c.sha || c.srv.Created() != 1 {
+			t.Fatalf("%s: sha ok=%v created=%d", c.name, up.SHA256 == c.sha, c.srv.Created())
+		}
+	}
+}

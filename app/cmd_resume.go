@@ -5,6 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/ferry-app/ferry/engine"
 )
@@ -14,15 +17,20 @@ import (
 // token given again with --header).
 func cmdResume(args []string, stdout, stderr io.Writer) int {
 	var c common
+	var to string
 	fs := flag.NewFlagSet("resume", flag.ContinueOnError)
 	c.register(fs)
+	fs.StringVar(&to, "to", "", "resume only the jobs going to this upload URL (the one --header is for)")
 	rest, err := parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		helpFor(fs, stdout, "ferry resume [flags]")
+		helpFor(fs, stdout, "ferry resume [--to URL] [flags]")
 		return exitOK
 	}
 	if err == nil && len(rest) > 0 {
 		err = usagef("resume takes no files (it finishes the queue); to add files use ferry upload")
+	}
+	if err == nil && to != "" {
+		err = checkDest(to)
 	}
 	if err != nil {
 		return exitCode(err, stderr)
@@ -35,16 +43,35 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return exitCode(err, stderr)
 	}
-	var ids []string
+	var todo []engine.Job
+	dests := map[string]bool{}
 	for _, j := range eng.Snapshot() {
+		if (j.State.Active() || j.State == engine.Paused || j.State == engine.Failed) && (to == "" || j.Dest.URL == to) {
+			todo = append(todo, j)
+			dests[j.Dest.URL] = true
+		}
+	}
+	if len(todo) == 0 {
+		eng.Close()
+		fmt.Fprintln(stderr, "ferry: nothing to resume; every job in the queue is done or cancelled.")
+		return exitOK
+	}
+	// Headers carry secrets, which must go only where they belong.
+	if len(c.headers) > 0 {
+		if len(dests) > 1 {
+			eng.Close()
+			names := slices.Sorted(maps.Keys(dests))
+			return exitCode(usagef("the queue has unfinished jobs for %d destinations (%s); add --to URL to say which one --header is for", len(dests), strings.Join(names, ", ")), stderr)
+		}
+		eng.SetHeaders(todo[0].Dest.URL, c.headers.header())
+	}
+	var ids []string
+	for _, j := range todo {
 		switch j.State {
 		case engine.Failed:
 			err = eng.Retry(j.ID)
-		case engine.Paused:
-			err = eng.Resume(j.ID)
-		case engine.Queued:
 		default:
-			continue
+			err = eng.Resume(j.ID)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "ferry: %s: %v\n", j.Path, err)
@@ -52,11 +79,5 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 		}
 		ids = append(ids, j.ID)
 	}
-	if len(ids) == 0 {
-		fmt.Fprintln(stderr, "ferry: nothing to resume; every job in the queue is done or cancelled.")
-		eng.Close()
-		return exitOK
-	}
-	eng.Start()
-	return follow(eng, ids, nil, c.json, stdout, stderr)
+	return follow(eng, ids, nil, followOpts{json: c.json, authHint: "Tokens are not kept with the queue: give them again, e.g. ferry resume --header \"Authorization: Bearer …\"."}, stdout, stderr)
 }

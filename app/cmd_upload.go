@@ -53,7 +53,7 @@ func cmdUpload(args []string, stdout, stderr io.Writer) int {
 		}
 		ids = append(ids, j.ID)
 	}
-	return follow(eng, ids, bad, c.json, stdout, stderr)
+	return follow(eng, ids, bad, followOpts{json: c.json}, stdout, stderr)
 }
 
 // failure is a path that never became a job.

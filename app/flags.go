@@ -74,7 +74,6 @@ func (c *common) engineOptions() (engine.Options, error) {
 		DataDir:     dir,
 		Concurrency: c.concurrency,
 		RateLimit:   int64(c.limitRate),
-		Header:      http.Header(c.headers),
 	}, nil
 }
 

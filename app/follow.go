@@ -11,11 +11,17 @@ import (
 	"github.com/ferry-app/ferry/engine"
 )
 
+// followOpts shape what follow prints.
+type followOpts struct {
+	json     bool
+	authHint string // said once if a server refused credentials
+}
+
 // follow reports on the given jobs until each is done or failed, or until
 // SIGINT/SIGTERM, which closes the engine (the jobs stay queued, the server
 // keeps what it has) so the next run resumes. It returns the exit code.
-func follow(eng *engine.Engine, ids []string, bad []failure, asJSON bool, stdout, stderr io.Writer) int {
-	res := newResults(stdout, stderr, asJSON)
+func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, stdout, stderr io.Writer) int {
+	res := newResults(stdout, stderr, opts.json)
 	for _, b := range bad {
 		res.notQueued(b.path, b.err)
 	}
@@ -77,6 +83,9 @@ func follow(eng *engine.Engine, ids []string, bad []failure, asJSON bool, stdout
 	if interrupted {
 		fmt.Fprintf(stderr, "ferry: stopped; %d upload(s) will go on from where they are: run the same command again, or ferry resume.\n", len(pending))
 		return exitInterrupted
+	}
+	if res.authFailed && opts.authHint != "" {
+		fmt.Fprintf(stderr, "ferry: %s\n", opts.authHint)
 	}
 	if res.failed > 0 {
 		return exitFailed

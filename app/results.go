@@ -15,6 +15,7 @@ type results struct {
 	stdout, stderr io.Writer
 	json           bool
 	failed         int
+	authFailed     bool // a server refused the credentials
 }
 
 func newResults(stdout, stderr io.Writer, asJSON bool) *results {
@@ -47,6 +48,7 @@ func (r *results) notQueued(path string, err error) {
 func (r *results) finished(j engine.Job) {
 	if j.State != engine.Done {
 		r.failed++
+		r.authFailed = r.authFailed || strings.Contains(j.Error, "(401)") || strings.Contains(j.Error, "(403)")
 		why := j.Error
 		if why == "" {
 			why = "the upload was " + j.State.String()

@@ -23,9 +23,6 @@ type Options struct {
 	DataDir     string // where the queue database lives (required)
 	Concurrency int    // uploads at once; default 3
 	RateLimit   int64  // bytes per second for all uploads together; 0 = unlimited
-	// Header is added to every request of this process: secrets are not
-	// stored with jobs, so a resumed job gets them from here.
-	Header http.Header
 	// StallTimeout abandons a request that moved no bytes; default 12 s.
 	StallTimeout time.Duration
 	// MaxBackoff caps the wait between tries of a transient error; default 5 s.
@@ -63,6 +60,9 @@ type Engine struct {
 	concurrency int
 	closed      bool
 	lastID      string
+
+	hdrMu   sync.Mutex
+	headers map[string]http.Header // destination URL → headers given to this process
 
 	wg       sync.WaitGroup // job goroutines and server terminations
 	stopTick chan struct{}
@@ -136,6 +136,24 @@ func (e *Engine) load() error {
 		e.lastID = e.order[n-1]
 	}
 	return err
+}
+
+// SetHeaders adds headers to every request of the jobs going to a
+// destination URL. Secrets are not stored with jobs, so a job resumed by a
+// later process gets them from here; they never go to another destination.
+func (e *Engine) SetHeaders(destURL string, h http.Header) {
+	e.hdrMu.Lock()
+	defer e.hdrMu.Unlock()
+	if e.headers == nil {
+		e.headers = map[string]http.Header{}
+	}
+	e.headers[destURL] = h.Clone()
+}
+
+func (e *Engine) headersFor(destURL string) http.Header {
+	e.hdrMu.Lock()
+	defer e.hdrMu.Unlock()
+	return e.headers[destURL].Clone()
 }
 
 // DataDir is where the queue lives.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -246,11 +247,14 @@ func TestTokenGivenAgainOnResume(t *testing.T) {
 	if strings.Contains(string(raw), "Bearer tok") {
 		t.Fatal("the token was written to the database")
 	}
-	e2 := newEngine(t, func(o *Options) {
-		o.DataDir = dir
-		o.Header = map[string][]string{"Authorization": {"Bearer tok"}}
-	})
+	e2 := newEngine(t, func(o *Options) { o.DataDir = dir })
+	e2.SetHeaders("http://elsewhere/files/", http.Header{"Authorization": {"Bearer tok"}})
 	e2.Start()
+	if f := waitFor(t, e2, j.ID, 10*time.Second, Failed); !strings.Contains(f.Error, "401") {
+		t.Fatalf("without its token: %q", f.Error)
+	}
+	e2.SetHeaders(srv.URL, http.Header{"Authorization": {"Bearer tok"}})
+	e2.Retry(j.ID)
 	waitFor(t, e2, j.ID, 10*time.Second, Done)
 	assertArrived(t, srv, "auth.mp4", sha, 1)
 }

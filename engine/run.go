@@ -273,7 +273,7 @@ func (e *Engine) target(d Destination, path string) transfer.Target {
 	if h == nil {
 		h = make(map[string][]string)
 	}
-	for k, v := range e.opts.Header {
+	for k, v := range e.headersFor(d.URL) {
 		h[k] = v
 	}
 	meta := map[string]string{}
