@@ -298,8 +298,7 @@ func (e *Engine) SetRateLimit(bytesPerSecond int64) {
 		e.limiter.SetLimit(rate.Inf)
 		return
 	}
-	// A burst of a tenth of a second keeps the pace smooth; at least 32 KiB
-	// so one read of the transport's buffer passes at once.
-	e.limiter.SetBurst(int(max(bytesPerSecond/10, 32<<10)))
+	// A burst of a tenth of a second keeps the pace smooth.
+	e.limiter.SetBurst(int(max(bytesPerSecond/10, 512)))
 	e.limiter.SetLimit(rate.Limit(bytesPerSecond))
 }

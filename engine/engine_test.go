@@ -359,13 +359,18 @@ func TestRateLimitIsShared(t *testing.T) {
 	dir := t.TempDir()
 	start := time.Now()
 	var ids []string
+	shas := map[string]string{}
 	for i, name := range []string{"r1.mp4", "r2.mp4"} {
-		p, _ := tustest.RandomFile(t, dir, name, 1<<20, int64(i))
+		p, sha := tustest.RandomFile(t, dir, name, 1<<20, int64(i))
+		shas[name] = sha
 		j, _ := e.Add(p, dest(srv))
 		ids = append(ids, j.ID)
 	}
 	for _, id := range ids {
 		waitFor(t, e, id, 20*time.Second, Done)
+	}
+	for name, sha := range shas {
+		assertArrived(t, srv, name, sha, 2)
 	}
 	// 2 MiB at 1 MiB/s with a 100 ms burst: at least ~1.8 s.
 	if d := time.Since(start); d < 1700*time.Millisecond {
@@ -379,9 +384,10 @@ func TestSlowSubscriberNeverBlocks(t *testing.T) {
 	e.Start()
 	sub := e.Subscribe(1) // never read
 	defer sub.Close()
-	p, _ := tustest.RandomFile(t, t.TempDir(), "s.mp4", 2<<20, 1)
+	p, sha := tustest.RandomFile(t, t.TempDir(), "s.mp4", 2<<20, 1)
 	j, _ := e.Add(p, dest(srv))
 	waitFor(t, e, j.ID, 10*time.Second, Done)
+	assertArrived(t, srv, "s.mp4", sha, 1)
 	ev := <-sub.C
 	if ev.Type != JobAdded || ev.Seq != 1 {
 		t.Fatalf("first event %+v", ev)
@@ -440,5 +446,76 @@ func TestRemoveActiveJobForgetsIt(t *testing.T) {
 	e2 := newEngine(t, func(o *Options) { o.DataDir = dir })
 	if n := len(e2.Snapshot()); n != 0 {
 		t.Fatalf("%d jobs came back after restart", n)
+	}
+}
+
+func TestFileEditedWhileSentStartsOver(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 2 << 20}))
+	e := newEngine(t)
+	e.Start()
+	dir := t.TempDir()
+	p, _ := tustest.RandomFile(t, dir, "edit.mp4", 3<<20, 1)
+	j, _ := e.Add(p, dest(srv))
+	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
+	// Same size, other bytes, as an editor saving in place would.
+	f, _ := os.OpenFile(p, os.O_WRONLY, 0)
+	f.WriteAt(make([]byte, 1<<20), 0)
+	f.Close()
+	now := time.Now().Add(time.Second)
+	os.Chtimes(p, now, now)
+	sha := tustest.FileSHA256(t, p)
+	waitFor(t, e, j.ID, 30*time.Second, Done)
+	assertArrived(t, srv, "edit.mp4", sha, 2)
+}
+
+func TestBackoffGrowsAgainstAFailingServer(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{Status5xxPATCH: 1000}))
+	e := newEngine(t, func(o *Options) { o.MaxBackoff = 2 * time.Second })
+	e.Start()
+	p, sha := tustest.RandomFile(t, t.TempDir(), "b.mp4", 64<<10, 1)
+	j, _ := e.Add(p, dest(srv))
+	time.Sleep(4 * time.Second)
+	patches := 0
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r, "PATCH") {
+			patches++
+		}
+	}
+	// 0.5 s, 1 s, 2 s, 2 s (±50 %): a handful, not a storm.
+	if patches < 2 || patches > 7 {
+		t.Fatalf("%d PATCHes in 4 s against a server that always fails", patches)
+	}
+	if w, _ := e.Job(j.ID); w.State != Waiting || !strings.Contains(w.Reason, "503") {
+		t.Fatalf("job %s %q", w.State, w.Reason)
+	}
+	// Capped: once the server is well, the upload goes on within the cap.
+	srv.SetFaults(tustest.Faults{})
+	healed := time.Now()
+	waitFor(t, e, j.ID, 10*time.Second, Done)
+	if d := time.Since(healed); d > 3500*time.Millisecond {
+		t.Fatalf("went on %s after the server recovered", d)
+	}
+	assertArrived(t, srv, "b.mp4", sha, 1)
+}
+
+func TestLowRateLimitIsNotAStall(t *testing.T) {
+	srv := tustest.New(t)
+	e := newEngine(t, func(o *Options) {
+		o.RateLimit = 16 << 10
+		o.StallTimeout = time.Second
+	})
+	e.Start()
+	p, sha := tustest.RandomFile(t, t.TempDir(), "slow.mp4", 48<<10, 1)
+	start := time.Now()
+	j, _ := e.Add(p, dest(srv))
+	waitFor(t, e, j.ID, 20*time.Second, Done)
+	if d := time.Since(start); d < 2500*time.Millisecond {
+		t.Fatalf("48 KiB at 16 KiB/s took %s", d)
+	}
+	assertArrived(t, srv, "slow.mp4", sha, 1)
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r, "PATCH") && !strings.HasSuffix(r, "204") {
+			t.Fatalf("a slow but moving PATCH was abandoned: %v", srv.Requests())
+		}
 	}
 }

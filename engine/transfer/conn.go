@@ -58,6 +58,12 @@ func (c *countingConn) ReadFrom(r io.Reader) (int64, error) {
 	return total, nil
 }
 
+// acked is how many bytes written to the connection have left the
+// kernel's send queue (on Linux: been acknowledged by the peer).
+func (c *countingConn) acked() int64 {
+	return c.written.Load() - unsent(c.TCPConn)
+}
+
 // writerOnly hides ReadFrom so io.Copy uses Write.
 type writerOnly struct{ io.Writer }
 

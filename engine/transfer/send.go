@@ -127,7 +127,13 @@ func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done
 			return
 		case <-t.C:
 			report()
-			if time.Since(last) > c.stall() {
+			limit := c.stall()
+			if !ackKnown && sent.handedOff() {
+				// The body sits in kernel buffers we cannot see drain; a slow
+				// link may need a while before the server can answer.
+				limit *= 4
+			}
+			if time.Since(last) > limit {
 				cancel(errStalled)
 				return
 			}
@@ -153,7 +159,7 @@ func (c *Client) body(ctx context.Context, f *os.File, offset, n int64) (rc io.R
 		}
 		return f, true, nil
 	}
-	return io.NopCloser(&limitedBody{ctx: ctx, r: io.NewSectionReader(f, offset, n), lim: c.Limiter}), false, nil
+	return io.NopCloser(&limitedBody{ctx: ctx, r: io.NewSectionReader(f, offset, n), lim: c.Limiter, stall: c.stall()}), false, nil
 }
 
 // tracker reads a request's progress off its connection's byte count.
@@ -170,29 +176,46 @@ func (t *tracker) gotConn(info httptrace.GotConnInfo) {
 	}
 }
 
+// pos is how much of the body has gone: acknowledged by the peer where the
+// platform can tell, else handed to the kernel.
 func (t *tracker) pos() int64 {
 	cc := t.conn.Load()
 	if cc == nil {
 		return 0
 	}
-	return min(max(cc.written.Load()-t.start.Load(), 0), t.n)
+	return min(max(cc.acked()-t.start.Load(), 0), t.n)
 }
 
-// limitedBody reads through the shared rate limiter.
+// handedOff says the whole body is in the kernel's hands.
+func (t *tracker) handedOff() bool {
+	cc := t.conn.Load()
+	return cc != nil && cc.written.Load()-t.start.Load() >= t.n
+}
+
+// limitedBody reads through the shared rate limiter, in pieces small
+// enough that no wait outlasts a quarter of the stall timeout (at 1 KB/s a
+// 32 KiB piece would wait half a minute and look like a dead link).
 type limitedBody struct {
-	ctx context.Context
-	r   io.Reader
-	lim *rate.Limiter
+	ctx   context.Context
+	r     io.Reader
+	lim   *rate.Limiter
+	stall time.Duration
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
-	if burst := b.lim.Burst(); len(p) > burst && burst > 0 {
-		p = p[:burst]
-	}
-	if b.lim.Limit() != rate.Inf {
-		if err := b.lim.WaitN(b.ctx, len(p)); err != nil {
+	for tries := 0; ; tries++ {
+		limit := b.lim.Limit()
+		if limit == rate.Inf {
+			return b.r.Read(p)
+		}
+		n := min(len(p), b.lim.Burst(), max(int(float64(limit)*b.stall.Seconds()/4), 512))
+		err := b.lim.WaitN(b.ctx, n)
+		if err == nil {
+			return b.r.Read(p[:n])
+		}
+		// The limit changed between sizing and waiting: size again.
+		if b.ctx.Err() != nil || tries == 3 {
 			return 0, err
 		}
 	}
-	return b.r.Read(p)
 }
