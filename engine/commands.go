@@ -240,9 +240,7 @@ func (e *Engine) Remove(id string) error {
 			return err
 		}
 	}
-	if err := e.store.DeleteJob(id); err != nil {
-		return fmt.Errorf("Cannot remove the job from the queue database: %w", err)
-	}
+	e.persist.put(id, nil)
 	j.removed = true
 	delete(e.jobs, id)
 	if k := jobKey(j.Path, j.Dest.URL); e.byKey[k] == id {

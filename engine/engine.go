@@ -48,6 +48,7 @@ var (
 type Engine struct {
 	opts    Options
 	store   *store.Store
+	persist *persister
 	fps     store.Fingerprints
 	client  *transfer.Client
 	limiter *rate.Limiter
@@ -107,8 +108,10 @@ func Open(opts Options) (*Engine, error) {
 		tickDone:    make(chan struct{}),
 	}
 	e.client = transfer.NewClient(e.limiter, opts.StallTimeout)
+	e.persist = newPersister(st)
 	e.SetRateLimit(opts.RateLimit)
 	if err := e.load(); err != nil {
+		e.persist.close()
 		st.Close()
 		return nil, err
 	}
@@ -189,17 +192,14 @@ func (e *Engine) Close() error {
 	e.wg.Wait()
 
 	e.mu.Lock()
-	recs := map[string][]byte{}
-	for id, j := range e.jobs {
+	for _, j := range e.jobs {
 		if j.State == Uploading || j.State == Waiting {
 			j.State, j.Reason, j.NextTry = Queued, "", time.Time{}
 		}
-		if b, err := j.encode(); err == nil {
-			recs[id] = b
-		}
+		e.save(j)
 	}
 	e.mu.Unlock()
-	err := e.store.PutJobs(recs)
+	err := e.persist.close()
 	e.bus.closeAll()
 	if cerr := e.store.Close(); err == nil {
 		err = cerr
@@ -291,12 +291,16 @@ func (e *Engine) changed(j *job) {
 	if j.removed {
 		return
 	}
-	if b, err := j.encode(); err == nil {
-		if err := e.store.PutJob(j.ID, b); err == nil {
-			j.dirty = false
-		}
-	}
+	e.save(j)
 	e.bus.publish(JobChanged, j.Job.clone())
+}
+
+// save hands a job's record to the background writer. Caller holds e.mu.
+func (e *Engine) save(j *job) {
+	if b, err := j.encode(); err == nil {
+		e.persist.put(j.ID, b)
+		j.dirty = false
+	}
 }
 
 // note adds a history line. Caller holds e.mu.

@@ -519,3 +519,23 @@ func TestLowRateLimitIsNotAStall(t *testing.T) {
 		}
 	}
 }
+
+func TestProgressIsPersistedAtABoundedRate(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
+	e := newEngine(t, func(o *Options) {
+		o.Tick = 20 * time.Millisecond
+		o.PersistEvery = 500 * time.Millisecond
+	})
+	e.Start()
+	p, sha := tustest.RandomFile(t, t.TempDir(), "p.mp4", 3<<20, 1)
+	start := time.Now()
+	j, _ := e.Add(p, dest(srv))
+	waitFor(t, e, j.ID, 20*time.Second, Done)
+	assertArrived(t, srv, "p.mp4", sha, 1)
+	// Progress ticks 50 times a second; the disk hears of it twice a
+	// second, plus once per state change.
+	limit := int64(time.Since(start)/(500*time.Millisecond)) + 6
+	if w := e.persist.writes.Load(); w > limit {
+		t.Fatalf("%d writes in %s; want at most %d", w, time.Since(start), limit)
+	}
+}

@@ -29,7 +29,6 @@ func (e *Engine) ticker() {
 func (e *Engine) tick(dt float64, persist bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	recs := map[string][]byte{}
 	for _, id := range e.order {
 		j := e.jobs[id]
 		if j.State == Uploading && dt > 0 {
@@ -54,16 +53,7 @@ func (e *Engine) tick(dt float64, persist bool) {
 		}
 		j.lastMoved = j.moved
 		if persist && j.dirty {
-			if b, err := j.encode(); err == nil {
-				recs[id] = b
-				j.dirty = false
-			}
-		}
-	}
-	// One transaction for all; a failed write leaves the jobs dirty.
-	if err := e.store.PutJobs(recs); err != nil {
-		for id := range recs {
-			e.jobs[id].dirty = true
+			e.save(j)
 		}
 	}
 }

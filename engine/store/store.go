@@ -171,26 +171,26 @@ func (s *Store) PutJob(id string, rec []byte) error {
 	})
 }
 
-// PutJobs writes several job records in one transaction (progress flushes).
-func (s *Store) PutJobs(recs map[string][]byte) error {
+// WriteJobs writes several job records in one transaction; a nil record
+// deletes its job.
+func (s *Store) WriteJobs(recs map[string][]byte) error {
 	if len(recs) == 0 {
 		return nil
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketJobs)
 		for id, rec := range recs {
-			if err := b.Put([]byte(id), rec); err != nil {
+			var err error
+			if rec == nil {
+				err = b.Delete([]byte(id))
+			} else {
+				err = b.Put([]byte(id), rec)
+			}
+			if err != nil {
 				return err
 			}
 		}
 		return nil
-	})
-}
-
-// DeleteJob removes a job record.
-func (s *Store) DeleteJob(id string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketJobs).Delete([]byte(id))
 	})
 }
 

@@ -22,7 +22,7 @@ func filled(t *testing.T) string {
 	for i := range 200 {
 		recs[fmt.Sprintf("%04d", i)] = []byte(strings.Repeat(fmt.Sprintf(`{"job":%d}`, i), 40))
 	}
-	if err := s.PutJobs(recs); err != nil {
+	if err := s.WriteJobs(recs); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
