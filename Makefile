@@ -1,6 +1,7 @@
 # Ferry. `make run` and `make test` work on a fresh Debian machine: both
 # install what they need first (apt packages need root or sudo).
 
+export PATH := $(PATH):/usr/local/go/bin
 GO       ?= go
 BIN      ?= ferry
 RECEIVED ?= $(CURDIR)/received
@@ -19,7 +20,7 @@ deps:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	@command -v $(GO) >/dev/null || { echo "Go is not installed: get Go 1.26 from https://go.dev/dl/"; exit 1; }
+	@./scripts/install-go
 	$(GO) mod download
 
 build: deps

@@ -139,7 +139,10 @@ func (b *bars) status(id string) string {
 func (b *bars) finished(j engine.Job) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.done[j.ID] = j.Size
+	b.done[j.ID] = j.Offset
+	if j.State == engine.Done {
+		b.done[j.ID] = j.Size
+	}
 	if bar, ok := b.bars[j.ID]; ok {
 		if j.State == engine.Done {
 			bar.SetTotal(max(j.Size, 1), true)
