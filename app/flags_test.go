@@ -33,3 +33,21 @@ func TestHeaderAndMetaFlags(t *testing.T) {
 		t.Error("key with a space accepted")
 	}
 }
+
+func TestDataDirPrecedence(t *testing.T) {
+	t.Setenv("FERRY_DATA_DIR", "/tmp/from-env")
+	var c common
+	if d, _ := c.resolveDataDir(); d != "/tmp/from-env" {
+		t.Errorf("env: %s", d)
+	}
+	c.dataDir = "/tmp/from-flag"
+	if d, _ := c.resolveDataDir(); d != "/tmp/from-flag" {
+		t.Errorf("flag: %s", d)
+	}
+	t.Setenv("FERRY_DATA_DIR", "")
+	t.Setenv("XDG_CONFIG_HOME", "/tmp/cfg")
+	c.dataDir = ""
+	if d, _ := c.resolveDataDir(); d != "/tmp/cfg/ferry" {
+		t.Errorf("default: %s", d)
+	}
+}

@@ -145,7 +145,7 @@ func statusError(op, target string, res *http.Response) *Error {
 		e.Kind, e.Msg = Conflict, "The server's upload offset differs from ours (409)"
 	case (code == http.StatusNotFound || code == http.StatusGone) && op != "create":
 		e.Kind, e.Msg = Gone, fmt.Sprintf("The server no longer has the upload (%d)", code)
-	case code == http.StatusNotFound || code == http.StatusMethodNotAllowed:
+	case code == http.StatusNotFound || code == http.StatusMethodNotAllowed || code == http.StatusNotImplemented:
 		e.Kind, e.Msg = Permanent, fmt.Sprintf("%s has no tus upload endpoint (%d to the creation request). Check the upload URL.", target, code)
 	case code == http.StatusPreconditionFailed:
 		e.Kind, e.Msg = Permanent, fmt.Sprintf("%s does not speak tus 1.0.0 (412). Check the upload URL.", target)

@@ -27,6 +27,7 @@ func TestStatusErrorsAreClassified(t *testing.T) {
 		{"patch", 429, Transient, "429"},
 		{"patch", 503, Transient, "503"},
 		{"create", 412, Permanent, "tus 1.0.0"},
+		{"create", 501, Permanent, "no tus upload endpoint"},
 	}
 	for _, c := range cases {
 		res := &http.Response{StatusCode: c.code, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("bad metadata\nmore"))}
