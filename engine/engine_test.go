@@ -24,7 +24,7 @@ func TestUploadsArriveWhole(t *testing.T) {
 	for name, size := range sizes {
 		p, sha := tustest.RandomFile(t, dir, name, size, int64(len(name)))
 		shas[name] = sha
-		j, err := e.Add(p, Destination{URL: srv.URL, Meta: map[string]string{"project": "x"}})
+		j, err := e.Add(p, Destination{URL: srv.URL, Meta: map[string]string{"project": "x", "requiresignedurls": ""}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,7 +40,7 @@ func TestUploadsArriveWhole(t *testing.T) {
 		assertArrived(t, srv, name, sha, len(sizes))
 	}
 	up, _ := srv.UploadByName("a.mp4")
-	if up.MetaData["filetype"] != "video/mp4" || up.MetaData["project"] != "x" {
+	if _, bare := up.MetaData["requiresignedurls"]; !bare || up.MetaData["filetype"] != "video/mp4" || up.MetaData["project"] != "x" {
 		t.Fatalf("metadata = %v", up.MetaData)
 	}
 }

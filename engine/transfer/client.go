@@ -8,15 +8,18 @@
 package transfer
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	tus "github.com/eventials/go-tus"
@@ -104,10 +107,9 @@ type Created struct {
 
 // Create asks the server for a new upload of size bytes.
 func (c *Client) Create(ctx context.Context, t Target, size int64) (Created, error) {
-	up := tus.NewUpload(bytes.NewReader(nil), size, t.Metadata, "")
 	hdr := http.Header{}
 	hdr.Set("Upload-Length", strconv.FormatInt(size, 10))
-	if m := up.EncodedMetadata(); m != "" {
+	if m := encodeMetadata(t.Metadata); m != "" {
 		hdr.Set("Upload-Metadata", m)
 	}
 	res, _, cancel, err := c.do(ctx, t, http.MethodPost, t.Endpoint, hdr)
@@ -175,6 +177,21 @@ func (c *Client) Terminate(ctx context.Context, t Target, upload string) error {
 		return nil
 	}
 	return statusError("terminate", upload, res)
+}
+
+// encodeMetadata writes Upload-Metadata: "key base64(value)" pairs, and a
+// bare key for an empty value (Cloudflare's requiresignedurls), which
+// go-tus cannot express. Keys are sorted so requests are reproducible.
+func encodeMetadata(m map[string]string) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if m[k] == "" {
+			parts = append(parts, k)
+		} else {
+			parts = append(parts, k+" "+base64.StdEncoding.EncodeToString([]byte(m[k])))
+		}
+	}
+	return strings.Join(parts, ",")
 }
 
 func drain(res *http.Response) {

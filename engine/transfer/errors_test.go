@@ -49,3 +49,11 @@ func TestRetryAfter(t *testing.T) {
 		t.Errorf("junk: %s", d)
 	}
 }
+
+func TestEncodeMetadata(t *testing.T) {
+	got := encodeMetadata(map[string]string{"filename": "a b.mp4", "requiresignedurls": "", "name": "x"})
+	want := "filename YSBiLm1wNA==,name eA==,requiresignedurls"
+	if got != want {
+		t.Fatalf("%q, want %q", got, want)
+	}
+}
