@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -176,7 +177,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		return &transfer.Error{Kind: transfer.Permanent, Msg: "The file " + path + " is gone (moved or deleted).", Err: err}
 	}
 	if err != nil {
-		return &transfer.Error{Kind: transfer.Permanent, Msg: "Cannot read " + path + ": " + errors.Unwrap(err).Error() + ".", Err: err}
+		return &transfer.Error{Kind: transfer.Permanent, Msg: fmt.Sprintf("Cannot read %s: %v.", path, errors.Unwrap(err)), Err: err}
 	}
 	if fi.Size() != size || !fi.ModTime().Equal(mtime) {
 		e.startOver(j, fi)
