@@ -27,6 +27,8 @@ func (e *Engine) run(ctx context.Context, j *job) {
 		MaxInterval:         e.opts.MaxBackoff,
 	}
 	bo.Reset()
+	// Jitter may push an interval past MaxInterval; the cap is a promise.
+	next := func() time.Duration { return min(bo.NextBackOff(), e.opts.MaxBackoff) }
 	conflicts := 0
 	for {
 		before := e.confirmedOf(j)
@@ -56,14 +58,14 @@ func (e *Engine) run(ctx context.Context, j *job) {
 			// The next attempt asks the server; back off only if it keeps
 			// disagreeing.
 			if conflicts++; conflicts > 3 {
-				wait = bo.NextBackOff()
+				wait = next()
 			}
 		default:
 			switch {
 			case transfer.RetryAfterOf(err) > 0:
-				wait = max(bo.NextBackOff(), transfer.RetryAfterOf(err))
+				wait = max(next(), transfer.RetryAfterOf(err))
 			case !progressed && !transfer.IsReshape(err):
-				wait = bo.NextBackOff()
+				wait = next()
 			}
 		}
 		if wait > 0 && !e.wait(ctx, j, err, wait) {
