@@ -62,10 +62,10 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, st
 		}
 		var active []engine.Job
 		for _, id := range ids {
-			j, ok := eng.Job(id)
 			if !pending[id] {
 				continue
 			}
+			j, ok := eng.Job(id)
 			if !ok || j.State.Terminal() || j.State == engine.Paused {
 				delete(pending, id)
 				show.finished(j)
