@@ -46,9 +46,9 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 	var todo []engine.Job
 	dests := map[string]bool{}
 	for _, j := range eng.Snapshot() {
-		if (j.State.Active() || j.State == engine.Paused || j.State == engine.Failed) && (to == "" || j.Dest.URL == to) {
+		if (j.State.Active() || j.State == engine.Paused || j.State == engine.Failed) && (to == "" || engine.DestKey(j.Dest.URL) == engine.DestKey(to)) {
 			todo = append(todo, j)
-			dests[j.Dest.URL] = true
+			dests[engine.DestKey(j.Dest.URL)] = true
 		}
 	}
 	if len(todo) == 0 {

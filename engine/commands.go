@@ -116,7 +116,7 @@ func checkURL(raw string) error {
 }
 
 // jobKey names a file and its destination: one job each.
-func jobKey(path, dest string) string { return path + "\x00" + dest }
+func jobKey(path, dest string) string { return path + "\x00" + DestKey(dest) }
 
 func cloneDest(d Destination) Destination {
 	d.Header = d.Header.Clone()
@@ -204,19 +204,23 @@ func (e *Engine) requeue(j *job) error {
 // the server supports termination.
 func (e *Engine) Cancel(id string) error {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	j, err := e.lookup(id)
-	if err != nil {
-		return err
+	if err == nil {
+		err = e.cancel(j)
 	}
-	return e.cancel(j)
+	e.mu.Unlock()
+	if err == nil {
+		// Outside the lock: a disk sync must not hold up other jobs.
+		e.fps.Delete(j.fp)
+	}
+	return err
 }
 
+// cancel stops a job; the caller forgets its fingerprint after unlocking.
 func (e *Engine) cancel(j *job) error {
 	if err := e.setState(j, Cancelled); err != nil {
 		return err
 	}
-	e.fps.Delete(j.fp)
 	if j.running {
 		j.terminate = true
 		j.cancel(errCancelled)
@@ -224,6 +228,16 @@ func (e *Engine) cancel(j *job) error {
 		e.terminate(j)
 	}
 	return nil
+}
+
+// forgetLater deletes a fingerprint in the background, where its disk
+// sync holds up nobody. Only for fingerprints no job will use again.
+func (e *Engine) forgetLater(fp string) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.fps.Delete(fp)
+	}()
 }
 
 // Remove takes a job off the list, cancelling it first if it is active.
@@ -239,6 +253,7 @@ func (e *Engine) Remove(id string) error {
 		if err := e.cancel(j); err != nil {
 			return err
 		}
+		e.forgetLater(j.fp) // the job is gone: no later Set can race it
 	}
 	e.persist.put(id, nil)
 	j.removed = true

@@ -150,13 +150,13 @@ func (e *Engine) SetHeaders(destURL string, h http.Header) {
 	if e.headers == nil {
 		e.headers = map[string]http.Header{}
 	}
-	e.headers[destURL] = h.Clone()
+	e.headers[DestKey(destURL)] = h.Clone()
 }
 
 func (e *Engine) headersFor(destURL string) http.Header {
 	e.hdrMu.Lock()
 	defer e.hdrMu.Unlock()
-	return e.headers[destURL].Clone()
+	return e.headers[DestKey(destURL)].Clone()
 }
 
 // DataDir is where the queue lives.

@@ -539,3 +539,104 @@ func TestProgressIsPersistedAtABoundedRate(t *testing.T) {
 		t.Fatalf("%d writes in %s; want at most %d", w, time.Since(start), limit)
 	}
 }
+
+func TestOneJobPerFileAndDestination(t *testing.T) {
+	e := newEngine(t)
+	p, _ := tustest.RandomFile(t, t.TempDir(), "k.mp4", 10, 1)
+	a, _ := e.Add(p, Destination{URL: "HTTP://Example.com:80/files/"})
+	b, _ := e.Add(p, Destination{URL: "http://example.com/files"})
+	c, _ := e.Add(p, Destination{URL: "http://example.com/other/"})
+	if a.ID != b.ID || a.ID == c.ID {
+		t.Fatalf("ids %s %s %s", a.ID, b.ID, c.ID)
+	}
+}
+
+func TestGrowingFileNeverCompletesStale(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 4 << 20}))
+	e := newEngine(t, func(o *Options) { o.MaxBackoff = time.Second })
+	e.Start()
+	p, _ := tustest.RandomFile(t, t.TempDir(), "rec.mp4", 1<<20, 1)
+	j, _ := e.Add(p, dest(srv))
+	// A recording: it grows for 3 s, then stops.
+	stop := time.Now().Add(3 * time.Second)
+	for time.Now().Before(stop) {
+		f, _ := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+		f.Write(make([]byte, 64<<10))
+		f.Close()
+		time.Sleep(150 * time.Millisecond)
+	}
+	sha := tustest.FileSHA256(t, p)
+	waitFor(t, e, j.ID, 30*time.Second, Done)
+	up, _ := srv.UploadByName("rec.mp4")
+	if up.SHA256 != sha {
+		t.Fatal("the finished upload is not the final file")
+	}
+	complete := 0
+	for _, u := range srv.Uploads() {
+		if u.Done {
+			complete++
+		}
+	}
+	if complete != 1 {
+		t.Fatalf("%d complete uploads on the server; a stale one was finished", complete)
+	}
+	if n := srv.Created(); n > 8 {
+		t.Fatalf("%d uploads created for a file that grew for 3 s", n)
+	}
+}
+
+func TestServerThatNeverAgreesFails(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{Conflict409PATCH: 1000}))
+	e := newEngine(t, func(o *Options) { o.MaxBackoff = 50 * time.Millisecond })
+	e.Start()
+	p, _ := tustest.RandomFile(t, t.TempDir(), "c.mp4", 1000, 1)
+	j, _ := e.Add(p, dest(srv))
+	f := waitFor(t, e, j.ID, 20*time.Second, Failed)
+	if !strings.Contains(f.Error, "keeps disagreeing") {
+		t.Fatalf("error %q", f.Error)
+	}
+}
+
+func TestDamagedRecordLeavesDatabaseUntouched(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.PutJob("0000000000000001", []byte("[not a job"))
+	st.Close()
+	before := tustest.FileSHA256(t, filepath.Join(dir, store.FileName))
+	_, err = Open(Options{DataDir: dir})
+	var corrupt *store.CorruptError
+	if !errors.As(err, &corrupt) {
+		t.Fatalf("open: %v", err)
+	}
+	if after := tustest.FileSHA256(t, filepath.Join(dir, store.FileName)); after != before {
+		t.Fatal("the database was written to")
+	}
+}
+
+// Chunks are whole requests, each answered 204: none is cut short and
+// recovered by a HEAD.
+func TestChunkedUploadSendsCleanRequests(t *testing.T) {
+	srv := tustest.New(t)
+	e := newEngine(t)
+	e.Start()
+	p, sha := tustest.RandomFile(t, t.TempDir(), "ch.mp4", 1<<20, 1)
+	j, _ := e.Add(p, Destination{URL: srv.URL, ChunkSize: 256 << 10})
+	waitFor(t, e, j.ID, 10*time.Second, Done)
+	assertArrived(t, srv, "ch.mp4", sha, 1)
+	var patches []string
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r, "PATCH") {
+			patches = append(patches, r)
+			if !strings.HasSuffix(r, " 204") {
+				t.Fatalf("PATCH answered %q", r)
+			}
+		}
+	}
+	// Four chunks for all but the last byte, then the last byte.
+	if len(patches) != 5 || strings.Contains(strings.Join(srv.Requests(), " "), "HEAD") {
+		t.Fatalf("requests: %v", srv.Requests())
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"mime"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -40,6 +41,22 @@ func fileType(path string) string {
 // its absolute path, size, mtime and destination (go-tus's name-size-mtime
 // collides across folders and servers).
 func fingerprint(absPath string, size int64, mtime time.Time, dest string) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%s", absPath, size, mtime.UnixNano(), dest))
+	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%s", absPath, size, mtime.UnixNano(), DestKey(dest)))
 	return hex.EncodeToString(h[:16])
+}
+
+// DestKey is a destination URL as a key: "HTTPS://Host:443/files/" and
+// "https://host/files" are one destination.
+func DestKey(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if p := u.Port(); (u.Scheme == "http" && p == "80") || (u.Scheme == "https" && p == "443") {
+		u.Host = u.Hostname()
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath, u.Fragment = "", ""
+	return u.String()
 }

@@ -44,7 +44,7 @@ func (e *Engine) run(ctx context.Context, j *job) {
 		// by HEAD, went up): the link works, a dropped connection says
 		// nothing more; go on at once. Backoff is for attempts that got
 		// nowhere.
-		progressed := e.confirmedOf(j) > before
+		progressed := err != errChanged && e.confirmedOf(j) > before
 		if progressed {
 			bo.Reset()
 			conflicts = 0
@@ -55,9 +55,14 @@ func (e *Engine) run(ctx context.Context, j *job) {
 			e.fail(ctx, j, err)
 			return
 		case transfer.Conflict, transfer.Gone:
-			// The next attempt asks the server; back off only if it keeps
-			// disagreeing.
-			if conflicts++; conflicts > 3 {
+			// The next attempt asks the server; back off if it keeps
+			// disagreeing, and give up if it never stops.
+			conflicts++
+			if conflicts > maxConflicts {
+				e.fail(ctx, j, fmt.Errorf("The server keeps disagreeing about the upload (%v, %d times in a row). Retry it later, or check the server.", err, conflicts))
+				return
+			}
+			if conflicts > 3 {
 				wait = next()
 			}
 		default:
@@ -73,6 +78,10 @@ func (e *Engine) run(ctx context.Context, j *job) {
 		}
 	}
 }
+
+// maxConflicts is how many 409s, 404s or impossible offsets in a row, with
+// no progress between, make a job fail instead of trying forever.
+const maxConflicts = 10
 
 // confirmedOf is the offset the server last confirmed.
 func (e *Engine) confirmedOf(j *job) int64 {
@@ -233,15 +242,34 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 	if offset >= size {
 		return nil
 	}
-	if _, err = e.client.Send(ctx, t, upload, path, offset, size, jobProgress{e, j}); err != nil {
-		return err
+	// All but the last byte, then the last byte only if the file is still
+	// the one being sent: a server never completes (and publishes) an
+	// upload of a file that was edited or grew meanwhile.
+	progress := jobProgress{e, j}
+	unchanged := func() bool {
+		fi, err := os.Stat(path)
+		return err == nil && fi.Size() == size && fi.ModTime().Equal(mtime)
 	}
-	// A file written to while it was sent holds other bytes than the server.
-	if fi, err := os.Stat(path); err != nil || fi.Size() != size || !fi.ModTime().Equal(mtime) {
-		return &transfer.Error{Kind: transfer.Conflict, Msg: "The file changed while it was sent"}
+	if offset < size-1 {
+		if _, err := e.client.Send(ctx, t, upload, path, offset, size-1, progress); err != nil {
+			if ctx.Err() == nil && !unchanged() {
+				return errChanged
+			}
+			return err
+		}
+		offset = size - 1
 	}
-	return nil
+	if !unchanged() {
+		return errChanged
+	}
+	_, err = e.client.Send(ctx, t, upload, path, offset, size, progress)
+	return err
 }
+
+// errChanged: the file changed while it was sent. The next attempt starts
+// it over, after a backoff, so a file still being written is not sent
+// again and again.
+var errChanged = &transfer.Error{Kind: transfer.Transient, Msg: "The file changed while it was sent; it will start over"}
 
 // startOver restarts a job whose file changed on disk since its upload
 // began: the old upload holds other bytes.
@@ -251,7 +279,7 @@ func (e *Engine) startOver(j *job, fi fs.FileInfo) {
 	if j.removed {
 		return
 	}
-	e.fps.Delete(j.fp)
+	e.forgetLater(j.fp) // the old fingerprint is never asked for again
 	j.fp = fingerprint(j.Path, fi.Size(), fi.ModTime(), j.Dest.URL)
 	j.Size, j.ModTime = fi.Size(), fi.ModTime()
 	j.note("The file changed on disk; starting the upload over")
@@ -262,9 +290,9 @@ func (e *Engine) startOver(j *job, fi fs.FileInfo) {
 
 // forget drops a job's server upload, noting why.
 func (e *Engine) forget(j *job, why string) {
+	e.fps.Delete(j.fp) // before the lock: a disk sync must not hold up others
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.fps.Delete(j.fp)
 	j.UploadURL, j.MediaID, j.Offset, j.confirmed = "", "", 0, 0
 	j.note("%s", why)
 	e.changed(j)

@@ -109,10 +109,15 @@ func (s *Store) verify() error {
 		return err
 	}
 	return s.db.View(func(tx *bolt.Tx) error {
+		// Drain the channel: Check reads the transaction from its own
+		// goroutine until it closes it.
+		var first error
 		for err := range tx.Check() {
-			return err
+			if first == nil {
+				first = err
+			}
 		}
-		return nil
+		return first
 	})
 }
 
@@ -135,7 +140,27 @@ func touch(b *bolt.Bucket) error {
 	return err
 }
 
+// init creates the buckets and the schema mark of a new database. An
+// existing one is only read here: nothing is written until the engine has
+// read every record.
 func (s *Store) init() error {
+	ready := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketJobs, bucketFingerprints} {
+			if tx.Bucket(name) == nil {
+				return nil
+			}
+		}
+		v := tx.Bucket(bucketMeta).Get(keySchema)
+		if v == nil {
+			return nil
+		}
+		ready = true
+		return s.checkSchema(v)
+	})
+	if err != nil || ready {
+		return err
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketMeta, bucketJobs, bucketFingerprints} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -147,15 +172,19 @@ func (s *Store) init() error {
 		if v == nil {
 			return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 		}
-		n, err := strconv.Atoi(string(v))
-		if err != nil {
-			return &CorruptError{Path: s.path, Err: fmt.Errorf("schema version %q", v)}
-		}
-		if n > SchemaVersion {
-			return fmt.Errorf("The queue database %s was written by a newer Ferry (schema %d; this one knows %d). Update Ferry, or use another --data-dir.", s.path, n, SchemaVersion)
-		}
-		return nil
+		return s.checkSchema(v)
 	})
+}
+
+func (s *Store) checkSchema(v []byte) error {
+	n, err := strconv.Atoi(string(v))
+	if err != nil {
+		return &CorruptError{Path: s.path, Err: fmt.Errorf("schema version %q", v)}
+	}
+	if n > SchemaVersion {
+		return fmt.Errorf("The queue database %s was written by a newer Ferry (schema %d; this one knows %d). Update Ferry, or use another --data-dir.", s.path, n, SchemaVersion)
+	}
+	return nil
 }
 
 // Path is the database file.

@@ -13,7 +13,8 @@ import (
 // keeps sendfile: a file body is handed to the kernel in slices.
 type countingConn struct {
 	*net.TCPConn
-	written atomic.Int64
+	written   atomic.Int64
+	lastAcked atomic.Int64 // the last count the kernel could vouch for
 }
 
 // sendfileSlice is how much of a file one sendfile call may send before the
@@ -28,29 +29,31 @@ func (c *countingConn) Write(p []byte) (int, error) {
 
 func (c *countingConn) ReadFrom(r io.Reader) (int64, error) {
 	limit := int64(-1)
-	if lr, ok := r.(*io.LimitedReader); ok {
+	lr, limited := r.(*io.LimitedReader)
+	if limited {
 		limit, r = lr.N, lr.R
-		defer func() { lr.N = limit }()
 	}
-	f, ok := r.(*os.File)
+	fb, ok := r.(*fileBody)
 	if !ok {
-		if limit >= 0 {
-			r = io.LimitReader(r, limit)
+		if limited {
+			r = lr
 		}
 		return io.Copy(writerOnly{c}, r)
 	}
+	if limit < 0 || fb.left < limit {
+		limit = fb.left
+	}
 	var total int64
-	for limit != 0 {
-		slice := int64(sendfileSlice)
-		if limit > 0 {
-			slice = min(slice, limit)
-		}
-		n, err := c.TCPConn.ReadFrom(&io.LimitedReader{R: f, N: slice})
+	for limit > 0 {
+		slice := min(int64(sendfileSlice), limit)
+		n, err := c.TCPConn.ReadFrom(&io.LimitedReader{R: fb.f, N: slice})
 		total += n
-		c.written.Add(n)
-		if limit > 0 {
-			limit -= n
+		limit -= n
+		fb.left -= n
+		if limited {
+			lr.N -= n
 		}
+		c.written.Add(n)
 		if err != nil || n < slice {
 			return total, err
 		}
@@ -58,10 +61,36 @@ func (c *countingConn) ReadFrom(r io.Reader) (int64, error) {
 	return total, nil
 }
 
+// fileBody is a PATCH body: the next `left` bytes of a file, from its
+// current offset. net/http reads it into its buffer at first, then hands
+// it (inside an io.LimitedReader) to countingConn.ReadFrom, which sends
+// the rest with sendfile. Close is a no-op: the caller owns the file.
+type fileBody struct {
+	f    *os.File
+	left int64
+}
+
+func (b *fileBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.f.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *fileBody) Close() error { return nil }
+
 // acked is how many bytes written to the connection have left the
 // kernel's send queue (on Linux: been acknowledged by the peer).
 func (c *countingConn) acked() int64 {
-	return c.written.Load() - unsent(c.TCPConn)
+	if q, ok := unsent(c.TCPConn); ok {
+		c.lastAcked.Store(c.written.Load() - q)
+	}
+	return c.lastAcked.Load()
 }
 
 // writerOnly hides ReadFrom so io.Copy uses Write.

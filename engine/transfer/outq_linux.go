@@ -11,18 +11,19 @@ import (
 const ackKnown = true
 
 // unsent is what the kernel still holds for a connection: bytes not sent
-// or not yet acknowledged (SIOCOUTQ).
-func unsent(c *net.TCPConn) int64 {
+// or not yet acknowledged (SIOCOUTQ). ok is false once it cannot tell
+// (the socket is closed).
+func unsent(c *net.TCPConn) (n int64, ok bool) {
 	rc, err := c.SyscallConn()
 	if err != nil {
-		return 0
+		return 0, false
 	}
-	var n int
-	rc.Control(func(fd uintptr) {
-		n, err = unix.IoctlGetInt(int(fd), unix.SIOCOUTQ)
+	var q int
+	cerr := rc.Control(func(fd uintptr) {
+		q, err = unix.IoctlGetInt(int(fd), unix.SIOCOUTQ)
 	})
-	if err != nil {
-		return 0
+	if cerr != nil || err != nil {
+		return 0, false
 	}
-	return int64(n)
+	return int64(q), true
 }

@@ -113,7 +113,7 @@ func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done
 	var reported int64
 	last := time.Now()
 	report := func() {
-		if pos := sent.pos(); pos != reported {
+		if pos := sent.pos(); pos > reported {
 			p.Sent(pos - reported)
 			reported, last = pos, time.Now()
 		}
@@ -149,15 +149,15 @@ func (c *Client) limited() bool {
 	return c.Limiter != nil && c.Limiter.Limit() != rate.Inf
 }
 
-// body returns the fastest body the settings allow: the file itself when
-// there is no rate limit (net/http hands an *os.File body to sendfile, and
-// closes it when done), else a reader that waits on the shared limiter.
+// body returns the fastest body the settings allow: a fileBody, sent with
+// sendfile, when there is no rate limit, else a reader that waits on the
+// shared limiter.
 func (c *Client) body(ctx context.Context, f *os.File, offset, n int64) (rc io.ReadCloser, isFile bool, err error) {
 	if !c.limited() {
 		if _, err := f.Seek(offset, io.SeekStart); err != nil {
 			return nil, false, err
 		}
-		return f, true, nil
+		return &fileBody{f: f, left: n}, true, nil
 	}
 	return io.NopCloser(&limitedBody{ctx: ctx, r: io.NewSectionReader(f, offset, n), lim: c.Limiter, stall: c.stall()}), false, nil
 }
