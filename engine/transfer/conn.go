@@ -17,10 +17,6 @@ type countingConn struct {
 	lastAcked atomic.Int64 // the last count the kernel could vouch for
 }
 
-// sendfileSlice is how much of a file one sendfile call may send before the
-// count moves: small enough for a smooth progress bar on a slow link.
-const sendfileSlice = 256 << 10
-
 func (c *countingConn) Write(p []byte) (int, error) {
 	n, err := c.TCPConn.Write(p)
 	c.written.Add(int64(n))
@@ -84,11 +80,14 @@ func (b *fileBody) Read(p []byte) (int, error) {
 
 func (b *fileBody) Close() error { return nil }
 
-// acked is how many bytes written to the connection have left the
-// kernel's send queue (on Linux: been acknowledged by the peer).
+// acked is the connection's progress counter: bytes the peer acknowledged
+// where the kernel tells (Linux), else bytes written. It never goes back.
 func (c *countingConn) acked() int64 {
-	if q, ok := unsent(c.TCPConn); ok {
-		c.lastAcked.Store(c.written.Load() - q)
+	if !ackKnown {
+		return c.written.Load()
+	}
+	if n, ok := peerAcked(c.TCPConn); ok {
+		c.lastAcked.Store(n)
 	}
 	return c.lastAcked.Load()
 }

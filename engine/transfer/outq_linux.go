@@ -6,24 +6,29 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ackKnown: on Linux the send queue can be read, so progress counts bytes
-// the peer acknowledged, not bytes parked in kernel buffers.
+// ackKnown: on Linux the kernel says how many bytes the peer acknowledged,
+// so progress is bytes that reached the server, not bytes parked in
+// buffers, and it moves while sendfile is still busy with a slice.
 const ackKnown = true
 
-// unsent is what the kernel still holds for a connection: bytes not sent
-// or not yet acknowledged (SIOCOUTQ). ok is false once it cannot tell
-// (the socket is closed).
-func unsent(c *net.TCPConn) (n int64, ok bool) {
+// sendfileSlice: progress does not depend on it here, so slices are as
+// large as one sendfile call anyway.
+const sendfileSlice = 4 << 20
+
+// peerAcked is the connection's count of bytes the peer acknowledged
+// (TCP_INFO tcpi_bytes_acked; counts from 1 for the SYN). ok is false once
+// the kernel cannot tell (the socket is closed).
+func peerAcked(c *net.TCPConn) (n int64, ok bool) {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return 0, false
 	}
-	var q int
+	var info *unix.TCPInfo
 	cerr := rc.Control(func(fd uintptr) {
-		q, err = unix.IoctlGetInt(int(fd), unix.SIOCOUTQ)
+		info, err = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
 	})
 	if cerr != nil || err != nil {
 		return 0, false
 	}
-	return int64(q), true
+	return int64(info.Bytes_acked), true
 }

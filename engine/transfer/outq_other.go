@@ -7,4 +7,8 @@ import "net"
 // ackKnown: elsewhere progress counts bytes handed to the kernel.
 const ackKnown = false
 
-func unsent(*net.TCPConn) (int64, bool) { return 0, true }
+// sendfileSlice is how much of a file one sendfile call may send before
+// the byte count moves: small enough for smooth progress on a slow link.
+const sendfileSlice = 256 << 10
+
+func peerAcked(*net.TCPConn) (int64, bool) { return 0, false }

@@ -171,7 +171,7 @@ type tracker struct {
 
 func (t *tracker) gotConn(info httptrace.GotConnInfo) {
 	if cc := counterOf(info.Conn); cc != nil {
-		t.start.Store(cc.written.Load())
+		t.start.Store(cc.acked())
 		t.conn.Store(cc)
 	}
 }
