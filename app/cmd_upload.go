@@ -63,7 +63,8 @@ type failure struct {
 }
 
 // expand turns the arguments into files: folders recursively, in a stable
-// order. Paths that cannot be read come back as failures; the rest go on.
+// order. Anything that is not a folder goes on as it is, for Add to accept
+// or to explain; unreadable or empty folders come back as failures.
 func expand(paths []string) (files []string, bad []failure) {
 	seen := map[string]bool{}
 	add := func(p string) {
@@ -73,22 +74,14 @@ func expand(paths []string) (files []string, bad []failure) {
 		}
 	}
 	for _, p := range paths {
-		fi, err := os.Stat(p)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			bad = append(bad, failure{p, fmt.Errorf("%s does not exist.", p)})
-			continue
-		case err != nil:
-			bad = append(bad, failure{p, fmt.Errorf("Cannot read %s: %v.", p, errors.Unwrap(err))})
-			continue
-		case !fi.IsDir():
+		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
 			add(p)
 			continue
 		}
 		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				bad = append(bad, failure{path, fmt.Errorf("Cannot read %s: %v.", path, errors.Unwrap(err))})
+				bad = append(bad, failure{path, engine.FileError(path, err)})
 				if d != nil && d.IsDir() && path != p {
 					return fs.SkipDir
 				}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -156,9 +155,8 @@ func checkDest(raw string) error {
 	if raw == "" {
 		return usagef("--to is required: the tus upload URL, e.g. --to http://127.0.0.1:1080/files/")
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usagef("--to %q is not an upload URL; it should look like https://host/files/", raw)
+	if err := engine.CheckURL(raw); err != nil {
+		return usagef("--to: %v", err)
 	}
 	return nil
 }

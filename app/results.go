@@ -35,11 +35,7 @@ type resultLine struct {
 
 func (r *results) notQueued(path string, err error) {
 	r.failed++
-	msg := err.Error()
-	if !strings.Contains(msg, path) {
-		msg = path + ": " + msg
-	}
-	fmt.Fprintf(r.stderr, "ferry: failed: %s\n", msg)
+	fmt.Fprintf(r.stderr, "ferry: failed: %s\n", naming(path, err.Error()))
 	if r.json {
 		r.emit(resultLine{Path: path, State: engine.Failed.String(), Error: err.Error()})
 	}
@@ -53,10 +49,7 @@ func (r *results) finished(j engine.Job) {
 		if why == "" {
 			why = "the upload was " + j.State.String()
 		}
-		if !strings.Contains(why, j.Path) {
-			why = j.Path + ": " + why
-		}
-		fmt.Fprintf(r.stderr, "ferry: failed: %s\n", why)
+		fmt.Fprintf(r.stderr, "ferry: failed: %s\n", naming(j.Path, why))
 	}
 	if r.json {
 		r.emit(resultLine{Path: j.Path, State: j.State.String(), URL: j.UploadURL, Size: j.Size, Error: j.Error, MediaID: j.MediaID, ID: j.ID})
@@ -70,4 +63,12 @@ func (r *results) finished(j engine.Job) {
 func (r *results) emit(l resultLine) {
 	b, _ := json.Marshal(l)
 	fmt.Fprintf(r.stdout, "%s\n", b)
+}
+
+// naming makes sure a failure names its file.
+func naming(path, msg string) string {
+	if strings.Contains(msg, path) {
+		return msg
+	}
+	return path + ": " + msg
 }

@@ -27,7 +27,7 @@ func (e *Engine) Add(path string, dest Destination) (Job, error) {
 	if err != nil {
 		return Job{}, err
 	}
-	if err := checkURL(dest.URL); err != nil {
+	if err := CheckURL(dest.URL); err != nil {
 		return Job{}, err
 	}
 	fp := fingerprint(abs, fi.Size(), fi.ModTime(), dest.URL)
@@ -85,12 +85,8 @@ func (e *Engine) Add(path string, dest Destination) (Job, error) {
 func checkFile(path string) (fs.FileInfo, error) {
 	fi, err := os.Stat(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("%s does not exist.", path)
-	case errors.Is(err, fs.ErrPermission):
-		return nil, fmt.Errorf("Cannot read %s: permission denied.", path)
 	case err != nil:
-		return nil, fmt.Errorf("Cannot read %s: %v.", path, errors.Unwrap(err))
+		return nil, FileError(path, err)
 	case fi.IsDir():
 		return nil, fmt.Errorf("%s is a folder; add the files inside it.", path)
 	case !fi.Mode().IsRegular():
@@ -98,16 +94,29 @@ func checkFile(path string) (fs.FileInfo, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrPermission) {
-			return nil, fmt.Errorf("Cannot read %s: permission denied.", path)
-		}
-		return nil, fmt.Errorf("Cannot read %s: %v.", path, errors.Unwrap(err))
+		return nil, FileError(path, err)
 	}
 	f.Close()
 	return fi, nil
 }
 
-func checkURL(raw string) error {
+// FileError is the sentence for a path that cannot be read.
+func FileError(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s does not exist.", path)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("Cannot read %s: permission denied.", path)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("Cannot read %s: %v.", path, err)
+}
+
+// CheckURL says in a sentence why a destination URL cannot be used.
+func CheckURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%q is not an upload URL: it should look like https://host/files/.", raw)

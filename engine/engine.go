@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -60,7 +61,7 @@ type Engine struct {
 	byKey       map[string]string // jobKey(path, destination) → id: one job per file and place
 	concurrency int
 	closed      bool
-	lastID      string
+	lastID      uint64 // the newest job id, as a number
 
 	hdrMu   sync.Mutex
 	headers map[string]http.Header // destination URL → headers given to this process
@@ -136,7 +137,7 @@ func (e *Engine) load() error {
 	})
 	sort.Strings(e.order)
 	if n := len(e.order); n > 0 {
-		e.lastID = e.order[n-1]
+		e.lastID, _ = strconv.ParseUint(e.order[n-1], 16, 64)
 	}
 	return err
 }
@@ -192,11 +193,14 @@ func (e *Engine) Close() error {
 	e.wg.Wait()
 
 	e.mu.Lock()
+	// Only what changed: a look at the queue (ferry queue) writes nothing.
 	for _, j := range e.jobs {
 		if j.State == Uploading || j.State == Waiting {
-			j.State, j.Reason, j.NextTry = Queued, "", time.Time{}
+			j.State, j.Reason, j.NextTry, j.dirty = Queued, "", time.Time{}, true
 		}
-		e.save(j)
+		if j.dirty {
+			e.save(j)
+		}
 	}
 	e.mu.Unlock()
 	err := e.persist.close()
@@ -312,17 +316,9 @@ func (j *job) note(format string, args ...any) {
 	}
 }
 
+// newID names a job by the time it was added, so ids sort in add order.
+// Caller holds e.mu.
 func (e *Engine) newID() string {
-	id := fmt.Sprintf("%016x", time.Now().UnixNano())
-	if id <= e.lastID {
-		id = fmt.Sprintf("%016x", mustParseHex(e.lastID)+1)
-	}
-	e.lastID = id
-	return id
-}
-
-func mustParseHex(s string) uint64 {
-	var v uint64
-	fmt.Sscanf(s, "%x", &v)
-	return v
+	e.lastID = max(uint64(time.Now().UnixNano()), e.lastID+1)
+	return fmt.Sprintf("%016x", e.lastID)
 }

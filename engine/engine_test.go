@@ -640,3 +640,21 @@ func TestChunkedUploadSendsCleanRequests(t *testing.T) {
 		t.Fatalf("requests: %v", srv.Requests())
 	}
 }
+
+// Opening and closing the queue only to look at it writes nothing.
+func TestLookingWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	e := newEngine(t, func(o *Options) { o.DataDir = dir })
+	p, _ := tustest.RandomFile(t, t.TempDir(), "l.mp4", 10, 1)
+	e.Add(p, Destination{URL: "http://127.0.0.1:1/files/"})
+	e.Close()
+	before := tustest.FileSHA256(t, filepath.Join(dir, store.FileName))
+	e2 := newEngine(t, func(o *Options) { o.DataDir = dir })
+	if len(e2.Snapshot()) != 1 {
+		t.Fatal("job lost")
+	}
+	e2.Close()
+	if tustest.FileSHA256(t, filepath.Join(dir, store.FileName)) != before {
+		t.Fatal("opening and closing the queue changed the database")
+	}
+}

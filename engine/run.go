@@ -43,7 +43,8 @@ func (e *Engine) run(ctx context.Context, j *job) {
 		// The server took bytes since the last attempt (its offset, asked
 		// by HEAD, went up): the link works, a dropped connection says
 		// nothing more; go on at once. Backoff is for attempts that got
-		// nowhere.
+		// nowhere, and for a file that changed under us (its bytes were
+		// accepted, but for nothing).
 		progressed := err != errChanged && e.confirmedOf(j) > before
 		if progressed {
 			bo.Reset()
@@ -188,7 +189,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		return &transfer.Error{Kind: transfer.Permanent, Msg: "The file " + path + " is gone (moved or deleted).", Err: err}
 	}
 	if err != nil {
-		return &transfer.Error{Kind: transfer.Permanent, Msg: fmt.Sprintf("Cannot read %s: %v.", path, errors.Unwrap(err)), Err: err}
+		return &transfer.Error{Kind: transfer.Permanent, Msg: FileError(path, err).Error(), Err: err}
 	}
 	if fi.Size() != size || !fi.ModTime().Equal(mtime) {
 		e.startOver(j, fi)

@@ -70,16 +70,16 @@ func (c *Client) tus(t Target) (*tus.Client, error) {
 }
 
 // do runs a small request (no body) with the stall timeout as its limit.
-func (c *Client) do(ctx context.Context, t Target, method, target string, hdr http.Header) (*http.Response, context.Context, context.CancelFunc, error) {
+func (c *Client) do(ctx context.Context, t Target, method, target string, hdr http.Header) (*http.Response, context.CancelFunc, error) {
 	tc, err := c.tus(t)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	rctx, cancel := context.WithTimeout(ctx, c.stall())
 	req, err := http.NewRequestWithContext(rctx, method, target, nil)
 	if err != nil {
 		cancel()
-		return nil, nil, nil, &Error{Kind: Permanent, Msg: fmt.Sprintf("%q is not a valid URL.", target), Err: err}
+		return nil, nil, &Error{Kind: Permanent, Msg: fmt.Sprintf("%q is not a valid URL.", target), Err: err}
 	}
 	for k, v := range hdr {
 		req.Header[k] = v
@@ -87,9 +87,9 @@ func (c *Client) do(ctx context.Context, t Target, method, target string, hdr ht
 	res, err := tc.Do(req)
 	if err != nil {
 		cancel()
-		return nil, nil, nil, netError(ctx, rctx, target, err, c.stall())
+		return nil, nil, netError(ctx, rctx, target, err, c.stall())
 	}
-	return res, rctx, cancel, nil
+	return res, cancel, nil
 }
 
 func (c *Client) stall() time.Duration {
@@ -112,7 +112,7 @@ func (c *Client) Create(ctx context.Context, t Target, size int64) (Created, err
 	if m := encodeMetadata(t.Metadata); m != "" {
 		hdr.Set("Upload-Metadata", m)
 	}
-	res, _, cancel, err := c.do(ctx, t, http.MethodPost, t.Endpoint, hdr)
+	res, cancel, err := c.do(ctx, t, http.MethodPost, t.Endpoint, hdr)
 	if err != nil {
 		return Created{}, err
 	}
@@ -141,7 +141,7 @@ func (c *Client) Create(ctx context.Context, t Target, size int64) (Created, err
 
 // Offset asks the server how many bytes of the upload it has (HEAD).
 func (c *Client) Offset(ctx context.Context, t Target, upload string) (offset, length int64, err error) {
-	res, _, cancel, err := c.do(ctx, t, http.MethodHead, upload, nil)
+	res, cancel, err := c.do(ctx, t, http.MethodHead, upload, nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -166,7 +166,7 @@ func (c *Client) Offset(ctx context.Context, t Target, upload string) (offset, l
 // Terminate deletes the upload on the server (tus termination). Servers
 // without the extension answer 404/405, which is not an error here.
 func (c *Client) Terminate(ctx context.Context, t Target, upload string) error {
-	res, _, cancel, err := c.do(ctx, t, http.MethodDelete, upload, nil)
+	res, cancel, err := c.do(ctx, t, http.MethodDelete, upload, nil)
 	if err != nil {
 		return err
 	}

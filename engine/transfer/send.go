@@ -55,7 +55,7 @@ func (c *Client) patch(ctx context.Context, t Target, upload, path string, offse
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return offset, "", &Error{Kind: Permanent, Msg: fmt.Sprintf("Cannot read %s (%v).", path, rootCause(err)), Err: err}
+		return offset, "", &Error{Kind: Permanent, Msg: fmt.Sprintf("Cannot read %s: %v.", path, rootCause(err)), Err: err}
 	}
 	defer f.Close()
 	rctx, cancel := context.WithCancelCause(ctx)
@@ -63,7 +63,7 @@ func (c *Client) patch(ctx context.Context, t Target, upload, path string, offse
 
 	body, isFile, err := c.body(rctx, f, offset, n)
 	if err != nil {
-		return offset, "", &Error{Kind: Permanent, Msg: fmt.Sprintf("Cannot read %s (%v).", path, rootCause(err)), Err: err}
+		return offset, "", &Error{Kind: Permanent, Msg: fmt.Sprintf("Cannot read %s: %v.", path, rootCause(err)), Err: err}
 	}
 	sent := &tracker{n: n}
 	tctx := httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{GotConn: sent.gotConn})
