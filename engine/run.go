@@ -252,7 +252,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		return err == nil && fi.Size() == size && fi.ModTime().Equal(mtime)
 	}
 	if offset < size-1 {
-		if _, err := e.client.Send(ctx, t, upload, path, offset, size-1, progress); err != nil {
+		if _, err := e.client.Send(ctx, t, upload, path, offset, size-1, progress, nil); err != nil {
 			if ctx.Err() == nil && !unchanged() {
 				return errChanged
 			}
@@ -263,7 +263,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 	if !unchanged() {
 		return errChanged
 	}
-	_, err = e.client.Send(ctx, t, upload, path, offset, size, progress)
+	_, err = e.client.Send(ctx, t, upload, path, offset, size, progress, nil)
 	return err
 }
 

@@ -34,6 +34,7 @@ const (
 // Error is a failure with a sentence a person can act on.
 type Error struct {
 	Kind       Kind
+	Code       Code
 	Status     int           // HTTP status, 0 for network errors
 	RetryAfter time.Duration // the server's Retry-After, if any
 	Msg        string

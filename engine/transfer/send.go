@@ -26,7 +26,10 @@ type Progress interface {
 // Send PATCHes the file at path, bytes [offset, size), to the upload and returns the server's final
 // offset. With t.ChunkSize 0 the remainder goes in one streaming request.
 // On error the returned offset is the last one the server confirmed.
-func (c *Client) Send(ctx context.Context, t Target, upload, path string, offset, size int64, p Progress) (int64, error) {
+// guard, if not nil, is asked just before the file's final byte (size-1)
+// goes out; an error from it ends the request before that byte, so a
+// server never completes an upload of a file that changed meanwhile.
+func (c *Client) Send(ctx context.Context, t Target, upload, path string, offset, size int64, p Progress, guard func() error) (int64, error) {
 	for offset < size {
 		n := size - offset
 		if t.ChunkSize > 0 && n > t.ChunkSize {
