@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // maxNameBytes keeps names well under the usual 255-byte limit, leaving room
@@ -28,17 +30,24 @@ func SanitizeName(name string) string {
 // sanitize is SanitizeName without the fallback, so callers can pick their
 // own fallback ("upload-<id>").
 func sanitize(name string) string {
-	name = strings.ToValidUTF8(name, "")
+	// Invalid bytes become "_" rather than vanish, so "\xff.mp4" keeps
+	// its stem and with it its extension.
+	name = strings.ToValidUTF8(name, "_")
 	name = strings.Map(func(r rune) rune {
 		switch {
-		case unicode.IsControl(r), isBidiControl(r):
+		case unicode.IsControl(r), invisible(r):
 			return -1
+		case unicode.Is(unicode.Zs, r):
+			return ' ' // no-break and other spaces look like a space
 		case strings.ContainsRune(`<>:"|?*`, r):
 			// Not allowed on Windows; ':' would even create an NTFS stream.
 			return '_'
 		}
 		return r
 	}, name)
+	// One spelling per look: "café" typed on macOS (NFD) and on Windows
+	// (NFC) is one name, so the second is numbered, not kept beside it.
+	name = norm.NFC.String(name)
 	// Clients may send full paths from any OS: keep only the last element.
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
@@ -86,10 +95,14 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// isBidiControl reports the explicit direction overrides used to disguise
-// names like "photo\u202Egpj.exe".
-func isBidiControl(r rune) bool {
-	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F
+// invisible reports characters that draw nothing: format characters (zero
+// width space and joiners, soft hyphen, byte order mark, and the direction
+// overrides that disguise "photo\u202Egpj.exe"), line and paragraph
+// separators, and variation selectors. Names that differ only by them
+// would look the same in a file manager.
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Variation_Selector) ||
+		r == 0x115F || r == 0x1160 || r == 0x3164 || r == 0xFFA0 // Hangul fillers
 }
 
 // isReservedOnWindows: "CON.txt" and friends name devices on Windows.

@@ -1,0 +1,53 @@
+package receiver
+
+import (
+	"errors"
+	"io/fs"
+	"net/http"
+	"os"
+
+	"github.com/tus/tusd/v2/pkg/handler"
+)
+
+// Answers written by the receiver itself. Like tusd's own, each is a code
+// and a sentence; none names a server path, so a client learns nothing about
+// this machine's files from an error.
+var (
+	errNotFound  = handler.ErrNotFound // the one answer for every id that is not a live upload
+	errDiskFull  = handler.NewError("ERR_DISK_FULL", "the receiver's disk is full; the upload can resume once space is freed", http.StatusInsufficientStorage)
+	errOverflow  = handler.NewError("ERR_UPLOAD_SIZE_EXCEEDED", "the request carried more bytes than Upload-Length; the upload was discarded", http.StatusRequestEntityTooLarge)
+	errNotPart   = handler.NewError("ERR_INVALID_CONCAT", "Upload-Concat may only name partial uploads (Upload-Concat: partial)", http.StatusBadRequest)
+	errMetaLarge = handler.NewError("ERR_METADATA_TOO_LARGE", "Upload-Metadata is larger than 4 KiB", http.StatusBadRequest)
+)
+
+// storeError is what a client hears when the disk fails: a sentence with
+// the cause ("permission denied") but not the path it happened on.
+func storeError(err error) error {
+	var he handler.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &he):
+		return err
+	case diskFull(err):
+		return errDiskFull
+	}
+	return handler.NewError("ERR_STORE_FAILED", "the receiver could not store the upload: "+cause(err).Error(), http.StatusInternalServerError)
+}
+
+// cause strips the "op path:" prefix (and both paths of a rename or link) so
+// messages read "...: permission denied".
+func cause(err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	var se *os.SyscallError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
+	case errors.As(err, &se):
+		return se.Err
+	}
+	return err
+}

@@ -1,0 +1,151 @@
+package receiver
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+const (
+	// DefaultExpireIdle is how long an unfinished upload may sit idle before
+	// it is removed (Config.ExpireIdle, ferry serve --expire-idle).
+	DefaultExpireIdle = 24 * time.Hour
+	// keepDone is how long the small records of a placed upload (.info and
+	// .done, not its data) stay, so a client that crashed can still HEAD
+	// it and hear "complete".
+	keepDone = 7 * 24 * time.Hour
+	// orphanAge: a data file without .info younger than this may be a
+	// creation in progress (filestore writes the data file first).
+	orphanAge = time.Minute
+)
+
+// sweepEvery is how often the work folder is tidied while running.
+func sweepEvery(idle time.Duration) time.Duration {
+	if idle <= 0 {
+		return 10 * time.Minute
+	}
+	return min(max(idle/10, 100*time.Millisecond), 10*time.Minute)
+}
+
+// sweepLoop tidies the work folder until stop is closed.
+func (s *Server) sweepLoop(stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(sweepEvery(s.expireIdle))
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			s.tidy(false)
+		}
+	}
+}
+
+// tidy walks the work folder: it removes leftovers and uploads idle for
+// longer than ExpireIdle, places uploads that completed but were never
+// placed (a crash, or a failed save), and forgets placed uploads after
+// keepDone. At startup it also learns what unfinished uploads still owe.
+func (s *Server) tidy(startup bool) {
+	entries, err := os.ReadDir(s.work)
+	if err != nil {
+		return
+	}
+	infos := map[string]bool{}
+	for _, e := range entries {
+		if id, ok := strings.CutSuffix(e.Name(), ".info"); ok {
+			infos[id] = true
+		}
+	}
+	for _, e := range entries {
+		name := e.Name()
+		path := filepath.Join(s.work, name)
+		switch {
+		case strings.HasSuffix(name, copySuffix), strings.HasPrefix(name, ".ferry-probe-"):
+			if startup {
+				os.Remove(path)
+			}
+		case strings.HasSuffix(name, doneSuffix):
+			if !infos[strings.TrimSuffix(name, doneSuffix)] { // terminated
+				os.Remove(path)
+			}
+		case strings.HasSuffix(name, ".info"):
+			s.tidyUpload(strings.TrimSuffix(name, ".info"), startup)
+		case ownID(name) && !infos[name] && olderThan(path, orphanAge):
+			os.Remove(path) // a creation that failed before writing .info
+		}
+	}
+}
+
+func (s *Server) tidyUpload(id string, startup bool) {
+	if !ownID(id) {
+		return
+	}
+	ctx := context.Background()
+	up, err := s.store.GetUpload(ctx, id)
+	if err != nil {
+		// Its data is gone (deleted by hand): drop the record in time.
+		if olderThan(s.store.infoPath(id), keepDone) && s.track.claim(id) {
+			s.store.remove(id)
+			s.track.unclaim(id)
+		}
+		return
+	}
+	info, err := up.GetInfo(ctx)
+	if err != nil {
+		return
+	}
+	if up.(*stored).done != nil {
+		os.Remove(s.store.path(id)) // a crash between marking and unlinking
+		if olderThan(s.store.donePath(id), keepDone) && s.track.claim(id) {
+			s.store.remove(id)
+			s.track.unclaim(id)
+		}
+		return
+	}
+	complete := !info.SizeIsDeferred && info.Offset == info.Size
+	if complete && !info.IsPartial {
+		s.publish(info, "") // logs its own failure; the data stays for the next try
+		return
+	}
+	if startup && !complete {
+		s.track.pend(id, info.Size)
+	}
+	if s.expireIdle <= 0 || !olderThan(s.store.path(id), s.expireIdle) || !olderThan(s.store.infoPath(id), s.expireIdle) {
+		return
+	}
+	if !s.track.claim(id) {
+		return // a request is running: not idle
+	}
+	defer s.track.unclaim(id)
+	if err := s.store.remove(id); err != nil {
+		s.logf("could not remove the idle upload %s: %v", label(info), cause(err))
+		return
+	}
+	what := humanSize(info.Offset) + " of " + humanSize(info.Size)
+	if info.IsPartial {
+		what = "a part of a parallel upload"
+	} else if info.SizeIsDeferred {
+		what = humanSize(info.Offset) + ", size unknown"
+	}
+	s.logf("removed %s: idle for over %s (%s received)", label(info), shortDuration(s.expireIdle), what)
+}
+
+func olderThan(path string, d time.Duration) bool {
+	st, err := os.Stat(path)
+	return err == nil && time.Since(st.ModTime()) > d
+}
+
+// shortDuration writes 24h, not 24h0m0s.
+func shortDuration(d time.Duration) string {
+	t := d.String()
+	if strings.HasSuffix(t, "m0s") {
+		t = strings.TrimSuffix(t, "0s")
+	}
+	if strings.HasSuffix(t, "h0m") {
+		t = strings.TrimSuffix(t, "0m")
+	}
+	return t
+}

@@ -1,0 +1,225 @@
+package receiver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/tus/tusd/v2/pkg/filestore"
+	"github.com/tus/tusd/v2/pkg/handler"
+)
+
+// idBytes: ids are 16 random bytes in hex, the shape filestore makes.
+const idBytes = 16
+
+// newID makes an upload id. The store picks it (not filestore) so that a
+// creation that fails half-way can be cleaned up by name.
+func newID() string {
+	b := make([]byte, idBytes)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ownID reports whether id has the shape of the ids this store makes: 32
+// lowercase hex digits. Nothing else (a path, "..", whitespace) may reach
+// filestore, which joins ids onto its folder unchecked.
+func ownID(id string) bool {
+	if len(id) != 2*idBytes {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// store is tusd's filestore behind a door: only ids of its own shape get
+// through, disk errors become sentences without paths, a failed creation
+// leaves nothing, concatenation parts are deleted once assembled, and an
+// upload whose data has moved into the receive folder still answers as
+// complete from its .info and .done records.
+type store struct {
+	fs    filestore.FileStore
+	work  string
+	track *tracker
+	logf  func(format string, args ...any)
+}
+
+func (st *store) UseIn(c *handler.StoreComposer) {
+	c.UseCore(st)
+	c.UseTerminater(st)
+	c.UseConcater(st)
+	c.UseLengthDeferrer(st)
+}
+
+func (st *store) path(id string) string     { return filepath.Join(st.work, id) }
+func (st *store) infoPath(id string) string { return st.path(id) + ".info" }
+func (st *store) donePath(id string) string { return st.path(id) + doneSuffix }
+
+func (st *store) NewUpload(ctx context.Context, info handler.FileInfo) (handler.Upload, error) {
+	info.ID = newID()
+	info.Storage = nil // always the default place in work
+	up, err := st.fs.NewUpload(ctx, info)
+	if err != nil {
+		os.Remove(st.path(info.ID))
+		os.Remove(st.infoPath(info.ID))
+		return nil, storeError(err)
+	}
+	if !info.SizeIsDeferred && info.Size > 0 {
+		st.track.pend(info.ID, info.Size)
+	}
+	return &stored{Upload: up, st: st, id: info.ID}, nil
+}
+
+func (st *store) GetUpload(ctx context.Context, id string) (handler.Upload, error) {
+	if !ownID(id) {
+		return nil, errNotFound
+	}
+	up, err := st.fs.GetUpload(ctx, id)
+	if errors.Is(err, handler.ErrNotFound) {
+		return st.published(id)
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &stored{Upload: up, st: st, id: id}, nil
+}
+
+// published loads an upload whose data was moved into the receive folder.
+func (st *store) published(id string) (handler.Upload, error) {
+	if _, err := os.Stat(st.donePath(id)); err != nil {
+		return nil, errNotFound
+	}
+	b, err := os.ReadFile(st.infoPath(id))
+	if err != nil {
+		return nil, errNotFound
+	}
+	var info handler.FileInfo
+	if err := json.Unmarshal(b, &info); err != nil || info.ID != id {
+		return nil, errNotFound
+	}
+	info.Offset = info.Size
+	return &stored{st: st, id: id, done: &info}, nil
+}
+
+func (st *store) AsTerminatableUpload(u handler.Upload) handler.TerminatableUpload {
+	return u.(*stored)
+}
+
+func (st *store) AsConcatableUpload(u handler.Upload) handler.ConcatableUpload {
+	return u.(*stored)
+}
+
+func (st *store) AsLengthDeclarableUpload(u handler.Upload) handler.LengthDeclarableUpload {
+	return u.(*stored)
+}
+
+// remove deletes every record of an upload. Data already moved into the
+// receive folder is the user's and stays.
+func (st *store) remove(id string) error {
+	var first error
+	for _, p := range []string{st.path(id), st.infoPath(id), st.donePath(id)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) && first == nil {
+			first = err
+		}
+	}
+	st.track.settle(id)
+	return first
+}
+
+// stored is a filestore upload, or (done != nil) one already published.
+type stored struct {
+	handler.Upload // the filestore upload; nil once published
+	st             *store
+	id             string
+	done           *handler.FileInfo
+}
+
+func (u *stored) GetInfo(ctx context.Context) (handler.FileInfo, error) {
+	if u.done != nil {
+		return *u.done, nil
+	}
+	info, err := u.Upload.GetInfo(ctx)
+	return info, storeError(err)
+}
+
+func (u *stored) WriteChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
+	if u.done != nil {
+		return 0, nil // tusd never asks: the offset already equals the size
+	}
+	n, err := u.Upload.WriteChunk(ctx, offset, src)
+	if err != nil && u.st.logf != nil {
+		info, _ := u.Upload.GetInfo(ctx)
+		if diskFull(err) {
+			u.st.logf("failed %s: the disk is full (%s of %s received)", label(info), humanSize(offset+n), humanSize(info.Size))
+		} else {
+			u.st.logf("failed %s: cannot write: %v", label(info), cause(err))
+		}
+	}
+	return n, storeError(err)
+}
+
+func (u *stored) GetReader(ctx context.Context) (io.ReadCloser, error) {
+	return nil, errNotFound // downloads are off
+}
+
+func (u *stored) FinishUpload(ctx context.Context) error {
+	if u.done != nil {
+		return nil
+	}
+	return storeError(u.Upload.FinishUpload(ctx))
+}
+
+func (u *stored) Terminate(ctx context.Context) error {
+	return storeError(u.st.remove(u.id))
+}
+
+func (u *stored) DeclareLength(ctx context.Context, length int64) error {
+	if u.done != nil {
+		return handler.ErrInvalidUploadLength
+	}
+	err := u.Upload.(handler.LengthDeclarableUpload).DeclareLength(ctx, length)
+	if err == nil && length > 0 {
+		u.st.track.pend(u.id, length)
+	}
+	return storeError(err)
+}
+
+// ConcatUploads assembles the final upload, then deletes the parts: the
+// file must not sit on the disk twice. If assembling fails the final
+// upload goes too, so a failed creation leaves nothing behind.
+func (u *stored) ConcatUploads(ctx context.Context, parts []handler.Upload) error {
+	inner := make([]handler.Upload, len(parts))
+	for i, p := range parts {
+		pu, ok := p.(*stored)
+		var info handler.FileInfo
+		if ok && pu.done == nil {
+			info, _ = pu.GetInfo(ctx)
+		}
+		if !info.IsPartial {
+			u.st.remove(u.id)
+			return errNotPart
+		}
+		inner[i] = pu.Upload
+	}
+	if err := u.Upload.(handler.ConcatableUpload).ConcatUploads(ctx, inner); err != nil {
+		u.st.remove(u.id)
+		if u.st.logf != nil {
+			info, _ := u.Upload.GetInfo(ctx)
+			u.st.logf("failed %s: cannot assemble its parallel parts: %v", label(info), cause(err))
+		}
+		return storeError(err)
+	}
+	for _, p := range parts {
+		u.st.remove(p.(*stored).id)
+	}
+	return nil
+}
