@@ -1,17 +1,16 @@
 // Package transfer speaks tus 1.0 for one upload at a time.
 //
-// go-tus supplies the client (headers, Tus-Resumable, metadata encoding);
-// the requests themselves are built here so that every one runs under a
-// context, streams its body from the file, passes the shared rate limiter
-// and is abandoned when the link stalls. go-tus's Uploader buffers whole
-// chunks, cannot be interrupted and stops at the first error.
+// The requests are built here, on net/http, so that every one runs under
+// a context, streams its body from the file, passes the shared rate
+// limiter, is abandoned when the link stalls, and carries a destination's
+// headers only to that destination's origin. go-tus's Uploader buffers
+// whole chunks, cannot be interrupted and stops at the first error.
 package transfer
 
 import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
-	"fmt"
 	"io"
 	"maps"
 	"net"
@@ -20,18 +19,20 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	tus "github.com/eventials/go-tus"
 	"golang.org/x/time/rate"
 )
 
+const tusVersion = "1.0.0"
+
 // Target is where an upload goes and how.
 type Target struct {
-	Endpoint  string // the creation URL
-	Header    http.Header
+	Endpoint  string      // the creation URL
+	Header    http.Header // sent only to Endpoint's origin (scheme, host, port)
 	Metadata  map[string]string
-	ChunkSize int64 // 0: one PATCH for the remainder; N: PATCHes of at most N bytes
+	ChunkSize int64 // 0: one PATCH for the remainder; N: every PATCH but the last is N bytes
 }
 
 // Client sends tus requests. It is safe for concurrent use.
@@ -40,15 +41,24 @@ type Client struct {
 	Limiter *rate.Limiter // shared by every upload; nil means unlimited
 	// StallTimeout abandons a request that moved no bytes for this long.
 	StallTimeout time.Duration
+	// ResponseTimeout bounds the wait for an answer once the server has
+	// acknowledged the whole body (S3 assembly, hooks, buffering proxies);
+	// default 2 minutes.
+	ResponseTimeout time.Duration
+
+	answered sync.Map // origin → true once it gave any HTTP answer
 }
 
 // NewClient returns a Client with a transport suited to long uploads.
 func NewClient(limiter *rate.Limiter, stall time.Duration) *Client {
 	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 15 * time.Second}
 	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer(d),
-		TLSHandshakeTimeout:   10 * time.Second,
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         dialer(d),
+		TLSHandshakeTimeout: 10 * time.Second,
+		// Many small files go to one host at a few at a time: keep their
+		// connections instead of dialling one per file.
+		MaxIdleConns:          64,
 		MaxIdleConnsPerHost:   16,
 		IdleConnTimeout:       60 * time.Second,
 		ExpectContinueTimeout: time.Second,
@@ -61,42 +71,66 @@ func NewClient(limiter *rate.Limiter, stall time.Duration) *Client {
 	return &Client{HTTP: &http.Client{Transport: tr}, Limiter: limiter, StallTimeout: stall}
 }
 
-func (c *Client) tus(t Target) (*tus.Client, error) {
-	h := make(http.Header, len(t.Header))
-	for k, v := range t.Header {
-		h[k] = v
-	}
-	return tus.NewClient(t.Endpoint, &tus.Config{ChunkSize: 1, Header: h, HttpClient: c.HTTP})
-}
-
-// do runs a small request (no body) with the stall timeout as its limit.
-func (c *Client) do(ctx context.Context, t Target, method, target string, hdr http.Header) (*http.Response, context.CancelFunc, error) {
-	tc, err := c.tus(t)
-	if err != nil {
-		return nil, nil, err
-	}
-	rctx, cancel := context.WithTimeout(ctx, c.stall())
-	req, err := http.NewRequestWithContext(rctx, method, target, nil)
-	if err != nil {
-		cancel()
-		return nil, nil, &Error{Kind: Permanent, Msg: fmt.Sprintf("%q is not a valid URL.", target), Err: err}
-	}
-	for k, v := range hdr {
-		req.Header[k] = v
-	}
-	res, err := tc.Do(req)
-	if err != nil {
-		cancel()
-		return nil, nil, netError(ctx, rctx, target, err, c.stall())
-	}
-	return res, cancel, nil
-}
-
 func (c *Client) stall() time.Duration {
 	if c.StallTimeout > 0 {
 		return c.StallTimeout
 	}
 	return 15 * time.Second
+}
+
+func (c *Client) responseTimeout() time.Duration {
+	if c.ResponseTimeout > 0 {
+		return c.ResponseTimeout
+	}
+	return 2 * time.Minute
+}
+
+// newRequest builds a tus request to target. The destination's headers
+// are checked here, so a pasted token with a line break fails at once.
+func newRequest(ctx context.Context, t Target, method, target string, body io.Reader, hdr http.Header) (*http.Request, error) {
+	if err := checkHeaders(t.Header); err != nil {
+		return nil, classify(err, hostOf(target), target, false)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return nil, badURL(target, err)
+	}
+	addHeaders(req.Header, t, req.URL)
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	req.Header.Set("Tus-Resumable", tusVersion)
+	return req, nil
+}
+
+// send runs req under the redirect policy and notes an answering origin.
+func (c *Client) send(t Target, req *http.Request) (*http.Response, error) {
+	hc := http.Client{}
+	if c.HTTP != nil {
+		hc = *c.HTTP // a copy: the policy depends on the destination
+	}
+	hc.CheckRedirect = c.redirectPolicy(t)
+	res, err := hc.Do(req)
+	if err == nil {
+		c.noteAnswered(res.Request.URL)
+	}
+	return res, err
+}
+
+// do runs a small request (no body) with the stall timeout as its limit.
+func (c *Client) do(ctx context.Context, t Target, method, target string, hdr http.Header) (*http.Response, context.CancelFunc, error) {
+	rctx, cancel := context.WithTimeout(ctx, c.stall())
+	req, err := newRequest(rctx, t, method, target, nil, hdr)
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	res, err := c.send(t, req)
+	if err != nil {
+		cancel()
+		return nil, nil, c.netError(ctx, rctx, target, err)
+	}
+	return res, cancel, nil
 }
 
 // Created is the server's answer to a creation request.
@@ -105,38 +139,76 @@ type Created struct {
 	MediaID string // Stream-Media-ID, where the server sends one
 }
 
-// Create asks the server for a new upload of size bytes.
-func (c *Client) Create(ctx context.Context, t Target, size int64) (Created, error) {
+func creationHeader(t Target, size int64) http.Header {
 	hdr := http.Header{}
 	hdr.Set("Upload-Length", strconv.FormatInt(size, 10))
 	if m := encodeMetadata(t.Metadata); m != "" {
 		hdr.Set("Upload-Metadata", m)
 	}
-	res, cancel, err := c.do(ctx, t, http.MethodPost, t.Endpoint, hdr)
+	return hdr
+}
+
+// Create asks the server for a new upload of size bytes.
+func (c *Client) Create(ctx context.Context, t Target, size int64) (Created, error) {
+	res, cancel, err := c.do(ctx, t, http.MethodPost, t.Endpoint, creationHeader(t, size))
 	if err != nil {
 		return Created{}, err
 	}
 	defer cancel()
 	defer drain(res)
-	if res.StatusCode != http.StatusCreated {
-		if res.StatusCode/100 == 2 {
-			return Created{}, notTus(t.Endpoint, fmt.Sprintf("HTTP %d to the creation request, not 201", res.StatusCode))
-		}
+	return created(t, res)
+}
+
+// created reads the answer to a creation request. Any 2xx with a Location
+// is an upload, as tus-js-client accepts: a backend that asks its storage
+// for a one-time URL typically answers 200 with no tus headers at all.
+func created(t Target, res *http.Response) (Created, error) {
+	if res.StatusCode/100 != 2 {
 		return Created{}, statusError("create", t.Endpoint, res)
 	}
 	loc := res.Header.Get("Location")
 	if loc == "" {
 		return Created{}, notTus(t.Endpoint, "no Location in the answer to the creation request")
 	}
-	base, err := url.Parse(t.Endpoint)
-	if err != nil {
-		return Created{}, &Error{Kind: Permanent, Msg: fmt.Sprintf("%q is not a valid URL.", t.Endpoint), Err: err}
-	}
 	ref, err := url.Parse(loc)
 	if err != nil {
-		return Created{}, notTus(t.Endpoint, fmt.Sprintf("unreadable Location %q", loc))
+		return Created{}, notTus(t.Endpoint, "unreadable Location "+strconv.Quote(loc))
 	}
-	return Created{URL: base.ResolveReference(ref).String(), MediaID: res.Header.Get("Stream-Media-ID")}, nil
+	return Created{URL: res.Request.URL.ResolveReference(ref).String(), MediaID: res.Header.Get("Stream-Media-ID")}, nil
+}
+
+// CreateWithData creates an upload and sends the file's first bytes in
+// the same request (tus creation-with-upload): the whole file if it fits
+// in one chunk, so a small file costs one request. offset is what the
+// server accepted; a server that ignored the body answers without
+// Upload-Offset, offset is 0, and the caller sends the rest with Send.
+// guard is as for Send, asked only if the request carries the final byte.
+func (c *Client) CreateWithData(ctx context.Context, t Target, size int64, path string, p Progress, guard func() error) (cr Created, offset int64, err error) {
+	n := size
+	if t.ChunkSize > 0 {
+		n = min(n, t.ChunkSize)
+	}
+	if n < size {
+		guard = nil
+	}
+	hdr := creationHeader(t, size)
+	hdr.Set("Content-Type", "application/offset+octet-stream")
+	res, release, err := c.stream(ctx, t, request{method: http.MethodPost, target: t.Endpoint, hdr: hdr, path: path, n: n, guard: guard}, p)
+	if err != nil {
+		return Created{}, 0, err
+	}
+	defer release()
+	if cr, err = created(t, res); err != nil {
+		return Created{}, 0, err
+	}
+	if v := res.Header.Get("Upload-Offset"); v != "" {
+		offset, err = strconv.ParseInt(v, 10, 64)
+		if err != nil || offset < 0 || offset > n {
+			return cr, 0, &Error{Kind: Conflict, Code: CodeConflict, Msg: "The server reported an unexpected offset (" + v + ") after creating the upload"}
+		}
+		p.Accepted(offset, cr.MediaID)
+	}
+	return cr, offset, nil
 }
 
 // Offset asks the server how many bytes of the upload it has (HEAD).
@@ -194,6 +266,8 @@ func encodeMetadata(m map[string]string) string {
 	return strings.Join(parts, ",")
 }
 
+// drain reads what is left of a small answer so its connection can be
+// kept alive for the next request.
 func drain(res *http.Response) {
 	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 	res.Body.Close()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net"
-	"os"
 	"sync/atomic"
 )
 
@@ -15,6 +14,7 @@ type countingConn struct {
 	*net.TCPConn
 	written   atomic.Int64
 	lastAcked atomic.Int64 // the last count the kernel could vouch for
+	exact     atomic.Bool  // the kernel told acknowledged bytes at least once
 }
 
 func (c *countingConn) Write(p []byte) (int, error) {
@@ -41,7 +41,10 @@ func (c *countingConn) ReadFrom(r io.Reader) (int64, error) {
 	}
 	var total int64
 	for limit > 0 {
-		slice := min(int64(sendfileSlice), limit)
+		slice, err := fb.last.allow(min(int64(sendfileSlice), limit), fb.left)
+		if err != nil {
+			return total, err
+		}
 		n, err := c.TCPConn.ReadFrom(&io.LimitedReader{R: fb.f, N: slice})
 		total += n
 		limit -= n
@@ -57,39 +60,21 @@ func (c *countingConn) ReadFrom(r io.Reader) (int64, error) {
 	return total, nil
 }
 
-// fileBody is a PATCH body: the next `left` bytes of a file, from its
-// current offset. net/http reads it into its buffer at first, then hands
-// it (inside an io.LimitedReader) to countingConn.ReadFrom, which sends
-// the rest with sendfile. Close is a no-op: the caller owns the file.
-type fileBody struct {
-	f    *os.File
-	left int64
-}
-
-func (b *fileBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.f.Read(p)
-	b.left -= int64(n)
-	return n, err
-}
-
-func (b *fileBody) Close() error { return nil }
-
 // acked is the connection's progress counter: bytes the peer acknowledged
-// where the kernel tells (Linux), else bytes written. It never goes back.
+// where the kernel tells (Linux, macOS, Windows 10+), else bytes written.
+// It never goes back.
 func (c *countingConn) acked() int64 {
-	if !ackKnown {
-		return c.written.Load()
+	if ackKnown {
+		if n, ok := peerAcked(c); ok {
+			c.lastAcked.Store(n)
+			c.exact.Store(true)
+			return n
+		}
+		if c.exact.Load() {
+			return c.lastAcked.Load() // closed: the last count stands
+		}
 	}
-	if n, ok := peerAcked(c.TCPConn); ok {
-		c.lastAcked.Store(n)
-	}
-	return c.lastAcked.Load()
+	return c.written.Load()
 }
 
 // writerOnly hides ReadFrom so io.Copy uses Write.

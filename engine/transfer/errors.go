@@ -2,16 +2,14 @@ package transfer
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -62,52 +60,82 @@ func RetryAfterOf(err error) time.Duration {
 	return 0
 }
 
-// errStalled cancels a request that moved no bytes for too long.
-var errStalled = errors.New("stalled")
+// maxRetryAfter caps the server's Retry-After: a typo or a clock far off
+// must not park an upload for hours.
+const maxRetryAfter = 5 * time.Minute
 
-// errReshape cancels a request so the next one can use other settings
-// (a rate limit switched on mid-PATCH). It is retried at once.
-var errReshape = errors.New("transfer settings changed")
+var (
+	// errStalled cancels a request that moved no bytes for too long.
+	errStalled = errors.New("stalled")
+	// errNoAnswer cancels a request whose body the server has all of but
+	// that it did not answer within the response timeout.
+	errNoAnswer = errors.New("no answer")
+	// errReshape cancels a request so the next one can use other settings
+	// (a rate limit switched on mid-PATCH). It is retried at once.
+	errReshape = errors.New("transfer settings changed")
+)
 
 // IsReshape reports whether err only asks for an immediate new request.
 func IsReshape(err error) bool { return errors.Is(err, errReshape) }
 
 // netError turns a failed request into an Error. It returns the parent
 // context's error untouched so pause and cancel are seen as such.
-func netError(parent, reqCtx context.Context, target string, err error, stall time.Duration) error {
+func (c *Client) netError(parent, reqCtx context.Context, target string, err error) error {
 	if parent.Err() != nil {
 		return context.Cause(parent)
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) && uerr.URL != "" {
+		target = uerr.URL // after a redirect, the URL that failed
 	}
 	host := hostOf(target)
 	switch cause := context.Cause(reqCtx); {
 	case errors.Is(cause, errStalled):
-		return &Error{Kind: Transient, Msg: fmt.Sprintf("The connection to %s stalled (no bytes moved for %s)", host, stall.Round(time.Second)), Err: err}
+		return &Error{Kind: Transient, Code: CodeNetwork, Msg: fmt.Sprintf("The connection to %s stalled (no bytes moved for %s)", host, c.stall().Round(time.Second)), Err: err}
+	case errors.Is(cause, errNoAnswer):
+		return &Error{Kind: Transient, Code: CodeServer, Msg: fmt.Sprintf("%s did not answer within %s of receiving the whole request", host, c.responseTimeout().Round(time.Second)), Err: err}
 	case errors.Is(cause, errReshape):
-		return &Error{Kind: Transient, Msg: "Transfer settings changed", Err: errReshape}
+		return &Error{Kind: Transient, Code: CodeNetwork, Msg: "Transfer settings changed", Err: errReshape}
 	}
-	var (
-		uerr *url.Error
-		cerr *x509.CertificateInvalidError
-		herr x509.HostnameError
-		aerr x509.UnknownAuthorityError
-		derr *net.DNSError
-	)
+	return classify(err, host, target, c.hasAnswered(target))
+}
+
+// classify names a network error. Until an origin has answered once in
+// this process, errors that say the URL itself is wrong (no such host,
+// TLS to a plain port, an untrusted certificate) are permanent: retrying
+// cannot help. After that they are a link gone bad, and transient.
+func classify(err error, host, target string, answered bool) *Error {
+	e := &Error{Kind: Transient, Code: CodeNetwork, Err: err}
+	set := func(k Kind, c Code, format string, a ...any) *Error {
+		e.Kind, e.Code, e.Msg = k, c, fmt.Sprintf(format, a...)
+		return e
+	}
+	var derr *dnsError
 	switch {
-	case errors.As(err, &cerr), errors.As(err, &herr), errors.As(err, &aerr):
-		return &Error{Kind: Permanent, Msg: fmt.Sprintf("The certificate of %s is not trusted (%v). Check the URL, or the server's TLS setup.", host, err), Err: err}
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return &Error{Kind: Transient, Msg: fmt.Sprintf("Cannot reach %s (connection refused)", host), Err: err}
-	case errors.As(err, &derr):
-		return &Error{Kind: Transient, Msg: fmt.Sprintf("Cannot find %s (offline or DNS failure)", host), Err: err}
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, io.EOF),
-		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
-		return &Error{Kind: Transient, Msg: fmt.Sprintf("The connection to %s dropped", host), Err: err}
-	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
-		return &Error{Kind: Transient, Msg: fmt.Sprintf("The connection to %s timed out", host), Err: err}
-	case errors.As(err, &uerr) && strings.Contains(uerr.Err.Error(), "unsupported protocol"):
-		return &Error{Kind: Permanent, Msg: fmt.Sprintf("%q is not an http(s) URL.", target), Err: err}
+	case badHeaderErr(err):
+		return set(Permanent, CodeBadURL, "A header for %s cannot be sent (%v). Check the destination's headers.", host, rootCause(err))
+	case isRecordHeader(err) && !answered:
+		return set(Permanent, CodeUnreachable, "%s does not speak TLS (an http:// server behind an https:// URL?). Check the URL.", host)
+	case isCertError(err) && !answered:
+		return set(Permanent, CodeUnreachable, "The certificate of %s is not trusted (%v). Check the URL, or the server's TLS setup.", host, rootCause(err))
+	case isRecordHeader(err), isCertError(err):
+		return set(Transient, CodeNetwork, "The secure connection to %s failed (%v)", host, rootCause(err))
+	case connRefused(err):
+		return set(Transient, CodeUnreachable, "Cannot reach %s (connection refused); is the server running?", host)
+	case asDNS(err, &derr) && derr.IsNotFound && !answered:
+		return set(Permanent, CodeUnreachable, "The host name %s does not exist. Check the URL.", derr.Name)
+	case asDNS(err, &derr):
+		return set(Transient, CodeNetwork, "Cannot find %s (offline or DNS failure)", host)
+	case netUnreachable(err):
+		return set(Transient, CodeNetwork, "Cannot reach %s (no route to it; offline?)", host)
+	case connDropped(err), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), isClosed(err):
+		return set(Transient, CodeNetwork, "The connection to %s dropped", host)
+	case timedOut(err), errors.Is(err, context.DeadlineExceeded), isTimeout(err):
+		return set(Transient, CodeNetwork, "The connection to %s timed out", host)
+	case strings.Contains(err.Error(), "unsupported protocol"):
+		return set(Permanent, CodeBadURL, "%q is not an http(s) URL.", target)
 	}
-	return &Error{Kind: Transient, Msg: fmt.Sprintf("Network error talking to %s (%v)", host, rootCause(err)), Err: err}
+	return set(Transient, CodeNetwork, "Network error talking to %s (%v)", host, rootCause(err))
 }
 
 func isTimeout(err error) bool {
@@ -132,56 +160,89 @@ func hostOf(target string) string {
 	return target
 }
 
+// fileError explains a source file that cannot be read.
+func fileError(path string, err error) *Error {
+	if errors.Is(err, os.ErrNotExist) {
+		return &Error{Kind: Permanent, Code: CodeFileGone, Msg: fmt.Sprintf("%s is gone (moved or deleted).", path), Err: err}
+	}
+	return &Error{Kind: Permanent, Code: CodeFileUnreadable, Msg: fmt.Sprintf("Cannot read %s: %v.", path, rootCause(err)), Err: err}
+}
+
+// badURL explains a URL that cannot be requested.
+func badURL(target string, err error) *Error {
+	return &Error{Kind: Permanent, Code: CodeBadURL, Msg: fmt.Sprintf("%q is not a valid URL.", target), Err: err}
+}
+
 // statusError explains an unexpected HTTP answer to op ("create", "head",
 // "patch", "terminate").
 func statusError(op, target string, res *http.Response) *Error {
 	code := res.StatusCode
 	e := &Error{Status: code, Err: fmt.Errorf("%s %s: HTTP %d", op, target, code)}
+	set := func(k Kind, c Code, msg string) { e.Kind, e.Code, e.Msg = k, c, msg }
 	switch {
+	case code/100 == 3:
+		loc := resolve(res, res.Header.Get("Location"))
+		if op == "create" {
+			set(Permanent, CodeRedirect, fmt.Sprintf("The upload URL redirects (%d) to %s; use that URL as the destination.", code, loc))
+		} else {
+			set(Permanent, CodeRedirect, fmt.Sprintf("The server moved the upload (%d) to %s, which Ferry does not follow for a %s.", code, loc, strings.ToUpper(op)))
+		}
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		e.Kind, e.Msg = Permanent, fmt.Sprintf("The server refused the credentials (%d). Check the Authorization header or token.", code)
+		set(Permanent, CodeAuth, fmt.Sprintf("The server refused the credentials (%d). Check the Authorization header or token.", code))
 	case code == http.StatusRequestEntityTooLarge:
-		e.Kind, e.Msg = Permanent, "The server refused the file as too large (413). Check the server's maximum upload size."
+		set(Permanent, CodeTooLarge, "The server refused the file as too large (413). Check the server's maximum upload size.")
 	case code == http.StatusConflict:
-		e.Kind, e.Msg = Conflict, "The server's upload offset differs from ours (409)"
+		set(Conflict, CodeConflict, "The server's upload offset differs from ours (409)")
 	case (code == http.StatusNotFound || code == http.StatusGone) && op != "create":
-		e.Kind, e.Msg = Gone, fmt.Sprintf("The server no longer has the upload (%d)", code)
+		set(Gone, CodeGone, fmt.Sprintf("The server no longer has the upload (%d)", code))
 	case code == http.StatusNotFound || code == http.StatusMethodNotAllowed || code == http.StatusNotImplemented:
-		e.Kind, e.Msg = Permanent, fmt.Sprintf("%s has no tus upload endpoint (%d to the creation request). Check the upload URL.", target, code)
+		set(Permanent, CodeNotTus, fmt.Sprintf("%s has no tus upload endpoint (%d to the creation request). Check the upload URL.", target, code))
 	case code == http.StatusPreconditionFailed:
-		e.Kind, e.Msg = Permanent, fmt.Sprintf("%s does not speak tus 1.0.0 (412). Check the upload URL.", target)
+		set(Permanent, CodeNotTus, fmt.Sprintf("%s does not speak tus 1.0.0 (412). Check the upload URL.", target))
 	case code == http.StatusLocked:
-		e.Kind, e.Msg = Transient, "The server is still busy with the previous request (423)"
+		set(Transient, CodeServer, "The server is still busy with the previous request (423)")
 	case code == http.StatusTooManyRequests:
-		e.Kind, e.Msg = Transient, "The server asked us to slow down (429)"
+		set(Transient, CodeServer, "The server asked us to slow down (429)")
 	case code == http.StatusRequestTimeout:
-		e.Kind, e.Msg = Transient, "The server timed out waiting for data (408)"
+		set(Transient, CodeServer, "The server timed out waiting for data (408)")
 	case code >= 500:
-		e.Kind, e.Msg = Transient, fmt.Sprintf("The server had a problem (%d %s)", code, http.StatusText(code))
+		set(Transient, CodeServer, fmt.Sprintf("The server had a problem (%d %s)", code, http.StatusText(code)))
 	case code == http.StatusBadRequest:
 		hint := bodyHint(res)
 		switch {
 		case strings.Contains(hint, "ERR_UPLOAD_INTERRUPTED"):
 			// tusd: a newer request for the same upload took it over.
-			e.Kind, e.Msg = Transient, "The server interrupted the request for a newer one (400)"
+			set(Transient, CodeServer, "The server interrupted the request for a newer one (400)")
 		case op == "create":
-			e.Kind, e.Msg = Permanent, fmt.Sprintf("The server rejected the upload request (400)%s. Check the headers and metadata.", hint)
+			set(Permanent, CodeBadRequest, fmt.Sprintf("The server rejected the upload request (400)%s. Check the headers and metadata.", hint))
 		default:
-			e.Kind, e.Msg = Permanent, fmt.Sprintf("The server rejected the %s request (400)%s.", strings.ToUpper(op), hint)
+			set(Permanent, CodeBadRequest, fmt.Sprintf("The server rejected the %s request (400)%s.", strings.ToUpper(op), hint))
 		}
 	default:
-		e.Kind, e.Msg = Permanent, fmt.Sprintf("The server answered %d %s to the %s request%s.", code, http.StatusText(code), op, bodyHint(res))
+		set(Permanent, CodeBadRequest, fmt.Sprintf("The server answered %d %s to the %s request%s.", code, http.StatusText(code), op, bodyHint(res)))
 	}
 	e.RetryAfter = retryAfter(res.Header.Get("Retry-After"))
 	return e
 }
 
+// resolve makes a Location absolute against the URL that sent it.
+func resolve(res *http.Response, loc string) string {
+	ref, err := url.Parse(loc)
+	if err != nil || res.Request == nil || res.Request.URL == nil {
+		return loc
+	}
+	return res.Request.URL.ResolveReference(ref).String()
+}
+
 // notTus explains an answer that is well-formed HTTP but not tus.
 func notTus(target, what string) *Error {
-	return &Error{Kind: Permanent, Msg: fmt.Sprintf("%s does not look like a tus server (%s). Check the upload URL.", target, what)}
+	return &Error{Kind: Permanent, Code: CodeNotTus, Msg: fmt.Sprintf("%s does not look like a tus server (%s). Check the upload URL.", target, what)}
 }
 
 func bodyHint(res *http.Response) string {
+	if res.Body == nil {
+		return ""
+	}
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 512))
 	s := strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0])
 	if s == "" || strings.HasPrefix(s, "<") {
@@ -190,17 +251,23 @@ func bodyHint(res *http.Response) string {
 	return ": " + s
 }
 
+// retryAfter reads Retry-After in seconds or as a date, capped.
 func retryAfter(v string) time.Duration {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
+	var d time.Duration
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s <= 0 {
+			return 0
 		}
+		if s >= int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
+		d = time.Duration(s) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = time.Until(t)
 	}
-	return 0
+	return min(max(d, 0), maxRetryAfter)
 }

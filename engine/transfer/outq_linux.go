@@ -1,10 +1,6 @@
 package transfer
 
-import (
-	"net"
-
-	"golang.org/x/sys/unix"
-)
+import "golang.org/x/sys/unix"
 
 // ackKnown: on Linux the kernel says how many bytes the peer acknowledged,
 // so progress is bytes that reached the server, not bytes parked in
@@ -18,7 +14,7 @@ const sendfileSlice = 4 << 20
 // peerAcked is the connection's count of bytes the peer acknowledged
 // (TCP_INFO tcpi_bytes_acked; counts from 1 for the SYN). ok is false once
 // the kernel cannot tell (the socket is closed).
-func peerAcked(c *net.TCPConn) (n int64, ok bool) {
+func peerAcked(c *countingConn) (n int64, ok bool) {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return 0, false

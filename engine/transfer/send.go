@@ -3,12 +3,12 @@ package transfer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptrace"
 	"os"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,24 +23,33 @@ type Progress interface {
 	Accepted(offset int64, mediaID string)
 }
 
-// Send PATCHes the file at path, bytes [offset, size), to the upload and returns the server's final
-// offset. With t.ChunkSize 0 the remainder goes in one streaming request.
-// On error the returned offset is the last one the server confirmed.
+// Send PATCHes the file at path, bytes [offset, size), to the upload and
+// returns the server's final offset. With t.ChunkSize 0 the remainder
+// goes in one streaming request; with N, every request but the last is
+// exactly N bytes, wherever offset lies (a destination's chunk rules hold
+// after a cut too). On error the returned offset is the last one the
+// server confirmed.
+//
 // guard, if not nil, is asked just before the file's final byte (size-1)
 // goes out; an error from it ends the request before that byte, so a
 // server never completes an upload of a file that changed meanwhile.
+// Send then returns the guard's error unchanged.
 func (c *Client) Send(ctx context.Context, t Target, upload, path string, offset, size int64, p Progress, guard func() error) (int64, error) {
 	for offset < size {
 		n := size - offset
 		if t.ChunkSize > 0 && n > t.ChunkSize {
 			n = t.ChunkSize
 		}
-		next, mediaID, err := c.patch(ctx, t, upload, path, offset, n, p)
+		g := guard
+		if offset+n < size {
+			g = nil
+		}
+		next, mediaID, err := c.patch(ctx, t, upload, path, offset, n, p, g)
 		if err != nil {
 			return offset, err
 		}
-		if next <= offset || next > size {
-			return offset, &Error{Kind: Conflict, Msg: "The server reported an unexpected offset"}
+		if next <= offset || next > offset+n {
+			return offset, &Error{Kind: Conflict, Code: CodeConflict, Msg: "The server reported an unexpected offset (" + strconv.FormatInt(next, 10) + ")"}
 		}
 		offset = next
 		p.Accepted(offset, mediaID)
@@ -48,54 +57,15 @@ func (c *Client) Send(ctx context.Context, t Target, upload, path string, offset
 	return offset, nil
 }
 
-// patch sends one request. Each has its own file handle: net/http may
-// still be reading a failed request's body after Do returns, and a shared
-// file offset would then corrupt the next request.
-func (c *Client) patch(ctx context.Context, t Target, upload, path string, offset, n int64, p Progress) (int64, string, error) {
-	tc, err := c.tus(t)
+func (c *Client) patch(ctx context.Context, t Target, upload, path string, offset, n int64, p Progress, guard func() error) (int64, string, error) {
+	hdr := http.Header{}
+	hdr.Set("Content-Type", "application/offset+octet-stream")
+	hdr.Set("Upload-Offset", strconv.FormatInt(offset, 10))
+	res, release, err := c.stream(ctx, t, request{method: http.MethodPatch, target: upload, hdr: hdr, path: path, offset: offset, n: n, guard: guard}, p)
 	if err != nil {
 		return offset, "", err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return offset, "", &Error{Kind: Permanent, Msg: fmt.Sprintf("Cannot read %s: %v.", path, rootCause(err)), Err: err}
-	}
-	defer f.Close()
-	rctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-
-	body, isFile, err := c.body(rctx, f, offset, n)
-	if err != nil {
-		return offset, "", &Error{Kind: Permanent, Msg: fmt.Sprintf("Cannot read %s: %v.", path, rootCause(err)), Err: err}
-	}
-	sent := &tracker{n: n}
-	tctx := httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{GotConn: sent.gotConn})
-	req, err := http.NewRequestWithContext(tctx, http.MethodPatch, upload, body)
-	if err != nil {
-		return offset, "", &Error{Kind: Permanent, Msg: "Invalid upload URL " + upload, Err: err}
-	}
-	req.ContentLength = n
-	req.Header.Set("Content-Type", "application/offset+octet-stream")
-	req.Header.Set("Upload-Offset", strconv.FormatInt(offset, 10))
-
-	done := make(chan struct{})
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		c.watch(rctx, cancel, done, sent, isFile, p)
-	}()
-	res, err := tc.Do(req)
-	close(done)
-	<-watched
-	if err != nil {
-		if errors.Is(context.Cause(rctx), errStalled) {
-			// Idle connections to a host that went silent are likely dead
-			// too; the HEAD that follows must not wait on one of them.
-			c.HTTP.CloseIdleConnections()
-		}
-		return offset, "", netError(ctx, rctx, upload, err, c.stall())
-	}
-	defer drain(res)
+	defer release()
 	if res.StatusCode != http.StatusNoContent && res.StatusCode != http.StatusOK {
 		return offset, "", statusError("patch", upload, res)
 	}
@@ -106,15 +76,116 @@ func (c *Client) patch(ctx context.Context, t Target, upload, path string, offse
 	return next, res.Header.Get("Stream-Media-ID"), nil
 }
 
+// request is one request whose body is bytes [offset, offset+n) of a file.
+type request struct {
+	method, target string
+	hdr            http.Header
+	path           string
+	offset, n      int64
+	guard          func() error // asked before the body's last byte; nil: none
+}
+
+// stream sends r, watched for stalls, and returns the answer; release
+// drains it (keeping the connection) and frees the request. Each request
+// has its own file handles: net/http may still be reading a failed
+// request's body after Do returns, and a shared file offset would then
+// corrupt the next request.
+func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*http.Response, func(), error) {
+	rctx, cancel := context.WithCancelCause(ctx)
+	files := &openFiles{}
+	fail := func(err error) (*http.Response, func(), error) {
+		cancel(nil)
+		files.close()
+		return nil, nil, err
+	}
+	g := &guard{fn: r.guard}
+	body, isFile, err := c.body(rctx, files, r, g)
+	if err != nil {
+		return fail(err)
+	}
+	sent := &tracker{n: r.n}
+	tctx := httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{GotConn: sent.gotConn})
+	req, err := newRequest(tctx, t, r.method, r.target, body, r.hdr)
+	if err != nil {
+		return fail(err)
+	}
+	req.ContentLength = r.n
+	if r.n == 0 {
+		req.Body = http.NoBody
+	}
+	// A 307/308 (or net/http retrying on a fresh connection) reads the
+	// body again, from the file at the same offset.
+	req.GetBody = func() (io.ReadCloser, error) {
+		b, _, err := c.body(rctx, files, r, g)
+		return b, err
+	}
+
+	done := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		c.watch(rctx, cancel, done, sent, isFile, p)
+	}()
+	res, err := c.send(t, req)
+	close(done)
+	<-watched
+	if err != nil {
+		if gerr := g.failed(); gerr != nil {
+			return fail(gerr)
+		}
+		if errors.Is(context.Cause(rctx), errStalled) {
+			// Idle connections to a host that went silent are likely dead
+			// too; the HEAD that follows must not wait on one of them.
+			c.HTTP.CloseIdleConnections()
+		}
+		return fail(c.netError(ctx, rctx, r.target, err))
+	}
+	return res, func() {
+		drain(res)
+		cancel(nil)
+		files.close()
+	}, nil
+}
+
+// openFiles are the handles a request's bodies read from.
+type openFiles struct {
+	mu sync.Mutex
+	fs []*os.File
+}
+
+func (o *openFiles) open(path string) (*os.File, error) {
+	f, err := OpenFile(path)
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	o.mu.Lock()
+	o.fs = append(o.fs, f)
+	o.mu.Unlock()
+	return f, nil
+}
+
+func (o *openFiles) close() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, f := range o.fs {
+		f.Close()
+	}
+	o.fs = nil
+}
+
 // watch reports progress and abandons the request when no byte moved for
 // the stall timeout, or when a rate limit appears mid-request (a file body
-// cannot be slowed down once handed to sendfile).
+// cannot be slowed down once handed to sendfile). Once the server has
+// acknowledged the whole body, silence is the server working (assembling
+// chunks, running a hook), not a dead link: the answer then gets the
+// longer response timeout.
 func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done <-chan struct{}, sent *tracker, isFile bool, p Progress) {
 	tick := min(c.stall()/4, 250*time.Millisecond)
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	var reported int64
 	last := time.Now()
+	var answerBy time.Time // set once the body is all acknowledged
 	report := func() {
 		if pos := sent.pos(); pos > reported {
 			p.Sent(pos - reported)
@@ -130,13 +201,24 @@ func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done
 			return
 		case <-t.C:
 			report()
+			now := time.Now()
+			if answerBy.IsZero() && sent.acknowledged() {
+				answerBy = now.Add(c.responseTimeout())
+			}
+			if !answerBy.IsZero() {
+				if now.After(answerBy) {
+					cancel(errNoAnswer)
+					return
+				}
+				continue
+			}
 			limit := c.stall()
-			if !ackKnown && sent.handedOff() {
+			if !sent.exact() && sent.handedOff() {
 				// The body sits in kernel buffers we cannot see drain; a slow
 				// link may need a while before the server can answer.
 				limit *= 4
 			}
-			if time.Since(last) > limit {
+			if now.Sub(last) > limit {
 				cancel(errStalled)
 				return
 			}
@@ -150,19 +232,6 @@ func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done
 
 func (c *Client) limited() bool {
 	return c.Limiter != nil && c.Limiter.Limit() != rate.Inf
-}
-
-// body returns the fastest body the settings allow: a fileBody, sent with
-// sendfile, when there is no rate limit, else a reader that waits on the
-// shared limiter.
-func (c *Client) body(ctx context.Context, f *os.File, offset, n int64) (rc io.ReadCloser, isFile bool, err error) {
-	if !c.limited() {
-		if _, err := f.Seek(offset, io.SeekStart); err != nil {
-			return nil, false, err
-		}
-		return &fileBody{f: f, left: n}, true, nil
-	}
-	return io.NopCloser(&limitedBody{ctx: ctx, r: io.NewSectionReader(f, offset, n), lim: c.Limiter, stall: c.stall()}), false, nil
 }
 
 // tracker reads a request's progress off its connection's byte count.
@@ -189,36 +258,20 @@ func (t *tracker) pos() int64 {
 	return min(max(cc.acked()-t.start.Load(), 0), t.n)
 }
 
+// acknowledged says the peer has acknowledged the whole body (to within
+// the request's header bytes), where the platform can tell.
+func (t *tracker) acknowledged() bool {
+	return t.exact() && t.pos() >= t.n
+}
+
+// exact says the connection's count is bytes acknowledged, not written.
+func (t *tracker) exact() bool {
+	cc := t.conn.Load()
+	return cc != nil && cc.exact.Load()
+}
+
 // handedOff says the whole body is in the kernel's hands.
 func (t *tracker) handedOff() bool {
 	cc := t.conn.Load()
 	return cc != nil && cc.written.Load()-t.start.Load() >= t.n
-}
-
-// limitedBody reads through the shared rate limiter, in pieces small
-// enough that no wait outlasts a quarter of the stall timeout (at 1 KB/s a
-// 32 KiB piece would wait half a minute and look like a dead link).
-type limitedBody struct {
-	ctx   context.Context
-	r     io.Reader
-	lim   *rate.Limiter
-	stall time.Duration
-}
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	for tries := 0; ; tries++ {
-		limit := b.lim.Limit()
-		if limit == rate.Inf {
-			return b.r.Read(p)
-		}
-		n := min(len(p), b.lim.Burst(), max(int(float64(limit)*b.stall.Seconds()/4), 512))
-		err := b.lim.WaitN(b.ctx, n)
-		if err == nil {
-			return b.r.Read(p[:n])
-		}
-		// The limit changed between sizing and waiting: size again.
-		if b.ctx.Err() != nil || tries == 3 {
-			return 0, err
-		}
-	}
 }

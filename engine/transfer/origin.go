@@ -1,0 +1,144 @@
+package transfer
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// origin is scheme://host:port with the default port spelled out, so
+// "https://h" and "https://H:443/x" are one origin.
+func origin(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
+}
+
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return origin(u)
+}
+
+// isTusHeader: the headers any tus server may see, whoever it is.
+func isTusHeader(k string) bool {
+	k = http.CanonicalHeaderKey(k)
+	return k == "Tus-Resumable" || k == "Content-Type" || k == "Content-Length" || strings.HasPrefix(k, "Upload-")
+}
+
+// addHeaders sets the destination's headers on a request to u, but only
+// if u is on the destination's own origin: an upload URL elsewhere (a
+// one-time URL from a backend) must not receive the backend's token.
+func addHeaders(h http.Header, t Target, u *url.URL) {
+	if origin(u) != originOf(t.Endpoint) {
+		return
+	}
+	for k, v := range t.Header {
+		h[http.CanonicalHeaderKey(k)] = append([]string(nil), v...)
+	}
+}
+
+// redirectPolicy follows 307/308 (method and body kept, net/http re-reads
+// the body through GetBody) and, for GET and HEAD only, 301/302/303; a
+// POST, PATCH or DELETE would silently turn into a GET. A redirect to
+// another origin carries the tus headers only.
+func (c *Client) redirectPolicy(t Target) func(*http.Request, []*http.Request) error {
+	home := originOf(t.Endpoint)
+	return func(req *http.Request, via []*http.Request) error {
+		prev := via[len(via)-1]
+		c.noteAnswered(prev.URL)
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		code := 0
+		if req.Response != nil {
+			code = req.Response.StatusCode
+		}
+		if code != http.StatusTemporaryRedirect && code != http.StatusPermanentRedirect &&
+			prev.Method != http.MethodGet && prev.Method != http.MethodHead {
+			return http.ErrUseLastResponse
+		}
+		if origin(req.URL) != home {
+			for k := range req.Header {
+				if !isTusHeader(k) {
+					delete(req.Header, k)
+				}
+			}
+		}
+		return nil
+	}
+}
+
+// noteAnswered records that an origin gave an HTTP answer in this process:
+// from then on, errors that would mean a wrong URL mean a bad link.
+func (c *Client) noteAnswered(u *url.URL) {
+	if o := origin(u); o != "" {
+		c.answered.Store(o, true)
+	}
+}
+
+func (c *Client) hasAnswered(target string) bool {
+	_, ok := c.answered.Load(originOf(target))
+	return ok
+}
+
+// headerError is a destination header that HTTP cannot carry.
+type headerError struct{ name string }
+
+func (e *headerError) Error() string {
+	return fmt.Sprintf("header %q has a line break or control character", e.name)
+}
+
+// checkHeaders refuses header names and values net/http would refuse
+// (the rules of x/net/http/httpguts): a CR or LF in a pasted token is a
+// setting to fix, not a network error to retry.
+func checkHeaders(h http.Header) error {
+	for k, vv := range h {
+		if !validName(k) {
+			return &headerError{k}
+		}
+		for _, v := range vv {
+			if !validValue(v) {
+				return &headerError{k}
+			}
+		}
+	}
+	return nil
+}
+
+func validName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		b := k[i]
+		if b <= ' ' || b >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, b) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func validValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < ' ' && b != '\t' || b == 0x7f {
+			return false
+		}
+	}
+	return true
+}
