@@ -49,7 +49,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "queue":
 		err = cmdQueue(rest, stdout)
 	case "serve":
-		err = cmdServe(rest, stdout)
+		return cmdServe(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -16,46 +19,185 @@ import (
 	"github.com/ferry-app/ferry/engine/receiver"
 )
 
-func cmdServe(args []string, stdout io.Writer) error {
-	var listen, dir string
+// tokenFileName is where a generated receiver token is kept, in the data dir.
+const tokenFileName = "serve-token"
+
+type serveOpts struct {
+	common     common // only its data dir
+	listen     string
+	dir        string
+	tokenFile  string
+	origins    listFlag
+	maxSize    sizeFlag
+	expireIdle time.Duration
+}
+
+func cmdServe(args []string, stdout, stderr io.Writer) int {
+	var o serveOpts
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.StringVar(&listen, "listen", receiver.DefaultListen, "address to listen on (loopback by default; 0.0.0.0:1080 for the LAN)")
-	fs.StringVar(&dir, "dir", defaultReceiveDir(), "folder where received files land")
+	fs.StringVar(&o.listen, "listen", receiver.DefaultListen, "address to listen on; loopback by default, 0.0.0.0:1080 lets other machines send (with the token)")
+	fs.StringVar(&o.dir, "dir", defaultReceiveDir(), "folder where received files land")
+	fs.StringVar(&o.common.dataDir, "data-dir", "", "where a generated token is kept (default $FERRY_DATA_DIR, else the user config dir + /ferry)")
+	fs.StringVar(&o.tokenFile, "token-file", "", "file holding the token clients must send as \"Authorization: Bearer TOKEN\" (default: made once and kept in the data dir when --listen is not loopback)")
+	fs.Var(&o.origins, "allow-origin", "web origin whose pages may upload from a browser, e.g. https://app.example.com (repeatable; none by default; never \"null\")")
+	fs.Var(&o.maxSize, "max-size", "largest file accepted, e.g. 20GB; 0 = any that fits on the disk")
+	fs.DurationVar(&o.expireIdle, "expire-idle", receiver.DefaultExpireIdle, "remove unfinished uploads idle this long, e.g. 2h; 0 = never")
 	rest, err := parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		helpFor(fs, stdout, "ferry serve [--listen ADDR] [--dir DIR]")
-		return nil
+		helpFor(fs, stdout, "ferry serve [--listen ADDR] [--dir DIR] [--token-file FILE] [--allow-origin URL] [--max-size SIZE] [--expire-idle DURATION]")
+		return exitOK
+	}
+	if err == nil && len(rest) > 0 {
+		err = usagef("serve takes no arguments (did you mean --dir %s?)", rest[0])
+	}
+	if err == nil && o.expireIdle < 0 {
+		err = usagef("--expire-idle must be 0 (never) or more, e.g. 24h")
 	}
 	if err != nil {
-		return err
+		return exitCode(err, stderr)
 	}
-	if len(rest) > 0 {
-		return usagef("serve takes no arguments (did you mean --dir %s?)", rest[0])
-	}
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
-	srv, err := receiver.New(receiver.Config{Dir: dir, Listen: listen, Logf: func(format string, args ...any) {
-		fmt.Fprintf(stdout, time.Now().Format("15:04:05 ")+format+"\n", args...)
-	}})
+	srv, tok, err := startServe(&o, stdout)
 	if err != nil {
-		return err
+		return exitCode(err, stderr)
 	}
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Ferry receiver: files land in %s\n", dir)
-	fmt.Fprintf(stdout, "Upload URL: %s\n", srv.URL())
-	fmt.Fprintf(stdout, "Send a file: %s upload --to %s FILE\n", invokedAs(), srv.URL())
-	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
+	printServe(stdout, srv, &o, tok)
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	<-sigs
+	sig := <-sigs
 	signal.Stop(sigs)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(ctx)
+	fmt.Fprintln(stdout, "Stopping; unfinished uploads resume when the receiver runs again.")
+	srv.Shutdown(context.Background()) // bounded: running uploads are cut after a moment
+	if sig == os.Interrupt {
+		return exitInterrupted
+	}
+	return exitOK
+}
+
+// serveToken is the token a receiver was started with, and how to tell
+// the user about it.
+type serveToken struct {
+	value string
+	path  string // the file it is kept in
+	fresh bool   // just made: print it, once
+}
+
+func startServe(o *serveOpts, stdout io.Writer) (*receiver.Server, serveToken, error) {
+	dir, err := filepath.Abs(o.dir)
+	if err != nil {
+		return nil, serveToken{}, fmt.Errorf("Cannot use the receive folder %s: %v", o.dir, err)
+	}
+	o.dir = dir
+	tok, err := loadToken(o)
+	if err != nil {
+		return nil, tok, err
+	}
+	expire := o.expireIdle
+	if expire == 0 {
+		expire = -1 // never
+	}
+	srv, err := receiver.New(receiver.Config{
+		Dir:          dir,
+		Listen:       o.listen,
+		Token:        tok.value,
+		AllowOrigins: o.origins,
+		MaxSize:      int64(o.maxSize),
+		ExpireIdle:   expire,
+		Logf: func(format string, args ...any) {
+			fmt.Fprintf(stdout, time.Now().Format("15:04:05 ")+format+"\n", args...)
+		},
+	})
+	if err != nil {
+		return nil, tok, err
+	}
+	return srv, tok, srv.Start()
+}
+
+// loadToken reads --token-file, or for a listener other machines can reach,
+// the token kept in the data dir, made on first use.
+func loadToken(o *serveOpts) (serveToken, error) {
+	if o.tokenFile != "" {
+		b, err := os.ReadFile(o.tokenFile)
+		if err != nil {
+			return serveToken{}, fmt.Errorf("Cannot read the token file %s: %w", o.tokenFile, unwrapPath(err))
+		}
+		t := strings.TrimSpace(string(b))
+		if t == "" || strings.ContainsFunc(t, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			return serveToken{}, usagef("The token file %s must hold one token: printable characters, no spaces", o.tokenFile)
+		}
+		return serveToken{value: t, path: o.tokenFile}, nil
+	}
+	if receiver.LoopbackOnly(o.listen) {
+		return serveToken{}, nil
+	}
+	dataDir, err := o.common.resolveDataDir()
+	if err != nil {
+		return serveToken{}, err
+	}
+	path := filepath.Join(dataDir, tokenFileName)
+	if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) != "" {
+		return serveToken{value: strings.TrimSpace(string(b)), path: path}, nil
+	}
+	raw := make([]byte, 24)
+	rand.Read(raw)
+	t := base64.RawURLEncoding.EncodeToString(raw)
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return serveToken{}, fmt.Errorf("Cannot create the data dir %s for the token: %w", dataDir, unwrapPath(err))
+	}
+	if err := os.WriteFile(path, []byte(t+"\n"), 0o600); err != nil {
+		return serveToken{}, fmt.Errorf("Cannot keep the token in %s: %w", path, unwrapPath(err))
+	}
+	return serveToken{value: t, path: path, fresh: true}, nil
+}
+
+func printServe(w io.Writer, srv *receiver.Server, o *serveOpts, tok serveToken) {
+	fmt.Fprintf(w, "Ferry receiver: files land in %s\n", o.dir)
+	lan := !receiver.LoopbackOnly(o.listen)
+	if lan {
+		fmt.Fprintf(w, "Warning: listening on %s, so other machines on your network can send files here; they need the token.\n", o.listen)
+	}
+	fmt.Fprintf(w, "Upload URL: %s\n", srv.URL())
+	if local := srv.LocalURL(); local != srv.URL() {
+		fmt.Fprintf(w, "On this machine: %s\n", local)
+	}
+	header := ""
+	switch {
+	case tok.value == "":
+	case tok.fresh:
+		fmt.Fprintf(w, "Token (shown once; kept in %s): %s\n", tok.path, tok.value)
+		header = fmt.Sprintf(" --header \"Authorization: Bearer %s\"", tok.value)
+	default:
+		fmt.Fprintf(w, "Token: in %s\n", tok.path)
+		header = fmt.Sprintf(" --header \"Authorization: Bearer $(cat %s)\"", tok.path)
+	}
+	if len(o.origins) > 0 {
+		fmt.Fprintf(w, "Web pages allowed to upload: %s\n", strings.Join(o.origins, ", "))
+	}
+	fmt.Fprintf(w, "Send a file: %s upload --to %s%s FILE\n", invokedAs(), srv.URL(), header)
+	fmt.Fprintln(w, "Press Ctrl-C to stop.")
+}
+
+// unwrapPath keeps the cause of a file error when the path is already said.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// listFlag collects repeatable, comma-separated values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
 }
 
 func defaultReceiveDir() string {

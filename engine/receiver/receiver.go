@@ -287,13 +287,14 @@ func (s *Server) URL() string {
 func (s *Server) LocalURL() string {
 	host, port := s.hostPort()
 	ip := net.ParseIP(host)
-	switch {
-	case host == "" || (ip != nil && ip.To4() != nil && ip.IsUnspecified()):
+	if host == "" || (ip != nil && ip.IsUnspecified()) {
+		// Go reports [::] for a listener on 0.0.0.0 too; only one asked
+		// for on [::] may lack IPv4.
 		host = "127.0.0.1"
-	case ip != nil && ip.IsUnspecified():
-		host = "::1"
-	case ip == nil || ip.IsLoopback():
-	default:
+		if h, _, _ := net.SplitHostPort(s.listen); strings.Contains(h, ":") {
+			host = "::1"
+		}
+	} else if ip != nil && !ip.IsLoopback() {
 		return s.URL()
 	}
 	return "http://" + net.JoinHostPort(host, port) + basePath
