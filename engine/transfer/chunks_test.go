@@ -1,0 +1,191 @@
+package transfer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/ferry-app/ferry/internal/tustest"
+	"golang.org/x/time/rate"
+)
+
+// cloudflare is tusd behind Cloudflare Stream's chunk rule: every PATCH
+// but the one that completes the upload is a multiple of 256 KiB and at
+// least 5 MiB. cutAt, when set, cuts the next PATCH after that many bytes
+// (tusd keeps them, as it does when a link drops).
+func cloudflare(t *testing.T, srv *tustest.Server, log *patchLog, cutAt *atomic.Int64) middleware {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.Method != http.MethodPatch {
+			next.ServeHTTP(w, r)
+			return
+		}
+		log.add(r)
+		off, _ := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
+		n := r.ContentLength
+		if off+n != uploadLength(t, srv, r.URL.Path) && (n%(256<<10) != 0 || n < 5<<20) {
+			io.Copy(io.Discard, r.Body)
+			http.Error(w, fmt.Sprintf("chunk of %d bytes is not a multiple of 256 KiB of at least 5 MiB", n), http.StatusBadRequest)
+			return
+		}
+		if k := cutAt.Swap(0); k > 0 {
+			r.Body = &cutBody{ReadCloser: r.Body, left: k}
+		}
+		next.ServeHTTP(w, r)
+	}
+}
+
+func uploadLength(t *testing.T, srv *tustest.Server, path string) int64 {
+	req, _ := http.NewRequest(http.MethodHead, srv.DirectURL+strings.TrimPrefix(path, tustest.BasePath), nil)
+	req.Header.Set("Tus-Resumable", "1.0.0")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Error(err)
+		return -1
+	}
+	res.Body.Close()
+	n, _ := strconv.ParseInt(res.Header.Get("Upload-Length"), 10, 64)
+	return n
+}
+
+// cutBody ends a request body early, like a dropped link.
+type cutBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *cutBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, io.ErrUnexpectedEOF
+	}
+	n, err := b.ReadCloser.Read(p[:min(int64(len(p)), b.left)])
+	b.left -= int64(n)
+	return n, err
+}
+
+func TestChunksKeepCloudflareRules(t *testing.T) {
+	const chunk = 5 << 20
+	t.Run("3 MB in one PATCH", func(t *testing.T) {
+		srv := tustest.New(t)
+		var log patchLog
+		var noCut atomic.Int64
+		tg := Target{Endpoint: front(t, srv, cloudflare(t, srv, &log, &noCut)), ChunkSize: chunk}
+		path, sha := tustest.RandomFile(t, "", "a.mp4", 3_000_000, 2)
+		c := newClient(t)
+		cr, err := c.Create(ctx(t), tg, 3_000_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := &guardCount{}
+		if _, err := c.Send(ctx(t), tg, cr.URL, path, 0, 3_000_000, &progress{}, g.check); err != nil {
+			t.Fatal(err)
+		}
+		stored(t, srv, cr.URL, sha)
+		if got := log.patches(); len(got) != 1 || g.n.Load() != 1 || srv.Created() != 1 {
+			t.Fatalf("PATCHes %v, guard asked %d times, %d uploads; want one of 3000000, once, one", got, g.n.Load(), srv.Created())
+		}
+	})
+	t.Run("resume after a cut mid-chunk", func(t *testing.T) {
+		srv := tustest.New(t)
+		var log patchLog
+		var cut atomic.Int64
+		cut.Store(1<<20 + 12345)
+		tg := Target{Endpoint: front(t, srv, cloudflare(t, srv, &log, &cut)), ChunkSize: chunk}
+		const size = 12<<20 + 777
+		path, sha := tustest.RandomFile(t, "", "b.mp4", size, 3)
+		c := newClient(t)
+		cr, err := c.Create(ctx(t), tg, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := &guardCount{}
+		if _, err := c.Send(ctx(t), tg, cr.URL, path, 0, size, &progress{}, g.check); err == nil {
+			t.Fatal("the cut went unnoticed")
+		}
+		off, _, err := c.Offset(ctx(t), tg, cr.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if off == 0 || off%(256<<10) == 0 {
+			t.Fatalf("the cut left offset %d; the test wants an odd one", off)
+		}
+		if _, err := c.Send(ctx(t), tg, cr.URL, path, off, size, &progress{}, g.check); err != nil {
+			t.Fatal(err)
+		}
+		stored(t, srv, cr.URL, sha)
+		got := log.patches()
+		for i, n := range got[:len(got)-1] {
+			if n != chunk {
+				t.Errorf("PATCH %d of %v has %d bytes; every PATCH but the last must have %d", i, got, n, chunk)
+			}
+		}
+		if last := got[len(got)-1]; last != size-off-2*chunk {
+			t.Errorf("last PATCH %d bytes, want %d (PATCHes %v)", last, size-off-2*chunk, got)
+		}
+		if g.n.Load() != 1 || srv.Created() != 1 {
+			t.Errorf("guard asked %d times, %d uploads; want 1 and 1", g.n.Load(), srv.Created())
+		}
+	})
+}
+
+// TestGuardHoldsTheLastByte: a guard that refuses ends the request
+// before the file's last byte, through every kind of body.
+func TestGuardHoldsTheLastByte(t *testing.T) {
+	errChanged := errors.New("the file changed")
+	cases := []struct {
+		name  string
+		size  int64
+		chunk int64
+		limit rate.Limit
+	}{
+		{"small file, net/http buffer", 100 << 10, 0, rate.Inf},
+		{"large file, sendfile", 8 << 20, 0, rate.Inf},
+		{"rate-limited", 3 << 20, 0, 200 << 20},
+		{"chunked", 5<<20 + 5, 1 << 20, rate.Inf},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := tustest.New(t)
+			var log patchLog
+			tg := Target{Endpoint: front(t, srv, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+				log.add(r)
+				next.ServeHTTP(w, r)
+			}), ChunkSize: tc.chunk}
+			path, sha := tustest.RandomFile(t, "", "c.bin", tc.size, 4)
+			c := newClient(t)
+			c.Limiter = rate.NewLimiter(tc.limit, 1<<20)
+			cr, err := c.Create(ctx(t), tg, tc.size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refuse := &guardCount{err: errChanged}
+			off, err := c.Send(ctx(t), tg, cr.URL, path, 0, tc.size, &progress{}, refuse.check)
+			if !errors.Is(err, errChanged) || refuse.n.Load() != 1 {
+				t.Fatalf("Send: %v after %d guard calls; want the guard's error after one", err, refuse.n.Load())
+			}
+			held, _, err := c.Offset(ctx(t), tg, cr.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if held >= tc.size || off > held {
+				t.Fatalf("the server holds %d of %d bytes (Send said %d): the last byte went out", held, tc.size, off)
+			}
+			if tc.chunk > 0 && held < tc.size-tc.chunk {
+				t.Fatalf("chunked: the server holds %d; the guard must stop only the last request", held)
+			}
+			// The same upload then completes with a guard that agrees.
+			agree := &guardCount{}
+			if _, err := c.Send(ctx(t), tg, cr.URL, path, held, tc.size, &progress{}, agree.check); err != nil {
+				t.Fatal(err)
+			}
+			stored(t, srv, cr.URL, sha)
+			if agree.n.Load() != 1 || srv.Created() != 1 {
+				t.Fatalf("guard asked %d times, %d uploads", agree.n.Load(), srv.Created())
+			}
+		})
+	}
+}

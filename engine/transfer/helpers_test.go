@@ -1,0 +1,127 @@
+package transfer
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"path"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ferry-app/ferry/internal/tustest"
+)
+
+// middleware sees every request before tusd does; next is tusd.
+type middleware func(w http.ResponseWriter, r *http.Request, next http.Handler)
+
+// front serves tusd (srv's direct listener) on an origin of its own,
+// behind mw, and returns its creation URL. tusd builds Locations from
+// the Host header, which the proxy keeps, so uploads stay on the front.
+func front(t *testing.T, srv *tustest.Server, mw middleware) string {
+	t.Helper()
+	hs := httptest.NewServer(frontHandler(t, srv, mw))
+	t.Cleanup(hs.Close)
+	return hs.URL + tustest.BasePath
+}
+
+func frontHandler(t *testing.T, srv *tustest.Server, mw middleware) http.Handler {
+	up, err := url.Parse(srv.DirectURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(&url.URL{Scheme: up.Scheme, Host: up.Host})
+			pr.Out.Host = pr.In.Host
+		},
+		FlushInterval: -1,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			panic(http.ErrAbortHandler) // a cut stays a cut for the client
+		},
+	}
+	if mw == nil {
+		return rp
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { mw(w, r, rp) })
+}
+
+// newClient is a Client with quick clocks for tests.
+func newClient(t *testing.T) *Client {
+	c := NewClient(nil, 2*time.Second)
+	t.Cleanup(c.HTTP.CloseIdleConnections)
+	return c
+}
+
+// progress records what Send reports.
+type progress struct {
+	sent     atomic.Int64
+	accepted atomic.Int64
+}
+
+func (p *progress) Sent(n int64)                 { p.sent.Add(n) }
+func (p *progress) Accepted(off int64, _ string) { p.accepted.Store(off) }
+
+// guardCount is a guard that counts its calls and may refuse.
+type guardCount struct {
+	n   atomic.Int32
+	err error
+}
+
+func (g *guardCount) check() error {
+	g.n.Add(1)
+	return g.err
+}
+
+// stored checks that the upload at uploadURL holds exactly the file.
+func stored(t *testing.T, srv *tustest.Server, uploadURL, sha string) {
+	t.Helper()
+	u, err := url.Parse(uploadURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, ok := srv.Upload(path.Base(u.Path))
+	if !ok {
+		t.Fatalf("no upload %s on the server", uploadURL)
+	}
+	if !up.Done || up.SHA256 != sha {
+		t.Fatalf("upload %s: done %v, %d of %d bytes, sha %s; want %s", uploadURL, up.Done, up.Offset, up.Size, up.SHA256, sha)
+	}
+}
+
+// patchLog records the PATCH requests a front saw.
+type patchLog struct {
+	mu    sync.Mutex
+	sizes []int64
+	hdrs  []http.Header
+}
+
+func (l *patchLog) add(r *http.Request) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r.Method == http.MethodPatch {
+		l.sizes = append(l.sizes, r.ContentLength)
+	}
+	l.hdrs = append(l.hdrs, r.Header.Clone())
+}
+
+func (l *patchLog) patches() []int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]int64(nil), l.sizes...)
+}
+
+func (l *patchLog) headers() []http.Header {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]http.Header(nil), l.hdrs...)
+}
+
+func ctx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
