@@ -182,11 +182,11 @@ func TestLookAlikeNamesAreNumbered(t *testing.T) {
 	for i, name := range []string{
 		nfc,
 		norm.NFD.String("café.txt"),
-		"caf\u200bé.txt",                     // zero-width space
-		"\u202ecafé.txt",                     // right-to-left override
-		"café\u200e.txt",                     // left-to-right mark
-		"\ufeffcafé.txt",                     // byte order mark
-		"ca\u00adfé.txt",                     // soft hyphen
+		"caf\u200bé.txt",                      // zero-width space
+		"\u202ecafé.txt",                      // right-to-left override
+		"café\u200e.txt",                      // left-to-right mark
+		"\ufeffcafé.txt",                      // byte order mark
+		"ca\u00adfé.txt",                      // soft hyphen
 		"caf" + norm.NFD.String("é") + ".txt", // combining accent
 	} {
 		upload(t, files, []byte(strconv.Itoa(i)), meta("filename", name))
