@@ -23,8 +23,9 @@ const usage = `Ferry uploads files over tus, resumably.
 
 Usage:
   ferry upload --to URL [flags] FILE|DIR...   upload and exit: 0 all done, 1 some failed, 2 usage
-  ferry resume [flags]                        finish every unfinished job in the queue
-  ferry queue  [flags]                        list jobs: state, progress, path, URL
+  ferry resume [flags] [ID|PATH...]           finish unfinished jobs (all of them, or those named)
+  ferry queue  [flags]                        list jobs: id, state, progress, path, URL, notes
+  ferry pause|cancel|retry|remove ID|PATH...  the engine's commands on queued jobs
   ferry serve  [--listen ADDR] [--dir DIR]    run the built-in tus receiver
 
 Run "ferry COMMAND -h" for a command's flags.
@@ -46,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdUpload(rest, stdout, stderr)
 	case "resume":
 		return cmdResume(rest, stdout, stderr)
+	case "pause", "cancel", "retry", "remove":
+		return cmdJob(cmd, rest, stdout, stderr)
 	case "queue":
 		err = cmdQueue(rest, stdout)
 	case "serve":

@@ -124,13 +124,14 @@ func TestUploadUnreadableFile(t *testing.T) {
 func TestUsageErrors(t *testing.T) {
 	p, _ := tustest.RandomFile(t, t.TempDir(), "a.mp4", 10, 1)
 	cases := map[string][]string{
-		"not an upload URL":   {"upload", "--to", "htp:/nowhere", p},
-		"--to is required":    {"upload", p},
-		"no files given":      {"upload", "--to", "http://127.0.0.1:1/files/"},
-		"is not a size":       {"upload", "--to", "http://127.0.0.1:1/files/", "--chunk-size", "lots", p},
-		"is not a header":     {"upload", "--to", "http://127.0.0.1:1/files/", "--header", "nocolon", p},
-		"unknown command":     {"fly"},
-		"resume takes no fil": {"resume", p},
+		"not an upload URL":      {"upload", "--to", "htp:/nowhere", p},
+		"--to is required":       {"upload", p},
+		"no files given":         {"upload", "--to", "http://127.0.0.1:1/files/"},
+		"is not a size":          {"upload", "--to", "http://127.0.0.1:1/files/", "--chunk-size", "lots", p},
+		"is not a header":        {"upload", "--to", "http://127.0.0.1:1/files/", "--header", "nocolon", p},
+		"unknown command":        {"fly"},
+		"no job in the queue is": {"resume", p},
+		"needs the jobs":         {"pause"},
 	}
 	for want, args := range cases {
 		r := ferry(t, append(args, "--data-dir", t.TempDir())...)

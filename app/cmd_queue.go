@@ -6,25 +6,31 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/dustin/go-humanize"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/engine/control"
+	"github.com/ferry-app/ferry/engine/store"
 )
 
 // queueLine is the --json shape of a job in the queue.
 type queueLine struct {
-	ID       string  `json:"id"`
-	State    string  `json:"state"`
-	Path     string  `json:"path"`
-	Size     int64   `json:"size"`
-	Offset   int64   `json:"offset"`
-	Progress float64 `json:"progress"`
-	URL      string  `json:"url"`
-	MediaID  string  `json:"media_id,omitempty"`
-	Dest     string  `json:"destination"`
-	Error    string  `json:"error,omitempty"`
+	ID        string      `json:"id"`
+	State     string      `json:"state"`
+	Path      string      `json:"path"`
+	Size      int64       `json:"size"`
+	Offset    int64       `json:"offset"`
+	Progress  float64     `json:"progress"`
+	URL       string      `json:"url"`
+	MediaID   string      `json:"media_id,omitempty"`
+	Dest      string      `json:"destination"`
+	Error     string      `json:"error,omitempty"`
+	ErrorCode engine.Code `json:"error_code,omitempty"`
+	Reason    string      `json:"reason,omitempty"`
+	Notes     []string    `json:"notes,omitempty"`
 }
 
 func cmdQueue(args []string, stdout io.Writer) error {
@@ -42,38 +48,63 @@ func cmdQueue(args []string, stdout io.Writer) error {
 	if len(rest) > 0 {
 		return usagef("queue takes no arguments")
 	}
-	opts, err := c.engineOptions()
+	snap, err := c.snapshot()
 	if err != nil {
 		return err
 	}
-	eng, err := engine.Open(opts)
-	if err != nil {
-		return err
-	}
-	jobs := eng.Snapshot()
-	if err := eng.Close(); err != nil {
-		return err
-	}
+	jobs := snap.Jobs
 	if c.json {
 		enc := json.NewEncoder(stdout)
 		for _, j := range jobs {
 			enc.Encode(queueLine{ID: j.ID, State: j.State.String(), Path: j.Path, Size: j.Size, Offset: j.Offset,
-				Progress: j.Progress(), URL: j.UploadURL, MediaID: j.MediaID, Dest: j.Dest.URL, Error: j.Error})
+				Progress: j.Progress(), URL: j.UploadURL, MediaID: j.MediaID, Dest: j.Dest.URL, Error: j.Error,
+				ErrorCode: j.ErrorCode, Reason: j.Reason, Notes: j.Notes})
 		}
 		return nil
+	}
+	if snap.Halted != nil {
+		fmt.Fprintf(stdout, "The queue is halted: %s\n\n", snap.Halted.Msg)
 	}
 	if len(jobs) == 0 {
 		fmt.Fprintln(stdout, "The queue is empty.")
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATE\tPROGRESS\tSIZE\tPATH\tURL")
+	fmt.Fprintln(tw, "ID\tSTATE\tPROGRESS\tSIZE\tPATH\tURL")
 	for _, j := range jobs {
 		url := j.UploadURL
-		if j.Error != "" {
+		switch {
+		case j.Error != "":
 			url = j.Error
+		case j.State == engine.Waiting && j.Reason != "":
+			url = j.Reason
 		}
-		fmt.Fprintf(tw, "%s\t%.0f%%\t%s\t%s\t%s\n", j.State, 100*j.Progress(), humanize.IBytes(uint64(j.Size)), j.Path, url)
+		fmt.Fprintf(tw, "%s\t%s\t%.0f%%\t%s\t%s\t%s\n", j.ID, j.State, 100*j.Progress(), humanize.IBytes(uint64(j.Size)), j.Path, url)
+		for _, n := range j.Notes {
+			fmt.Fprintf(tw, "\t\t\t\t  %s\t\n", strings.TrimSpace(n))
+		}
 	}
 	return tw.Flush()
+}
+
+// snapshot is the queue: read from the database, or asked of the Ferry
+// that holds it.
+func (c *common) snapshot() (engine.Snapshot, error) {
+	opts, err := c.engineOptions()
+	if err != nil {
+		return engine.Snapshot{}, err
+	}
+	eng, err := engine.Open(opts)
+	var locked *store.LockedError
+	if errors.As(err, &locked) {
+		if snap, cerr := control.Snapshot(opts.DataDir); cerr == nil {
+			return snap, nil
+		}
+		return engine.Snapshot{}, err
+	}
+	if err != nil {
+		return engine.Snapshot{}, err
+	}
+	snap := eng.Snapshot()
+	return snap, eng.Close()
 }

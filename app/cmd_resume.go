@@ -10,24 +10,24 @@ import (
 	"strings"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/engine/control"
 )
 
-// cmdResume finishes every unfinished job in the queue: interrupted,
-// paused and failed ones (a failure may have been fixed since, e.g. a
-// token given again with --header).
+// cmdResume finishes unfinished jobs: every one in the queue (interrupted,
+// paused and failed ones: a failure may have been fixed since, e.g. a
+// token given again with --header), or the ones named by id or path.
 func cmdResume(args []string, stdout, stderr io.Writer) int {
+	sigs, stop := signals()
+	defer stop()
 	var c common
 	var to string
 	fs := flag.NewFlagSet("resume", flag.ContinueOnError)
 	c.register(fs)
 	fs.StringVar(&to, "to", "", "resume only the jobs going to this upload URL (the one --header is for)")
-	rest, err := parse(fs, args)
+	named, err := parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		helpFor(fs, stdout, "ferry resume [--to URL] [flags]")
+		helpFor(fs, stdout, "ferry resume [--to URL] [flags] [ID|PATH...]")
 		return exitOK
-	}
-	if err == nil && len(rest) > 0 {
-		err = usagef("resume takes no files (it finishes the queue); to add files use ferry upload")
 	}
 	if err == nil && to != "" {
 		err = checkDest(to)
@@ -40,12 +40,25 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 		return exitCode(err, stderr)
 	}
 	eng, err := engine.Open(opts)
+	if len(named) > 0 && isLocked(err) {
+		// Another Ferry holds the queue: it resumes them.
+		return exitCode(handOver(c, "resume", named, stdout), stderr)
+	}
 	if err != nil {
 		return exitCode(err, stderr)
 	}
+	defer control.Serve(eng)()
+	snap := eng.Snapshot()
+	candidates := snap.Jobs
+	if len(named) > 0 {
+		if candidates, err = pick(snap.Jobs, named); err != nil {
+			eng.Close()
+			return exitCode(err, stderr)
+		}
+	}
 	var todo []engine.Job
 	dests := map[string]bool{}
-	for _, j := range eng.Snapshot() {
+	for _, j := range candidates {
 		if (j.State.Active() || j.State == engine.Paused || j.State == engine.Failed) && (to == "" || engine.DestKey(j.Dest.URL) == engine.DestKey(to)) {
 			todo = append(todo, j)
 			dests[engine.DestKey(j.Dest.URL)] = true
@@ -57,27 +70,32 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	// Headers carry secrets, which must go only where they belong.
-	if len(c.headers) > 0 {
+	if len(c.headers) > 0 || to != "" {
 		if len(dests) > 1 {
 			eng.Close()
 			names := slices.Sorted(maps.Keys(dests))
 			return exitCode(usagef("the queue has unfinished jobs for %d destinations (%s); add --to URL to say which one --header is for", len(dests), strings.Join(names, ", ")), stderr)
 		}
-		eng.SetHeaders(todo[0].Dest.URL, c.headers.header())
-	}
-	var ids []string
-	for _, j := range todo {
-		switch j.State {
-		case engine.Failed:
-			err = eng.Retry(j.ID)
-		default:
-			err = eng.Resume(j.ID)
+		dest := todo[0].Dest.URL
+		if to != "" {
+			dest = to // it may carry user-info the queue does not keep
 		}
-		if err != nil {
-			fmt.Fprintf(stderr, "ferry: %s: %v\n", j.Path, err)
-			continue
+		eng.SetHeaders(dest, c.headers.header())
+	}
+	var failed, other, ids []string
+	for _, j := range todo {
+		if j.State == engine.Failed {
+			failed = append(failed, j.ID)
+		} else {
+			other = append(other, j.ID)
 		}
 		ids = append(ids, j.ID)
 	}
-	return follow(eng, ids, nil, followOpts{json: c.json, authHint: "Tokens are not kept with the queue: give them again, e.g. ferry resume --header \"Authorization: Bearer …\"."}, stdout, stderr)
+	if err := eng.Retry(failed...); err != nil {
+		fmt.Fprintf(stderr, "ferry: %v\n", err)
+	}
+	if err := eng.Resume(other...); err != nil {
+		fmt.Fprintf(stderr, "ferry: %v\n", err)
+	}
+	return follow(eng, ids, nil, followOpts{json: c.json, authHint: "Tokens are not kept with the queue: give them again, e.g. ferry resume --header \"Authorization: Bearer …\"."}, sigs, stdout, stderr)
 }

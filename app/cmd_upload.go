@@ -3,17 +3,20 @@ package app
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
+	"os/signal"
+	"syscall"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/engine/control"
 )
 
 func cmdUpload(args []string, stdout, stderr io.Writer) int {
+	// From the first moment: a signal while a big folder is still being
+	// queued ends the run the same way as one during the uploads.
+	sigs, stop := signals()
+	defer stop()
 	var c common
 	var to string
 	fs := flag.NewFlagSet("upload", flag.ContinueOnError)
@@ -30,6 +33,12 @@ func cmdUpload(args []string, stdout, stderr io.Writer) int {
 	if err == nil && len(paths) == 0 {
 		err = usagef("no files given: ferry upload --to URL FILE|DIR...")
 	}
+	dest := engine.Destination{URL: to, Header: c.headers.header(), Meta: c.meta, ChunkSize: int64(c.chunkSize)}
+	if err == nil {
+		if derr := engine.CheckDestination(dest); derr != nil {
+			err = usagef("%v", derr)
+		}
+	}
 	if err != nil {
 		return exitCode(err, stderr)
 	}
@@ -37,23 +46,21 @@ func cmdUpload(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return exitCode(err, stderr)
 	}
-
-	files, bad := expand(paths)
 	eng, err := engine.Open(opts)
 	if err != nil {
 		return exitCode(err, stderr)
 	}
-	dest := engine.Destination{URL: to, Header: c.headers.header(), Meta: c.meta, ChunkSize: int64(c.chunkSize)}
+	defer control.Serve(eng)()
 	var ids []string
-	for _, f := range files {
-		j, err := eng.Add(f, dest)
-		if err != nil {
-			bad = append(bad, failure{path: f, err: err})
+	var bad []failure
+	for _, a := range eng.AddMany(paths, dest) {
+		if a.Err != nil {
+			bad = append(bad, failure{path: a.Path, err: a.Err})
 			continue
 		}
-		ids = append(ids, j.ID)
+		ids = append(ids, a.Job.ID)
 	}
-	return follow(eng, ids, bad, followOpts{json: c.json}, stdout, stderr)
+	return follow(eng, ids, bad, followOpts{json: c.json}, sigs, stdout, stderr)
 }
 
 // failure is a path that never became a job.
@@ -62,43 +69,9 @@ type failure struct {
 	err  error
 }
 
-// expand turns the arguments into files: folders recursively, in a stable
-// order. Anything that is not a folder goes on as it is, for Add to accept
-// or to explain; unreadable or empty folders come back as failures.
-func expand(paths []string) (files []string, bad []failure) {
-	seen := map[string]bool{}
-	add := func(p string) {
-		if abs, err := filepath.Abs(p); err == nil && !seen[abs] {
-			seen[abs] = true
-			files = append(files, abs)
-		}
-	}
-	for _, p := range paths {
-		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
-			add(p)
-			continue
-		}
-		var found []string
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				bad = append(bad, failure{path, engine.FileError(path, err)})
-				if d != nil && d.IsDir() && path != p {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() {
-				found = append(found, path)
-			}
-			return nil
-		})
-		if err == nil && len(found) == 0 {
-			bad = append(bad, failure{p, fmt.Errorf("%s is an empty folder: nothing to upload.", p)})
-		}
-		sort.Strings(found)
-		for _, f := range found {
-			add(f)
-		}
-	}
-	return files, bad
+// signals delivers SIGINT and SIGTERM until stop.
+func signals() (<-chan os.Signal, func()) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	return sigs, func() { signal.Stop(sigs) }
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/ferry-app/ferry/engine"
@@ -18,23 +16,23 @@ type followOpts struct {
 }
 
 // follow reports on the given jobs until each is done or failed, or until
-// SIGINT/SIGTERM, which closes the engine (the jobs stay queued, the server
-// keeps what it has) so the next run resumes. It returns the exit code.
-func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, stdout, stderr io.Writer) int {
+// a signal arrives on sigs, which closes the engine (the jobs stay queued,
+// the server keeps what it has) so the next run resumes. It returns the
+// exit code. It works from events: each costs O(1), and a tick looks only
+// at the jobs being sent, so 10 000 queued files cost no more per tick
+// than three.
+func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, sigs <-chan os.Signal, stdout, stderr io.Writer) int {
 	res := newResults(stdout, stderr, opts.json)
 	for _, b := range bad {
 		res.notQueued(b.path, b.err)
 	}
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-
-	sub := eng.Subscribe(256)
-	defer sub.Close()
+	m := eng.Mirror(4096)
+	defer m.Close()
+	pending := make(map[string]bool, len(ids))
 	var total int64
 	for _, id := range ids {
-		j, _ := eng.Job(id)
-		total += j.Size
+		pending[id] = true
+		total += m.Jobs[id].Size
 	}
 	show := newProgress(stderr, total)
 	if bars, ok := show.(*bars); ok {
@@ -44,37 +42,66 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, st
 			res.stdout = bars
 		}
 	}
+	active := map[string]bool{} // pending jobs being sent or waiting to be
+	see := func(j engine.Job) {
+		if !pending[j.ID] {
+			return
+		}
+		if j.State.Terminal() || j.State == engine.Paused {
+			delete(pending, j.ID)
+			delete(active, j.ID)
+			show.finished(j)
+			res.finished(j)
+			return
+		}
+		if j.State == engine.Uploading || j.State == engine.Waiting {
+			active[j.ID] = true
+		} else {
+			delete(active, j.ID)
+		}
+	}
+	seeAll := func() {
+		for id := range pending {
+			if j, ok := m.Jobs[id]; ok {
+				see(j)
+			} else {
+				delete(pending, id) // removed by someone else
+				delete(active, id)
+			}
+		}
+	}
+	seeAll()
+	epoch := m.Epoch
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
-
-	pending := map[string]bool{}
-	for _, id := range ids {
-		pending[id] = true
-	}
 	interrupted := false
 	for len(pending) > 0 && !interrupted {
 		select {
 		case <-sigs:
 			interrupted = true
 			continue
-		case <-sub.C:
+		case ev := <-m.C():
+			if !m.Apply(ev) {
+				continue
+			}
+			if ev.Type == engine.JobRemoved && pending[ev.Job.ID] {
+				delete(pending, ev.Job.ID)
+				delete(active, ev.Job.ID)
+			} else if ev.Job.ID != "" {
+				see(m.Jobs[ev.Job.ID])
+			}
 		case <-tick.C:
-		}
-		var active []engine.Job
-		for _, id := range ids {
-			if !pending[id] {
-				continue
+			m.CatchUp()
+			shown := make([]engine.Job, 0, len(active))
+			for id := range active {
+				shown = append(shown, m.Jobs[id])
 			}
-			j, ok := eng.Job(id)
-			if !ok || j.State.Terminal() || j.State == engine.Paused {
-				delete(pending, id)
-				show.finished(j)
-				res.finished(j)
-				continue
-			}
-			active = append(active, j)
+			show.update(shown, m.Totals)
 		}
-		show.update(active)
+		if m.Epoch != epoch {
+			epoch = m.Epoch
+			seeAll()
+		}
 	}
 	if err := eng.Close(); err != nil {
 		fmt.Fprintf(stderr, "ferry: could not save the queue: %v\n", err)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dustin/go-humanize"
@@ -19,7 +20,7 @@ import (
 // progress shows the state of active uploads: bars on a terminal, plain
 // lines otherwise.
 type progress interface {
-	update(active []engine.Job)
+	update(active []engine.Job, t engine.Totals)
 	finished(j engine.Job)
 	close()
 }
@@ -61,7 +62,7 @@ type lineState struct {
 	at     time.Time
 }
 
-func (l *lines) update(active []engine.Job) {
+func (l *lines) update(active []engine.Job, _ engine.Totals) {
 	for _, j := range active {
 		prev := l.last[j.ID]
 		switch {
@@ -83,33 +84,51 @@ func (l *lines) update(active []engine.Job) {
 func (l *lines) finished(j engine.Job) { delete(l.last, j.ID) }
 func (l *lines) close()                {}
 
-// bars draws an mpb bar per active file and one for the total.
+// bars draws an mpb bar per file being sent and one for the total.
 type bars struct {
-	p     *mpb.Progress
-	total *mpb.Bar
-	mu    sync.Mutex
-	bars  map[string]*mpb.Bar
-	stat  sync.Map // id → status; read by mpb's render goroutine, so not under mu
-	done  map[string]int64
+	p      *mpb.Progress
+	total  *mpb.Bar
+	mu     sync.Mutex
+	bars   map[string]*mpb.Bar
+	stat   sync.Map // id → status; read by mpb's render goroutine, so not under mu
+	totals atomic.Value
+	sent   map[string]int64 // bytes of the jobs being sent
+	done   int64            // bytes of the jobs finished
 }
 
 func newBars(w io.Writer, total int64) *bars {
 	b := &bars{
 		p:    mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond)),
 		bars: map[string]*mpb.Bar{},
-		done: map[string]int64{},
+		sent: map[string]int64{},
 	}
+	b.totals.Store(engine.Totals{})
 	b.total = b.p.AddBar(max(total, 1), mpb.BarPriority(1<<30),
 		mpb.PrependDecorators(decor.Name("total", decor.WC{W: 32, C: decor.DindentRight})),
-		mpb.AppendDecorators(decor.Counters(decor.SizeB1024(0), "% .1f / % .1f")))
+		mpb.AppendDecorators(
+			decor.Counters(decor.SizeB1024(0), "% .1f / % .1f"),
+			decor.Any(func(decor.Statistics) string { return "  " + overall(b.totals.Load().(engine.Totals)) })))
 	return b
 }
 
-func (b *bars) update(active []engine.Job) {
+// overall is the speed and time left of everything in the queue.
+func overall(t engine.Totals) string {
+	if t.Speed < 1 {
+		return ""
+	}
+	s := humanize.IBytes(uint64(t.Speed)) + "/s"
+	if t.ETA > 0 {
+		s += ", " + t.ETA.Round(time.Second).String() + " left"
+	}
+	return s
+}
+
+func (b *bars) update(active []engine.Job, t engine.Totals) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.totals.Store(t)
 	for _, j := range active {
-		b.done[j.ID] = j.Offset
+		b.sent[j.ID] = j.Offset
 		b.stat.Store(j.ID, status(j))
 		bar, ok := b.bars[j.ID]
 		if !ok {
@@ -139,9 +158,11 @@ func (b *bars) status(id string) string {
 func (b *bars) finished(j engine.Job) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.done[j.ID] = j.Offset
+	delete(b.sent, j.ID)
 	if j.State == engine.Done {
-		b.done[j.ID] = j.Size
+		b.done += j.Size
+	} else {
+		b.done += j.Offset
 	}
 	if bar, ok := b.bars[j.ID]; ok {
 		if j.State == engine.Done {
@@ -154,10 +175,11 @@ func (b *bars) finished(j engine.Job) {
 	b.updateTotal()
 }
 
+// updateTotal: O(files being sent), however many are queued.
 func (b *bars) updateTotal() {
-	var done int64
-	for _, d := range b.done {
-		done += d
+	done := b.done
+	for _, n := range b.sent {
+		done += n
 	}
 	b.total.SetCurrent(done)
 }

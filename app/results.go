@@ -24,27 +24,30 @@ func newResults(stdout, stderr io.Writer, asJSON bool) *results {
 
 // resultLine is the --json shape of a finished or failed file.
 type resultLine struct {
-	Path    string `json:"path"`
-	State   string `json:"state"`
-	URL     string `json:"url"`
-	Size    int64  `json:"size"`
-	Error   string `json:"error"`
-	MediaID string `json:"media_id,omitempty"`
-	ID      string `json:"id,omitempty"`
+	Path      string      `json:"path"`
+	State     string      `json:"state"`
+	URL       string      `json:"url"`
+	Size      int64       `json:"size"`
+	Error     string      `json:"error"`
+	ErrorCode engine.Code `json:"error_code,omitempty"`
+	MediaID   string      `json:"media_id,omitempty"`
+	ID        string      `json:"id,omitempty"`
+	Already   bool        `json:"already_uploaded,omitempty"`
+	Notes     []string    `json:"notes,omitempty"`
 }
 
 func (r *results) notQueued(path string, err error) {
 	r.failed++
 	fmt.Fprintf(r.stderr, "ferry: failed: %s\n", naming(path, err.Error()))
 	if r.json {
-		r.emit(resultLine{Path: path, State: engine.Failed.String(), Error: err.Error()})
+		r.emit(resultLine{Path: path, State: engine.Failed.String(), Error: err.Error(), ErrorCode: engine.CodeOf(err)})
 	}
 }
 
 func (r *results) finished(j engine.Job) {
 	if j.State != engine.Done {
 		r.failed++
-		r.authFailed = r.authFailed || strings.Contains(j.Error, "(401)") || strings.Contains(j.Error, "(403)")
+		r.authFailed = r.authFailed || j.ErrorCode == engine.CodeAuth
 		why := j.Error
 		if why == "" {
 			why = "the upload was " + j.State.String()
@@ -52,11 +55,20 @@ func (r *results) finished(j engine.Job) {
 		fmt.Fprintf(r.stderr, "ferry: failed: %s\n", naming(j.Path, why))
 	}
 	if r.json {
-		r.emit(resultLine{Path: j.Path, State: j.State.String(), URL: j.UploadURL, Size: j.Size, Error: j.Error, MediaID: j.MediaID, ID: j.ID})
+		r.emit(resultLine{Path: j.Path, State: j.State.String(), URL: j.UploadURL, Size: j.Size, Error: j.Error,
+			ErrorCode: j.ErrorCode, MediaID: j.MediaID, ID: j.ID, Already: j.Already, Notes: j.Notes})
 		return
 	}
 	if j.State == engine.Done {
-		fmt.Fprintf(r.stdout, "done  %s  %s\n", j.Path, j.UploadURL)
+		word := "done"
+		if j.Already {
+			word = "already uploaded"
+		}
+		if j.MediaID != "" {
+			fmt.Fprintf(r.stdout, "%s  %s  %s  (media id %s)\n", word, j.Path, j.UploadURL, j.MediaID)
+		} else {
+			fmt.Fprintf(r.stdout, "%s  %s  %s\n", word, j.Path, j.UploadURL)
+		}
 	}
 }
 

@@ -4,81 +4,200 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
-	"net/url"
 	"os"
-	"path/filepath"
-	"slices"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/ferry-app/ferry/engine/store"
 )
 
-// Add queues a file for upload and returns once the job is on disk. Adding
-// a file that already has a job for the same destination (same path, size
-// and mtime) returns that job, set going again if it had stopped: the
-// server's offset decides what is left to send, so nothing is sent twice.
+// Added is what became of one path given to AddMany.
+type Added struct {
+	Path string
+	Job  Job   // the job (Job.Already: uploaded before, nothing to send)
+	Err  error // why the path was not queued
+}
+
+// Add queues one file for upload and returns once the job is on disk.
+// Adding a file that already has a job for the same destination (same
+// path, size and mtime) returns that job, set going again if it had
+// stopped; a file uploaded before (a completion record) comes back done,
+// with its URL, and nothing is sent.
 func (e *Engine) Add(path string, dest Destination) (Job, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return Job{}, fmt.Errorf("%s: %w", path, err)
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return Job{}, permanent(CodeFileUnreadable, nil, "%s is a folder; add the files inside it.", path)
 	}
-	fi, err := checkFile(abs)
-	if err != nil {
-		return Job{}, err
+	res := e.AddMany([]string{path}, dest)
+	if len(res) == 0 {
+		return Job{}, fmt.Errorf("%s: nothing to upload", path)
 	}
-	if err := CheckURL(dest.URL); err != nil {
-		return Job{}, err
+	return res[0].Job, res[0].Err
+}
+
+// AddMany queues files and folders (walked as Expand does) in one
+// transaction: every job is on disk before it returns, and none starts
+// before it is. The result has an entry per file found and per path that
+// could not be queued.
+func (e *Engine) AddMany(paths []string, dest Destination) []Added {
+	files, bad := Expand(paths)
+	out := make([]Added, 0, len(files)+len(bad))
+	for _, b := range bad {
+		out = append(out, Added{Path: b.Path, Err: b.Err})
 	}
-	fp := fingerprint(abs, fi.Size(), fi.ModTime(), dest.URL)
+	if err := CheckDestination(dest); err != nil {
+		for _, f := range files {
+			out = append(out, Added{Path: f, Err: err})
+		}
+		return out
+	}
+	dest = e.takeSecrets(dest)
+
+	// The files, read outside the lock.
+	type cand struct {
+		path string
+		fi   fs.FileInfo
+		fp   string
+		done *completion
+	}
+	var cands []cand
+	for _, f := range files {
+		fi, err := checkFile(f)
+		if err != nil {
+			out = append(out, Added{Path: f, Err: err})
+			continue
+		}
+		cands = append(cands, cand{path: f, fi: fi, fp: fingerprint(f, fi.Size(), fi.ModTime(), dest.URL)})
+	}
+	fps := make([]string, len(cands))
+	for i, c := range cands {
+		fps[i] = c.fp
+	}
+	done := e.completions(fps)
+	for i := range cands {
+		cands[i].done = done[cands[i].fp]
+	}
+
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		for _, c := range cands {
+			out = append(out, Added{Path: c.path, Err: ErrClosed})
+		}
+		return out
+	}
+	var fresh, again []*job
+	first := len(out)
+	for _, c := range cands {
+		j := e.byKey[jobKey(c.path, dest.URL)]
+		switch {
+		case j != nil && !j.removed:
+			e.readd(j, c.fi, c.fp, dest, c.done)
+			again = append(again, j)
+		default:
+			j = e.newJob(c.path, c.fi, c.fp, dest, c.done)
+			fresh = append(fresh, j)
+		}
+		out = append(out, Added{Path: c.path, Job: j.view()})
+	}
+	g := e.lastGen
+	e.mu.Unlock()
+
+	err := e.durable(g)
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.closed {
-		return Job{}, ErrClosed
-	}
-	key := jobKey(abs, dest.URL)
-	if j := e.jobs[e.byKey[key]]; j != nil {
-		// The same file to the same place: set its job going again. If the
-		// file changed since, the job's next attempt starts it over.
-		j.held = false
-		j.Dest = cloneDest(dest)
-		if !j.State.Active() {
-			if j.State == Done {
-				// Verify through the fingerprint; a changed file gets a new
-				// upload and the finished one stays on the server.
-				j.UploadURL = ""
-			}
-			j.Offset = j.confirmed
-			if err := e.setState(j, Queued); err != nil {
-				return Job{}, err
-			}
+	if err != nil {
+		// Not recorded: not queued. Undo the new jobs on disk too, so
+		// a later successful write does not bring them back.
+		b := store.Batch{}
+		for _, j := range fresh {
+			b.Delete(store.Jobs, j.ID)
+			e.forgetJob(j)
 		}
-		e.schedule()
-		return j.Job.clone(), nil
+		e.lastGen = e.w.stage(b)
+		serr := storeError("nothing was queued", err)
+		for i := first; i < len(out); i++ {
+			out[i].Job, out[i].Err = Job{}, serr
+		}
+		return out
 	}
+	for _, j := range fresh {
+		e.bus.publish(Event{Type: JobAdded, Job: j.view()})
+		e.offer(j)
+	}
+	for _, j := range again {
+		e.offer(j)
+	}
+	e.schedule()
+	for i := first; i < len(out); i++ {
+		if j := e.jobs[out[i].Job.ID]; j != nil {
+			out[i].Job = j.view()
+		}
+	}
+	return out
+}
+
+// newJob makes and stages the job for a file not in the queue. Caller
+// holds e.mu.
+func (e *Engine) newJob(path string, fi fs.FileInfo, fp string, dest Destination, done *completion) *job {
+	id, seq := e.newID()
 	j := &job{Job: Job{
-		ID:      e.newID(),
-		Path:    abs,
+		ID:      id,
+		Path:    path,
 		Size:    fi.Size(),
 		ModTime: fi.ModTime(),
 		Dest:    cloneDest(dest),
 		State:   Queued,
 		Added:   time.Now(),
-	}, fp: fp}
-	b, err := j.encode()
-	if err == nil {
-		err = e.store.PutJob(j.ID, b)
+	}, seq: seq, fp: fp}
+	if done != nil {
+		done.apply(j)
 	}
-	if err != nil {
-		return Job{}, fmt.Errorf("Cannot save the job for %s in the queue database: %w", abs, err)
+	e.jobs[id] = j
+	e.byKey[jobKey(path, dest.URL)] = j
+	e.appendOrder(j)
+	e.stage(j)
+	e.account(j)
+	return j
+}
+
+// readd sets an existing job going again. Caller holds e.mu.
+func (e *Engine) readd(j *job, fi fs.FileInfo, fp string, dest Destination, done *completion) {
+	j.held = false
+	j.Dest = cloneDest(dest)
+	switch {
+	case done != nil && j.State == Done && j.fp == fp:
+		j.Already = true // the same file, finished: nothing to do
+		e.changed(j)
+	case done != nil:
+		done.apply(j)
+		e.setState(j, Done)
+	case j.State.Active():
+		e.changed(j) // its next attempt sees whether the file changed
+	default:
+		// Failed, cancelled, paused, or done with a file that changed
+		// since: the server's offset decides what is left.
+		j.Offset, j.Already = j.confirmed, false
+		if j.State == Done {
+			j.UploadURL, j.MediaID, j.Offset, j.confirmed = "", "", 0, 0
+		}
+		if err := e.setState(j, Queued); err != nil {
+			e.changed(j)
+		}
 	}
-	e.jobs[j.ID] = j
-	e.order = append(e.order, j.ID)
-	e.byKey[key] = j.ID
-	e.bus.publish(JobAdded, j.Job.clone())
-	e.schedule()
-	return j.Job.clone(), nil
+}
+
+// forgetJob takes a job out of memory. Caller holds e.mu.
+func (e *Engine) forgetJob(j *job) {
+	j.removed = true
+	e.account(j)
+	delete(e.jobs, j.ID)
+	if k := jobKey(j.Path, j.Dest.URL); e.byKey[k] == j {
+		delete(e.byKey, k)
+	}
+	e.dropOrder(j)
+	delete(e.dirty, j)
 }
 
 // checkFile says in a sentence why a path cannot be uploaded.
@@ -88,9 +207,9 @@ func checkFile(path string) (fs.FileInfo, error) {
 	case err != nil:
 		return nil, FileError(path, err)
 	case fi.IsDir():
-		return nil, fmt.Errorf("%s is a folder; add the files inside it.", path)
+		return nil, permanent(CodeFileUnreadable, nil, "%s is a folder; add the files inside it.", path)
 	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("%s is not a regular file.", path)
+		return nil, permanent(CodeFileUnreadable, nil, "%s is not a regular file.", path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -100,39 +219,6 @@ func checkFile(path string) (fs.FileInfo, error) {
 	return fi, nil
 }
 
-// FileError is the sentence for a path that cannot be read.
-func FileError(path string, err error) error {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%s does not exist.", path)
-	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("Cannot read %s: permission denied.", path)
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return fmt.Errorf("Cannot read %s: %v.", path, err)
-}
-
-// CheckURL says in a sentence why a destination URL cannot be used.
-func CheckURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an upload URL: it should look like https://host/files/.", raw)
-	}
-	return nil
-}
-
-// jobKey names a file and its destination: one job each.
-func jobKey(path, dest string) string { return path + "\x00" + DestKey(dest) }
-
-func cloneDest(d Destination) Destination {
-	d.Header = d.Header.Clone()
-	d.Meta = maps.Clone(d.Meta)
-	return d
-}
-
 // lookup finds a job. Caller holds e.mu.
 func (e *Engine) lookup(id string) (*job, error) {
 	if e.closed {
@@ -140,21 +226,50 @@ func (e *Engine) lookup(id string) (*job, error) {
 	}
 	j, ok := e.jobs[id]
 	if !ok {
-		return nil, fmt.Errorf("no job %s in the queue", id)
+		return nil, fmt.Errorf("No job %s in the queue.", id)
 	}
 	return j, nil
 }
 
-// Pause stops a job within a second, even mid-request; the server keeps
-// what it received.
-func (e *Engine) Pause(id string) error {
+// each runs a command on jobs by id under the lock, then waits until its
+// changes are on disk. The first error is returned; the others still run.
+func (e *Engine) each(ids []string, fn func(j *job) error) error {
+	e.mu.Lock()
+	var first error
+	for _, id := range ids {
+		j, err := e.lookup(id)
+		if err == nil {
+			err = fn(j)
+		}
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	e.schedule()
+	g := e.lastGen
+	e.mu.Unlock()
+	if err := e.durable(g); err != nil && !errors.Is(err, ErrClosed) {
+		return storeError("the change may be lost", err)
+	}
+	return first
+}
+
+// Pause stops jobs within a second, even mid-request; the server keeps
+// what it received. It never waits on the disk.
+func (e *Engine) Pause(ids ...string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	j, err := e.lookup(id)
-	if err != nil {
-		return err
+	var first error
+	for _, id := range ids {
+		j, err := e.lookup(id)
+		if err == nil {
+			err = e.pause(j)
+		}
+		if err != nil && first == nil {
+			first = err
+		}
 	}
-	return e.pause(j)
+	return first
 }
 
 func (e *Engine) pause(j *job) error {
@@ -167,65 +282,39 @@ func (e *Engine) pause(j *job) error {
 	return nil
 }
 
-// Resume queues a paused job again.
-func (e *Engine) Resume(id string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	j, err := e.lookup(id)
-	if err != nil {
-		return err
-	}
-	if j.State == Queued {
+// Resume queues paused jobs again (and releases held ones).
+func (e *Engine) Resume(ids ...string) error {
+	return e.each(ids, func(j *job) error {
 		j.held = false
-		e.schedule()
-		return nil
-	}
-	if j.State != Paused {
-		return fmt.Errorf("only a paused job can be resumed; this one is %s", j.State)
-	}
-	return e.requeue(j)
+		switch j.State {
+		case Queued:
+			e.offer(j)
+			return nil
+		case Paused:
+			return e.setState(j, Queued)
+		}
+		return fmt.Errorf("Only a paused job can be resumed; %s is %s.", j.Path, j.State)
+	})
 }
 
-// Retry queues a failed or cancelled job again.
-func (e *Engine) Retry(id string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	j, err := e.lookup(id)
-	if err != nil {
-		return err
-	}
-	if j.State != Failed && j.State != Cancelled {
-		return fmt.Errorf("only a failed or cancelled job can be retried; this one is %s", j.State)
-	}
-	return e.requeue(j)
+// Retry queues failed or cancelled jobs again.
+func (e *Engine) Retry(ids ...string) error {
+	return e.each(ids, func(j *job) error {
+		if j.State != Failed && j.State != Cancelled {
+			return fmt.Errorf("Only a failed or cancelled job can be retried; %s is %s.", j.Path, j.State)
+		}
+		j.held = false
+		return e.setState(j, Queued)
+	})
 }
 
-func (e *Engine) requeue(j *job) error {
-	j.held = false
-	if err := e.setState(j, Queued); err != nil {
-		return err
-	}
-	e.schedule()
-	return nil
+// Cancel stops jobs for good and deletes their uploads on the server
+// (where it supports termination, and never an upload it holds whole).
+func (e *Engine) Cancel(ids ...string) error {
+	return e.each(ids, e.cancel)
 }
 
-// Cancel stops a job for good and deletes its upload on the server where
-// the server supports termination.
-func (e *Engine) Cancel(id string) error {
-	e.mu.Lock()
-	j, err := e.lookup(id)
-	if err == nil {
-		err = e.cancel(j)
-	}
-	e.mu.Unlock()
-	if err == nil {
-		// Outside the lock: a disk sync must not hold up other jobs.
-		e.fps.Delete(j.fp)
-	}
-	return err
-}
-
-// cancel stops a job; the caller forgets its fingerprint after unlocking.
+// cancel stops a job. Caller holds e.mu.
 func (e *Engine) cancel(j *job) error {
 	if err := e.setState(j, Cancelled); err != nil {
 		return err
@@ -239,48 +328,33 @@ func (e *Engine) cancel(j *job) error {
 	return nil
 }
 
-// forgetLater deletes a fingerprint in the background, where its disk
-// sync holds up nobody. Only for fingerprints no job will use again.
-func (e *Engine) forgetLater(fp string) {
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		e.fps.Delete(fp)
-	}()
-}
-
-// Remove takes a job off the list, cancelling it first if it is active.
-// A finished job's fingerprint stays, so the file is still known as sent.
-func (e *Engine) Remove(id string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	j, err := e.lookup(id)
-	if err != nil {
-		return err
-	}
-	if !j.State.Terminal() {
-		if err := e.cancel(j); err != nil {
-			return err
+// Remove takes jobs off the list, cancelling active ones first. A finished
+// job's completion record stays, so the file is still known as sent.
+func (e *Engine) Remove(ids ...string) error {
+	return e.each(ids, func(j *job) error {
+		if !j.State.Terminal() {
+			if err := e.cancel(j); err != nil {
+				return err
+			}
 		}
-		e.forgetLater(j.fp) // the job is gone: no later Set can race it
-	}
-	e.persist.put(id, nil)
-	j.removed = true
-	delete(e.jobs, id)
-	if k := jobKey(j.Path, j.Dest.URL); e.byKey[k] == id {
-		delete(e.byKey, k)
-	}
-	e.order = slices.DeleteFunc(e.order, func(s string) bool { return s == id })
-	e.bus.publish(JobRemoved, j.Job.clone())
-	return nil
+		b := store.Batch{}
+		b.Delete(store.Jobs, j.ID)
+		if j.UploadURL == "" {
+			b.Delete(store.Fingerprints, j.fp)
+		}
+		e.lastGen = e.w.stage(b)
+		e.forgetJob(j)
+		e.bus.publish(Event{Type: JobRemoved, Job: j.view()})
+		return nil
+	})
 }
 
 // PauseAll pauses every active job.
 func (e *Engine) PauseAll() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, id := range e.order {
-		if j := e.jobs[id]; j.State.Active() {
+	for _, j := range e.order {
+		if j != nil && j.State.Active() {
 			e.pause(j)
 		}
 	}
@@ -290,11 +364,15 @@ func (e *Engine) PauseAll() {
 func (e *Engine) ResumeAll() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, id := range e.order {
-		j := e.jobs[id]
+	for _, j := range e.order {
+		if j == nil {
+			continue
+		}
 		j.held = false
 		if j.State == Paused {
 			e.setState(j, Queued)
+		} else {
+			e.offer(j)
 		}
 	}
 	e.schedule()
@@ -304,7 +382,7 @@ func (e *Engine) ResumeAll() {
 // a lowered limit finish; no new ones start until there is room.
 func (e *Engine) SetConcurrency(n int) error {
 	if n < 1 {
-		return fmt.Errorf("concurrency must be at least 1, not %d", n)
+		return fmt.Errorf("Concurrency must be at least 1, not %d.", n)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -323,4 +401,17 @@ func (e *Engine) SetRateLimit(bytesPerSecond int64) {
 	// A burst of a tenth of a second keeps the pace smooth.
 	e.limiter.SetBurst(int(max(bytesPerSecond/10, 512)))
 	e.limiter.SetLimit(rate.Limit(bytesPerSecond))
+}
+
+// takeSecrets keeps a destination URL's user-info and signing parameters
+// in memory, and gives the job the URL without them.
+func (e *Engine) takeSecrets(d Destination) Destination {
+	if !hasSecrets(d.URL) {
+		return d
+	}
+	e.secMu.Lock()
+	e.keepURL(d.URL)
+	e.secMu.Unlock()
+	d.URL = StripSecrets(d.URL)
+	return d
 }

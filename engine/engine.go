@@ -26,9 +26,16 @@ type Options struct {
 	RateLimit   int64  // bytes per second for all uploads together; 0 = unlimited
 	// StallTimeout abandons a request that moved no bytes; default 12 s.
 	StallTimeout time.Duration
+	// ResponseTimeout bounds the wait for the server's answer once a whole
+	// request body is acknowledged (S3 assembly, hooks); default 2 min.
+	ResponseTimeout time.Duration
 	// MaxBackoff caps the wait between tries of a transient error; default 5 s.
 	MaxBackoff time.Duration
-	// Tick is how often speed and progress events are computed; default 500 ms.
+	// Settle is how long a file that changed during its upload must stay
+	// still before it starts over; default 5 s.
+	Settle time.Duration
+	// Tick is how often speed, totals and progress events are computed;
+	// default 500 ms.
 	Tick time.Duration
 	// PersistEvery bounds how often progress is written; default 2 s.
 	PersistEvery time.Duration
@@ -37,36 +44,44 @@ type Options struct {
 // ErrClosed is returned by commands after Close.
 var ErrClosed = errors.New("the engine is shut down")
 
-// errPaused, errCancelled and errShutdown are the causes given to a job's
-// context, so its goroutine knows who stopped it.
+// The causes given to a job's context, so its goroutine knows who stopped it.
 var (
 	errPaused    = errors.New("paused")
 	errCancelled = errors.New("cancelled")
 	errShutdown  = errors.New("shutting down")
+	errHalted    = errors.New("the queue cannot be recorded")
 )
 
 // Engine runs upload jobs.
 type Engine struct {
 	opts    Options
 	store   *store.Store
-	persist *persister
-	fps     store.Fingerprints
+	w       *writer
+	del     *deleter
 	client  *transfer.Client
 	limiter *rate.Limiter
 	bus     bus
 
 	mu          sync.Mutex
 	jobs        map[string]*job
-	order       []string          // ids in the order they were added
-	byKey       map[string]string // jobKey(path, destination) → id: one job per file and place
+	order       []*job // in add order; nil where a job was removed
+	holes       int
+	byKey       map[string]*job // jobKey(path, destination): one job per file and place
+	ready       readyHeap
+	running     map[*job]struct{}
+	dirty       map[*job]struct{} // progress not yet staged for disk
+	totals      Totals
+	halted      *Error
+	lastGen     uint64 // the newest write generation staged
 	concurrency int
 	closed      bool
 	lastID      uint64 // the newest job id, as a number
 
-	hdrMu   sync.Mutex
-	headers map[string]http.Header // destination URL → headers given to this process
+	secMu   sync.Mutex
+	headers map[string]http.Header // destination key → headers given to this process
+	urls    map[string]string      // destination key → its URL with the secrets on disk left out
 
-	wg       sync.WaitGroup // job goroutines and server terminations
+	wg       sync.WaitGroup // job goroutines
 	stopTick chan struct{}
 	tickDone chan struct{}
 }
@@ -78,21 +93,7 @@ func Open(opts Options) (*Engine, error) {
 	if opts.DataDir == "" {
 		return nil, errors.New("no data dir given")
 	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 3
-	}
-	if opts.StallTimeout <= 0 {
-		opts.StallTimeout = 12 * time.Second
-	}
-	if opts.MaxBackoff <= 0 {
-		opts.MaxBackoff = 5 * time.Second
-	}
-	if opts.Tick <= 0 {
-		opts.Tick = 500 * time.Millisecond
-	}
-	if opts.PersistEvery <= 0 {
-		opts.PersistEvery = 2 * time.Second
-	}
+	defaults(&opts)
 	st, err := store.Open(opts.DataDir)
 	if err != nil {
 		return nil, err
@@ -100,28 +101,47 @@ func Open(opts Options) (*Engine, error) {
 	e := &Engine{
 		opts:        opts,
 		store:       st,
-		fps:         st.Fingerprints(),
 		limiter:     rate.NewLimiter(rate.Inf, 1),
 		jobs:        map[string]*job{},
-		byKey:       map[string]string{},
+		byKey:       map[string]*job{},
+		running:     map[*job]struct{}{},
+		dirty:       map[*job]struct{}{},
 		concurrency: opts.Concurrency,
 		stopTick:    make(chan struct{}),
 		tickDone:    make(chan struct{}),
 	}
 	e.client = transfer.NewClient(e.limiter, opts.StallTimeout)
-	e.persist = newPersister(st)
+	e.client.ResponseTimeout = opts.ResponseTimeout
 	e.SetRateLimit(opts.RateLimit)
 	if err := e.load(); err != nil {
-		e.persist.close()
 		st.Close()
 		return nil, err
 	}
+	e.w = newWriter(st, e.halt, e.heal)
+	e.del = newDeleter(e)
 	go e.ticker()
 	return e, nil
 }
 
+func defaults(o *Options) {
+	set := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 3
+	}
+	set(&o.StallTimeout, 12*time.Second)
+	set(&o.ResponseTimeout, 2*time.Minute)
+	set(&o.MaxBackoff, 5*time.Second)
+	set(&o.Settle, 5*time.Second)
+	set(&o.Tick, 500*time.Millisecond)
+	set(&o.PersistEvery, 2*time.Second)
+}
+
 func (e *Engine) load() error {
-	err := e.store.Jobs(func(id string, rec []byte) error {
+	err := e.store.Each(store.Jobs, func(id string, rec []byte) error {
 		j, err := decodeJob(id, rec)
 		if err != nil {
 			return err
@@ -130,14 +150,19 @@ func (e *Engine) load() error {
 			// The process that ran it is gone; the server's offset decides.
 			j.State, j.Reason, j.NextTry, j.held = Queued, "", time.Time{}, true
 		}
+		j.seq, _ = strconv.ParseUint(id, 16, 64)
 		e.jobs[id] = j
-		e.order = append(e.order, id)
-		e.byKey[jobKey(j.Path, j.Dest.URL)] = id
+		e.order = append(e.order, j)
+		e.byKey[jobKey(j.Path, j.Dest.URL)] = j
 		return nil
 	})
-	sort.Strings(e.order)
+	sort.Slice(e.order, func(a, b int) bool { return e.order[a].seq < e.order[b].seq })
+	for i, j := range e.order {
+		j.pos = i
+		e.account(j)
+	}
 	if n := len(e.order); n > 0 {
-		e.lastID, _ = strconv.ParseUint(e.order[n-1], 16, 64)
+		e.lastID = e.order[n-1].seq
 	}
 	return err
 }
@@ -146,31 +171,53 @@ func (e *Engine) load() error {
 // destination URL. Secrets are not stored with jobs, so a job resumed by a
 // later process gets them from here; they never go to another destination.
 func (e *Engine) SetHeaders(destURL string, h http.Header) {
-	e.hdrMu.Lock()
-	defer e.hdrMu.Unlock()
+	e.secMu.Lock()
+	defer e.secMu.Unlock()
 	if e.headers == nil {
 		e.headers = map[string]http.Header{}
 	}
 	e.headers[DestKey(destURL)] = h.Clone()
+	e.keepURL(destURL)
 }
 
-func (e *Engine) headersFor(destURL string) http.Header {
-	e.hdrMu.Lock()
-	defer e.hdrMu.Unlock()
-	return e.headers[DestKey(destURL)].Clone()
+// keepURL remembers a destination URL's secrets (user-info, signing
+// parameters) for this process. Caller holds e.secMu.
+func (e *Engine) keepURL(raw string) {
+	if !hasSecrets(raw) {
+		return
+	}
+	if e.urls == nil {
+		e.urls = map[string]string{}
+	}
+	e.urls[DestKey(raw)] = raw
+}
+
+func (e *Engine) secretsFor(destURL string) (http.Header, string) {
+	e.secMu.Lock()
+	defer e.secMu.Unlock()
+	full := destURL
+	if u, ok := e.urls[DestKey(destURL)]; ok {
+		full = u
+	}
+	return e.headers[DestKey(destURL)].Clone(), full
 }
 
 // DataDir is where the queue lives.
 func (e *Engine) DataDir() string { return e.opts.DataDir }
 
-// Start lets every queued job run, including those held since Open.
+// Start lets every queued job run, including those held since Open, and
+// takes up server deletions an earlier process left undone.
 func (e *Engine) Start() {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, j := range e.jobs {
-		j.held = false
+	for _, j := range e.order {
+		if j != nil && j.held {
+			j.held = false
+			e.offer(j)
+		}
 	}
 	e.schedule()
+	e.mu.Unlock()
+	e.del.resume()
 }
 
 // Close stops every transfer, keeps active jobs queued for the next start,
@@ -182,92 +229,62 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.closed = true
-	for _, j := range e.jobs {
-		if j.cancel != nil {
-			j.cancel(errShutdown)
-		}
+	var stopped []*job
+	for j := range e.running {
+		stopped = append(stopped, j)
+		j.cancel(errShutdown)
 	}
 	e.mu.Unlock()
 	close(e.stopTick)
 	<-e.tickDone
 	e.wg.Wait()
+	e.del.close()
 
 	e.mu.Lock()
-	// Only what changed: a look at the queue (ferry queue) writes nothing.
-	for _, j := range e.jobs {
+	for _, j := range stopped {
 		if j.State == Uploading || j.State == Waiting {
-			j.State, j.Reason, j.NextTry, j.dirty = Queued, "", time.Time{}, true
-		}
-		if j.dirty {
+			j.State, j.Reason, j.NextTry = Queued, "", time.Time{}
 			e.save(j)
 		}
 	}
+	for j := range e.dirty {
+		e.save(j)
+	}
 	e.mu.Unlock()
-	err := e.persist.close()
+	err := e.w.close()
 	e.bus.closeAll()
 	if cerr := e.store.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	if err != nil {
+		return storeError("the last changes to the queue are lost", err)
+	}
+	return nil
 }
 
-// Subscribe returns a subscription with a buffer of the given size.
-func (e *Engine) Subscribe(buffer int) *Subscription { return e.bus.subscribe(buffer) }
-
-// Snapshot returns every job, in the order they were added.
-func (e *Engine) Snapshot() []Job {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make([]Job, 0, len(e.order))
-	for _, id := range e.order {
-		out = append(out, e.jobs[id].Job.clone())
-	}
-	return out
+// Subscribe returns a subscription to the event types in mask, with a
+// buffer of the given size.
+func (e *Engine) Subscribe(mask EventMask, buffer int) *Subscription {
+	return e.bus.subscribe(mask, buffer)
 }
 
-// Job returns one job's snapshot.
-func (e *Engine) Job(id string) (Job, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	j, ok := e.jobs[id]
-	if !ok {
-		return Job{}, false
-	}
-	return j.Job.clone(), true
-}
-
-// schedule starts queued jobs while slots are free. Caller holds e.mu.
-func (e *Engine) schedule() {
-	if e.closed {
-		return
-	}
-	running := 0
-	for _, j := range e.jobs {
-		if j.running {
-			running++
-		}
-	}
-	for _, id := range e.order {
-		if running >= e.concurrency {
-			return
-		}
-		j := e.jobs[id]
-		if j.State != Queued || j.held || j.running {
-			continue
-		}
-		ctx, cancel := context.WithCancelCause(context.Background())
-		j.running, j.cancel = true, cancel
-		running++
-		e.wg.Add(1)
-		go e.run(ctx, j)
-	}
+// start gives a job a slot and a goroutine. Caller holds e.mu.
+func (e *Engine) start(j *job) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	j.running, j.cancel = true, cancel
+	e.running[j] = struct{}{}
+	e.wg.Add(1)
+	go e.run(ctx, j)
 }
 
 // setState is the one door for state changes: it rejects transitions the
-// lifecycle does not allow, skips no-ops, persists and publishes. Caller
-// holds e.mu.
-func (e *Engine) setState(j *job, to State) error {
+// lifecycle does not allow, skips no-ops, persists (with whatever else
+// must change in the same transaction) and publishes. Caller holds e.mu.
+func (e *Engine) setState(j *job, to State, also ...store.Batch) error {
 	if j.State == to {
+		if len(also) > 0 {
+			e.changed(j, also...)
+		}
 		return nil
 	}
 	if !canMove(j.State, to) {
@@ -278,7 +295,7 @@ func (e *Engine) setState(j *job, to State) error {
 		j.Reason, j.NextTry = "", time.Time{}
 	}
 	if to != Failed {
-		j.Error = ""
+		j.Error, j.ErrorCode = "", ""
 	}
 	if to == Done {
 		j.Finished = time.Now()
@@ -286,30 +303,82 @@ func (e *Engine) setState(j *job, to State) error {
 	if to != Uploading {
 		j.Speed, j.ETA = 0, 0
 	}
-	e.changed(j)
+	e.changed(j, also...)
+	if to == Queued {
+		e.offer(j)
+	}
 	return nil
 }
 
-// changed persists a job and tells subscribers. Caller holds e.mu.
-func (e *Engine) changed(j *job) {
+// changed stages a job's record (and what goes with it, in the same
+// transaction), updates the totals and tells subscribers. Caller holds e.mu.
+func (e *Engine) changed(j *job, also ...store.Batch) {
 	if j.removed {
 		return
 	}
-	e.save(j)
-	e.bus.publish(JobChanged, j.Job.clone())
+	e.stage(j, also...)
+	e.account(j)
+	e.bus.publish(Event{Type: JobChanged, Job: j.view()})
 }
 
-// save hands a job's record to the background writer. Caller holds e.mu.
-func (e *Engine) save(j *job) {
-	if b, err := j.encode(); err == nil {
-		e.persist.put(j.ID, b)
-		j.dirty = false
+// stage hands a job's record to the writer. Caller holds e.mu.
+func (e *Engine) stage(j *job, also ...store.Batch) {
+	b := store.Batch{}
+	for _, a := range also {
+		b.Merge(a)
 	}
+	if rec, err := j.encode(); err == nil {
+		b.Put(store.Jobs, j.ID, rec)
+	}
+	e.lastGen = e.w.stage(b)
+	delete(e.dirty, j)
+}
+
+// save stages progress; the writer coalesces it. Caller holds e.mu.
+func (e *Engine) save(j *job) {
+	if !j.removed {
+		e.stage(j)
+	}
+}
+
+// durable waits until everything staged so far is on disk. Never call it
+// holding e.mu.
+func (e *Engine) durable(g uint64) error { return e.w.wait(g) }
+
+// halt stops the queue: its changes cannot be recorded, and an upload
+// that cannot be recorded must not go on (a rerun would not know it and
+// start it again). Running jobs go back to the queue.
+func (e *Engine) halt(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.halted != nil || e.closed {
+		return
+	}
+	e.halted = storeError("uploads are paused until it can be written", err)
+	for j := range e.running {
+		if j.State == Uploading || j.State == Waiting {
+			e.setState(j, Queued)
+		}
+		j.cancel(errHalted)
+	}
+	e.bus.publish(Event{Type: QueueHalted, Err: e.halted})
+}
+
+// heal lets the queue run again once a write went through.
+func (e *Engine) heal() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.halted == nil {
+		return
+	}
+	e.halted = nil
+	e.bus.publish(Event{Type: QueueResumed})
+	e.schedule()
 }
 
 // note adds a history line. Caller holds e.mu.
 func (j *job) note(format string, args ...any) {
-	line := time.Now().Format("15:04:05 ") + fmt.Sprintf(format, args...)
+	line := time.Now().Format("2006-01-02 15:04:05 ") + fmt.Sprintf(format, args...)
 	j.Notes = append(j.Notes, line)
 	if len(j.Notes) > 20 {
 		j.Notes = j.Notes[len(j.Notes)-20:]
@@ -318,7 +387,7 @@ func (j *job) note(format string, args ...any) {
 
 // newID names a job by the time it was added, so ids sort in add order.
 // Caller holds e.mu.
-func (e *Engine) newID() string {
+func (e *Engine) newID() (string, uint64) {
 	e.lastID = max(uint64(time.Now().UnixNano()), e.lastID+1)
-	return fmt.Sprintf("%016x", e.lastID)
+	return fmt.Sprintf("%016x", e.lastID), e.lastID
 }

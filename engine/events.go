@@ -2,53 +2,83 @@ package engine
 
 import "sync"
 
-// EventType says what happened to a job.
+// EventType says what happened.
 type EventType int
 
 const (
-	JobAdded    EventType = iota // a new job
-	JobChanged                   // state, result, error or notes changed
-	JobProgress                  // bytes moved (coalesced by the engine's ticker)
-	JobRemoved                   // the job is gone from the queue
+	JobAdded      EventType = iota // a new job
+	JobChanged                     // state, result, error or notes changed
+	JobProgress                    // bytes moved (coalesced by the engine's ticker)
+	JobRemoved                     // the job is gone from the queue
+	TotalsChanged                  // files and bytes left, overall speed (each tick)
+	QueueHalted                    // the queue cannot be recorded: nothing runs (Event.Err)
+	QueueResumed                   // the queue can be recorded again
 )
 
+var eventNames = [...]string{"added", "changed", "progress", "removed", "totals", "halted", "resumed"}
+
 func (t EventType) String() string {
-	return [...]string{"added", "changed", "progress", "removed"}[t]
+	if t < 0 || int(t) >= len(eventNames) {
+		return "event"
+	}
+	return eventNames[t]
 }
 
-// Event is one thing that happened, with a snapshot of the job after it.
-// Seq increases by one per event across the engine: a subscriber that sees
-// a gap missed events (its buffer was full) and should take a Snapshot.
+// EventMask selects event types: JobAdded.Mask() | JobChanged.Mask().
+type EventMask uint32
+
+// AllEvents selects every type.
+const AllEvents EventMask = ^EventMask(0)
+
+// Mask is the mask of one type.
+func (t EventType) Mask() EventMask { return 1 << t }
+
+// Event is one thing that happened. Seq increases by one per event across
+// the engine (whatever a subscriber's mask): a subscriber whose buffer was
+// full misses events, sees a gap, takes a Snapshot and drops the events it
+// still holds with Seq <= Snapshot.Seq (see Mirror).
 type Event struct {
-	Seq  uint64
-	Type EventType
-	Job  Job
+	Seq    uint64
+	Type   EventType
+	Job    Job    // JobAdded, JobChanged, JobProgress, JobRemoved
+	Totals Totals // TotalsChanged
+	Err    *Error // QueueHalted
 }
 
 // Subscription receives events until Close.
 type Subscription struct {
-	C   <-chan Event
-	c   chan Event
-	bus *bus
+	C      <-chan Event
+	c      chan Event
+	mask   EventMask
+	bus    *bus
+	missed bool // an event was dropped because C was full (guarded by bus.mu)
 }
 
 // Close stops the subscription and closes C.
 func (s *Subscription) Close() { s.bus.unsubscribe(s) }
 
+// Missed says whether an event was dropped since the last call: the
+// subscriber's picture is stale and a Snapshot puts it right.
+func (s *Subscription) Missed() bool {
+	s.bus.mu.Lock()
+	defer s.bus.mu.Unlock()
+	m := s.missed
+	s.missed = false
+	return m
+}
+
 // bus fans events out without ever blocking the engine: a subscriber whose
-// buffer is full misses the event (and sees the gap in Seq).
+// buffer is full misses the event. Events are published under the
+// engine's lock, so the sequence number orders them with Snapshot.
 type bus struct {
 	mu   sync.Mutex
 	seq  uint64
 	subs map[*Subscription]struct{}
 }
 
-func (b *bus) subscribe(buffer int) *Subscription {
-	if buffer < 1 {
-		buffer = 1
-	}
-	c := make(chan Event, buffer)
-	s := &Subscription{C: c, c: c, bus: b}
+func (b *bus) subscribe(mask EventMask, buffer int) *Subscription {
+	c := make(chan Event, max(buffer, 1))
+	s := &Subscription{C: c, c: c, mask: mask, bus: b}
 	b.mu.Lock()
 	if b.subs == nil {
 		b.subs = map[*Subscription]struct{}{}
@@ -67,17 +97,27 @@ func (b *bus) unsubscribe(s *Subscription) {
 	}
 }
 
-func (b *bus) publish(t EventType, j Job) {
+func (b *bus) publish(ev Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.seq++
-	ev := Event{Seq: b.seq, Type: t, Job: j}
+	ev.Seq = b.seq
 	for s := range b.subs {
+		if s.mask&ev.Type.Mask() == 0 {
+			continue
+		}
 		select {
 		case s.c <- ev:
 		default:
+			s.missed = true
 		}
 	}
+}
+
+func (b *bus) current() uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.seq
 }
 
 func (b *bus) closeAll() {

@@ -7,8 +7,8 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Destination is where a job's file goes.
@@ -20,7 +20,7 @@ type Destination struct {
 }
 
 // Job is a snapshot of one upload. The engine owns the real thing; callers
-// only ever see copies.
+// only ever see copies, with secrets left out.
 type Job struct {
 	ID        string      `json:"id"`
 	Path      string      `json:"path"`
@@ -31,12 +31,16 @@ type Job struct {
 	Offset    int64       `json:"offset"`               // bytes the server has (a hint until it says so)
 	UploadURL string      `json:"upload_url,omitempty"` // the upload on the server
 	MediaID   string      `json:"media_id,omitempty"`   // Stream-Media-ID, where sent
-	Error     string      `json:"error,omitempty"`      // why it failed
+	Error     string      `json:"error,omitempty"`      // why it failed, as a sentence
+	ErrorCode Code        `json:"error_code,omitempty"` // why it failed, for a program
 	Reason    string      `json:"reason,omitempty"`     // why it is waiting
 	NextTry   time.Time   `json:"next_try,omitzero"`    // when a waiting job tries again
 	Notes     []string    `json:"notes,omitempty"`      // history worth telling
 	Added     time.Time   `json:"added"`
 	Finished  time.Time   `json:"finished,omitzero"`
+	// Already: the file was uploaded before (same path, size, mtime and
+	// destination); nothing was sent this time.
+	Already bool `json:"already_uploaded,omitempty"`
 
 	Speed float64       `json:"-"` // bytes/s, moving average while uploading
 	ETA   time.Duration `json:"-"` // 0 when unknown
@@ -54,54 +58,74 @@ func (j Job) Progress() float64 {
 }
 
 func (j Job) clone() Job {
-	j.Dest.Header = j.Dest.Header.Clone()
-	j.Dest.Meta = maps.Clone(j.Dest.Meta)
+	j.Dest = cloneDest(j.Dest)
 	j.Notes = slices.Clone(j.Notes)
 	return j
+}
+
+// view is the copy the world sees: header values and URL secrets left out.
+func (j Job) view() Job {
+	j = j.clone()
+	for k := range j.Dest.Header {
+		j.Dest.Header[k] = []string{redacted}
+	}
+	j.Dest.URL = RedactURL(j.Dest.URL)
+	j.UploadURL = RedactURL(j.UploadURL)
+	return j
+}
+
+func cloneDest(d Destination) Destination {
+	d.Header = d.Header.Clone()
+	d.Meta = maps.Clone(d.Meta)
+	return d
 }
 
 // job is the engine's own record: a Job plus what only the engine sees.
 type job struct {
 	Job
+	seq       uint64                  // add order (the id as a number)
+	pos       int                     // index in Engine.order
 	fp        string                  // fingerprint of path, size, mtime, destination
+	ident     *Identity               // the file as it was when its upload began
+	sent      int64                   // no byte beyond this offset was ever offered to the upload
 	held      bool                    // loaded from disk; waits for Start or a re-Add
+	ready     bool                    // in the scheduler's heap
 	running   bool                    // a goroutine owns the transfer
 	cancel    context.CancelCauseFunc // stops that goroutine
 	confirmed int64                   // offset the server confirmed
-	dirty     bool                    // progress not yet on disk
 	moved     int64                   // bytes handed to connections by this process
 	lastMoved int64                   // moved at the previous speed tick
+	left      int64                   // this job's share of Totals.BytesLeft
+	counted   bool                    // counted in Totals...
+	countedAs State                   // ...under this state
 	// terminate asks the goroutine to delete the server upload on its way out.
 	terminate bool
 	removed   bool // off the list: never written or published again
 }
 
+// startable: the scheduler may give it a slot.
+func (j *job) startable() bool { return j.State == Queued && !j.held && !j.running && !j.removed }
+
 // recordVersion is the shape of a stored job record.
-const recordVersion = 1
+//
+//	1: the job
+//	2: + identity, sent, raw path
+const recordVersion = 2
 
 type record struct {
 	V int `json:"v"`
 	Job
-	Fingerprint string `json:"fingerprint"`
-}
-
-// secret header names are never written to disk; they are given again
-// (flag or keychain) when a job resumes in a later process.
-func secretHeader(name string) bool {
-	n := strings.ToLower(name)
-	if n == "authorization" || n == "cookie" || n == "proxy-authorization" {
-		return true
-	}
-	for _, s := range []string{"token", "secret", "key", "auth", "password"} {
-		if strings.Contains(n, s) {
-			return true
-		}
-	}
-	return false
+	Fingerprint string    `json:"fingerprint"`
+	Identity    *Identity `json:"identity,omitempty"`
+	Sent        *int64    `json:"sent,omitempty"`
+	// RawPath holds a path that is not valid UTF-8, byte for byte (JSON
+	// strings would turn its bytes into U+FFFD).
+	RawPath []byte `json:"raw_path,omitempty"`
 }
 
 func (j *job) encode() ([]byte, error) {
-	r := record{V: recordVersion, Job: j.Job.clone(), Fingerprint: j.fp}
+	r := record{V: recordVersion, Job: j.Job.clone(), Fingerprint: j.fp, Identity: j.ident, Sent: &j.sent}
+	r.Speed, r.ETA = 0, 0
 	for k := range r.Dest.Header {
 		if secretHeader(k) {
 			delete(r.Dest.Header, k)
@@ -109,6 +133,10 @@ func (j *job) encode() ([]byte, error) {
 	}
 	if len(r.Dest.Header) == 0 {
 		r.Dest.Header = nil
+	}
+	r.Dest.URL = StripSecrets(r.Dest.URL)
+	if !utf8.ValidString(r.Path) {
+		r.RawPath = []byte(r.Path)
 	}
 	return json.Marshal(r)
 }
@@ -121,8 +149,16 @@ func decodeJob(id string, b []byte) (*job, error) {
 	if r.V < 1 || r.V > recordVersion {
 		return nil, fmt.Errorf("record version %d is not one this Ferry knows (%d)", r.V, recordVersion)
 	}
-	if r.ID != id || r.Path == "" || r.Dest.URL == "" {
+	if r.ID != id || (r.Path == "" && r.RawPath == nil) || r.Dest.URL == "" {
 		return nil, fmt.Errorf("incomplete record")
 	}
-	return &job{Job: r.Job, fp: r.Fingerprint, confirmed: r.Offset}, nil
+	if r.RawPath != nil {
+		r.Path = string(r.RawPath)
+	}
+	j := &job{Job: r.Job, fp: r.Fingerprint, confirmed: r.Offset, ident: r.Identity}
+	j.sent = j.Size // version 1 did not record it: trust the server as it did
+	if r.Sent != nil {
+		j.sent = *r.Sent
+	}
+	return j, nil
 }

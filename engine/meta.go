@@ -41,14 +41,17 @@ func fileType(path string) string {
 // its absolute path, size, mtime and destination (go-tus's name-size-mtime
 // collides across folders and servers).
 func fingerprint(absPath string, size int64, mtime time.Time, dest string) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%s", absPath, size, mtime.UnixNano(), DestKey(dest)))
+	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%s", pathKey(absPath), size, mtime.UnixNano(), DestKey(dest)))
 	return hex.EncodeToString(h[:16])
 }
 
+// jobKey names a file and its destination: one job each.
+func jobKey(path, dest string) string { return pathKey(path) + "\x00" + DestKey(dest) }
+
 // DestKey is a destination URL as a key: "HTTPS://Host:443/files/" and
-// "https://host/files" are one destination.
+// "https://host/files" are one destination, with or without its secrets.
 func DestKey(raw string) string {
-	u, err := url.Parse(raw)
+	u, err := url.Parse(StripSecrets(raw))
 	if err != nil {
 		return raw
 	}

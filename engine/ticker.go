@@ -3,8 +3,9 @@ package engine
 import "time"
 
 // ticker is the one clock for every job: it turns byte counters into
-// speed and ETA, publishes coalesced progress events, and writes progress
-// to disk at a bounded rate (never once per chunk).
+// speed and ETA, sums up the totals, publishes coalesced progress, and
+// stages progress for disk at a bounded rate (never once per chunk). Each
+// tick visits only the running jobs and the ones with unsaved progress.
 func (e *Engine) ticker() {
 	defer close(e.tickDone)
 	t := time.NewTicker(e.opts.Tick)
@@ -29,8 +30,8 @@ func (e *Engine) ticker() {
 func (e *Engine) tick(dt float64, persist bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, id := range e.order {
-		j := e.jobs[id]
+	var speed float64
+	for j := range e.running {
 		if j.State == Uploading && dt > 0 {
 			// Speed counts bytes on the wire, which only grow; the offset
 			// steps back to the server's after every dropped connection.
@@ -48,12 +49,25 @@ func (e *Engine) tick(dt float64, persist bool) {
 				j.ETA = time.Duration(float64(j.Size-j.Offset) / j.Speed * float64(time.Second))
 			}
 			if moved != 0 {
-				e.bus.publish(JobProgress, j.Job.clone())
+				e.bus.publish(Event{Type: JobProgress, Job: j.view()})
 			}
+			speed += j.Speed
 		}
 		j.lastMoved = j.moved
-		if persist && j.dirty {
+		e.account(j)
+	}
+	if persist {
+		for j := range e.dirty {
 			e.save(j)
 		}
+	}
+	t := e.totals
+	t.Speed, t.ETA = speed, 0
+	if speed > 1 {
+		t.ETA = time.Duration(float64(t.BytesLeft) / speed * float64(time.Second))
+	}
+	if t != e.totals {
+		e.totals = t
+		e.bus.publish(Event{Type: TotalsChanged, Totals: t})
 	}
 }

@@ -6,12 +6,14 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,16 +22,29 @@ import (
 
 // SchemaVersion is the layout of the buckets and records this code writes.
 // Raise it when a record changes shape, and migrate in Open.
-const SchemaVersion = 1
+//
+//	1: jobs, fingerprints (fingerprint → upload URL)
+//	2: + completions, deletes; fingerprint values may be JSON records
+const SchemaVersion = 2
 
 // FileName is the database's name inside the data dir.
 const FileName = "ferry.db"
 
+// Bucket names a table of the database.
+type Bucket string
+
+const (
+	Jobs         Bucket = "jobs"         // job id → job record
+	Fingerprints Bucket = "fingerprints" // file fingerprint → upload in progress
+	Completions  Bucket = "completions"  // file fingerprint → finished upload
+	Deletes      Bucket = "deletes"      // upload URL → termination still to do
+)
+
 var (
-	bucketMeta         = []byte("meta")
-	bucketJobs         = []byte("jobs")
-	bucketFingerprints = []byte("fingerprints")
-	keySchema          = []byte("schema")
+	bucketMeta = []byte("meta")
+	keySchema  = []byte("schema")
+	// buckets are created in every database.
+	buckets = []Bucket{Jobs, Fingerprints, Completions, Deletes}
 )
 
 // LockedError says another process holds the database.
@@ -54,8 +69,9 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 
 // Store is the open database.
 type Store struct {
-	db   *bolt.DB
-	path string
+	db    *bolt.DB
+	path  string
+	fault atomic.Pointer[error]
 }
 
 // Open opens (creating if needed) the database in dir. A database that
@@ -66,6 +82,11 @@ func Open(dir string) (s *Store, err error) {
 		return nil, fmt.Errorf("Cannot create the data dir %s: %w", dir, errors.Unwrap(err))
 	}
 	path := filepath.Join(dir, FileName)
+	// bbolt would initialise an empty file as a new database: a queue
+	// truncated to nothing (a full disk, a bad copy) must not look empty.
+	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+		return nil, &CorruptError{Path: path, Err: errors.New("the file is empty (0 bytes)")}
+	}
 	// A damaged file shows itself as a panic inside bbolt, or as a fault
 	// on its memory map (a truncated file): both become a CorruptError.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -142,49 +163,57 @@ func touch(b *bolt.Bucket) error {
 
 // init creates the buckets and the schema mark of a new database. An
 // existing one is only read here: nothing is written until the engine has
-// read every record.
+// read every record, and an older schema is brought up to date by the
+// first Write, inside its transaction.
 func (s *Store) init() error {
-	ready := false
+	fresh := false
 	err := s.db.View(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketJobs, bucketFingerprints} {
-			if tx.Bucket(name) == nil {
-				return nil
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil || meta.Get(keySchema) == nil {
+			fresh = tx.Bucket([]byte(Jobs)) == nil
+			if !fresh {
+				return errors.New("no schema version")
 			}
-		}
-		v := tx.Bucket(bucketMeta).Get(keySchema)
-		if v == nil {
 			return nil
 		}
-		ready = true
-		return s.checkSchema(v)
+		_, err := s.checkSchema(meta.Get(keySchema))
+		return err
 	})
-	if err != nil || ready {
+	if err != nil || !fresh {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketJobs, bucketFingerprints} {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return &CorruptError{Path: s.path, Err: err}
-			}
-		}
-		meta := tx.Bucket(bucketMeta)
-		v := meta.Get(keySchema)
-		if v == nil {
-			return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
-		}
-		return s.checkSchema(v)
-	})
+	return s.db.Update(s.upgrade)
 }
 
-func (s *Store) checkSchema(v []byte) error {
+// upgrade creates what this schema has that the file lacks (older
+// fingerprint values, bare URLs, are still read as they are).
+func (s *Store) upgrade(tx *bolt.Tx) error {
+	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return err
+	}
+	if v := meta.Get(keySchema); v != nil {
+		if n, _ := strconv.Atoi(string(v)); n == SchemaVersion {
+			return nil
+		}
+	}
+	for _, name := range buckets {
+		if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
+			return err
+		}
+	}
+	return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+}
+
+func (s *Store) checkSchema(v []byte) (int, error) {
 	n, err := strconv.Atoi(string(v))
 	if err != nil {
-		return &CorruptError{Path: s.path, Err: fmt.Errorf("schema version %q", v)}
+		return 0, &CorruptError{Path: s.path, Err: fmt.Errorf("schema version %q", v)}
 	}
 	if n > SchemaVersion {
-		return fmt.Errorf("The queue database %s was written by a newer Ferry (schema %d; this one knows %d). Update Ferry, or use another --data-dir.", s.path, n, SchemaVersion)
+		return n, fmt.Errorf("The queue database %s was written by a newer Ferry (schema %d; this one knows %d). Update Ferry, or use another --data-dir.", s.path, n, SchemaVersion)
 	}
-	return nil
+	return n, nil
 }
 
 // Path is the database file.
@@ -193,39 +222,130 @@ func (s *Store) Path() string { return s.path }
 // Close releases the database and its lock.
 func (s *Store) Close() error { return s.db.Close() }
 
-// PutJob writes one job record.
-func (s *Store) PutJob(id string, rec []byte) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketJobs).Put([]byte(id), rec)
-	})
+// Batch is one transaction's changes: bucket → key → value, where a nil
+// value deletes the key. Later changes to a key replace earlier ones.
+type Batch map[Bucket]map[string][]byte
+
+// Put records a change.
+func (b Batch) Put(bk Bucket, key string, v []byte) {
+	m := b[bk]
+	if m == nil {
+		m = map[string][]byte{}
+		b[bk] = m
+	}
+	m[key] = v
 }
 
-// WriteJobs writes several job records in one transaction; a nil record
-// deletes its job.
-func (s *Store) WriteJobs(recs map[string][]byte) error {
-	if len(recs) == 0 {
+// Delete records a deletion.
+func (b Batch) Delete(bk Bucket, key string) { b.Put(bk, key, nil) }
+
+// Lookup returns a change to key: its value (nil for a deletion) and
+// whether the batch holds one.
+func (b Batch) Lookup(bk Bucket, key string) ([]byte, bool) {
+	v, ok := b[bk][key]
+	return v, ok
+}
+
+// Merge adds o's changes; o's win.
+func (b Batch) Merge(o Batch) {
+	for bk, m := range o {
+		for k, v := range m {
+			b.Put(bk, k, v)
+		}
+	}
+}
+
+// Under adds o's changes where b has none: o is older.
+func (b Batch) Under(o Batch) {
+	for bk, m := range o {
+		for k, v := range m {
+			if _, newer := b.Lookup(bk, k); !newer {
+				b.Put(bk, k, v)
+			}
+		}
+	}
+}
+
+// Len is the number of changes.
+func (b Batch) Len() (n int) {
+	for _, m := range b {
+		n += len(m)
+	}
+	return n
+}
+
+// Write applies a batch in one transaction: all of it is on disk when it
+// returns nil, none of it otherwise.
+func (s *Store) Write(b Batch) error {
+	if b.Len() == 0 {
 		return nil
 	}
+	if f := s.fault.Load(); f != nil {
+		return *f
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketJobs)
-		for id, rec := range recs {
-			var err error
-			if rec == nil {
-				err = b.Delete([]byte(id))
-			} else {
-				err = b.Put([]byte(id), rec)
-			}
-			if err != nil {
-				return err
+		if err := s.upgrade(tx); err != nil {
+			return err
+		}
+		for bk, m := range b {
+			bucket := tx.Bucket([]byte(bk))
+			for k, v := range m {
+				var err error
+				if v == nil {
+					err = bucket.Delete([]byte(k))
+				} else {
+					err = bucket.Put([]byte(k), v)
+				}
+				if err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
 }
 
-// Jobs calls fn for every job record in id order. A record fn cannot
-// decode is reported as a CorruptError, never skipped.
-func (s *Store) Jobs(fn func(id string, rec []byte) error) (err error) {
+// InjectFault makes every later Write fail with err (nil: heal). It lets
+// tests show what a full disk or an I/O error does to the queue.
+func (s *Store) InjectFault(err error) {
+	if err == nil {
+		s.fault.Store(nil)
+		return
+	}
+	s.fault.Store(&err)
+}
+
+// Get returns a copy of one value, nil if there is none.
+func (s *Store) Get(bk Bucket, key string) (v []byte) {
+	s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket([]byte(bk)); b != nil {
+			v = bytes.Clone(b.Get([]byte(key)))
+		}
+		return nil
+	})
+	return v
+}
+
+// GetMany looks up several keys in one read transaction; fn gets each
+// value found (valid only during the call).
+func (s *Store) GetMany(bk Bucket, keys []string, fn func(key string, v []byte)) {
+	s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(bk))
+		if b == nil {
+			return nil
+		}
+		for _, k := range keys {
+			if v := b.Get([]byte(k)); v != nil {
+				fn(k, v)
+			}
+		}
+		return nil
+	})
+}
+
+// Each calls fn for every record of a bucket in key order. A record fn
+// cannot decode is reported as a CorruptError, never skipped.
+func (s *Store) Each(bk Bucket, fn func(key string, rec []byte) error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
@@ -233,9 +353,13 @@ func (s *Store) Jobs(fn func(id string, rec []byte) error) (err error) {
 		}
 	}()
 	return s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+		b := tx.Bucket([]byte(bk))
+		if b == nil {
+			return nil // an older schema without this bucket
+		}
+		return b.ForEach(func(k, v []byte) error {
 			if err := fn(string(k), v); err != nil {
-				return &CorruptError{Path: s.path, Err: fmt.Errorf("job %s: %w", k, err)}
+				return &CorruptError{Path: s.path, Err: fmt.Errorf("%s record %q: %w", bk, k, err)}
 			}
 			return nil
 		})

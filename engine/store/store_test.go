@@ -22,7 +22,7 @@ func filled(t *testing.T) string {
 	for i := range 200 {
 		recs[fmt.Sprintf("%04d", i)] = []byte(strings.Repeat(fmt.Sprintf(`{"job":%d}`, i), 40))
 	}
-	if err := s.WriteJobs(recs); err != nil {
+	if err := s.Write(Batch{Jobs: recs}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -53,7 +53,7 @@ func TestDamagedDatabaseIsReportedNotReplaced(t *testing.T) {
 				// Some damage leaves a readable database; then no job may
 				// be silently lost: every record still reads.
 				n := 0
-				s.Jobs(func(string, []byte) error { n++; return nil })
+				s.Each(Jobs, func(string, []byte) error { n++; return nil })
 				s.Close()
 				t.Logf("damage left a readable database with %d jobs", n)
 				if n != 200 {

@@ -1,0 +1,310 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/engine/transfer"
+)
+
+// errChanged: the file changed while it was sent. The next attempt waits
+// until it is still, then starts over.
+var errChanged = &Error{Kind: transfer.Transient, Code: CodeFileChanged, Msg: "The file changed while it was sent; it will start over once it is still"}
+
+// plan is what an attempt works from: the job as it was when it began.
+type plan struct {
+	path   string
+	size   int64
+	mtime  time.Time
+	dest   Destination
+	fp     string
+	upload string
+	sent   int64
+	ident  *Identity
+}
+
+// attempt makes one pass: ask the server about the upload first (what it
+// holds whole is done, whatever became of the file), then check the file
+// is the one the upload began with, create an upload if there is none,
+// and send the rest. nil means the server has every byte.
+func (e *Engine) attempt(ctx context.Context, j *job) error {
+	e.mu.Lock()
+	if ctx.Err() != nil {
+		e.mu.Unlock()
+		return context.Cause(ctx)
+	}
+	p := plan{path: j.Path, size: j.Size, mtime: j.ModTime, dest: cloneDest(j.Dest), fp: j.fp,
+		upload: j.UploadURL, sent: j.sent, ident: j.ident}
+	e.setState(j, Uploading)
+	e.mu.Unlock()
+	if p.upload == "" {
+		if u, ok := e.uploadOf(p.fp, p.size); ok {
+			// An upload of this very file, begun by an earlier job.
+			p.upload, p.sent, p.ident = u.URL, u.Sent, u.Identity
+			e.mu.Lock()
+			j.UploadURL, j.sent, j.ident = u.URL, u.Sent, u.Identity
+			e.mu.Unlock()
+		}
+	}
+	t := e.target(p.dest, p.path)
+
+	offset := int64(0)
+	if p.upload != "" {
+		off, err := e.serverOffset(ctx, j, t, &p)
+		if err != nil || p.upload != "" && off == p.size {
+			return err // done (nil), or the server cannot be trusted
+		}
+		offset = off
+	}
+	if err := e.verifyFile(ctx, j, &p); err != nil {
+		return err
+	}
+	if p.upload != "" && p.ident == nil {
+		// A record from before identities: from now on the file has one.
+		id, err := identify(p.path)
+		if err != nil {
+			return fileGone(p.path, err)
+		}
+		p.ident = &id
+		e.mu.Lock()
+		j.ident = &id
+		e.mu.Unlock()
+	}
+	if p.upload == "" {
+		if err := e.create(ctx, j, t, &p); err != nil {
+			return err
+		}
+		offset = 0
+	}
+	e.mu.Lock()
+	j.UploadURL, j.Offset, j.confirmed = p.upload, offset, offset
+	e.mu.Unlock()
+	if offset >= p.size {
+		return nil
+	}
+	// No byte past size-1 goes before the guard has seen the file unchanged
+	// and recorded that the last byte is on its way.
+	if err := e.raiseSent(j, p.size-1); err != nil {
+		return err
+	}
+	guard := func() error {
+		if cur, err := identify(p.path); err != nil || !cur.Same(*p.ident) {
+			return errChanged
+		}
+		return e.raiseSent(j, p.size)
+	}
+	_, err := e.client.Send(ctx, t, p.upload, p.path, offset, p.size, jobProgress{e, j}, guard)
+	if err != nil && ctx.Err() == nil && e.fileChanged(p) {
+		return errChanged
+	}
+	return err
+}
+
+// serverOffset asks the server how much of the upload it holds. An upload
+// it holds whole is the job's result (it is never terminated); an offset
+// beyond the length, the file or what was ever offered is a conflict; a
+// forgotten upload or one of another length is let go (p.upload = "").
+func (e *Engine) serverOffset(ctx context.Context, j *job, t transfer.Target, p *plan) (int64, error) {
+	off, length, err := e.client.Offset(ctx, t, p.upload)
+	switch {
+	case transfer.KindOf(err) == transfer.Gone:
+		e.forget(j, p, "The server no longer had the upload; starting a new one")
+		return 0, nil
+	case err != nil:
+		return 0, err
+	case off > p.size || (length >= 0 && off > length) || off > p.sent:
+		return 0, &Error{Kind: transfer.Conflict, Code: CodeConflict,
+			Msg: fmt.Sprintf("The server claims %d bytes of an upload of %d, of which at most %d were ever sent; it cannot be trusted", off, max(length, p.size), p.sent)}
+	case length >= 0 && length != p.size:
+		e.forget(j, p, fmt.Sprintf("The server's upload has another length (%d bytes, not %d); starting a new upload", length, p.size))
+		return 0, nil
+	case off == p.size:
+		e.mu.Lock()
+		j.UploadURL, j.confirmed = p.upload, off
+		e.mu.Unlock()
+	}
+	return off, nil
+}
+
+// verifyFile makes sure the file is the one the upload began with: with an
+// upload, its whole identity; without, its size and mtime. A file that
+// changed waits until it is still, then the job starts over.
+func (e *Engine) verifyFile(ctx context.Context, j *job, p *plan) error {
+	if p.upload != "" && p.ident != nil {
+		cur, err := identify(p.path)
+		if err != nil {
+			return fileGone(p.path, err)
+		}
+		if cur.Same(*p.ident) {
+			return nil
+		}
+	} else {
+		fi, err := os.Stat(p.path)
+		if err != nil {
+			return fileGone(p.path, err)
+		}
+		if p.upload == "" && fi.Size() == p.size && fi.ModTime().Equal(p.mtime) {
+			return nil
+		}
+		if p.upload != "" && p.ident == nil && fi.Size() == p.size && fi.ModTime().Equal(p.mtime) {
+			return nil // a record from before identities: size and mtime it is
+		}
+	}
+	fi, err := e.settle(ctx, j, p.path)
+	if err != nil {
+		return err
+	}
+	e.startOver(j, p, fi)
+	return nil
+}
+
+func fileGone(path string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return permanent(CodeFileGone, err, "The file %s is gone (moved or deleted).", path)
+	}
+	return FileError(path, err)
+}
+
+// fileChanged: the file on disk is no longer what the plan sends.
+func (e *Engine) fileChanged(p plan) bool {
+	fi, err := os.Stat(p.path)
+	return err != nil || fi.Size() != p.size || !fi.ModTime().Equal(p.mtime)
+}
+
+// settle waits until the file has kept its size and mtime for the settle
+// time, so a file still being written is sent once, when it is finished.
+func (e *Engine) settle(ctx context.Context, j *job, path string) (fs.FileInfo, error) {
+	still := e.opts.Settle
+	poll := min(max(still/5, 10*time.Millisecond), time.Second)
+	var last fs.FileInfo
+	since := time.Now()
+	shown := false
+	for {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, fileGone(path, err)
+		}
+		switch {
+		case last == nil || fi.Size() != last.Size() || !fi.ModTime().Equal(last.ModTime()):
+			last, since = fi, time.Now()
+		case time.Since(since) >= still:
+			if shown {
+				e.mu.Lock()
+				e.setState(j, Uploading)
+				e.mu.Unlock()
+			}
+			return fi, nil
+		}
+		if !shown {
+			shown = true
+			e.mu.Lock()
+			j.Reason, j.NextTry = fmt.Sprintf("The file is changing; it starts over once it has been still for %s", still.Round(time.Millisecond)), time.Time{}
+			e.setState(j, Waiting)
+			e.mu.Unlock()
+		}
+		select {
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		case <-time.After(poll):
+		}
+	}
+}
+
+// startOver gives a job whose file changed a fresh start: the unfinished
+// upload (which holds other bytes) is deleted on the server.
+func (e *Engine) startOver(j *job, p *plan, fi fs.FileInfo) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	b := store.Batch{}
+	b.Delete(store.Fingerprints, j.fp)
+	if p.upload != "" {
+		e.del.stage(b, p.upload, p.dest)
+	}
+	j.fp = fingerprint(j.Path, fi.Size(), fi.ModTime(), j.Dest.URL)
+	j.Size, j.ModTime = fi.Size(), fi.ModTime()
+	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident = "", "", 0, 0, 0, nil
+	j.note("The file changed on disk; starting the upload over")
+	e.changed(j, b)
+	p.size, p.mtime, p.fp, p.upload, p.sent, p.ident = j.Size, j.ModTime, j.fp, "", 0, nil
+}
+
+// forget drops a job's server upload, noting why.
+func (e *Engine) forget(j *job, p *plan, why string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	b := store.Batch{}
+	b.Delete(store.Fingerprints, j.fp)
+	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident = "", "", 0, 0, 0, nil
+	j.note("%s", why)
+	e.changed(j, b)
+	p.upload, p.sent, p.ident = "", 0, nil
+}
+
+// create asks the server for a new upload of the file as it is now, and
+// records it (URL, identity) on disk before any byte is sent: an upload
+// the queue cannot find again would be made anew by the next run.
+func (e *Engine) create(ctx context.Context, j *job, t transfer.Target, p *plan) error {
+	id, err := identify(p.path)
+	if err != nil {
+		return fileGone(p.path, err)
+	}
+	if id.Size != p.size || !id.modTime().Equal(p.mtime) {
+		return errChanged
+	}
+	created, err := e.client.Create(ctx, t, p.size)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	if ctx.Err() != nil {
+		// Paused or cancelled meanwhile: the upload is not the job's.
+		e.del.stage(nil, created.URL, p.dest)
+		e.mu.Unlock()
+		return context.Cause(ctx)
+	}
+	j.UploadURL, j.MediaID, j.ident, j.sent = created.URL, created.MediaID, &id, 0
+	b := store.Batch{}
+	b.Put(store.Fingerprints, j.fp, upload{URL: created.URL, Identity: &id}.encode())
+	e.changed(j, b)
+	g := e.lastGen
+	e.mu.Unlock()
+	if err := e.durable(g); err != nil {
+		return storeError("the new upload could not be recorded", err)
+	}
+	p.upload, p.ident, p.sent = created.URL, &id, 0
+	return nil
+}
+
+// raiseSent records, durably, that bytes up to offset may now reach the
+// server: an offset it reports beyond that is a lie.
+func (e *Engine) raiseSent(j *job, offset int64) error {
+	e.mu.Lock()
+	if j.sent >= offset {
+		e.mu.Unlock()
+		return nil
+	}
+	j.sent = offset
+	b := store.Batch{}
+	b.Put(store.Fingerprints, j.fp, upload{URL: j.UploadURL, Sent: offset, Identity: j.ident}.encode())
+	e.stage(j, b)
+	g := e.lastGen
+	e.mu.Unlock()
+	if err := e.durable(g); err != nil {
+		return storeError("the upload's progress could not be recorded", err)
+	}
+	return nil
+}
+
+// completed is the record of a finished job: a completion beside its
+// fingerprint, which no longer needs the upload in progress.
+func completed(j *job) store.Batch {
+	b := store.Batch{}
+	b.Put(store.Completions, j.fp, completion{URL: j.UploadURL, MediaID: j.MediaID, At: time.Now(), Size: j.Size}.encode())
+	b.Delete(store.Fingerprints, j.fp)
+	return b
+}

@@ -1,0 +1,136 @@
+// Package control lets a second Ferry talk to the one that holds the
+// queue: bbolt's lock lets one process open the database, so "ferry
+// queue" and "ferry pause ID" ask the running Ferry (an upload, a watch,
+// the window) over a socket in the data dir instead of failing with
+// "already running".
+//
+// The socket is a Unix domain socket (Windows 10 has them too) in the data
+// dir, which only its owner can enter (0700), so the socket needs no token.
+package control
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ferry-app/ferry/engine"
+)
+
+// SocketName is the socket's name inside the data dir.
+const SocketName = "ferry.sock"
+
+// Ops are the commands a client may send.
+var ops = map[string]func(*engine.Engine, ...string) error{
+	"pause":  (*engine.Engine).Pause,
+	"resume": (*engine.Engine).Resume,
+	"cancel": (*engine.Engine).Cancel,
+	"retry":  (*engine.Engine).Retry,
+	"remove": (*engine.Engine).Remove,
+}
+
+// Command is a request to run an engine command on jobs.
+type Command struct {
+	Op  string   `json:"op"`
+	IDs []string `json:"ids"`
+}
+
+type reply struct {
+	Error string `json:"error,omitempty"`
+}
+
+// Serve answers other Ferry processes until the returned stop is called.
+// It is best effort: where the socket cannot be made (a data dir path too
+// long for a socket name), others are told Ferry is running, as before.
+func Serve(eng *engine.Engine) (stop func()) {
+	path := filepath.Join(eng.DataDir(), SocketName)
+	// We hold the queue's lock: a socket left here is a dead process's.
+	os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return func() {}
+	}
+	os.Chmod(path, 0o600)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /snapshot", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(eng.Snapshot())
+	})
+	mux.HandleFunc("POST /command", func(w http.ResponseWriter, r *http.Request) {
+		var c Command
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&c); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(reply{Error: "unreadable command"})
+			return
+		}
+		fn, ok := ops[c.Op]
+		if !ok {
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(reply{Error: fmt.Sprintf("unknown command %q", c.Op)})
+			return
+		}
+		var rep reply
+		if err := fn(eng, c.IDs...); err != nil {
+			rep.Error = err.Error()
+		}
+		json.NewEncoder(w).Encode(rep)
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		os.Remove(path)
+	}
+}
+
+// ErrNoServer: no running Ferry answers on the data dir's socket.
+var ErrNoServer = errors.New("no running Ferry answers")
+
+func client(dataDir string) *http.Client {
+	path := filepath.Join(dataDir, SocketName)
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+	}}
+}
+
+// Snapshot asks the running Ferry for its queue.
+func Snapshot(dataDir string) (engine.Snapshot, error) {
+	var s engine.Snapshot
+	res, err := client(dataDir).Get("http://ferry/snapshot")
+	if err != nil {
+		return s, fmt.Errorf("%w: %v", ErrNoServer, err)
+	}
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(&s); err != nil {
+		return s, fmt.Errorf("the running Ferry sent an unreadable answer: %w", err)
+	}
+	return s, nil
+}
+
+// Do asks the running Ferry to run a command on jobs.
+func Do(dataDir string, c Command) error {
+	b, _ := json.Marshal(c)
+	res, err := client(dataDir).Post("http://ferry/command", "application/json", bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNoServer, err)
+	}
+	defer res.Body.Close()
+	var rep reply
+	if err := json.NewDecoder(res.Body).Decode(&rep); err != nil {
+		return fmt.Errorf("the running Ferry sent an unreadable answer: %w", err)
+	}
+	if rep.Error != "" {
+		return errors.New(rep.Error)
+	}
+	return nil
+}

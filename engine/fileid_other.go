@@ -1,0 +1,8 @@
+//go:build !unix && !windows
+
+package engine
+
+import "os"
+
+// fileID is unknown here; size, mtime and the hashes still identify.
+func fileID(*os.File, os.FileInfo) string { return "" }

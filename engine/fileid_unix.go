@@ -1,0 +1,18 @@
+//go:build unix
+
+package engine
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+)
+
+// fileID is the file's device and inode: a file replaced by another of the
+// same name, size and mtime has another.
+func fileID(_ *os.File, fi os.FileInfo) string {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return fmt.Sprintf("%x:%x", uint64(st.Dev), uint64(st.Ino))
+	}
+	return ""
+}

@@ -1,0 +1,64 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"time"
+)
+
+// Identity is a file as it was when its upload began. A resume that finds
+// any part of it changed starts over: size and mtime alone miss an
+// overwrite that keeps both (cp then touch -r), the hashes of the first
+// and last MiB catch it without reading the whole file.
+type Identity struct {
+	Size   int64  `json:"size"`
+	MTime  int64  `json:"mtime_ns"`
+	FileID string `json:"file_id,omitempty"` // device and inode (file index on Windows)
+	Head   string `json:"head"`              // SHA-256 of the first MiB
+	Tail   string `json:"tail,omitempty"`    // SHA-256 of the last MiB, when the file is longer
+}
+
+const identitySpan = 1 << 20
+
+// identify reads a file's identity.
+func identify(path string) (Identity, error) {
+	f, err := os.Open(path) // TODO(switch): transfer.OpenFile
+	if err != nil {
+		return Identity{}, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return Identity{}, err
+	}
+	id := Identity{Size: fi.Size(), MTime: fi.ModTime().UnixNano(), FileID: fileID(f, fi)}
+	if id.Head, err = hashRange(f, 0, min(fi.Size(), identitySpan)); err != nil {
+		return Identity{}, err
+	}
+	if fi.Size() > identitySpan {
+		start := max(fi.Size()-identitySpan, identitySpan)
+		if id.Tail, err = hashRange(f, start, fi.Size()-start); err != nil {
+			return Identity{}, err
+		}
+	}
+	return id, nil
+}
+
+func hashRange(f *os.File, off, n int64) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, off, n)); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Same: both describe the same bytes. A file id missing on either side
+// (another OS wrote the record) is not held against it.
+func (a Identity) Same(b Identity) bool {
+	return a.Size == b.Size && a.MTime == b.MTime && a.Head == b.Head && a.Tail == b.Tail &&
+		(a.FileID == b.FileID || a.FileID == "" || b.FileID == "")
+}
+
+func (a Identity) modTime() time.Time { return time.Unix(0, a.MTime) }

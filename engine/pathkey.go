@@ -1,0 +1,22 @@
+package engine
+
+import (
+	"runtime"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// pathKey is a path as the file system compares names, so one file is one
+// job however its name was typed: macOS's usual volumes ignore case and
+// Unicode normalisation (NFC/NFD "café"), Windows ignores case, Linux
+// compares bytes. The path itself is kept as the OS gave it.
+func pathKey(path string) string {
+	switch runtime.GOOS {
+	case "darwin", "ios":
+		return strings.ToLower(norm.NFC.String(path))
+	case "windows":
+		return strings.ToLower(path)
+	}
+	return path
+}

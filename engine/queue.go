@@ -1,0 +1,73 @@
+package engine
+
+import "container/heap"
+
+// The scheduler's structures: O(log n) per job started, O(1) per job
+// removed, however long the queue.
+
+// readyHeap holds startable jobs, oldest first. Entries are checked when
+// popped (a job may have been paused or removed since it was pushed).
+type readyHeap []*job
+
+func (h readyHeap) Len() int           { return len(h) }
+func (h readyHeap) Less(a, b int) bool { return h[a].seq < h[b].seq }
+func (h readyHeap) Swap(a, b int)      { h[a], h[b] = h[b], h[a] }
+func (h *readyHeap) Push(x any)        { *h = append(*h, x.(*job)) }
+func (h *readyHeap) Pop() any {
+	old := *h
+	j := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return j
+}
+
+// offer makes a job a candidate for a slot if it can run. Caller holds e.mu.
+func (e *Engine) offer(j *job) {
+	if j.ready || !j.startable() {
+		return
+	}
+	j.ready = true
+	heap.Push(&e.ready, j)
+}
+
+// schedule starts the oldest startable jobs while slots are free. Caller
+// holds e.mu.
+func (e *Engine) schedule() {
+	if e.closed || e.halted != nil {
+		return
+	}
+	for len(e.running) < e.concurrency && e.ready.Len() > 0 {
+		j := heap.Pop(&e.ready).(*job)
+		j.ready = false
+		if !j.startable() {
+			continue
+		}
+		e.start(j)
+	}
+}
+
+// appendOrder puts a new job at the end of the add order. Caller holds e.mu.
+func (e *Engine) appendOrder(j *job) {
+	j.pos = len(e.order)
+	e.order = append(e.order, j)
+}
+
+// dropOrder takes a job out of the add order in O(1): its place becomes a
+// hole, and the holes are swept once they are half the list (amortised
+// O(1) per removal). Caller holds e.mu.
+func (e *Engine) dropOrder(j *job) {
+	e.order[j.pos] = nil
+	e.holes++
+	if e.holes < 64 || e.holes < len(e.order)/2 {
+		return
+	}
+	kept := e.order[:0]
+	for _, o := range e.order {
+		if o != nil {
+			o.pos = len(kept)
+			kept = append(kept, o)
+		}
+	}
+	clear(e.order[len(kept):])
+	e.order, e.holes = kept, 0
+}

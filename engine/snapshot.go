@@ -1,0 +1,154 @@
+package engine
+
+import "time"
+
+// Totals sum up the queue, computed once per tick for every front-end
+// (the CLI's total bar, the window's footer and counts).
+type Totals struct {
+	FilesLeft int           // queued, uploading, waiting or paused
+	BytesLeft int64         // of those files
+	Speed     float64       // bytes/s of all uploads together
+	ETA       time.Duration // 0 when unknown
+	ByState   [len(stateNames)]int
+}
+
+// Count is the number of jobs in a state.
+func (t Totals) Count(s State) int { return t.ByState[s] }
+
+// Snapshot is the whole queue as of event Seq: events with a Seq up to it
+// are already reflected.
+type Snapshot struct {
+	Seq    uint64
+	Jobs   []Job // in the order they were added
+	Totals Totals
+	Halted *Error // why the queue cannot run, nil when it can
+}
+
+// Snapshot returns every job, the totals and the sequence number of the
+// newest event they reflect.
+func (e *Engine) Snapshot() Snapshot {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := Snapshot{Seq: e.bus.current(), Jobs: make([]Job, 0, len(e.jobs)), Totals: e.totals, Halted: e.halted}
+	for _, j := range e.order {
+		if j != nil {
+			s.Jobs = append(s.Jobs, j.view())
+		}
+	}
+	return s
+}
+
+// Job returns one job's snapshot.
+func (e *Engine) Job(id string) (Job, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j, ok := e.jobs[id]
+	if !ok {
+		return Job{}, false
+	}
+	return j.view(), true
+}
+
+// Totals returns the queue's totals as of the last tick.
+func (e *Engine) Totals() Totals {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.totals
+}
+
+// account keeps the totals' per-job parts up to date after a change to j:
+// O(1), so no tick or command walks the queue. Caller holds e.mu.
+func (e *Engine) account(j *job) {
+	if j.counted {
+		e.totals.ByState[j.countedAs]--
+		if left(j.countedAs) {
+			e.totals.FilesLeft--
+		}
+	}
+	e.totals.BytesLeft -= j.left
+	j.left, j.counted = 0, false
+	if j.removed {
+		return
+	}
+	j.counted, j.countedAs = true, j.State
+	e.totals.ByState[j.State]++
+	if left(j.State) {
+		e.totals.FilesLeft++
+		j.left = max(j.Size-j.Offset, 0)
+		e.totals.BytesLeft += j.left
+	}
+}
+
+// left: a job in this state still has bytes to send.
+func left(s State) bool { return s.Active() || s == Paused }
+
+// Mirror is a front-end's copy of the queue, kept by events at O(1) each;
+// after a missed event it starts again from a Snapshot and drops the
+// events that snapshot already holds.
+type Mirror struct {
+	Jobs   map[string]Job
+	Totals Totals
+	Halted *Error
+	// Epoch counts resyncs: a front-end that keeps state of its own
+	// (which jobs it has reported) looks at every job again when it moves.
+	Epoch int
+
+	e   *Engine
+	sub *Subscription
+	seq uint64
+}
+
+// Mirror subscribes to every event and takes a first snapshot.
+func (e *Engine) Mirror(buffer int) *Mirror {
+	m := &Mirror{e: e, sub: e.Subscribe(AllEvents, buffer)}
+	m.Resync()
+	return m
+}
+
+// C delivers the events to Apply.
+func (m *Mirror) C() <-chan Event { return m.sub.C }
+
+// Close ends the subscription.
+func (m *Mirror) Close() { m.sub.Close() }
+
+// Resync replaces the copy with a snapshot.
+func (m *Mirror) Resync() {
+	s := m.e.Snapshot()
+	m.Jobs = make(map[string]Job, len(s.Jobs))
+	for _, j := range s.Jobs {
+		m.Jobs[j.ID] = j
+	}
+	m.Totals, m.Halted, m.seq = s.Totals, s.Halted, s.Seq
+	m.Epoch++
+}
+
+// CatchUp resyncs if an event was missed; call it when idle (a missed
+// last event is otherwise noticed only with the next one).
+func (m *Mirror) CatchUp() {
+	if m.sub.Missed() {
+		m.Resync()
+	}
+}
+
+// Apply brings the copy up to date with an event; it reports false for an
+// event the copy already reflects. A missed event makes it resync first.
+func (m *Mirror) Apply(ev Event) bool {
+	m.CatchUp()
+	if ev.Seq <= m.seq {
+		return false
+	}
+	m.seq = ev.Seq
+	switch ev.Type {
+	case JobAdded, JobChanged, JobProgress:
+		m.Jobs[ev.Job.ID] = ev.Job
+	case JobRemoved:
+		delete(m.Jobs, ev.Job.ID)
+	case TotalsChanged:
+		m.Totals = ev.Totals
+	case QueueHalted:
+		m.Halted = ev.Err
+	case QueueResumed:
+		m.Halted = nil
+	}
+	return true
+}

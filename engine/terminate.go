@@ -1,0 +1,214 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/engine/transfer"
+)
+
+// deleter terminates uploads on their servers (a cancelled job's, a
+// changed file's old one), a few at a time per host, never one goroutine
+// and one connection per job. An upload is forgotten only once its DELETE
+// succeeded or its server said it is gone; until then it is recorded (the
+// deletes bucket) and tried again later, also by the next process.
+type deleter struct {
+	e *Engine
+
+	mu      sync.Mutex
+	queue   map[string][]pendingDelete // host → waiting
+	busy    map[string]int             // host → deletions running
+	stopped bool
+	ctx     context.Context
+	stop    context.CancelFunc
+	wg      sync.WaitGroup
+	idle    *sync.Cond
+	retries []*time.Timer
+}
+
+// perHost bounds the deletions running at once against one server.
+const perHost = 2
+
+// pendingDelete is an upload to delete; its record needs no secrets (they
+// come from the destination's headers in this process).
+type pendingDelete struct {
+	URL   string      `json:"url"`
+	Dest  Destination `json:"dest"`
+	Tries int         `json:"tries"`
+}
+
+func newDeleter(e *Engine) *deleter {
+	ctx, stop := context.WithCancel(context.Background())
+	d := &deleter{e: e, queue: map[string][]pendingDelete{}, busy: map[string]int{}, ctx: ctx, stop: stop}
+	d.idle = sync.NewCond(&d.mu)
+	return d
+}
+
+// stage records a deletion in b (or on its own when b is nil) and starts
+// it. Caller holds e.mu.
+func (d *deleter) stage(b store.Batch, uploadURL string, dest Destination) {
+	dest = cloneDest(dest)
+	dest.Header = nil // secrets stay in memory; the engine adds them per request
+	pd := pendingDelete{URL: uploadURL, Dest: dest}
+	rec, _ := json.Marshal(pd)
+	if b == nil {
+		b = store.Batch{}
+		b.Put(store.Deletes, uploadURL, rec)
+		d.e.lastGen = d.e.w.stage(b)
+	} else {
+		b.Put(store.Deletes, uploadURL, rec)
+	}
+	d.add(pd)
+}
+
+// resume takes up the deletions an earlier process left.
+func (d *deleter) resume() {
+	var todo []pendingDelete
+	d.e.store.Each(store.Deletes, func(_ string, v []byte) error {
+		var pd pendingDelete
+		if json.Unmarshal(v, &pd) == nil && pd.URL != "" {
+			todo = append(todo, pd)
+		}
+		return nil
+	})
+	for _, pd := range todo {
+		d.add(pd)
+	}
+}
+
+func (d *deleter) add(pd pendingDelete) {
+	host := hostKey(pd.URL)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stopped {
+		return
+	}
+	if d.busy[host] >= perHost {
+		d.queue[host] = append(d.queue[host], pd)
+		return
+	}
+	d.busy[host]++
+	d.wg.Add(1)
+	go d.work(host, pd)
+}
+
+// work deletes uploads of one host until none wait.
+func (d *deleter) work(host string, pd pendingDelete) {
+	defer d.wg.Done()
+	for {
+		d.do(pd)
+		d.mu.Lock()
+		q := d.queue[host]
+		if len(q) == 0 || d.stopped {
+			d.busy[host]--
+			d.idle.Broadcast()
+			d.mu.Unlock()
+			return
+		}
+		pd, d.queue[host] = q[0], q[1:]
+		if len(d.queue[host]) == 0 {
+			delete(d.queue, host)
+		}
+		d.mu.Unlock()
+	}
+}
+
+// do deletes one upload, unless its server holds it whole: an upload
+// complete on the server is never terminated (a cancel that raced its
+// last byte leaves a finished file, not a deleted one).
+func (d *deleter) do(pd pendingDelete) {
+	ctx, cancel := context.WithTimeout(d.ctx, 30*time.Second)
+	defer cancel()
+	t := d.e.target(pd.Dest, "")
+	off, length, err := d.e.client.Offset(ctx, t, pd.URL)
+	switch {
+	case transfer.KindOf(err) == transfer.Gone:
+	case err == nil && length >= 0 && off == length:
+	case err == nil:
+		err = d.e.client.Terminate(ctx, t, pd.URL)
+	}
+	if err != nil && transfer.KindOf(err) != transfer.Gone {
+		if d.ctx.Err() == nil {
+			d.retry(pd)
+		}
+		return
+	}
+	b := store.Batch{}
+	b.Delete(store.Deletes, pd.URL)
+	d.e.mu.Lock()
+	d.e.lastGen = d.e.w.stage(b)
+	d.e.mu.Unlock()
+}
+
+// retry tries a failed deletion again later, less often each time.
+func (d *deleter) retry(pd pendingDelete) {
+	pd.Tries++
+	wait := min(time.Duration(1<<min(pd.Tries, 10))*time.Second, 10*time.Minute)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.stopped {
+		d.retries = append(d.retries, time.AfterFunc(wait, func() { d.add(pd) }))
+	}
+}
+
+// close gives running deletions a moment (a "ferry cancel" should delete
+// before it exits), then stops; what is left is tried by the next process.
+func (d *deleter) close() {
+	done := make(chan struct{})
+	go func() {
+		d.mu.Lock()
+		for len(d.busy) > 0 && !d.allIdle() {
+			d.idle.Wait()
+		}
+		d.mu.Unlock()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+	}
+	d.mu.Lock()
+	d.stopped = true
+	for _, t := range d.retries {
+		t.Stop()
+	}
+	d.mu.Unlock()
+	d.stop()
+	d.wg.Wait()
+	d.mu.Lock()
+	d.idle.Broadcast()
+	d.mu.Unlock()
+	<-done
+}
+
+func (d *deleter) allIdle() bool {
+	for _, n := range d.busy {
+		if n > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func hostKey(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return raw
+}
+
+// terminate gives a job's server upload to the deleter and clears it from
+// the job. Caller holds e.mu.
+func (e *Engine) terminate(j *job) {
+	b := store.Batch{}
+	b.Delete(store.Fingerprints, j.fp)
+	if j.UploadURL != "" {
+		e.del.stage(b, j.UploadURL, j.Dest)
+	}
+	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident = "", "", 0, 0, 0, nil
+	e.changed(j, b)
+}

@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ferry-app/ferry/engine/store"
+)
+
+// writer is the one ordered path to the database. Changes are staged in
+// memory (cheap, under the engine's lock if need be) and written by one
+// goroutine, a batch per transaction, so no disk sync ever happens under
+// the engine's lock. Whoever needs a change durable waits for the
+// generation that holds it, outside the lock; changes staged meanwhile
+// share the same sync (group commit). A failed write keeps its changes
+// staged under newer ones and is tried again.
+type writer struct {
+	st     *store.Store
+	onFail func(error) // the queue cannot be recorded: halt it
+	onHeal func()      // a write succeeded after a failure
+
+	mu        sync.Mutex
+	cond      *sync.Cond
+	pending   store.Batch
+	next      uint64 // generation of the pending batch
+	committed uint64 // the newest generation on disk
+	failedGen uint64 // the newest generation that failed...
+	failErr   error  // ...and why (nil once a write succeeds)
+	stopped   bool
+
+	kick   chan struct{}
+	done   chan struct{}
+	writes atomic.Int64 // transactions, for tests of the write rate
+}
+
+// retryEvery is how often a failed write is tried again.
+const retryEvery = 2 * time.Second
+
+func newWriter(st *store.Store, onFail func(error), onHeal func()) *writer {
+	w := &writer{st: st, onFail: onFail, onHeal: onHeal, pending: store.Batch{}, next: 1,
+		kick: make(chan struct{}, 1), done: make(chan struct{})}
+	w.cond = sync.NewCond(&w.mu)
+	go w.run()
+	return w
+}
+
+// stage queues changes and returns the generation that will hold them.
+func (w *writer) stage(b store.Batch) uint64 {
+	w.mu.Lock()
+	w.pending.Merge(b)
+	g := w.next
+	w.mu.Unlock()
+	w.poke()
+	return g
+}
+
+// wait blocks until generation g is on disk, or its write failed.
+func (w *writer) wait(g uint64) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for {
+		switch {
+		case w.committed >= g:
+			return nil
+		case w.failedGen >= g && w.failErr != nil:
+			return w.failErr
+		case w.stopped:
+			return ErrClosed
+		}
+		w.cond.Wait()
+	}
+}
+
+// sync stages changes and waits until they are on disk.
+func (w *writer) sync(b store.Batch) error { return w.wait(w.stage(b)) }
+
+// lookup returns a staged change not yet on disk, else the stored value.
+func (w *writer) lookup(bk store.Bucket, key string) []byte {
+	w.mu.Lock()
+	v, ok := w.pending.Lookup(bk, key)
+	w.mu.Unlock()
+	if ok {
+		return v
+	}
+	return w.st.Get(bk, key)
+}
+
+func (w *writer) poke() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (w *writer) run() {
+	defer close(w.done)
+	for range w.kick {
+		if !w.flush() {
+			return
+		}
+	}
+}
+
+// flush writes what is staged; false once the writer is stopped and has
+// nothing left to write.
+func (w *writer) flush() bool {
+	w.mu.Lock()
+	batch, g := w.pending, w.next
+	w.pending, w.next = store.Batch{}, g+1
+	stopped := w.stopped
+	w.mu.Unlock()
+
+	var err error
+	if batch.Len() > 0 {
+		w.writes.Add(1)
+		err = w.st.Write(batch)
+	}
+	w.mu.Lock()
+	healed := false
+	if err != nil {
+		w.pending.Under(batch)
+		w.failedGen, w.failErr = g, err
+	} else {
+		w.committed = g
+		healed = w.failErr != nil
+		w.failErr = nil
+	}
+	w.cond.Broadcast()
+	w.mu.Unlock()
+
+	switch {
+	case err != nil:
+		w.onFail(err)
+		if !stopped {
+			time.AfterFunc(retryEvery, w.poke)
+		}
+	case healed:
+		w.onHeal()
+	}
+	return !stopped
+}
+
+// close writes what is left (once) and stops the writer.
+func (w *writer) close() error {
+	w.mu.Lock()
+	w.stopped = true
+	w.mu.Unlock()
+	w.poke()
+	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.cond.Broadcast()
+	return w.failErr
+}
