@@ -72,6 +72,7 @@ type config struct {
 	faults Faults
 	token  string
 	tune   []func(*handler.Config)
+	mw     []func(http.Handler) http.Handler
 }
 
 // Option configures New.
@@ -88,6 +89,14 @@ func WithAuth(token string) Option { return func(c *config) { c.token = token } 
 // NetworkTimeout, AcquireLockTimeout) before the handler is built.
 func WithTusdConfig(fn func(*handler.Config)) Option {
 	return func(c *config) { c.tune = append(c.tune, fn) }
+}
+
+// WithMiddleware puts a handler between the fault layer and tusd on URL
+// (not DirectURL), for a test's own misbehaviour: a server that lies about
+// offsets, answers slowly, or speaks a dialect. Requests are still logged
+// and counted as usual.
+func WithMiddleware(mw func(http.Handler) http.Handler) Option {
+	return func(c *config) { c.mw = append(c.mw, mw) }
 }
 
 // New starts tusd with a filestore in t.TempDir() and a memorylocker, behind
@@ -131,7 +140,11 @@ func New(t testing.TB, opts ...Option) *Server {
 	directLn := listen(t)
 	faultyLn := listen(t)
 	s.direct = newHTTPServer(s.front(false, mux))
-	s.faulty = newHTTPServer(s.front(true, mux))
+	var inner http.Handler = mux
+	for _, mw := range cfg.mw {
+		inner = mw(inner)
+	}
+	s.faulty = newHTTPServer(s.front(true, inner))
 	for _, sv := range []struct {
 		srv *http.Server
 		ln  net.Listener
