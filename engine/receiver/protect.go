@@ -23,6 +23,8 @@ var (
 // when there is a token, the request carries it.
 func (s *Server) protect(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.running.Add(1)
+		defer s.running.Add(-1)
 		from, _, _ := net.SplitHostPort(r.RemoteAddr)
 		switch origin := r.Header.Get("Origin"); {
 		case !s.hostAllowed(r.Host):

@@ -37,9 +37,11 @@ const (
 	// .info files, so a restarted server on the same Dir resumes uploads.
 	WorkDirName = ".ferry-incoming"
 	basePath    = "/files/"
-	// stopWait is how long Shutdown lets running requests save what they
-	// received before it cuts their connections.
-	stopWait = 500 * time.Millisecond
+	// stopWait is how long Shutdown lets running requests end by themselves
+	// before it cuts their connections; each then saves what it received
+	// within saveWait.
+	stopWait = 300 * time.Millisecond
+	saveWait = 400 * time.Millisecond
 )
 
 // Config configures a Server.
@@ -81,13 +83,13 @@ type Server struct {
 	quiet      limiter
 	addrs      addrCache
 	hostname   string
-	lan        atomic.Bool // serving beyond loopback
+	lan        atomic.Bool  // serving beyond loopback
+	running    atomic.Int64 // requests being handled
 
 	mu        sync.Mutex
 	ln        net.Listener
 	srv       *http.Server
 	boundIP   net.IP
-	stopBase  context.CancelCauseFunc
 	stopSweep chan struct{}
 	swept     chan struct{}
 }
@@ -250,17 +252,12 @@ func (s *Server) Start() error {
 		s.boundIP = a.IP
 		s.lan.Store(!a.IP.IsLoopback())
 	}
-	base, stop := context.WithCancelCause(context.Background())
-	s.stopBase = stop
 	s.srv = &http.Server{
 		Handler: s.handler,
 		// No ReadTimeout: uploads are long; tusd sets per-read deadlines.
 		ReadHeaderTimeout: 15 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
-		// Cancelled with tusd's shutdown error, tusd ends each running
-		// PATCH at once, keeps what arrived and answers 503.
-		BaseContext: func(net.Listener) context.Context { return base },
 	}
 	s.stopSweep, s.swept = make(chan struct{}), make(chan struct{})
 	go s.sweepLoop(s.stopSweep, s.swept)
@@ -314,24 +311,29 @@ func (s *Server) hostPort() (host, port string) {
 // Handler serves the tus endpoint under /files/, for tests and embedding.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Shutdown stops accepting uploads, tells running ones the server is going
-// away (tusd saves what each received and answers 503), and cuts off what
-// is still open after a moment or when ctx ends. Bytes already received
-// stay in the work folder, so those uploads resume after a restart.
+// Shutdown stops accepting uploads, lets requests that are about to end
+// end, then cuts the connections of the rest (long PATCHes) and waits a
+// moment for each to save what it received; well under a second in all,
+// or less if ctx ends sooner. Those uploads resume after a restart.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	srv, stop, stopSweep, swept := s.srv, s.stopBase, s.stopSweep, s.swept
+	srv, stopSweep, swept := s.srv, s.stopSweep, s.swept
 	s.srv, s.stopSweep = nil, nil
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
 	}
 	close(stopSweep)
-	stop(handler.ErrServerShutdown)
-	ctx, cancel := context.WithTimeout(ctx, stopWait)
+	wait, cancel := context.WithTimeout(ctx, stopWait)
 	defer cancel()
-	if srv.Shutdown(ctx) != nil {
-		srv.Close() // a client that never reads its answer
+	if srv.Shutdown(wait) != nil {
+		// Not tusd's ErrServerShutdown through the request context: tusd
+		// then touches the request body from two goroutines unguarded.
+		srv.Close()
+		deadline := time.Now().Add(saveWait)
+		for s.running.Load() > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
 	}
 	<-swept
 	return nil

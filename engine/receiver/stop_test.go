@@ -1,0 +1,124 @@
+package receiver
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Stopping with an upload running takes well under a second, keeps what
+// arrived, and the upload resumes on the next start.
+func TestShutdownWithUploadRunningIsQuickAndResumable(t *testing.T) {
+	dir := t.TempDir()
+	s, err := New(Config{Dir: dir, Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	data := randBytes(4 << 20)
+	loc := create(t, s.URL(), map[string]string{"Upload-Length": strconv.Itoa(len(data)), "Upload-Metadata": meta("filename", "long.bin")})
+	id := loc[strings.LastIndex(loc, "/")+1:]
+
+	pr, pw := io.Pipe()
+	answered := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("PATCH", loc, pr)
+		req.Header.Set("Tus-Resumable", "1.0.0")
+		req.Header.Set("Upload-Offset", "0")
+		req.Header.Set("Content-Type", "application/offset+octet-stream")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	pw.Write(data[:1<<20]) // then the client stalls, as over a slow link
+	waitSize(t, filepath.Join(dir, WorkDirName, id), 1<<20)
+
+	start := time.Now()
+	if err := s.Shutdown(context.Background()); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("Shutdown took %v", d)
+	}
+	pw.CloseWithError(io.ErrUnexpectedEOF) // the client gives up too
+	select {
+	case status := <-answered:
+		if status != 0 && status != http.StatusServiceUnavailable {
+			t.Fatalf("the running PATCH got %d", status)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the running PATCH was never answered")
+	}
+
+	s2, err := New(Config{Dir: dir, Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Shutdown(context.Background())
+	loc2 := s2.URL() + id
+	status, off, _ := head(t, loc2)
+	if status != 200 || off != strconv.Itoa(1<<20) {
+		t.Fatalf("HEAD after restart: %d offset %s", status, off)
+	}
+	patch(t, loc2, 1<<20, data[1<<20:])
+	sameContent(t, filepath.Join(dir, "long.bin"), data)
+}
+
+func waitSize(t *testing.T, path string, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if st, err := os.Stat(path); err == nil && st.Size() >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never reached %d bytes", path, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A client that sends its headers and nothing more does not hold the stop.
+func TestShutdownWithSilentClient(t *testing.T) {
+	s, err := New(Config{Dir: t.TempDir(), Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	loc := create(t, s.URL(), map[string]string{"Upload-Length": "100"})
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go func() {
+		req, _ := http.NewRequest("PATCH", loc, io.MultiReader(bytes.NewReader(nil), pr))
+		req.Header.Set("Tus-Resumable", "1.0.0")
+		req.Header.Set("Upload-Offset", "0")
+		req.Header.Set("Content-Type", "application/offset+octet-stream")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	s.Shutdown(context.Background())
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("Shutdown took %v", d)
+	}
+}
