@@ -106,15 +106,9 @@ func TestChunksKeepCloudflareRules(t *testing.T) {
 		if _, err := c.Send(ctx(t), tg, cr.URL, path, 0, size, &progress{}, g.check); err == nil {
 			t.Fatal("the cut went unnoticed")
 		}
-		off, _, err := c.Offset(ctx(t), tg, cr.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
+		off := resume(t, c, tg, cr.URL, path, size, g.check)
 		if off == 0 || off%(256<<10) == 0 {
 			t.Fatalf("the cut left offset %d; the test wants an odd one", off)
-		}
-		if _, err := c.Send(ctx(t), tg, cr.URL, path, off, size, &progress{}, g.check); err != nil {
-			t.Fatal(err)
 		}
 		stored(t, srv, cr.URL, sha)
 		got := log.patches()
@@ -179,11 +173,9 @@ func TestGuardHoldsTheLastByte(t *testing.T) {
 			}
 			// The same upload then completes with a guard that agrees.
 			agree := &guardCount{}
-			if _, err := c.Send(ctx(t), tg, cr.URL, path, held, tc.size, &progress{}, agree.check); err != nil {
-				t.Fatal(err)
-			}
+			resume(t, c, tg, cr.URL, path, tc.size, agree.check)
 			stored(t, srv, cr.URL, sha)
-			if agree.n.Load() != 1 || srv.Created() != 1 {
+			if agree.n.Load() < 1 || srv.Created() != 1 {
 				t.Fatalf("guard asked %d times, %d uploads", agree.n.Load(), srv.Created())
 			}
 		})

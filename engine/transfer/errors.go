@@ -258,11 +258,8 @@ func retryAfter(v string) time.Duration {
 		return 0
 	}
 	var d time.Duration
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if s <= 0 {
-			return 0
-		}
-		if s >= int64(maxRetryAfter/time.Second) {
+	if s, err := strconv.ParseUint(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		if err != nil || s >= uint64(maxRetryAfter/time.Second) {
 			return maxRetryAfter
 		}
 		d = time.Duration(s) * time.Second

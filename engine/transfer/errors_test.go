@@ -1,7 +1,12 @@
 package transfer
 
 import (
+	"errors"
 	"io"
+	"net"
+	"net/url"
+	"os"
+	"syscall"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,27 +18,30 @@ func TestStatusErrorsAreClassified(t *testing.T) {
 		op   string
 		code int
 		kind Kind
+		c    Code
 		want string
 	}{
-		{"create", 401, Permanent, "refused the credentials (401)"},
-		{"patch", 403, Permanent, "refused the credentials (403)"},
-		{"create", 413, Permanent, "too large (413)"},
-		{"create", 400, Permanent, "rejected the upload request (400): bad metadata"},
-		{"create", 404, Permanent, "no tus upload endpoint"},
-		{"head", 404, Gone, "no longer has the upload"},
-		{"patch", 410, Gone, "no longer has the upload"},
-		{"patch", 409, Conflict, "409"},
-		{"patch", 423, Transient, "423"},
-		{"patch", 429, Transient, "429"},
-		{"patch", 503, Transient, "503"},
-		{"create", 412, Permanent, "tus 1.0.0"},
-		{"create", 501, Permanent, "no tus upload endpoint"},
+		{"create", 401, Permanent, CodeAuth, "refused the credentials (401)"},
+		{"patch", 403, Permanent, CodeAuth, "refused the credentials (403)"},
+		{"create", 413, Permanent, CodeTooLarge, "too large (413)"},
+		{"create", 400, Permanent, CodeBadRequest, "rejected the upload request (400): bad metadata"},
+		{"create", 404, Permanent, CodeNotTus, "no tus upload endpoint"},
+		{"head", 404, Gone, CodeGone, "no longer has the upload"},
+		{"patch", 410, Gone, CodeGone, "no longer has the upload"},
+		{"patch", 409, Conflict, CodeConflict, "409"},
+		{"patch", 423, Transient, CodeServer, "423"},
+		{"patch", 429, Transient, CodeServer, "429"},
+		{"patch", 503, Transient, CodeServer, "503"},
+		{"create", 412, Permanent, CodeNotTus, "tus 1.0.0"},
+		{"create", 501, Permanent, CodeNotTus, "no tus upload endpoint"},
+		{"create", 302, Permanent, CodeRedirect, "redirects (302)"},
+		{"create", 418, Permanent, CodeBadRequest, "418"},
 	}
 	for _, c := range cases {
 		res := &http.Response{StatusCode: c.code, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("bad metadata\nmore"))}
 		e := statusError(c.op, "http://h/files/", res)
-		if e.Kind != c.kind || !strings.Contains(e.Msg, c.want) {
-			t.Errorf("%s %d: kind %d %q; want kind %d and %q", c.op, c.code, e.Kind, e.Msg, c.kind, c.want)
+		if e.Kind != c.kind || e.Code != c.c || !strings.Contains(e.Msg, c.want) {
+			t.Errorf("%s %d: kind %d %q %q; want kind %d, %q and %q", c.op, c.code, e.Kind, e.Code, e.Msg, c.kind, c.c, c.want)
 		}
 	}
 }
@@ -47,6 +55,44 @@ func TestRetryAfter(t *testing.T) {
 	}
 	if d := retryAfter("soon"); d != 0 {
 		t.Errorf("junk: %s", d)
+	}
+	// A typo or a far-off clock must not park an upload for hours.
+	if d := retryAfter("86400"); d != 5*time.Minute {
+		t.Errorf("a day in seconds: %s", d)
+	}
+	if d := retryAfter("99999999999999999999"); d != 5*time.Minute {
+		t.Errorf("overflowing seconds: %s", d)
+	}
+	if d := retryAfter(time.Now().Add(48 * time.Hour).UTC().Format(http.TimeFormat)); d != 5*time.Minute {
+		t.Errorf("a date in two days: %s", d)
+	}
+}
+
+// TestConnectionErrorsAreNamed: socket errors get a sentence and a code,
+// whichever errno the OS uses for them (see errno_windows.go).
+func TestConnectionErrorsAreNamed(t *testing.T) {
+	op := func(errno syscall.Errno) error {
+		return &url.Error{Op: "Patch", URL: "http://h/files/x", Err: &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", errno)}}
+	}
+	cases := []struct {
+		err  error
+		kind Kind
+		code Code
+		says string
+	}{
+		{op(syscall.ECONNRESET), Transient, CodeNetwork, "dropped"},
+		{op(syscall.ECONNABORTED), Transient, CodeNetwork, "dropped"},
+		{op(syscall.ECONNREFUSED), Transient, CodeUnreachable, "connection refused"},
+		{op(syscall.ENETUNREACH), Transient, CodeNetwork, "no route"},
+		{op(syscall.EHOSTUNREACH), Transient, CodeNetwork, "no route"},
+		{op(syscall.ETIMEDOUT), Transient, CodeNetwork, "timed out"},
+		{&url.Error{Op: "Post", URL: "ftp://h/", Err: errors.New("unsupported protocol scheme \"ftp\"")}, Permanent, CodeBadURL, "not an http(s) URL"},
+	}
+	for _, c := range cases {
+		e := classify(c.err, "h", "http://h/files/x", true)
+		if e.Kind != c.kind || e.Code != c.code || !strings.Contains(e.Msg, c.says) || !errors.Is(e, c.err) {
+			t.Errorf("%v: kind %d %q %q; want kind %d, %q, %q", c.err, e.Kind, e.Code, e.Msg, c.kind, c.code, c.says)
+		}
 	}
 }
 

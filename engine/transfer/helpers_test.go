@@ -37,6 +37,7 @@ func frontHandler(t *testing.T, srv *tustest.Server, mw middleware) http.Handler
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(&url.URL{Scheme: up.Scheme, Host: up.Host})
 			pr.Out.Host = pr.In.Host
+			pr.SetXForwarded() // for tusd's https Locations behind a TLS front
 		},
 		FlushInterval: -1,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
@@ -124,4 +125,24 @@ func ctx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// resume does what the engine does after a failed request: HEAD, then
+// Send from the server's offset, again on a 409 (the server may still be
+// storing the cut request's bytes). It returns the offset it resumed at.
+func resume(t *testing.T, c *Client, tg Target, upload, path string, size int64, guard func() error) int64 {
+	t.Helper()
+	for try := 0; ; try++ {
+		off, _, err := c.Offset(ctx(t), tg, upload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Send(ctx(t), tg, upload, path, off, size, &progress{}, guard)
+		if err == nil {
+			return off
+		}
+		if KindOf(err) != Conflict || try == 5 {
+			t.Fatalf("resume at %d: %v", off, err)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"net"
+	"net/http"
 	"strings"
 )
 
@@ -13,10 +14,11 @@ type dnsError = net.DNSError
 func asDNS(err error, target **dnsError) bool { return errors.As(err, target) }
 
 // isRecordHeader: the server answered a TLS hello with something else,
-// typically plain HTTP on an https:// URL.
+// typically plain HTTP on an https:// URL (net/http then says so with
+// ErrSchemeMismatch).
 func isRecordHeader(err error) bool {
 	var r tls.RecordHeaderError
-	return errors.As(err, &r)
+	return errors.As(err, &r) || errors.Is(err, http.ErrSchemeMismatch)
 }
 
 // isCertError: the server's certificate failed verification.
