@@ -4,11 +4,11 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
-	"syscall"
-	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
