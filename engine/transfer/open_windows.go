@@ -2,6 +2,8 @@ package transfer
 
 import (
 	"os"
+	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/windows"
 )
@@ -10,7 +12,7 @@ import (
 // user can still rename or delete a file while it is being uploaded
 // (os.Open shares read and write only).
 func OpenFile(path string) (*os.File, error) {
-	p, err := windows.UTF16PtrFromString(path)
+	p, err := windows.UTF16PtrFromString(longPath(path))
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
@@ -21,4 +23,17 @@ func OpenFile(path string) (*os.File, error) {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	return os.NewFile(uintptr(h), path), nil
+}
+
+// longPath lifts MAX_PATH for absolute paths, as os.Open does itself
+// (CreateFile does not): \\?\C:\... and \\?\UNC\server\share\...
+func longPath(path string) string {
+	if len(path) < 248 || strings.HasPrefix(path, `\\?\`) || !filepath.IsAbs(path) {
+		return path
+	}
+	path = filepath.Clean(path)
+	if rest, ok := strings.CutPrefix(path, `\\`); ok {
+		return `\\?\UNC\` + rest
+	}
+	return `\\?\` + path
 }

@@ -133,7 +133,7 @@ func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*
 		if gerr := g.failed(); gerr != nil {
 			return fail(gerr)
 		}
-		if errors.Is(context.Cause(rctx), errStalled) {
+		if errors.Is(context.Cause(rctx), errStalled) && c.HTTP != nil {
 			// Idle connections to a host that went silent are likely dead
 			// too; the HEAD that follows must not wait on one of them.
 			c.HTTP.CloseIdleConnections()
@@ -186,6 +186,7 @@ func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done
 	var reported int64
 	last := time.Now()
 	var answerBy time.Time // set once the body is all acknowledged
+	gen := sent.gen.Load()
 	report := func() {
 		if pos := sent.pos(); pos > reported {
 			p.Sent(pos - reported)
@@ -202,6 +203,11 @@ func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done
 		case <-t.C:
 			report()
 			now := time.Now()
+			if g := sent.gen.Load(); g != gen {
+				// A new connection (a redirect, net/http retrying): its body
+				// starts over, and so does watching it.
+				gen, answerBy, last = g, time.Time{}, now
+			}
 			if answerBy.IsZero() && sent.acknowledged() {
 				answerBy = now.Add(c.responseTimeout())
 			}
@@ -238,13 +244,15 @@ func (c *Client) limited() bool {
 type tracker struct {
 	conn  atomic.Pointer[countingConn]
 	start atomic.Int64
-	n     int64 // body length: the count also holds the request's headers
+	gen   atomic.Int32 // connections the request has had
+	n     int64        // body length: the count also holds the request's headers
 }
 
 func (t *tracker) gotConn(info httptrace.GotConnInfo) {
 	if cc := counterOf(info.Conn); cc != nil {
 		t.start.Store(cc.acked())
 		t.conn.Store(cc)
+		t.gen.Add(1)
 	}
 }
 
