@@ -88,6 +88,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 	}
 	var fresh, again []*job
 	first := len(out)
+	e.batch = store.Batch{} // every record below, in one transaction
 	for _, c := range cands {
 		j := e.byKey[jobKey(c.path, dest.URL)]
 		switch {
@@ -100,6 +101,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 		}
 		out = append(out, Added{Path: c.path, Job: j.view()})
 	}
+	e.lastGen, e.batch = e.w.stage(e.batch), nil
 	g := e.lastGen
 	e.mu.Unlock()
 

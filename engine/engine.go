@@ -71,6 +71,8 @@ type Engine struct {
 	running     map[*job]struct{}
 	dirty       map[*job]struct{} // progress not yet staged for disk
 	totals      Totals
+	told        Totals      // the totals last published
+	batch       store.Batch // non-nil: stage collects here, for one transaction
 	halted      *Error
 	lastGen     uint64 // the newest write generation staged
 	concurrency int
@@ -330,8 +332,12 @@ func (e *Engine) stage(j *job, also ...store.Batch) {
 	if rec, err := j.encode(); err == nil {
 		b.Put(store.Jobs, j.ID, rec)
 	}
-	e.lastGen = e.w.stage(b)
 	delete(e.dirty, j)
+	if e.batch != nil {
+		e.batch.Merge(b)
+		return
+	}
+	e.lastGen = e.w.stage(b)
 }
 
 // save stages progress; the writer coalesces it. Caller holds e.mu.

@@ -82,3 +82,15 @@ func assertArrived(t *testing.T, srv *tustest.Server, name, sha string, created 
 }
 
 func dest(srv *tustest.Server) Destination { return Destination{URL: srv.URL} }
+
+// waitDone waits until n jobs are done.
+func waitDone(t *testing.T, e *Engine, n int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for e.Totals().Count(Done) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d jobs done after %s; wanted %d (%+v)", e.Totals().Count(Done), timeout, n, e.Totals())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

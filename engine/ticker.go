@@ -61,13 +61,14 @@ func (e *Engine) tick(dt float64, persist bool) {
 			e.save(j)
 		}
 	}
-	t := e.totals
-	t.Speed, t.ETA = speed, 0
+	e.totals.Speed, e.totals.ETA = speed, 0
 	if speed > 1 {
-		t.ETA = time.Duration(float64(t.BytesLeft) / speed * float64(time.Second))
+		e.totals.ETA = time.Duration(float64(e.totals.BytesLeft) / speed * float64(time.Second))
 	}
-	if t != e.totals {
-		e.totals = t
-		e.bus.publish(Event{Type: TotalsChanged, Totals: t})
+	// The counts move with every change, between ticks; subscribers hear
+	// of them once a tick.
+	if e.totals != e.told {
+		e.told = e.totals
+		e.bus.publish(Event{Type: TotalsChanged, Totals: e.totals})
 	}
 }
