@@ -1,0 +1,190 @@
+package app
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ferry-app/ferry/internal/tustest"
+)
+
+// queueJSON lists the queue as ferry queue --json prints it.
+func queueJSON(t *testing.T, data string) []queueLine {
+	t.Helper()
+	r := ferry(t, "queue", "--json", "--data-dir", data)
+	if r.code != 0 {
+		t.Fatalf("ferry queue: exit %d: %s", r.code, r.stderr)
+	}
+	var out []queueLine
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		if l == "" {
+			continue
+		}
+		var q queueLine
+		if err := json.Unmarshal([]byte(l), &q); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+func TestCommandsReachTheRunningFerry(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 512 << 10}))
+	dir, data := t.TempDir(), t.TempDir()
+	a, _ := tustest.RandomFile(t, dir, "a.mp4", 8<<20, 1)
+	b, _ := tustest.RandomFile(t, dir, "b.mp4", 8<<20, 2)
+	cmd, out := startFerry(t, "upload", "--concurrency", "1", "--data-dir", data, "--to", srv.URL, a, b)
+	waitBytes(t, srv, 64<<10)
+
+	// A look while it runs: asked of the running Ferry, not refused.
+	var jobs []queueLine
+	deadline := time.Now().Add(10 * time.Second)
+	for len(jobs) != 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("queue while running: %v\n%s", jobs, out)
+		}
+		r := ferry(t, "queue", "--json", "--data-dir", data)
+		if r.code == 0 {
+			jobs = queueJSON(t, data)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if r := ferry(t, "remove", "--data-dir", data, b); r.code != 0 || !strings.Contains(r.stdout, b) {
+		t.Fatalf("remove by path: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := ferry(t, "pause", "--data-dir", data, jobs[0].ID); r.code != 0 {
+		t.Fatalf("pause by id: exit %d %s", r.code, r.stderr)
+	}
+	cmd.Wait()
+	after := queueJSON(t, data)
+	if len(after) != 1 || after[0].Path != a || after[0].State != "paused" {
+		t.Fatalf("queue after pause and remove: %+v\n%s", after, out)
+	}
+	// With no Ferry running, the commands change the queue themselves: a
+	// job that will never finish can go without deleting ferry.db.
+	if r := ferry(t, "remove", "--data-dir", data, a); r.code != 0 {
+		t.Fatalf("remove: exit %d %s", r.code, r.stderr)
+	}
+	if left := queueJSON(t, data); len(left) != 0 {
+		t.Fatalf("queue: %+v", left)
+	}
+	if r := ferry(t, "remove", "--data-dir", data, "nosuchjob"); r.code != 2 || !strings.Contains(r.stderr, "no job in the queue is nosuchjob") {
+		t.Fatalf("unknown job: exit %d %s", r.code, r.stderr)
+	}
+}
+
+func TestNotesAndSecretsInTheQueue(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{NotFoundHEAD: 1, CutEvery: 600 << 10, CutSeed: 3}))
+	p, sha := tustest.RandomFile(t, t.TempDir(), "n.mp4", 2<<20, 9)
+	data := t.TempDir()
+	to := strings.Replace(srv.URL, "http://", "http://alice:S3CRET@", 1)
+	r := ferry(t, "upload", "--json", "--data-dir", data, "--to", to, p)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if up, _ := srv.UploadByName("n.mp4"); up.SHA256 != sha {
+		t.Fatal("file did not arrive whole")
+	}
+	q := ferry(t, "queue", "--data-dir", data)
+	qj := ferry(t, "queue", "--json", "--data-dir", data)
+	for _, s := range []string{r.stdout, q.stdout, qj.stdout} {
+		if strings.Contains(s, "S3CRET") {
+			t.Fatalf("the password is shown: %s", s)
+		}
+	}
+	db, _ := os.ReadFile(filepath.Join(data, "ferry.db"))
+	if strings.Contains(string(db), "S3CRET") {
+		t.Fatal("the password is in ferry.db")
+	}
+	if !strings.Contains(q.stdout, "no longer had the upload") || !strings.Contains(qj.stdout, "no longer had the upload") {
+		t.Fatalf("notes not shown:\n%s\n%s", q.stdout, qj.stdout)
+	}
+}
+
+func TestOddNamesAndLinks(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 2 << 20}))
+	dir, data := t.TempDir(), t.TempDir()
+	// A name that is not UTF-8, killed mid-upload, resumes.
+	odd, sha := tustest.RandomFile(t, dir, "\xff\xfe.mp4", 6<<20, 4)
+	cmd, out := startFerry(t, "upload", "--data-dir", data, "--to", srv.URL, odd)
+	waitBytes(t, srv, 1<<20)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	srv.SetFaults(tustest.Faults{})
+	if r := ferry(t, "upload", "--data-dir", data, "--to", srv.URL, odd); r.code != 0 {
+		t.Fatalf("resume of %q: exit %d %s\n%s", odd, r.code, r.stderr, out)
+	}
+	// (tusd keeps metadata as JSON, so the name it shows is not the bytes.)
+	if ups := srv.Uploads(); len(ups) != 1 || ups[0].SHA256 != sha || !ups[0].Done || srv.Created() != 1 {
+		t.Fatalf("odd name: created=%d uploads=%+v", srv.Created(), ups)
+	}
+
+	// Links, as a file manager follows them: a linked file and a linked
+	// folder inside a folder, and a link to a folder given without a slash.
+	real := t.TempDir()
+	inner, innerSHA := tustest.RandomFile(t, real, "inner.mov", 10<<10, 5)
+	tree := t.TempDir()
+	os.Symlink(inner, filepath.Join(tree, "linked.mov"))
+	os.Symlink(real, filepath.Join(tree, "linkeddir"))
+	os.Symlink(tree, filepath.Join(tree, "loop"))
+	top := filepath.Join(t.TempDir(), "toplink")
+	os.Symlink(tree, top)
+	r := ferry(t, "upload", "--json", "--data-dir", t.TempDir(), "--to", srv.URL, top)
+	if !strings.Contains(r.stderr, "loop") {
+		t.Errorf("the loop is not named: %s", r.stderr)
+	}
+	done := 0
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var got struct{ Path, State string }
+		json.Unmarshal([]byte(l), &got)
+		if got.State == "done" {
+			done++
+		}
+	}
+	if done != 2 {
+		t.Fatalf("%d files done, want 2 (linked file, file in linked folder):\n%s\n%s", done, r.stdout, r.stderr)
+	}
+	for _, up := range srv.Uploads()[1:] {
+		if up.SHA256 != innerSHA {
+			t.Fatalf("%s arrived as other bytes", up.MetaData["filename"])
+		}
+	}
+}
+
+func TestSignalWhileQueueingAFolder(t *testing.T) {
+	srv := tustest.New(t)
+	dir := t.TempDir()
+	for i := range 3000 {
+		os.WriteFile(filepath.Join(dir, "f"+strconv.Itoa(i)), []byte("x"), 0o644)
+	}
+	for _, after := range []time.Duration{50 * time.Millisecond, 400 * time.Millisecond} {
+		cmd, out := startFerry(t, "upload", "--data-dir", t.TempDir(), "--to", srv.URL, dir)
+		time.Sleep(after)
+		cmd.Process.Signal(syscall.SIGINT)
+		err := cmd.Wait()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 130 || !strings.Contains(out.String(), "ferry: stopped;") {
+			t.Fatalf("SIGINT after %s: %v\n%s", after, err, out)
+		}
+	}
+}
+
+func TestNeverResolvingHostFails(t *testing.T) {
+	p, _ := tustest.RandomFile(t, t.TempDir(), "x.mp4", 1<<10, 1)
+	data := t.TempDir()
+	start := time.Now()
+	r := ferry(t, "upload", "--data-dir", data, "--to", "http://nonexistent.invalid/files/", p)
+	if r.code != 1 || !strings.Contains(r.stderr, "nonexistent.invalid") || time.Since(start) > 20*time.Second {
+		t.Fatalf("exit %d after %s: %s", r.code, time.Since(start), r.stderr)
+	}
+	if r := ferry(t, "resume", "--data-dir", data); r.code != 1 {
+		t.Fatalf("resume: exit %d %s", r.code, r.stderr)
+	}
+}
