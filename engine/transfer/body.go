@@ -57,6 +57,9 @@ type lastByte struct {
 	passed bool
 }
 
+// pending says the guard has yet to be asked.
+func (l *lastByte) pending() bool { return l.g != nil && l.g.fn != nil && !l.passed }
+
 // allow says how many of want bytes may go now, with left in the body.
 func (l *lastByte) allow(want, left int64) (int64, error) {
 	want = min(want, left)

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -179,5 +181,52 @@ func TestGuardHoldsTheLastByte(t *testing.T) {
 				t.Fatalf("guard asked %d times, %d uploads", agree.n.Load(), srv.Created())
 			}
 		})
+	}
+}
+
+// editOnProgress edits the file in place once some bytes have gone.
+type editOnProgress struct {
+	progress
+	path string
+	once sync.Once
+}
+
+func (p *editOnProgress) Sent(n int64) {
+	if p.sent.Add(n) >= 256<<10 {
+		p.once.Do(func() {
+			f, _ := os.OpenFile(p.path, os.O_WRONLY, 0)
+			f.WriteAt(make([]byte, 1<<20), 0)
+			f.Close()
+		})
+	}
+}
+
+// TestGuardSeesAnEditOfBytesInFlight: sendfile hands the kernel pages,
+// not copies, so a file edited while its bytes sit unacknowledged in the
+// socket would arrive mixed. The guard is asked only once everything
+// before the last byte is acknowledged.
+func TestGuardSeesAnEditOfBytesInFlight(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 2 << 20}))
+	const size = 3 << 20
+	path, sha := tustest.RandomFile(t, "", "e.mp4", size, 13)
+	errChanged := errors.New("changed")
+	guard := func() error {
+		if tustest.FileSHA256(t, path) != sha {
+			return errChanged
+		}
+		return nil
+	}
+	c := newClient(t)
+	tg := Target{Endpoint: srv.URL}
+	cr, err := c.Create(ctx(t), tg, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Send(ctx(t), tg, cr.URL, path, 0, size, &editOnProgress{path: path}, guard)
+	if !errors.Is(err, errChanged) {
+		t.Fatalf("Send: %v; want the guard's refusal", err)
+	}
+	if up := srv.Uploads(); len(up) != 1 || up[0].Done {
+		t.Fatalf("the server completed a mixed file: %+v", up)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"sync/atomic"
+	"time"
 )
 
 // countingConn counts the bytes written to a connection, so a request's
@@ -41,6 +42,9 @@ func (c *countingConn) ReadFrom(r io.Reader) (int64, error) {
 	}
 	var total int64
 	for limit > 0 {
+		if fb.left == 1 && fb.last.pending() {
+			c.waitAcked()
+		}
 		slice, err := fb.last.allow(min(int64(sendfileSlice), limit), fb.left)
 		if err != nil {
 			return total, err
@@ -58,6 +62,21 @@ func (c *countingConn) ReadFrom(r io.Reader) (int64, error) {
 		}
 	}
 	return total, nil
+}
+
+// waitAcked waits until the peer has acknowledged everything written.
+// sendfile sends from the page cache without a copy, so until then an
+// edit of the file can still change bytes on their way (retransmissions
+// included): a guard asked earlier could pass a file that then arrives
+// mixed. It gives up where the kernel cannot tell or the socket closed
+// (a stall cancels the request and closes it).
+func (c *countingConn) waitAcked() {
+	for d := 200 * time.Microsecond; ; d = min(2*d, 20*time.Millisecond) {
+		if n, ok := unacked(c); !ok || n <= 0 {
+			return
+		}
+		time.Sleep(d) // no event tells of acknowledgements
+	}
 }
 
 // acked is the connection's progress counter: bytes the peer acknowledged

@@ -27,3 +27,12 @@ func peerAcked(c *countingConn) (n int64, ok bool) {
 	}
 	return max(written-int64(info.Snd_sbbytes), 0), true
 }
+
+// unacked is what the send buffer holds, sent or not.
+func unacked(c *countingConn) (n int64, ok bool) {
+	acked, ok := peerAcked(c)
+	if !ok {
+		return 0, false
+	}
+	return c.written.Load() - acked, true
+}

@@ -28,3 +28,20 @@ func peerAcked(c *countingConn) (n int64, ok bool) {
 	}
 	return int64(info.Bytes_acked), true
 }
+
+// unacked is what the socket holds that the peer has not acknowledged,
+// sent or not (SIOCOUTQ).
+func unacked(c *countingConn) (n int64, ok bool) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0, false
+	}
+	var q int
+	cerr := rc.Control(func(fd uintptr) {
+		q, err = unix.IoctlGetInt(int(fd), unix.SIOCOUTQ)
+	})
+	if cerr != nil || err != nil {
+		return 0, false
+	}
+	return int64(q), true
+}

@@ -64,3 +64,12 @@ func peerAcked(c *countingConn) (n int64, ok bool) {
 	}
 	return max(int64(info.BytesOut)-int64(info.BytesRetrans)-int64(info.BytesInFlight), 0), true
 }
+
+// unacked is what was written and not yet acknowledged.
+func unacked(c *countingConn) (n int64, ok bool) {
+	acked, ok := peerAcked(c)
+	if !ok {
+		return 0, false
+	}
+	return c.written.Load() - acked, true
+}
