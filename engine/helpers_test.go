@@ -30,38 +30,41 @@ func newEngine(t *testing.T, opts ...func(*Options)) *Engine {
 	return e
 }
 
-// waitFor polls a job until it is in one of the states.
+// waitFor waits, on the engine's events, until a job is in one of the
+// states.
 func waitFor(t *testing.T, e *Engine, id string, timeout time.Duration, states ...State) Job {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		j, ok := e.Job(id)
-		if !ok {
-			t.Fatalf("job %s vanished", id)
-		}
-		if slices.Contains(states, j.State) {
-			return j
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job %s is %s (%s%s) after %s; wanted %v", filepath.Base(j.Path), j.State, j.Reason, j.Error, timeout, states)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	j, _ := waitJob(t, e, timeout, func(j Job) bool { return j.ID == id && slices.Contains(states, j.State) }, id)
+	return j
 }
 
-// waitOffset polls until the job has sent at least n bytes.
+// waitOffset waits until the job has sent at least n bytes.
 func waitOffset(t *testing.T, e *Engine, id string, n int64, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	waitJob(t, e, timeout, func(j Job) bool { return j.ID == id && j.Offset >= n }, id)
+}
+
+// waitJob waits for a job event (or the job's present state) that ok
+// accepts. A missed event is made up for by looking at the job itself.
+func waitJob(t *testing.T, e *Engine, timeout time.Duration, ok func(Job) bool, id string) (Job, bool) {
+	t.Helper()
+	sub := e.Subscribe(JobChanged.Mask()|JobProgress.Mask()|JobRemoved.Mask(), 256)
+	defer sub.Close()
+	deadline := time.After(timeout)
 	for {
-		j, _ := e.Job(id)
-		if j.Offset >= n {
-			return
+		j, found := e.Job(id)
+		if !found {
+			t.Fatalf("job %s vanished", id)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job sent %d bytes in %s; wanted %d (%s %s)", j.Offset, timeout, n, j.State, j.Reason)
+		if ok(j) {
+			return j, true
 		}
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case <-sub.C:
+		case <-time.After(100 * time.Millisecond): // a missed event
+		case <-deadline:
+			t.Fatalf("job %s is %s (%s%s), offset %d, after %s", filepath.Base(j.Path), j.State, j.Reason, j.Error, j.Offset, timeout)
+		}
 	}
 }
 
@@ -87,10 +90,15 @@ func dest(srv *tustest.Server) Destination { return Destination{URL: srv.URL} }
 func waitDone(t *testing.T, e *Engine, n int, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
+	sub := e.Subscribe(TotalsChanged.Mask(), 16)
+	defer sub.Close()
 	for e.Totals().Count(Done) < n {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d jobs done after %s; wanted %d (%+v)", e.Totals().Count(Done), timeout, n, e.Totals())
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-sub.C:
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
