@@ -76,10 +76,10 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		e.mu.Unlock()
 	}
 	if p.upload == "" {
-		if err := e.create(ctx, j, t, &p); err != nil {
+		var err error
+		if offset, err = e.create(ctx, j, t, &p); err != nil {
 			return err
 		}
-		offset = 0
 	}
 	e.mu.Lock()
 	j.UploadURL, j.Offset, j.confirmed = p.upload, offset, offset
@@ -245,39 +245,69 @@ func (e *Engine) forget(j *job, p *plan, why string) {
 	p.upload, p.sent, p.ident = "", 0, nil
 }
 
-// create asks the server for a new upload of the file as it is now, and
-// records it (URL, identity) on disk before any byte is sent: an upload
-// the queue cannot find again would be made anew by the next run.
-func (e *Engine) create(ctx context.Context, j *job, t transfer.Target, p *plan) error {
+// smallFile: a file this size or smaller goes in its creation request
+// (tus creation-with-upload), one round trip and no disk sync: were the
+// answer lost, a rerun would only send these few bytes again.
+const smallFile = 1 << 20
+
+// create asks the server for a new upload of the file as it is now. A
+// bigger file's upload is recorded (URL, identity) on disk before any byte
+// is sent: an upload the queue cannot find again would be made anew by the
+// next run. It returns the offset the server holds.
+func (e *Engine) create(ctx context.Context, j *job, t transfer.Target, p *plan) (int64, error) {
 	id, err := identify(p.path)
 	if err != nil {
-		return fileGone(p.path, err)
+		return 0, fileGone(p.path, err)
 	}
 	if id.Size != p.size || !id.modTime().Equal(p.mtime) {
-		return errChanged
+		return 0, errChanged
 	}
-	created, err := e.client.Create(ctx, t, p.size)
+	var (
+		created transfer.Created
+		offset  int64
+		sent    int64
+	)
+	if p.size <= smallFile {
+		unchanged := func() error {
+			if cur, err := identify(p.path); err != nil || !cur.Same(id) {
+				return errChanged
+			}
+			return nil
+		}
+		created, offset, err = e.client.CreateWithData(ctx, t, p.size, p.path, jobProgress{e, j}, unchanged)
+		sent = p.size
+	} else {
+		created, err = e.client.Create(ctx, t, p.size)
+	}
 	if err != nil {
-		return err
+		if created.URL != "" {
+			e.mu.Lock()
+			e.del.stage(nil, created.URL, p.dest)
+			e.mu.Unlock()
+		}
+		return 0, err
 	}
 	e.mu.Lock()
 	if ctx.Err() != nil {
 		// Paused or cancelled meanwhile: the upload is not the job's.
 		e.del.stage(nil, created.URL, p.dest)
 		e.mu.Unlock()
-		return context.Cause(ctx)
+		return 0, context.Cause(ctx)
 	}
-	j.UploadURL, j.MediaID, j.ident, j.sent = created.URL, created.MediaID, &id, 0
+	j.UploadURL, j.MediaID, j.ident, j.sent = created.URL, created.MediaID, &id, sent
+	j.confirmed, j.Offset = offset, offset
 	b := store.Batch{}
-	b.Put(store.Fingerprints, j.fp, upload{URL: created.URL, Identity: &id}.encode())
+	b.Put(store.Fingerprints, j.fp, upload{URL: created.URL, Sent: sent, Identity: &id}.encode())
 	e.changed(j, b)
 	g := e.lastGen
 	e.mu.Unlock()
-	if err := e.durable(g); err != nil {
-		return storeError("the new upload could not be recorded", err)
+	if p.size > smallFile {
+		if err := e.durable(g); err != nil {
+			return 0, storeError("the new upload could not be recorded", err)
+		}
 	}
-	p.upload, p.ident, p.sent = created.URL, &id, 0
-	return nil
+	p.upload, p.ident, p.sent = created.URL, &id, sent
+	return offset, nil
 }
 
 // raiseSent records, durably, that bytes up to offset may now reach the

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/engine/transfer"
 )
 
 // Added is what became of one path given to AddMany.
@@ -213,7 +214,7 @@ func checkFile(path string) (fs.FileInfo, error) {
 	case !fi.Mode().IsRegular():
 		return nil, permanent(CodeFileUnreadable, nil, "%s is not a regular file.", path)
 	}
-	f, err := os.Open(path)
+	f, err := transfer.OpenFile(path)
 	if err != nil {
 		return nil, FileError(path, err)
 	}

@@ -90,7 +90,7 @@ func TestHonoursRetryAfter(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{Status429PATCH: 1, RetryAfter: 2}))
 	e := newEngine(t)
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "x.mp4", 64<<10, 3)
+	p, sha := tustest.RandomFile(t, t.TempDir(), "x.mp4", 2<<20, 3) // > smallFile: PATCHed
 	start := time.Now()
 	j, _ := e.Add(p, dest(srv))
 	w := waitFor(t, e, j.ID, 5*time.Second, Waiting)
@@ -472,7 +472,7 @@ func TestBackoffGrowsAgainstAFailingServer(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{Status5xxPATCH: 1000}))
 	e := newEngine(t, func(o *Options) { o.MaxBackoff = 2 * time.Second })
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "b.mp4", 64<<10, 1)
+	p, sha := tustest.RandomFile(t, t.TempDir(), "b.mp4", 2<<20, 1) // > smallFile: PATCHed
 	j, _ := e.Add(p, dest(srv))
 	time.Sleep(4 * time.Second)
 	patches := 0
@@ -589,7 +589,7 @@ func TestServerThatNeverAgreesFails(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{Conflict409PATCH: 1000}))
 	e := newEngine(t, func(o *Options) { o.MaxBackoff = 50 * time.Millisecond })
 	e.Start()
-	p, _ := tustest.RandomFile(t, t.TempDir(), "c.mp4", 1000, 1)
+	p, _ := tustest.RandomFile(t, t.TempDir(), "c.mp4", 2<<20, 1) // > smallFile: PATCHed
 	j, _ := e.Add(p, dest(srv))
 	f := waitFor(t, e, j.ID, 20*time.Second, Failed)
 	if !strings.Contains(f.Error, "keeps disagreeing") {
@@ -622,7 +622,7 @@ func TestChunkedUploadSendsCleanRequests(t *testing.T) {
 	srv := tustest.New(t)
 	e := newEngine(t)
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "ch.mp4", 1<<20, 1)
+	p, sha := tustest.RandomFile(t, t.TempDir(), "ch.mp4", 2<<20, 1) // > smallFile: PATCHed
 	j, _ := e.Add(p, Destination{URL: srv.URL, ChunkSize: 256 << 10})
 	waitFor(t, e, j.ID, 10*time.Second, Done)
 	assertArrived(t, srv, "ch.mp4", sha, 1)
@@ -635,9 +635,9 @@ func TestChunkedUploadSendsCleanRequests(t *testing.T) {
 			}
 		}
 	}
-	// Four chunks of exactly the chunk size: holding back the last byte
+	// Eight chunks of exactly the chunk size: holding back the last byte
 	// until the file is checked makes no odd chunk.
-	if len(patches) != 4 || strings.Contains(strings.Join(srv.Requests(), " "), "HEAD") {
+	if len(patches) != 8 || strings.Contains(strings.Join(srv.Requests(), " "), "HEAD") {
 		t.Fatalf("requests: %v", srv.Requests())
 	}
 }

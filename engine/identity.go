@@ -3,6 +3,7 @@ package engine
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/ferry-app/ferry/engine/transfer"
 	"io"
 	"os"
 	"time"
@@ -24,7 +25,7 @@ const identitySpan = 1 << 20
 
 // identify reads a file's identity.
 func identify(path string) (Identity, error) {
-	f, err := os.Open(path) // TODO(switch): transfer.OpenFile
+	f, err := transfer.OpenFile(path) // a rename while it is read is allowed (Windows)
 	if err != nil {
 		return Identity{}, err
 	}
