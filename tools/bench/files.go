@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // makeRandomFile streams size random bytes to path and returns their SHA-256.
@@ -34,15 +33,6 @@ func makeRandomFile(path string, size int64) (sum [32]byte, err error) {
 		return sum, err
 	}
 	return sum, f.Close()
-}
-
-// freeBytes is the space available to us on the file system holding dir.
-func freeBytes(dir string) int64 {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
-		return 0
-	}
-	return int64(st.Bavail) * int64(st.Bsize)
 }
 
 var units = []struct {

@@ -1,8 +1,12 @@
-// Command bench measures ferry against a raw streaming tus PATCH on a local
-// tusd: throughput, CPU and peak RSS per file size. It reports figures and
-// fails only when something is broken (bad hash, crashed upload).
+// Command bench measures ferry on a local tusd: throughput, CPU and peak
+// RSS per file size against a raw streaming tus PATCH; many small files
+// through `ferry upload DIR` against a sequential go-tus loop; and the
+// engine's AddMany, Cancel and Remove with 10 000 jobs. It reports figures
+// and fails only when something is broken (bad hash, wrong count of
+// uploads, a crashed upload).
 //
-//	go run ./tools/bench -sizes 16MiB,128MiB,1GiB,2GiB
+//	go run ./tools/bench -sizes 16MiB,128MiB,1GiB,2GiB -small 10000 -engine 10000
+//	go run ./tools/bench -sizes "" -engine 0   # small files only
 package main
 
 import (
@@ -14,47 +18,67 @@ import (
 )
 
 func main() {
-	// Hidden child mode: the raw baseline runs in its own process so that
-	// CPU and RSS are measured exactly as for ferry.
+	// Hidden child modes: baselines run in their own process so that CPU
+	// and RSS are measured exactly as for ferry.
 	if len(os.Args) == 4 && os.Args[1] == "raw-patch" {
-		if err := rawPatch(os.Args[2], os.Args[3]); err != nil {
-			fmt.Fprintln(os.Stderr, "raw-patch:", err)
-			os.Exit(1)
-		}
+		child("raw-patch", rawPatch(os.Args[2], os.Args[3]))
+		return
+	}
+	if len(os.Args) == 4 && os.Args[1] == "gotus-loop" {
+		child("gotus-loop", gotusLoop(os.Args[2], os.Args[3]))
 		return
 	}
 
-	sizesFlag := flag.String("sizes", "16MiB,128MiB,1GiB,2GiB", "comma-separated file sizes")
-	ferryBin := flag.String("ferry", "", "path to a built ferry binary (default: build one)")
-	dir := flag.String("dir", os.TempDir(), "where temp files go (test files and the tusd store)")
-	runs := flag.Int("runs", 1, "runs per size; the fastest of each kind is kept")
-	jsonOut := flag.Bool("json", false, "print results as JSON lines instead of a table")
+	var o options
+	flag.StringVar(&o.sizes, "sizes", "16MiB,128MiB,1GiB,2GiB", "comma-separated file sizes for the throughput rows (\"\": skip them)")
+	flag.IntVar(&o.small, "small", 10000, "number of 1 KiB files for the small-files rows; half as many are run too, for linearity (0: skip)")
+	flag.IntVar(&o.engine, "engine", 10000, "jobs for the engine rows: AddMany, Cancel, Remove (0: skip)")
+	flag.StringVar(&o.ferry, "ferry", "", "path to a built ferry binary (default: build one)")
+	flag.StringVar(&o.dir, "dir", os.TempDir(), "where temp files go (test files and the tusd store)")
+	flag.IntVar(&o.runs, "runs", 1, "runs of each measurement; the fastest is kept")
+	flag.BoolVar(&o.json, "json", false, "print results as JSON lines instead of tables")
 	flag.Parse()
 
-	if err := run(*sizesFlag, *ferryBin, *dir, *runs, *jsonOut); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(sizesFlag, ferryBin, dir string, runs int, jsonOut bool) error {
-	sizes, err := parseSizes(sizesFlag)
+type options struct {
+	sizes, ferry, dir   string
+	small, engine, runs int
+	json                bool
+}
+
+func child(name string, err error) {
 	if err != nil {
-		return err
+		fmt.Fprintln(os.Stderr, name+":", err)
+		os.Exit(1)
 	}
-	if runs < 1 {
-		runs = 1
+}
+
+func run(o options) error {
+	var sizes []int64
+	if strings.TrimSpace(o.sizes) != "" {
+		var err error
+		if sizes, err = parseSizes(o.sizes); err != nil {
+			return err
+		}
 	}
-	work, err := os.MkdirTemp(dir, "ferry-bench-")
+	o.runs = max(o.runs, 1)
+	work, err := os.MkdirTemp(o.dir, "ferry-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
 
-	if ferryBin == "" {
-		if ferryBin, err = buildFerry(work); err != nil {
+	if o.ferry == "" {
+		if o.ferry, err = buildFerry(work); err != nil {
 			return err
 		}
+	} else if o.ferry, err = filepath.Abs(o.ferry); err != nil {
+		return err
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -68,81 +92,53 @@ func run(sizesFlag, ferryBin, dir string, runs int, jsonOut bool) error {
 	defer srv.Close()
 
 	env := environment()
-	if !jsonOut {
-		printEnv(env)
-	} else {
+	if o.json {
 		printJSON(env)
+	} else {
+		printEnv(env)
 	}
 
 	var results []result
 	for _, size := range sizes {
-		r, err := benchSize(srv, self, ferryBin, work, size, runs)
+		r, err := benchSize(srv, self, o.ferry, work, size, o.runs)
 		if err != nil {
 			return err
 		}
 		if r.Skipped != "" {
 			r.Type, r.Verdict = "result", r.verdict()
 		}
-		if jsonOut {
+		if o.json {
 			printJSON(r)
 		}
 		results = append(results, r)
 	}
-	if !jsonOut {
+	if !o.json && len(results) > 0 {
 		printTable(results)
 	}
-	return nil
-}
 
-// benchSize makes one test file and uploads it runs times each way,
-// alternating raw and ferry.
-func benchSize(srv *tusd, self, ferryBin, work string, size int64, runs int) (result, error) {
-	r := result{Size: size, Label: formatSize(size)}
-	// Test file + the server's copy, plus some slack for ferry's database.
-	if free := freeBytes(work); free < 2*size+64<<20 {
-		r.Skipped = fmt.Sprintf("not enough free space in %s (%s free, need %s)",
-			work, formatSize(free), formatSize(2*size+64<<20))
-		logf("%s: skipped: %s", r.Label, r.Skipped)
-		return r, nil
-	}
-
-	file := filepath.Join(work, "test-"+r.Label+".bin")
-	logf("%s: writing test file", r.Label)
-	sum, err := makeRandomFile(file, size)
-	if err != nil {
-		return r, err
-	}
-	defer os.Remove(file)
-
-	for i := 0; i < runs; i++ {
-		for _, kind := range []string{"raw", "ferry"} {
-			var cmd []string
-			if kind == "raw" {
-				cmd = []string{self, "raw-patch", srv.URL, file}
-			} else {
-				dataDir, err := os.MkdirTemp(work, "ferry-data-")
-				if err != nil {
-					return r, err
-				}
-				defer os.RemoveAll(dataDir)
-				cmd = []string{ferryBin, "upload", "--data-dir", dataDir, "--to", srv.URL, file}
-			}
-			logf("%s: run %d/%d %s", r.Label, i+1, runs, kind)
-			m, err := measure(cmd)
-			if err != nil {
-				return r, fmt.Errorf("%s %s upload: %w", r.Label, kind, err)
-			}
-			if err := srv.verify(size, sum); err != nil {
-				return r, fmt.Errorf("%s %s upload: %w", r.Label, kind, err)
-			}
-			if err := srv.clear(); err != nil {
-				return r, err
-			}
-			m.MiBps = float64(size) / (1 << 20) / m.Wall.Seconds()
-			r.keepBest(kind, m)
+	var rows []row
+	if o.small > 0 {
+		rs, err := benchSmall(srv, self, o.ferry, work, o.small, o.runs)
+		if err != nil {
+			return err
 		}
+		rows = append(rows, rs...)
 	}
-	return r, nil
+	if o.engine > 0 {
+		rs, err := benchEngine(srv, work, o.engine)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, rs...)
+	}
+	if o.json {
+		for _, r := range rows {
+			printJSON(r)
+		}
+	} else if len(rows) > 0 {
+		printRows(rows)
+	}
+	return nil
 }
 
 func logf(format string, args ...any) {

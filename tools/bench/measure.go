@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -27,19 +26,29 @@ func measure(argv []string) (sample, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return sample{}, err
+	}
+	done := watch(cmd.Process)
+	err := cmd.Wait()
 	wall := time.Since(start)
+	u := done(cmd.ProcessState)
 	if err != nil {
 		return sample{}, fmt.Errorf("%v\n%s", err, out.String())
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	return sample{
 		Wall:   wall,
 		WallS:  wall.Seconds(),
-		CPUS:   cpu.Seconds(),
-		RSSMiB: float64(ru.Maxrss) / 1024, // Maxrss is KiB on Linux
+		CPUS:   u.cpu.Seconds(),
+		RSSMiB: float64(u.peakRSS) / (1 << 20),
 	}, nil
+}
+
+// usage is what the OS tells about a finished child. peakRSS is in bytes;
+// 0 where the OS does not say.
+type usage struct {
+	cpu     time.Duration // user + system
+	peakRSS int64
 }
 
 // tailBuffer keeps the last 16 KiB written to it, for failure messages.

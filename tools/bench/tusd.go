@@ -118,3 +118,18 @@ func (t *tusd) clear() error {
 	}
 	return nil
 }
+
+// uploads lists the filestore data files (one per upload created).
+func (t *tusd) uploads() ([]string, error) {
+	ents, err := os.ReadDir(t.dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if !e.IsDir() && !strings.HasSuffix(e.Name(), ".info") {
+			out = append(out, filepath.Join(t.dir, e.Name()))
+		}
+	}
+	return out, nil
+}

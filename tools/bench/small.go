@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// aimFilesPerS is the issue's aim for 1 KiB files on loopback.
+const aimFilesPerS = 1000
+
+// benchSmall uploads n and n/2 files of 1 KiB with `ferry upload DIR`
+// (fresh data dir each run), and n with a sequential go-tus loop.
+func benchSmall(srv *tusd, self, ferryBin, work string, n, runs int) ([]row, error) {
+	half := max(n/2, 1)
+	dirs := map[int]string{}
+	sums := map[int]sumSet{}
+	for _, k := range []int{n, half} {
+		dirs[k] = filepath.Join(work, "small-"+strconv.Itoa(k))
+		logf("small files: writing %d files of 1 KiB", k)
+		s, err := makeSmallDir(dirs[k], k)
+		if err != nil {
+			return nil, err
+		}
+		sums[k] = s
+		defer os.RemoveAll(dirs[k])
+	}
+
+	upload := func(name string, k int, argv func() ([]string, error)) (row, error) {
+		var best *sample
+		for i := range runs {
+			cmd, err := argv()
+			if err != nil {
+				return row{}, err
+			}
+			logf("small files: %s, %d files, run %d/%d", name, k, i+1, runs)
+			m, err := measure(cmd)
+			if err == nil {
+				err = srv.check(sums[k])
+			}
+			if err != nil {
+				return row{}, fmt.Errorf("%s of %d small files: %w", name, k, err)
+			}
+			if err := srv.clear(); err != nil {
+				return row{}, err
+			}
+			if best == nil || m.Wall < best.Wall {
+				best = &m
+			}
+		}
+		return sampleRow("small files", name, k, *best), nil
+	}
+	ferry := func(k int) func() ([]string, error) {
+		return func() ([]string, error) {
+			dataDir, err := os.MkdirTemp(work, "ferry-data-")
+			if err != nil {
+				return nil, err
+			}
+			return []string{ferryBin, "upload", "--data-dir", dataDir, "--to", srv.URL, dirs[k]}, nil
+		}
+	}
+
+	full, err := upload("ferry upload DIR", n, ferry(n))
+	if err != nil {
+		return nil, err
+	}
+	halfRow, err := upload("ferry upload DIR", half, ferry(half))
+	if err != nil {
+		return nil, err
+	}
+	base, err := upload("go-tus sequential loop", n, func() ([]string, error) {
+		return []string{self, "gotus-loop", srv.URL, dirs[n]}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	word := "ok"
+	if full.Rate < aimFilesPerS {
+		word = "below aim"
+	}
+	full.Note = fmt.Sprintf("aim ≥%d files/s: %s; %.2f× go-tus", aimFilesPerS, word, full.Rate/base.Rate)
+	lin := full.WallS / halfRow.WallS
+	word = "linear"
+	if lin > 2.5 {
+		word = "WORSE than linear"
+	}
+	halfRow.Note = fmt.Sprintf("time %d/%d = %.2f (≈2: linear): %s", n, half, lin, word)
+	base.Note = "baseline"
+	return []row{full, halfRow, base}, nil
+}
+
+// check verifies the store holds exactly the files of want, once each.
+func (t *tusd) check(want sumSet) error {
+	paths, err := t.uploads()
+	if err != nil {
+		return err
+	}
+	return checkFiles(paths, want)
+}
+
+// sampleRow makes a table row of a measured child process.
+func sampleRow(group, name string, n int, m sample) row {
+	return row{Type: "row", Group: group, Name: name, N: n, WallS: m.WallS, CPUS: m.CPUS, RSSMiB: m.RSSMiB,
+		Rate: float64(n) / m.Wall.Seconds(), PerUS: float64(m.Wall.Microseconds()) / float64(n)}
+}
+
+// timedRow makes a table row of an in-process call.
+func timedRow(group, name string, n int, d time.Duration) row {
+	return row{Type: "row", Group: group, Name: name, N: n, WallS: d.Seconds(),
+		Rate: float64(n) / d.Seconds(), PerUS: float64(d.Microseconds()) / float64(n)}
+}
