@@ -24,6 +24,10 @@ func main() {
 		child("raw-patch", rawPatch(os.Args[2], os.Args[3]))
 		return
 	}
+	if len(os.Args) == 4 && os.Args[1] == "go-tus" {
+		child("go-tus", goTusUpload(os.Args[2], os.Args[3]))
+		return
+	}
 	if len(os.Args) == 4 && os.Args[1] == "gotus-loop" {
 		child("gotus-loop", gotusLoop(os.Args[2], os.Args[3]))
 		return
@@ -33,6 +37,7 @@ func main() {
 	flag.StringVar(&o.sizes, "sizes", "16MiB,128MiB,1GiB,2GiB", "comma-separated file sizes for the throughput rows (\"\": skip them)")
 	flag.IntVar(&o.small, "small", 10000, "number of 1 KiB files for the small-files rows; half as many are run too, for linearity (0: skip)")
 	flag.IntVar(&o.engine, "engine", 10000, "jobs for the engine rows: AddMany, Cancel, Remove (0: skip)")
+	flag.StringVar(&o.serve, "serve", "128MiB,1GiB", "file sizes for the go-tus rows into ferry serve vs a bare tusd (\"\": skip them)")
 	flag.StringVar(&o.ferry, "ferry", "", "path to a built ferry binary (default: build one)")
 	flag.StringVar(&o.dir, "dir", os.TempDir(), "where temp files go (test files and the tusd store)")
 	flag.IntVar(&o.runs, "runs", 1, "runs of each measurement; the fastest is kept")
@@ -47,6 +52,7 @@ func main() {
 
 type options struct {
 	sizes, ferry, dir   string
+	serve               string // sizes for the serve rows
 	small, engine, runs int
 	json                bool
 }
@@ -114,6 +120,25 @@ func run(o options) error {
 	}
 	if !o.json && len(results) > 0 {
 		printTable(results)
+	}
+
+	if strings.TrimSpace(o.serve) != "" {
+		serveSizes, err := parseSizes(o.serve)
+		if err != nil {
+			return err
+		}
+		sr, err := benchServeRows(srv, self, o.ferry, work, serveSizes, o.runs)
+		if err != nil {
+			return err
+		}
+		for _, r := range sr {
+			if o.json {
+				printJSON(r)
+			}
+		}
+		if !o.json {
+			printServeTable(sr)
+		}
 	}
 
 	var rows []row
