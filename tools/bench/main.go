@@ -150,7 +150,7 @@ func run(o options) error {
 		rows = append(rows, rs...)
 	}
 	if o.engine > 0 {
-		rs, err := benchEngine(srv, work, o.engine)
+		rs, err := benchEngine(work, o.engine)
 		if err != nil {
 			return err
 		}
