@@ -61,7 +61,10 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, si
 		}
 	}
 	seeAll := func() {
-		for id := range pending {
+		for _, id := range ids { // in add order: "already uploaded" lines read in order
+			if !pending[id] {
+				continue
+			}
 			if j, ok := m.Jobs[id]; ok {
 				see(j)
 			} else {

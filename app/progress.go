@@ -38,7 +38,14 @@ func newProgress(w io.Writer, total int64) progress {
 func status(j engine.Job) string {
 	switch j.State {
 	case engine.Waiting:
-		return fmt.Sprintf("%s; retrying in %s", j.Reason, time.Until(j.NextTry).Round(time.Second))
+		switch d := time.Until(j.NextTry); {
+		case j.NextTry.IsZero():
+			return j.Reason
+		case d < time.Second:
+			return j.Reason + "; retrying now"
+		default:
+			return fmt.Sprintf("%s; retrying in %s", j.Reason, d.Round(time.Second))
+		}
 	case engine.Uploading:
 		s := humanize.IBytes(uint64(j.Speed)) + "/s"
 		if j.ETA > 0 {

@@ -119,7 +119,7 @@ func (e *Engine) serverOffset(ctx context.Context, j *job, t transfer.Target, p 
 		return 0, err
 	case off > p.size || (length >= 0 && off > length) || off > p.sent:
 		return 0, &Error{Kind: transfer.Conflict, Code: CodeConflict,
-			Msg: fmt.Sprintf("The server claims %d bytes of an upload of %d, of which at most %d were ever sent; it cannot be trusted", off, max(length, p.size), p.sent)}
+			Msg: fmt.Sprintf("The server claims to hold %d bytes of a %d-byte upload, of which at most %d were ever sent; it cannot be trusted", off, max(length, p.size), p.sent)}
 	case length >= 0 && length != p.size:
 		e.forget(j, p, fmt.Sprintf("The server's upload has another length (%d bytes, not %d); starting a new upload", length, p.size))
 		return 0, nil

@@ -11,8 +11,10 @@ import (
 // job however its name was typed: macOS's usual volumes ignore case and
 // Unicode normalisation (NFC/NFD "café"), Windows ignores case, Linux
 // compares bytes. The path itself is kept as the OS gave it.
-func pathKey(path string) string {
-	switch runtime.GOOS {
+func pathKey(path string) string { return pathKeyOn(runtime.GOOS, path) }
+
+func pathKeyOn(goos, path string) string {
+	switch goos {
 	case "darwin", "ios":
 		return strings.ToLower(norm.NFC.String(path))
 	case "windows":
