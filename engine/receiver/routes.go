@@ -51,6 +51,9 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			writeError(w, r, *err)
 			return
 		}
+		if method == http.MethodOptions && s.expireIdle > 0 {
+			w = &extensionWriter{ResponseWriter: w}
+		}
 		req := newRequest(w, r, method)
 		if method == http.MethodPatch {
 			req.expires(s.expireIdle)
@@ -119,3 +122,16 @@ func (s *Server) concatIDsOK(h string) bool {
 	}
 	return true
 }
+
+// extensionWriter adds "expiration" to the Tus-Extension tusd advertises:
+// the receiver sends Upload-Expires, which tusd itself does not.
+type extensionWriter struct{ http.ResponseWriter }
+
+func (w *extensionWriter) WriteHeader(code int) {
+	if e := w.Header().Get("Tus-Extension"); e != "" {
+		w.Header().Set("Tus-Extension", e+",expiration")
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *extensionWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -122,6 +122,9 @@ func TestIdleUploadsExpire(t *testing.T) {
 	if s.expireIdle != 24*time.Hour {
 		t.Fatalf("default expiry %v", s.expireIdle)
 	}
+	if resp, _ := send(t, "OPTIONS", files, nil, nil); !strings.HasSuffix(resp.Header.Get("Tus-Extension"), ",expiration") {
+		t.Fatalf("Tus-Extension %q", resp.Header.Get("Tus-Extension"))
+	}
 
 	expires := func(resp *http.Response) time.Time {
 		t.Helper()
