@@ -170,7 +170,7 @@ func (e *Engine) readd(j *job, fi fs.FileInfo, fp string, dest Destination, done
 	j.held = false
 	j.Dest = cloneDest(dest)
 	switch {
-	case done != nil && j.State == Done && j.fp == fp:
+	case j.State == Done && j.fp == fp:
 		j.Already = true // the same file, finished: nothing to do
 		e.changed(j)
 	case done != nil:

@@ -329,7 +329,7 @@ func (e *Engine) stage(j *job, also ...store.Batch) {
 	for _, a := range also {
 		b.Merge(a)
 	}
-	if rec, err := j.encode(); err == nil {
+	if rec, err := j.encode(); err == nil && !j.removed {
 		b.Put(store.Jobs, j.ID, rec)
 	}
 	delete(e.dirty, j)

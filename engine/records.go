@@ -35,9 +35,8 @@ func (c *completion) apply(j *job) {
 func (e *Engine) completions(fps []string) map[string]*completion {
 	out := map[string]*completion{}
 	var unstaged []string
-	e.w.mu.Lock()
 	for _, fp := range fps {
-		if v, ok := e.w.pending.Lookup(store.Completions, fp); ok {
+		if v, ok := e.w.staged(store.Completions, fp); ok {
 			if c := decodeCompletion(v); c != nil {
 				out[fp] = c
 			}
@@ -45,7 +44,6 @@ func (e *Engine) completions(fps []string) map[string]*completion {
 		}
 		unstaged = append(unstaged, fp)
 	}
-	e.w.mu.Unlock()
 	e.store.GetMany(store.Completions, unstaged, func(fp string, v []byte) {
 		if c := decodeCompletion(v); c != nil {
 			out[fp] = c

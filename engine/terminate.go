@@ -51,10 +51,11 @@ func newDeleter(e *Engine) *deleter {
 // stage records a deletion in b (or on its own when b is nil) and starts
 // it. Caller holds e.mu.
 func (d *deleter) stage(b store.Batch, uploadURL string, dest Destination) {
-	dest = cloneDest(dest)
-	dest.Header = nil // secrets stay in memory; the engine adds them per request
-	pd := pendingDelete{URL: uploadURL, Dest: dest}
-	rec, _ := json.Marshal(pd)
+	pd := pendingDelete{URL: uploadURL, Dest: cloneDest(dest)}
+	onDisk := pd
+	onDisk.Dest.Header = nil // secrets stay in memory; the engine adds them per request
+	onDisk.Dest.URL = StripSecrets(dest.URL)
+	rec, _ := json.Marshal(onDisk)
 	if b == nil {
 		b = store.Batch{}
 		b.Put(store.Deletes, uploadURL, rec)
@@ -210,5 +211,9 @@ func (e *Engine) terminate(j *job) {
 		e.del.stage(b, j.UploadURL, j.Dest)
 	}
 	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident = "", "", 0, 0, 0, nil
+	if j.removed {
+		e.lastGen = e.w.stage(b) // the job's record is gone; the rest still goes
+		return
+	}
 	e.changed(j, b)
 }

@@ -23,7 +23,8 @@ type writer struct {
 	mu        sync.Mutex
 	cond      *sync.Cond
 	pending   store.Batch
-	next      uint64 // generation of the pending batch
+	inflight  store.Batch // being written: no longer pending, not yet on disk
+	next      uint64      // generation of the pending batch
 	committed uint64 // the newest generation on disk
 	failedGen uint64 // the newest generation that failed...
 	failErr   error  // ...and why (nil once a write succeeds)
@@ -77,13 +78,20 @@ func (w *writer) sync(b store.Batch) error { return w.wait(w.stage(b)) }
 
 // lookup returns a staged change not yet on disk, else the stored value.
 func (w *writer) lookup(bk store.Bucket, key string) []byte {
-	w.mu.Lock()
-	v, ok := w.pending.Lookup(bk, key)
-	w.mu.Unlock()
-	if ok {
+	if v, ok := w.staged(bk, key); ok {
 		return v
 	}
 	return w.st.Get(bk, key)
+}
+
+// staged returns a change not yet on disk: pending, or being written.
+func (w *writer) staged(bk store.Bucket, key string) ([]byte, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if v, ok := w.pending.Lookup(bk, key); ok {
+		return v, true
+	}
+	return w.inflight.Lookup(bk, key)
 }
 
 func (w *writer) poke() {
@@ -107,7 +115,7 @@ func (w *writer) run() {
 func (w *writer) flush() bool {
 	w.mu.Lock()
 	batch, g := w.pending, w.next
-	w.pending, w.next = store.Batch{}, g+1
+	w.pending, w.next, w.inflight = store.Batch{}, g+1, batch
 	stopped := w.stopped
 	w.mu.Unlock()
 
@@ -117,6 +125,7 @@ func (w *writer) flush() bool {
 		err = w.st.Write(batch)
 	}
 	w.mu.Lock()
+	w.inflight = nil
 	healed := false
 	if err != nil {
 		w.pending.Under(batch)
