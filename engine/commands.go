@@ -174,8 +174,8 @@ func (e *Engine) readd(j *job, fi fs.FileInfo, fp string, dest Destination, done
 		j.Already = true // the same file, finished: nothing to do
 		e.changed(j)
 	case done != nil:
-		done.apply(j)
-		e.setState(j, Done)
+		done.apply(j) // finished before, by an earlier job of this file
+		e.changed(j)
 	case j.State.Active():
 		e.changed(j) // its next attempt sees whether the file changed
 	default:
