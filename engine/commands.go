@@ -156,6 +156,7 @@ func (e *Engine) newJob(path string, fi fs.FileInfo, fp string, dest Destination
 	}, seq: seq, fp: fp}
 	if done != nil {
 		done.apply(j)
+		j.State = Done
 	}
 	e.jobs[id] = j
 	e.byKey[jobKey(path, dest.URL)] = j
@@ -175,7 +176,7 @@ func (e *Engine) readd(j *job, fi fs.FileInfo, fp string, dest Destination, done
 		e.changed(j)
 	case done != nil:
 		done.apply(j) // finished before, by an earlier job of this file
-		e.changed(j)
+		e.setState(j, Done)
 	case j.State.Active():
 		e.changed(j) // its next attempt sees whether the file changed
 	default:

@@ -23,9 +23,10 @@ func (c completion) encode() []byte {
 	return b
 }
 
-// apply makes j the finished job the record describes. Caller holds e.mu.
+// apply gives j the result the record describes; the caller makes it
+// done. Caller holds e.mu.
 func (c *completion) apply(j *job) {
-	j.State, j.UploadURL, j.MediaID = Done, c.URL, c.MediaID
+	j.UploadURL, j.MediaID = c.URL, c.MediaID
 	j.Offset, j.confirmed, j.Finished, j.Already = j.Size, j.Size, c.At, true
 	j.note("Uploaded before, on %s; nothing sent again", c.At.Local().Format("2006-01-02 15:04"))
 }

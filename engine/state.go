@@ -59,13 +59,15 @@ func (s State) Terminal() bool { return s == Done || s == Failed || s == Cancell
 
 // legal lists the transitions the lifecycle allows.
 var legal = map[State][]State{
-	Queued:    {Uploading, Paused, Failed, Cancelled},
+	// A job found finished already (a completion record) becomes done
+	// from any state it can be added again in.
+	Queued:    {Uploading, Paused, Failed, Cancelled, Done},
 	Uploading: {Done, Waiting, Paused, Failed, Cancelled, Queued},
 	Waiting:   {Uploading, Paused, Failed, Cancelled, Queued},
-	Paused:    {Queued, Cancelled},
-	Failed:    {Queued, Cancelled},
+	Paused:    {Queued, Cancelled, Done},
+	Failed:    {Queued, Cancelled, Done},
 	Done:      {Queued},
-	Cancelled: {Queued},
+	Cancelled: {Queued, Done},
 }
 
 func canMove(from, to State) bool {
