@@ -87,6 +87,12 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, si
 			if !m.Apply(ev) {
 				continue
 			}
+			switch ev.Type {
+			case engine.QueueHalted:
+				fmt.Fprintf(res.stderr, "ferry: %s\n", ev.Err.Msg)
+			case engine.QueueResumed:
+				fmt.Fprintln(res.stderr, "ferry: the queue can be written again; going on.")
+			}
 			if ev.Type == engine.JobRemoved && pending[ev.Job.ID] {
 				delete(pending, ev.Job.ID)
 				delete(active, ev.Job.ID)
