@@ -20,6 +20,10 @@ import (
 func main() {
 	// Hidden child modes: baselines run in their own process so that CPU
 	// and RSS are measured exactly as for ferry.
+	if len(os.Args) == 2 && os.Args[1] == "spawner" {
+		child("spawner", serveSpawner())
+		return
+	}
 	if len(os.Args) == 4 && os.Args[1] == "raw-patch" {
 		child("raw-patch", rawPatch(os.Args[2], os.Args[3]))
 		return
@@ -90,6 +94,10 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
+	if err := startSpawner(self); err != nil {
+		return err
+	}
+	defer stopSpawner()
 
 	srv, err := startTusd(filepath.Join(work, "store"))
 	if err != nil {

@@ -19,9 +19,10 @@ type sample struct {
 	RSSMiB float64       `json:"rss_mib"` // peak resident set
 }
 
-// measure runs argv to completion and returns its wall time, CPU and peak
-// RSS. A non-zero exit is an error carrying the tail of its output.
-func measure(argv []string) (sample, error) {
+// measureHere runs argv to completion and returns its wall time, CPU and
+// peak RSS. A non-zero exit is an error carrying the tail of its output.
+// Run it from a small process (the spawner): see spawn.go.
+func measureHere(argv []string) (sample, error) {
 	var out tailBuffer
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = &out, &out
