@@ -96,6 +96,7 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, si
 			if ev.Type == engine.JobRemoved && pending[ev.Job.ID] {
 				delete(pending, ev.Job.ID)
 				delete(active, ev.Job.ID)
+				res.removed(ev.Job)
 			} else if ev.Job.ID != "" {
 				see(m.Jobs[ev.Job.ID])
 			}
@@ -112,8 +113,9 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, si
 			seeAll()
 		}
 	}
+	res.close()
 	if err := eng.Close(); err != nil {
-		fmt.Fprintf(stderr, "ferry: could not save the queue: %v\n", err)
+		fmt.Fprintf(res.stderr, "ferry: could not save the queue: %v\n", err)
 	}
 	show.close()
 	if interrupted {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -15,6 +16,7 @@ type results struct {
 	stdout, stderr io.Writer
 	json           bool
 	failed         int
+	storeFailed    int  // files not queued because the queue could not be written
 	authFailed     bool // a server refused the credentials
 }
 
@@ -37,15 +39,44 @@ type resultLine struct {
 }
 
 func (r *results) notQueued(path string, err error) {
+	if errors.Is(err, engine.ErrSkipped) {
+		// Left out of a folder on purpose (a link loop): nothing is lost.
+		fmt.Fprintf(r.stderr, "ferry: %s\n", naming(path, err.Error()))
+		return
+	}
 	r.failed++
-	fmt.Fprintf(r.stderr, "ferry: failed: %s\n", naming(path, err.Error()))
+	if engine.CodeOf(err) == engine.CodeStore {
+		// One sentence for a disk that cannot be written, not one per file.
+		if r.storeFailed++; r.storeFailed == 1 {
+			fmt.Fprintf(r.stderr, "ferry: failed: %v\n", err)
+		}
+	} else {
+		fmt.Fprintf(r.stderr, "ferry: failed: %s\n", naming(path, err.Error()))
+	}
 	if r.json {
 		r.emit(resultLine{Path: path, State: engine.Failed.String(), Error: err.Error(), ErrorCode: engine.CodeOf(err)})
 	}
 }
 
+// close says what was folded into one line.
+func (r *results) close() {
+	if r.storeFailed > 1 {
+		fmt.Fprintf(r.stderr, "ferry: %d files were not queued for that reason.\n", r.storeFailed)
+	}
+}
+
 func (r *results) finished(j engine.Job) {
-	if j.State != engine.Done {
+	switch j.State {
+	case engine.Done:
+	case engine.Paused:
+		// Paused by someone (ferry pause, the window): not a failure of the
+		// upload, though not done either.
+		r.failed++
+		fmt.Fprintf(r.stderr, "ferry: paused: %s (ferry resume goes on)\n", j.Path)
+	case engine.Cancelled:
+		r.failed++
+		fmt.Fprintf(r.stderr, "ferry: cancelled: %s\n", j.Path)
+	default:
 		r.failed++
 		r.authFailed = r.authFailed || j.ErrorCode == engine.CodeAuth
 		why := j.Error
@@ -83,4 +114,10 @@ func naming(path, msg string) string {
 		return msg
 	}
 	return path + ": " + msg
+}
+
+// removed reports a job taken off the queue while it was followed.
+func (r *results) removed(j engine.Job) {
+	r.failed++
+	fmt.Fprintf(r.stderr, "ferry: removed from the queue: %s\n", j.Path)
 }

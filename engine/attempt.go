@@ -245,15 +245,17 @@ func (e *Engine) forget(j *job, p *plan, why string) {
 	p.upload, p.sent, p.ident = "", 0, nil
 }
 
-// smallFile: a file this size or smaller goes in its creation request
-// (tus creation-with-upload), one round trip and no disk sync: were the
-// answer lost, a rerun would only send these few bytes again.
+// smallFile: a file this size or smaller goes in one PATCH, and its
+// upload is recorded as offering every byte from the start, so it costs
+// one disk sync (shared with the uploads beside it), not three.
 const smallFile = 1 << 20
 
-// create asks the server for a new upload of the file as it is now. A
-// bigger file's upload is recorded (URL, identity) on disk before any byte
-// is sent: an upload the queue cannot find again would be made anew by the
-// next run. It returns the offset the server holds.
+// create asks the server for a new upload of the file as it is now, and
+// records it (URL, identity) on disk before any byte is sent: an upload
+// the queue cannot find again would be made anew by the next run. (tus
+// creation-with-upload would save a round trip for small files, but its
+// upload would exist before Ferry could record it: a crash or Ctrl-C in
+// that instant uploads the file twice.)
 func (e *Engine) create(ctx context.Context, j *job, t transfer.Target, p *plan) (int64, error) {
 	id, err := identify(p.path)
 	if err != nil {
@@ -262,30 +264,13 @@ func (e *Engine) create(ctx context.Context, j *job, t transfer.Target, p *plan)
 	if id.Size != p.size || !id.modTime().Equal(p.mtime) {
 		return 0, errChanged
 	}
-	var (
-		created transfer.Created
-		offset  int64
-		sent    int64
-	)
-	if p.size <= smallFile {
-		unchanged := func() error {
-			if cur, err := identify(p.path); err != nil || !cur.Same(id) {
-				return errChanged
-			}
-			return nil
-		}
-		created, offset, err = e.client.CreateWithData(ctx, t, p.size, p.path, jobProgress{e, j}, unchanged)
-		sent = p.size
-	} else {
-		created, err = e.client.Create(ctx, t, p.size)
-	}
+	created, err := e.client.Create(ctx, t, p.size)
 	if err != nil {
-		if created.URL != "" {
-			e.mu.Lock()
-			e.del.stage(nil, created.URL, p.dest)
-			e.mu.Unlock()
-		}
 		return 0, err
+	}
+	var sent int64
+	if p.size <= smallFile {
+		sent = p.size
 	}
 	e.mu.Lock()
 	if ctx.Err() != nil {
@@ -295,19 +280,16 @@ func (e *Engine) create(ctx context.Context, j *job, t transfer.Target, p *plan)
 		return 0, context.Cause(ctx)
 	}
 	j.UploadURL, j.MediaID, j.ident, j.sent = created.URL, created.MediaID, &id, sent
-	j.confirmed, j.Offset = offset, offset
 	b := store.Batch{}
 	b.Put(store.Fingerprints, j.fp, upload{URL: created.URL, Sent: sent, Identity: &id}.encode())
 	e.changed(j, b)
 	g := e.lastGen
 	e.mu.Unlock()
-	if p.size > smallFile {
-		if err := e.durable(g); err != nil {
-			return 0, storeError("the new upload could not be recorded", err)
-		}
+	if err := e.durable(g); err != nil {
+		return 0, notRecorded("the new upload could not be recorded, so it was not sent. It goes on once the disk can be written.", err)
 	}
 	p.upload, p.ident, p.sent = created.URL, &id, sent
-	return offset, nil
+	return 0, nil
 }
 
 // raiseSent records, durably, that bytes up to offset may now reach the
@@ -325,7 +307,7 @@ func (e *Engine) raiseSent(j *job, offset int64) error {
 	g := e.lastGen
 	e.mu.Unlock()
 	if err := e.durable(g); err != nil {
-		return storeError("the upload's progress could not be recorded", err)
+		return notRecorded("the upload's progress could not be recorded, so it stopped. It goes on once the disk can be written.", err)
 	}
 	return nil
 }
@@ -337,4 +319,12 @@ func completed(j *job) store.Batch {
 	b.Put(store.Completions, j.fp, completion{URL: j.UploadURL, MediaID: j.MediaID, At: time.Now(), Size: j.Size}.encode())
 	b.Delete(store.Fingerprints, j.fp)
 	return b
+}
+
+// notRecorded stops an attempt whose records could not be written: the
+// queue halts (and requeues the job); the job itself has not failed.
+func notRecorded(what string, err error) error {
+	e := storeError(what, err)
+	e.Kind = transfer.Transient
+	return e
 }

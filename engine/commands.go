@@ -119,7 +119,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 			e.forgetJob(j)
 		}
 		e.lastGen = e.w.stage(b)
-		serr := storeError("nothing was queued", err)
+		serr := storeError("nothing was queued. Free disk space or check the disk, then add the files again.", err)
 		for i := first; i < len(out); i++ {
 			out[i].Job, out[i].Err = Job{}, serr
 		}
@@ -253,7 +253,7 @@ func (e *Engine) each(ids []string, fn func(j *job) error) error {
 	g := e.lastGen
 	e.mu.Unlock()
 	if err := e.durable(g); err != nil && !errors.Is(err, ErrClosed) {
-		return storeError("the change may be lost", err)
+		return storeError("the change may be lost. Free disk space or check the disk, then do it again.", err)
 	}
 	return first
 }

@@ -259,7 +259,7 @@ func (e *Engine) Close() error {
 		err = cerr
 	}
 	if err != nil {
-		return storeError("the last changes to the queue are lost", err)
+		return storeError("its last changes are lost. Check the disk; the server's offsets will put the uploads right.", err)
 	}
 	return nil
 }
@@ -360,7 +360,7 @@ func (e *Engine) halt(err error) {
 	if e.halted != nil || e.closed {
 		return
 	}
-	e.halted = storeError("uploads are paused until it can be written", err)
+	e.halted = storeError("uploads are paused. Free disk space or check the disk; they go on by themselves once it can be written.", err)
 	for j := range e.running {
 		if j.State == Uploading || j.State == Waiting {
 			e.setState(j, Queued)

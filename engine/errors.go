@@ -90,8 +90,9 @@ func CheckDestination(d Destination) error {
 	return nil
 }
 
-// storeError is why a change could not be recorded.
+// storeError is why a change could not be recorded; what says what it
+// means for the user, as a sentence.
 func storeError(what string, err error) *Error {
 	return &Error{Kind: transfer.Permanent, Code: CodeStore, Err: err,
-		Msg: fmt.Sprintf("Cannot write the queue database (%v): %s. Free disk space or check the disk; the queue goes on by itself once it can be written.", err, what)}
+		Msg: fmt.Sprintf("Cannot write the queue database (%v): %s", err, what)}
 }

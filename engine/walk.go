@@ -170,7 +170,7 @@ func (w *walker) walk(dir string, stack []walkDir, c *walkCount) {
 			w.walk(path, append(stack, walkDir{path, fi}), c)
 		case mode&(fs.ModeNamedPipe|fs.ModeSocket|fs.ModeDevice) != 0:
 			// Opening a pipe would wait forever; nothing here is a file.
-			w.fail(path, walkErrorf(nil, "%s is not a regular file; skipped.", path), c)
+			w.fail(path, walkSkipped(walkErrorf(nil, "%s is not a regular file; skipped.", path)), c)
 		default:
 			// Regular files, and types only Add can judge (such as cloud
 			// placeholders on Windows).
@@ -205,7 +205,7 @@ func (w *walker) dirLoop(path string, cycle []walkDir) error {
 		infos[i] = d.info
 	}
 	w.dirLoops = append(w.dirLoops, infos)
-	return walkErrorf(nil, "%s links back to %s, a loop; skipped.", path, cycle[0].path)
+	return walkSkipped(walkErrorf(nil, "%s links back to %s, a loop; skipped.", path, cycle[0].path))
 }
 
 func walkSameDirs(seen []fs.FileInfo, cycle []walkDir) bool {
@@ -236,7 +236,7 @@ func (w *walker) statError(path string, err error) error {
 		if rerr != nil {
 			return nil // removed since the folder was read
 		}
-		return walkErrorf(fs.ErrNotExist, "%s is a link to %s, which does not exist.", path, target)
+		return walkSkipped(walkErrorf(fs.ErrNotExist, "%s is a link to %s, which does not exist; skipped.", path, target))
 	case errors.Is(err, fs.ErrPermission):
 		return walkReadError(path, err)
 	}
@@ -251,7 +251,7 @@ func (w *walker) statError(path string, err error) error {
 		if len(cycle) > 1 && cycle[0] == path {
 			next = cycle[1]
 		}
-		return walkErrorf(nil, "%s links back to %s, a loop; skipped.", path, next)
+		return walkSkipped(walkErrorf(nil, "%s links back to %s, a loop; skipped.", path, next))
 	}
 	return walkReadError(path, err)
 }
@@ -311,14 +311,25 @@ func walkReadError(path string, err error) error {
 	return walkErrorf(err, "Cannot read %s: %s.", path, strings.TrimSuffix(err.Error(), "."))
 }
 
+// ErrSkipped marks what a walk left out on purpose where nothing is lost
+// (a link loop, a dangling link, a pipe): worth a word, not a failure.
+var ErrSkipped = errors.New("skipped")
+
 // walkError is a sentence that still matches errors.Is for its cause.
 type walkError struct {
-	msg   string
-	cause error
+	msg     string
+	cause   error
+	skipped bool
 }
 
-func (e *walkError) Error() string { return e.msg }
-func (e *walkError) Unwrap() error { return e.cause }
+func (e *walkError) Error() string        { return e.msg }
+func (e *walkError) Unwrap() error        { return e.cause }
+func (e *walkError) Is(target error) bool { return e.skipped && target == ErrSkipped }
+
+func walkSkipped(err error) error {
+	err.(*walkError).skipped = true
+	return err
+}
 
 func walkErrorf(cause error, format string, args ...any) error {
 	return &walkError{msg: fmt.Sprintf(format, args...), cause: cause}

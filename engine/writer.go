@@ -25,9 +25,9 @@ type writer struct {
 	pending   store.Batch
 	inflight  store.Batch // being written: no longer pending, not yet on disk
 	next      uint64      // generation of the pending batch
-	committed uint64 // the newest generation on disk
-	failedGen uint64 // the newest generation that failed...
-	failErr   error  // ...and why (nil once a write succeeds)
+	committed uint64      // the newest generation on disk
+	failedGen uint64      // the newest generation that failed...
+	failErr   error       // ...and why (nil once a write succeeds)
 	stopped   bool
 
 	kick   chan struct{}
