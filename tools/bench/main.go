@@ -1,12 +1,13 @@
 // Command bench measures ferry on a local tusd: throughput, CPU and peak
 // RSS per file size against a raw streaming tus PATCH; many small files
-// through `ferry upload DIR` against a sequential go-tus loop; and the
-// engine's AddMany, Cancel and Remove with 10 000 jobs. It reports figures
+// through `ferry upload DIR` against a sequential go-tus loop; go-tus into
+// `ferry serve` against a bare tusd; and the engine's AddMany, Cancel and
+// Remove with 10 000 jobs. It reports figures
 // and fails only when something is broken (bad hash, wrong count of
 // uploads, a crashed upload).
 //
 //	go run ./tools/bench -sizes 16MiB,128MiB,1GiB,2GiB -small 10000 -engine 10000
-//	go run ./tools/bench -sizes "" -engine 0   # small files only
+//	go run ./tools/bench -sizes "" -serve "" -engine 0 -runs 3   # small files only
 package main
 
 import (
