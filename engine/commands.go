@@ -62,8 +62,13 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 		done *completion
 	}
 	var cands []cand
+	var gone []Added // files not there: their jobs may still be finished on the server
 	for _, f := range files {
 		fi, err := checkFile(f)
+		if CodeOf(err) == CodeFileGone {
+			gone = append(gone, Added{Path: f, Err: err})
+			continue
+		}
 		if err != nil {
 			out = append(out, Added{Path: f, Err: err})
 			continue
@@ -88,8 +93,18 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 		return out
 	}
 	var fresh, again []*job
-	first := len(out)
 	e.batch = store.Batch{} // every record below, in one transaction
+	for _, g := range gone {
+		// A file moved or deleted since its upload began: the server's
+		// offset decides (an upload it holds whole is done).
+		if j := e.byKey[jobKey(g.Path, dest.URL)]; j != nil && (j.UploadURL != "" || j.State == Done) {
+			e.readdGone(j)
+			again = append(again, j)
+			g.Job, g.Err = j.view(), nil
+		}
+		out = append(out, g)
+	}
+	first := len(out)
 	for _, c := range cands {
 		j := e.byKey[jobKey(c.path, dest.URL)]
 		switch {
@@ -133,12 +148,27 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 		e.offer(j)
 	}
 	e.schedule()
-	for i := first; i < len(out); i++ {
-		if j := e.jobs[out[i].Job.ID]; j != nil {
+	for i := range out {
+		if j := e.jobs[out[i].Job.ID]; j != nil && out[i].Err == nil {
 			out[i].Job = j.view()
 		}
 	}
 	return out
+}
+
+// readdGone sets going again the job of a file that is no longer there,
+// for its server to say whether it holds the upload whole. Caller holds
+// e.mu.
+func (e *Engine) readdGone(j *job) {
+	j.held = false
+	if j.State == Done {
+		j.Already = true
+		e.changed(j)
+		return
+	}
+	if !j.State.Active() {
+		e.setState(j, Queued)
+	}
 }
 
 // newJob makes and stages the job for a file not in the queue. Caller

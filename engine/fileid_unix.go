@@ -16,3 +16,12 @@ func fileID(_ *os.File, fi os.FileInfo) string {
 	}
 	return ""
 }
+
+// changeTime is when the file's inode last changed: a write anywhere in it
+// moves it, and unlike mtime it cannot be set back (touch -r).
+func changeTime(fi os.FileInfo) int64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return ctime(st)
+	}
+	return 0
+}

@@ -51,7 +51,7 @@ func (w *holdWriter) WriteHeader(code int) {
 }
 
 func TestCompleteOnServerIsDoneWhateverBecameOfTheFile(t *testing.T) {
-	for _, change := range []string{"edited", "moved"} {
+	for _, change := range []string{"edited", "moved", "moved, added again"} {
 		t.Run(change, func(t *testing.T) {
 			const size = 2 << 20
 			hold := newHold(size)
@@ -70,7 +70,12 @@ func TestCompleteOnServerIsDoneWhateverBecameOfTheFile(t *testing.T) {
 			} else {
 				os.Rename(p, p+".moved")
 			}
-			if err := e.Resume(j.ID); err != nil {
+			if change == "moved, added again" {
+				// ferry upload of the same path, as a user reruns it.
+				if again, err := e.Add(p, dest(srv)); err != nil || again.ID != j.ID {
+					t.Fatalf("re-add of a moved file: %+v %v", again, err)
+				}
+			} else if err := e.Resume(j.ID); err != nil {
 				t.Fatal(err)
 			}
 			done := waitFor(t, e, j.ID, 20*time.Second, Done, Failed)
@@ -207,6 +212,26 @@ func TestOverwriteKeepingSizeAndMtimeStartsOver(t *testing.T) {
 	e.Resume(j.ID)
 	waitFor(t, e, j.ID, 20*time.Second, Done)
 	assertArrived(t, srv, "same.mp4", sha, 2)
+}
+
+func TestEditInPlaceWithMtimeSetBackStartsOver(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
+	e := newEngine(t)
+	e.Start()
+	p, _ := tustest.RandomFile(t, t.TempDir(), "mid.mp4", 4<<20, 9)
+	fi, _ := os.Stat(p)
+	j, _ := e.Add(p, dest(srv))
+	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
+	// Bytes in the middle (outside the hashed first and last MiB), then
+	// the mtime set back: only the change time tells.
+	f, _ := os.OpenFile(p, os.O_WRONLY, 0)
+	f.WriteAt([]byte("ZZZZ"), 2<<20)
+	f.Close()
+	os.Chtimes(p, fi.ModTime(), fi.ModTime())
+	sha := tustest.FileSHA256(t, p)
+	srv.SetFaults(tustest.Faults{})
+	waitFor(t, e, j.ID, 30*time.Second, Done)
+	assertArrived(t, srv, "mid.mp4", sha, 2)
 }
 
 func TestGrowingFileWaitsUntilStill(t *testing.T) {

@@ -11,14 +11,16 @@ import (
 
 // Identity is a file as it was when its upload began. A resume that finds
 // any part of it changed starts over: size and mtime alone miss an
-// overwrite that keeps both (cp then touch -r), the hashes of the first
-// and last MiB catch it without reading the whole file.
+// overwrite that keeps both (cp then touch -r); the change time catches an
+// edit in place that set the mtime back, and the hashes of the first and
+// last MiB a replacement, without reading the whole file.
 type Identity struct {
 	Size   int64  `json:"size"`
 	MTime  int64  `json:"mtime_ns"`
-	FileID string `json:"file_id,omitempty"` // device and inode (file index on Windows)
-	Head   string `json:"head"`              // SHA-256 of the first MiB
-	Tail   string `json:"tail,omitempty"`    // SHA-256 of the last MiB, when the file is longer
+	CTime  int64  `json:"ctime_ns,omitempty"` // inode change time, where the OS gives it
+	FileID string `json:"file_id,omitempty"`  // device and inode (file index on Windows)
+	Head   string `json:"head"`               // SHA-256 of the first MiB
+	Tail   string `json:"tail,omitempty"`     // SHA-256 of the last MiB, when the file is longer
 }
 
 const identitySpan = 1 << 20
@@ -34,7 +36,7 @@ func identify(path string) (Identity, error) {
 	if err != nil {
 		return Identity{}, err
 	}
-	id := Identity{Size: fi.Size(), MTime: fi.ModTime().UnixNano(), FileID: fileID(f, fi)}
+	id := Identity{Size: fi.Size(), MTime: fi.ModTime().UnixNano(), CTime: changeTime(fi), FileID: fileID(f, fi)}
 	if id.Head, err = hashRange(f, 0, min(fi.Size(), identitySpan)); err != nil {
 		return Identity{}, err
 	}
@@ -59,7 +61,8 @@ func hashRange(f *os.File, off, n int64) (string, error) {
 // (another OS wrote the record) is not held against it.
 func (a Identity) Same(b Identity) bool {
 	return a.Size == b.Size && a.MTime == b.MTime && a.Head == b.Head && a.Tail == b.Tail &&
-		(a.FileID == b.FileID || a.FileID == "" || b.FileID == "")
+		(a.FileID == b.FileID || a.FileID == "" || b.FileID == "") &&
+		(a.CTime == b.CTime || a.CTime == 0 || b.CTime == 0)
 }
 
 func (a Identity) modTime() time.Time { return time.Unix(0, a.MTime) }

@@ -146,10 +146,7 @@ func (e *Engine) exit(j *job) {
 	defer e.mu.Unlock()
 	j.running, j.cancel = false, nil
 	delete(e.running, j)
-	if j.State == Paused || j.State == Queued {
-		j.Offset = j.confirmed
-		e.account(j)
-	}
+	e.account(j) // Offset stays a hint (bytes acknowledged) until a HEAD says
 	if j.terminate {
 		j.terminate = false
 		e.terminate(j)
