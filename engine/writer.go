@@ -29,6 +29,7 @@ type writer struct {
 	failedGen uint64      // the newest generation that failed...
 	failErr   error       // ...and why (nil once a write succeeds)
 	stopped   bool
+	timed     bool // a lazy flush is on its way
 
 	kick   chan struct{}
 	done   chan struct{}
@@ -46,18 +47,28 @@ func newWriter(st *store.Store, onFail func(error), onHeal func()) *writer {
 	return w
 }
 
+// lazy is how long a change nobody waits for may stay staged, so that a
+// burst of them (state changes of many small files) shares one sync.
+const lazy = 30 * time.Millisecond
+
 // stage queues changes and returns the generation that will hold them.
+// They are written within lazy, or at once when someone waits for them.
 func (w *writer) stage(b store.Batch) uint64 {
 	w.mu.Lock()
 	w.pending.Merge(b)
 	g := w.next
+	start := !w.timed
+	w.timed = true
 	w.mu.Unlock()
-	w.poke()
+	if start {
+		time.AfterFunc(lazy, w.poke)
+	}
 	return g
 }
 
 // wait blocks until generation g is on disk, or its write failed.
 func (w *writer) wait(g uint64) error {
+	w.poke()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for {
@@ -115,7 +126,7 @@ func (w *writer) run() {
 func (w *writer) flush() bool {
 	w.mu.Lock()
 	batch, g := w.pending, w.next
-	w.pending, w.next, w.inflight = store.Batch{}, g+1, batch
+	w.pending, w.next, w.inflight, w.timed = store.Batch{}, g+1, batch, false
 	stopped := w.stopped
 	w.mu.Unlock()
 
