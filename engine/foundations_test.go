@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -452,5 +453,54 @@ func TestSecretsStayOutOfRecordsAndSnapshots(t *testing.T) {
 		if strings.Contains(string(snap), secret) {
 			t.Errorf("%s is in the snapshot", secret)
 		}
+	}
+}
+
+// Cancelling many jobs at once deletes their uploads a few at a time, and
+// a DELETE that fails is tried again until the server confirms.
+func TestDeletionsAreBoundedAndRetried(t *testing.T) {
+	var inflight, most, failed atomic.Int32
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}), tustest.WithMiddleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodDelete {
+				next.ServeHTTP(w, r)
+				return
+			}
+			n := inflight.Add(1)
+			defer inflight.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(20 * time.Millisecond) // a slow server: overlaps would show
+			if failed.Add(1) <= 3 {
+				w.WriteHeader(http.StatusInternalServerError)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}))
+	e := newEngine(t, func(o *Options) { o.Concurrency = 12 })
+	e.Start()
+	dir := t.TempDir()
+	var ids []string
+	for i := range 12 {
+		p, _ := tustest.RandomFile(t, dir, "d"+strconv.Itoa(i)+".mp4", 2<<20, int64(i))
+		j, _ := e.Add(p, dest(srv))
+		ids = append(ids, j.ID)
+	}
+	for _, id := range ids {
+		waitOffset(t, e, id, 1, 10*time.Second)
+	}
+	if err := e.Cancel(ids...); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for srv.Terminated() < 12 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 12 uploads deleted", srv.Terminated())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if m := most.Load(); m > perHost {
+		t.Fatalf("%d deletions at once against one server", m)
 	}
 }
