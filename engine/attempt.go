@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/ferry-app/ferry/engine/store"
@@ -51,7 +52,11 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 			e.mu.Unlock()
 		}
 	}
-	t := e.target(p.dest, p.path)
+	dest, err := e.resolve(p.dest)
+	if err != nil {
+		return err
+	}
+	t := e.target(dest, p.path)
 
 	offset := int64(0)
 	if p.upload != "" {
@@ -76,8 +81,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		e.mu.Unlock()
 	}
 	if p.upload == "" {
-		var err error
-		if offset, err = e.create(ctx, j, t, &p); err != nil {
+		if offset, err = e.create(ctx, j, dest, t, &p); err != nil {
 			return err
 		}
 	}
@@ -98,7 +102,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		}
 		return e.raiseSent(j, p.size)
 	}
-	_, err := e.client.Send(ctx, t, p.upload, p.path, offset, p.size, jobProgress{e, j}, guard)
+	_, err = e.client.Send(ctx, t, p.upload, p.path, offset, p.size, jobProgress{e, j}, guard)
 	if err != nil && ctx.Err() == nil && e.fileChanged(p) {
 		return errChanged
 	}
@@ -225,7 +229,7 @@ func (e *Engine) startOver(j *job, p *plan, fi fs.FileInfo) {
 	if p.upload != "" {
 		e.del.stage(b, p.upload, p.dest)
 	}
-	j.fp = fingerprint(j.Path, fi.Size(), fi.ModTime(), j.Dest.URL)
+	j.fp = fingerprint(j.Path, fi.Size(), fi.ModTime(), j.Dest)
 	j.Size, j.ModTime = fi.Size(), fi.ModTime()
 	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident = "", "", 0, 0, 0, nil
 	j.note("The file changed on disk; starting the upload over")
@@ -256,7 +260,7 @@ const smallFile = 1 << 20
 // creation-with-upload would save a round trip for small files, but its
 // upload would exist before Ferry could record it: a crash or Ctrl-C in
 // that instant uploads the file twice.)
-func (e *Engine) create(ctx context.Context, j *job, t transfer.Target, p *plan) (int64, error) {
+func (e *Engine) create(ctx context.Context, j *job, dest Destination, t transfer.Target, p *plan) (int64, error) {
 	id, err := identify(p.path)
 	if err != nil {
 		return 0, fileGone(p.path, err)
@@ -264,7 +268,12 @@ func (e *Engine) create(ctx context.Context, j *job, t transfer.Target, p *plan)
 	if id.Size != p.size || !id.modTime().Equal(p.mtime) {
 		return 0, errChanged
 	}
-	created, err := e.client.Create(ctx, t, p.size)
+	var created transfer.Created
+	if dest.kind() == KindVimeo {
+		created, err = e.createVimeo(ctx, t, p.size, filepath.Base(p.path))
+	} else {
+		created, err = e.client.Create(ctx, t, p.size)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -279,7 +288,7 @@ func (e *Engine) create(ctx context.Context, j *job, t transfer.Target, p *plan)
 		e.mu.Unlock()
 		return 0, context.Cause(ctx)
 	}
-	j.UploadURL, j.MediaID, j.ident, j.sent = created.URL, created.MediaID, &id, sent
+	j.UploadURL, j.MediaID, j.Link, j.ident, j.sent = created.URL, created.MediaID, created.Link, &id, sent
 	b := store.Batch{}
 	b.Put(store.Fingerprints, j.fp, upload{URL: created.URL, Sent: sent, Identity: &id}.encode())
 	e.changed(j, b)
@@ -316,7 +325,7 @@ func (e *Engine) raiseSent(j *job, offset int64) error {
 // fingerprint, which no longer needs the upload in progress.
 func completed(j *job) store.Batch {
 	b := store.Batch{}
-	b.Put(store.Completions, j.fp, completion{URL: j.UploadURL, MediaID: j.MediaID, At: time.Now(), Size: j.Size}.encode())
+	b.Put(store.Completions, j.fp, completion{URL: j.UploadURL, MediaID: j.MediaID, Link: j.Link, At: time.Now(), Size: j.Size}.encode())
 	b.Delete(store.Fingerprints, j.fp)
 	return b
 }

@@ -46,13 +46,13 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 	for _, b := range bad {
 		out = append(out, Added{Path: b.Path, Err: b.Err})
 	}
-	if err := CheckDestination(dest); err != nil {
+	dest, err := e.destinationFor(dest)
+	if err != nil {
 		for _, f := range files {
 			out = append(out, Added{Path: f, Err: err})
 		}
 		return out
 	}
-	dest = e.takeSecrets(dest)
 
 	// The files, read outside the lock.
 	type cand struct {
@@ -73,7 +73,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 			out = append(out, Added{Path: f, Err: err})
 			continue
 		}
-		cands = append(cands, cand{path: f, fi: fi, fp: fingerprint(f, fi.Size(), fi.ModTime(), dest.URL)})
+		cands = append(cands, cand{path: f, fi: fi, fp: fingerprint(f, fi.Size(), fi.ModTime(), dest)})
 	}
 	fps := make([]string, len(cands))
 	for i, c := range cands {
@@ -97,7 +97,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 	for _, g := range gone {
 		// A file moved or deleted since its upload began: the server's
 		// offset decides (an upload it holds whole is done).
-		if j := e.byKey[jobKey(g.Path, dest.URL)]; j != nil && (j.UploadURL != "" || j.State == Done) {
+		if j := e.byKey[jobKey(g.Path, dest)]; j != nil && (j.UploadURL != "" || j.State == Done) {
 			e.readdGone(j)
 			again = append(again, j)
 			g.Job, g.Err = j.view(), nil
@@ -106,7 +106,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 	}
 	first := len(out)
 	for _, c := range cands {
-		j := e.byKey[jobKey(c.path, dest.URL)]
+		j := e.byKey[jobKey(c.path, dest)]
 		switch {
 		case j != nil && !j.removed:
 			e.readd(j, c.fi, c.fp, dest, c.done)
@@ -121,7 +121,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 	g := e.lastGen
 	e.mu.Unlock()
 
-	err := e.durable(g)
+	err = e.durable(g)
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -189,7 +189,7 @@ func (e *Engine) newJob(path string, fi fs.FileInfo, fp string, dest Destination
 		j.State = Done
 	}
 	e.jobs[id] = j
-	e.byKey[jobKey(path, dest.URL)] = j
+	e.byKey[jobKey(path, dest)] = j
 	e.appendOrder(j)
 	e.stage(j)
 	e.account(j)
@@ -227,7 +227,7 @@ func (e *Engine) forgetJob(j *job) {
 	j.removed = true
 	e.account(j)
 	delete(e.jobs, j.ID)
-	if k := jobKey(j.Path, j.Dest.URL); e.byKey[k] == j {
+	if k := jobKey(j.Path, j.Dest); e.byKey[k] == j {
 		delete(e.byKey, k)
 	}
 	e.dropOrder(j)
@@ -435,6 +435,25 @@ func (e *Engine) SetRateLimit(bytesPerSecond int64) {
 	// A burst of a tenth of a second keeps the pace smooth.
 	e.limiter.SetBurst(int(max(bytesPerSecond/10, 512)))
 	e.limiter.SetLimit(rate.Limit(bytesPerSecond))
+}
+
+// destinationFor is what jobs record of a destination: a saved one's
+// settings (no secrets), or a URL given for one run with its secrets kept
+// in memory.
+func (e *Engine) destinationFor(d Destination) (Destination, error) {
+	if d.Name != "" {
+		e.mu.Lock()
+		saved, ok := e.saved[d.Name]
+		e.mu.Unlock()
+		if !ok {
+			return d, noDestination(d.Name)
+		}
+		return cloneDest(saved), nil
+	}
+	if err := d.Check(); err != nil {
+		return d, err
+	}
+	return e.takeSecrets(d), nil
 }
 
 // takeSecrets keeps a destination URL's user-info and signing parameters

@@ -39,6 +39,8 @@ type Options struct {
 	Tick time.Duration
 	// PersistEvery bounds how often progress is written; default 2 s.
 	PersistEvery time.Duration
+	// Keychain keeps saved destinations' secrets; nil: none can be saved.
+	Keychain Secrets
 }
 
 // ErrClosed is returned by commands after Close.
@@ -70,6 +72,8 @@ type Engine struct {
 	ready       readyHeap
 	running     map[*job]struct{}
 	dirty       map[*job]struct{} // progress not yet staged for disk
+	saved       map[string]Destination // saved destinations by name
+	defaultDest string
 	totals      Totals
 	told        Totals      // the totals last published
 	batch       store.Batch // non-nil: stage collects here, for one transaction
@@ -115,7 +119,11 @@ func Open(opts Options) (*Engine, error) {
 	e.client = transfer.NewClient(e.limiter, opts.StallTimeout)
 	e.client.ResponseTimeout = opts.ResponseTimeout
 	e.SetRateLimit(opts.RateLimit)
-	if err := e.load(); err != nil {
+	err = e.load()
+	if err == nil {
+		err = e.loadDestinations()
+	}
+	if err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -155,7 +163,7 @@ func (e *Engine) load() error {
 		j.seq, _ = strconv.ParseUint(id, 16, 64)
 		e.jobs[id] = j
 		e.order = append(e.order, j)
-		e.byKey[jobKey(j.Path, j.Dest.URL)] = j
+		e.byKey[jobKey(j.Path, j.Dest)] = j
 		return nil
 	})
 	sort.Slice(e.order, func(a, b int) bool { return e.order[a].seq < e.order[b].seq })

@@ -31,6 +31,8 @@ const (
 	CodeFileUnreadable = transfer.CodeFileUnreadable
 	CodeFileChanged    = transfer.CodeFileChanged
 	CodeStore          = transfer.CodeStore
+	// CodeNoDestination: a job's saved destination was removed.
+	CodeNoDestination Code = "destination_missing"
 )
 
 // CodeOf returns err's code, "" if it has none.

@@ -5,19 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net/http"
 	"slices"
 	"time"
 	"unicode/utf8"
 )
-
-// Destination is where a job's file goes.
-type Destination struct {
-	URL       string            `json:"url"` // tus creation endpoint
-	Header    http.Header       `json:"header,omitempty"`
-	Meta      map[string]string `json:"meta,omitempty"`       // extra Upload-Metadata
-	ChunkSize int64             `json:"chunk_size,omitempty"` // 0: one streaming PATCH
-}
 
 // Job is a snapshot of one upload. The engine owns the real thing; callers
 // only ever see copies, with secrets left out.
@@ -31,6 +22,7 @@ type Job struct {
 	Offset    int64       `json:"offset"`               // bytes the server has (a hint until it says so)
 	UploadURL string      `json:"upload_url,omitempty"` // the upload on the server
 	MediaID   string      `json:"media_id,omitempty"`   // Stream-Media-ID, where sent
+	Link      string      `json:"link,omitempty"`       // where people see the result (Vimeo's video page)
 	Error     string      `json:"error,omitempty"`      // why it failed, as a sentence
 	ErrorCode Code        `json:"error_code,omitempty"` // why it failed, for a program
 	Reason    string      `json:"reason,omitempty"`     // why it is waiting
@@ -149,7 +141,7 @@ func decodeJob(id string, b []byte) (*job, error) {
 	if r.V < 1 || r.V > recordVersion {
 		return nil, fmt.Errorf("record version %d is not one this Ferry knows (%d)", r.V, recordVersion)
 	}
-	if r.ID != id || (r.Path == "" && r.RawPath == nil) || r.Dest.URL == "" {
+	if r.ID != id || (r.Path == "" && r.RawPath == nil) || (r.Dest.URL == "" && r.Dest.Name == "") {
 		return nil, fmt.Errorf("incomplete record")
 	}
 	if r.RawPath != nil {

@@ -40,13 +40,22 @@ func fileType(path string) string {
 // fingerprint finds an earlier upload of the same file to the same place:
 // its absolute path, size, mtime and destination (go-tus's name-size-mtime
 // collides across folders and servers).
-func fingerprint(absPath string, size int64, mtime time.Time, dest string) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%s", pathKey(absPath), size, mtime.UnixNano(), DestKey(dest)))
+func fingerprint(absPath string, size int64, mtime time.Time, dest Destination) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%s", pathKey(absPath), size, mtime.UnixNano(), dest.Key()))
 	return hex.EncodeToString(h[:16])
 }
 
 // jobKey names a file and its destination: one job each.
-func jobKey(path, dest string) string { return pathKey(path) + "\x00" + DestKey(dest) }
+func jobKey(path string, dest Destination) string { return pathKey(path) + "\x00" + dest.Key() }
+
+// Key names a destination: a saved one by its name (its settings may
+// change, it stays the same place), a URL given for one run by its URL.
+func (d Destination) Key() string {
+	if d.Name != "" {
+		return "dest:" + d.Name
+	}
+	return DestKey(d.URL)
+}
 
 // DestKey is a destination URL as a key: "HTTPS://Host:443/files/" and
 // "https://host/files" are one destination, with or without its secrets.

@@ -14,6 +14,7 @@ import (
 type completion struct {
 	URL     string    `json:"url"`
 	MediaID string    `json:"media_id,omitempty"`
+	Link    string    `json:"link,omitempty"`
 	At      time.Time `json:"at"`
 	Size    int64     `json:"size"`
 }
@@ -26,7 +27,7 @@ func (c completion) encode() []byte {
 // apply gives j the result the record describes; the caller makes it
 // done. Caller holds e.mu.
 func (c *completion) apply(j *job) {
-	j.UploadURL, j.MediaID = c.URL, c.MediaID
+	j.UploadURL, j.MediaID, j.Link = c.URL, c.MediaID, c.Link
 	j.Offset, j.confirmed, j.Finished, j.Already = j.Size, j.Size, c.At, true
 	j.note("Uploaded before, on %s; nothing sent again", c.At.Local().Format("2006-01-02 15:04"))
 }

@@ -159,24 +159,33 @@ func (e *Engine) exit(j *job) {
 }
 
 // target builds the transfer's view of a destination, secrets included.
+// d is resolved (a saved destination's secrets are in its headers); a URL
+// given for one run gets the secrets given with it.
 func (e *Engine) target(d Destination, path string) transfer.Target {
-	secret, endpoint := e.secretsFor(d.URL)
+	endpoint := d.Endpoint()
 	h := d.Header.Clone()
 	if h == nil {
 		h = make(map[string][]string)
 	}
-	for k, v := range secret {
-		h[k] = v
+	if d.Name == "" {
+		secret, full := e.secretsFor(d.URL)
+		for k, v := range secret {
+			h[k] = v
+		}
+		endpoint = full
 	}
 	meta := map[string]string{}
 	if path != "" {
 		meta["filename"] = filepath.Base(path)
 		meta["filetype"] = fileType(path)
+		if d.kind() == KindCloudflare {
+			meta["name"] = filepath.Base(path) // the title Stream shows
+		}
 	}
 	for k, v := range d.Meta {
 		meta[k] = v
 	}
-	return transfer.Target{Endpoint: endpoint, Header: h, Metadata: meta, ChunkSize: d.ChunkSize}
+	return transfer.Target{Endpoint: endpoint, Header: h, Metadata: meta, ChunkSize: d.chunk()}
 }
 
 // jobProgress feeds a transfer's bytes into the job.

@@ -124,7 +124,14 @@ func (d *deleter) work(host string, pd pendingDelete) {
 func (d *deleter) do(pd pendingDelete) {
 	ctx, cancel := context.WithTimeout(d.ctx, 30*time.Second)
 	defer cancel()
-	t := d.e.target(pd.Dest, "")
+	dest, err := d.e.resolve(pd.Dest)
+	if err != nil {
+		// Its destination was removed (with its token): keep the record
+		// for a later try, should it come back.
+		d.retry(pd)
+		return
+	}
+	t := d.e.target(dest, "")
 	off, length, err := d.e.client.Offset(ctx, t, pd.URL)
 	switch {
 	case transfer.KindOf(err) == transfer.Gone:

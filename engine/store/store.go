@@ -25,7 +25,8 @@ import (
 //
 //	1: jobs, fingerprints (fingerprint → upload URL)
 //	2: + completions, deletes; fingerprint values may be JSON records
-const SchemaVersion = 2
+//	3: + destinations, settings
+const SchemaVersion = 3
 
 // FileName is the database's name inside the data dir.
 const FileName = "ferry.db"
@@ -38,13 +39,15 @@ const (
 	Fingerprints Bucket = "fingerprints" // file fingerprint → upload in progress
 	Completions  Bucket = "completions"  // file fingerprint → finished upload
 	Deletes      Bucket = "deletes"      // upload URL → termination still to do
+	Destinations Bucket = "destinations" // name → saved destination (no secrets)
+	Settings     Bucket = "settings"     // name → value
 )
 
 var (
 	bucketMeta = []byte("meta")
 	keySchema  = []byte("schema")
 	// buckets are created in every database.
-	buckets = []Bucket{Jobs, Fingerprints, Completions, Deletes}
+	buckets = []Bucket{Jobs, Fingerprints, Completions, Deletes, Destinations, Settings}
 )
 
 // LockedError says another process holds the database.

@@ -137,6 +137,7 @@ func (c *Client) do(ctx context.Context, t Target, method, target string, hdr ht
 type Created struct {
 	URL     string
 	MediaID string // Stream-Media-ID, where the server sends one
+	Link    string // where people see the result, where the provider says (Vimeo)
 }
 
 func creationHeader(t Target, size int64) http.Header {

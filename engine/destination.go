@@ -1,0 +1,337 @@
+package engine
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/engine/transfer"
+)
+
+// Destination is where a job's file goes. A saved destination has a Name:
+// jobs keep only that, and every attempt resolves it afresh, so an edited
+// destination (a rotated token, another chunk size) reaches queued jobs.
+// Secrets (tokens, secret header values) are never part of it on disk:
+// they live in the keychain.
+type Destination struct {
+	Name      string            `json:"name,omitempty"` // saved destinations; "" for a URL given for one run
+	Kind      Kind              `json:"kind,omitempty"` // "" is tus
+	URL       string            `json:"url,omitempty"`  // tus and backend: the creation URL; builtin: its receiver
+	Account   string            `json:"account,omitempty"`
+	Dir       string            `json:"dir,omitempty"` // builtin: where files land
+	Header    http.Header       `json:"header,omitempty"`
+	Meta      map[string]string `json:"meta,omitempty"`       // extra Upload-Metadata
+	ChunkSize int64             `json:"chunk_size,omitempty"` // 0: one streaming PATCH (or the kind's own)
+	// SecretHeaders names the headers whose values are in the keychain.
+	SecretHeaders []string `json:"secret_headers,omitempty"`
+}
+
+// Secrets is where saved destinations keep their secrets: the OS keychain
+// (engine/keychain), by destination name and key.
+type Secrets interface {
+	Get(dest, key string) (string, error)
+	Set(dest, key, value string) error
+	Delete(dest string) error
+}
+
+// Kind is what sort of place a destination is.
+type Kind string
+
+const (
+	KindTus        Kind = "tus"        // any tus 1.0 creation URL
+	KindBackend    Kind = "backend"    // a backend that hands out one-time tus URLs
+	KindCloudflare Kind = "cloudflare" // Cloudflare Stream with an API token
+	KindVimeo      Kind = "vimeo"      // Vimeo with a personal access token
+	KindBuiltin    Kind = "builtin"    // Ferry's own receiver on loopback
+)
+
+// Kinds lists every kind, for help texts.
+var Kinds = []Kind{KindTus, KindBackend, KindCloudflare, KindVimeo, KindBuiltin}
+
+// ParseKind reads a kind's name.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	return "", fmt.Errorf("%q is not a kind of destination; use one of tus, backend, cloudflare, vimeo, builtin", s)
+}
+
+func (d Destination) kind() Kind { return cmp.Or(d.Kind, KindTus) }
+
+// Stream's chunk rules: every PATCH but the last a multiple of 256 KiB,
+// at least 5 MiB, at most 200 MiB.
+const (
+	cloudflareChunkUnit    = 256 << 10
+	cloudflareChunkMin     = 5 << 20
+	cloudflareChunkMax     = 200 << 20
+	cloudflareChunkDefault = 50 << 20
+)
+
+// APIs whose base a test or a proxy may stand in for.
+func cloudflareAPI() string {
+	return strings.TrimSuffix(cmp.Or(os.Getenv("FERRY_CLOUDFLARE_API"), "https://api.cloudflare.com/client/v4"), "/")
+}
+
+func vimeoAPI() string {
+	return strings.TrimSuffix(cmp.Or(os.Getenv("FERRY_VIMEO_API"), "https://api.vimeo.com"), "/")
+}
+
+// Endpoint is where an upload is created.
+func (d Destination) Endpoint() string {
+	switch d.kind() {
+	case KindCloudflare:
+		return cloudflareAPI() + "/accounts/" + d.Account + "/stream"
+	case KindVimeo:
+		return vimeoAPI() + "/me/videos"
+	}
+	return d.URL
+}
+
+// Check says in a sentence what is wrong with a destination's settings.
+func (d Destination) Check() error {
+	switch d.kind() {
+	case KindTus, KindBackend, KindBuiltin:
+		if err := CheckURL(d.URL); err != nil {
+			return err
+		}
+	case KindCloudflare:
+		if d.Account == "" || strings.ContainsAny(d.Account, "/?#") {
+			return permanent(CodeBadURL, nil, "A Cloudflare destination needs its account id (--account).")
+		}
+		if c := d.ChunkSize; c != 0 && (c%cloudflareChunkUnit != 0 || c < cloudflareChunkMin || c > cloudflareChunkMax) {
+			return permanent(CodeBadURL, nil, "Cloudflare Stream takes chunks of 5 MiB to 200 MiB in steps of 256 KiB; %d bytes is not one.", c)
+		}
+	case KindVimeo:
+	default:
+		_, err := ParseKind(string(d.Kind))
+		return err
+	}
+	return CheckDestination(Destination{URL: d.Endpoint(), Header: d.Header, Meta: d.Meta})
+}
+
+// chunk is the chunk size requests use.
+func (d Destination) chunk() int64 {
+	if d.kind() == KindCloudflare && d.ChunkSize == 0 {
+		return cloudflareChunkDefault
+	}
+	return d.ChunkSize
+}
+
+// Secret keys in the keychain.
+const (
+	secretToken     = "token"
+	secretHeaderKey = "header:"
+)
+
+// SaveDestination stores a destination under its name, with its secrets
+// (token: "token"; header values: "header:Name") in the keychain, and is on
+// disk when it returns. Jobs going there see the change at their next try.
+func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error {
+	if d.Name == "" || strings.ContainsAny(d.Name, "\x00/") || strings.Contains(d.Name, "://") {
+		return permanent(CodeBadURL, nil, "%q cannot name a destination: use letters, digits, dashes.", d.Name)
+	}
+	if err := d.Check(); err != nil {
+		return err
+	}
+	d = cloneDest(d)
+	if secrets == nil {
+		secrets = map[string]string{}
+	}
+	d.SecretHeaders = nil
+	for k, v := range d.Header {
+		if secretHeader(k) {
+			secrets[secretHeaderKey+k] = strings.Join(v, ", ")
+			d.SecretHeaders = append(d.SecretHeaders, k)
+			delete(d.Header, k)
+		}
+	}
+	slices.Sort(d.SecretHeaders)
+	if len(secrets) > 0 && e.opts.Keychain == nil {
+		return permanent(CodeStore, nil, "No keychain to keep the secrets of %s in.", d.Name)
+	}
+	for k, v := range secrets {
+		if err := e.opts.Keychain.Set(d.Name, k, v); err != nil {
+			return permanent(CodeStore, err, "Cannot keep the secret %s of %s: %v.", k, d.Name, err)
+		}
+	}
+	rec, _ := json.Marshal(d)
+	e.mu.Lock()
+	b := store.Batch{}
+	b.Put(store.Destinations, d.Name, rec)
+	e.saved[d.Name] = d
+	if e.defaultDest == "" {
+		e.defaultDest = d.Name
+		b.Put(store.Settings, settingDefault, []byte(d.Name))
+	}
+	e.lastGen = e.w.stage(b)
+	g := e.lastGen
+	e.mu.Unlock()
+	if err := e.durable(g); err != nil {
+		return storeError("the destination was not saved. Free disk space or check the disk, then save it again.", err)
+	}
+	return nil
+}
+
+const settingDefault = "default_destination"
+
+// Destinations lists the saved destinations by name, without secrets.
+func (e *Engine) Destinations() []Destination {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Destination, 0, len(e.saved))
+	for _, d := range e.saved {
+		out = append(out, viewDest(d))
+	}
+	slices.SortFunc(out, func(a, b Destination) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// SavedDestination finds a saved destination by name, without secrets.
+func (e *Engine) SavedDestination(name string) (Destination, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d, ok := e.saved[name]
+	return viewDest(d), ok
+}
+
+// DefaultDestination is the name of the default destination ("" if none).
+func (e *Engine) DefaultDestination() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.defaultDest
+}
+
+// SetDefaultDestination makes a saved destination the default.
+func (e *Engine) SetDefaultDestination(name string) error {
+	e.mu.Lock()
+	if _, ok := e.saved[name]; !ok {
+		e.mu.Unlock()
+		return noDestination(name)
+	}
+	e.defaultDest = name
+	b := store.Batch{}
+	b.Put(store.Settings, settingDefault, []byte(name))
+	e.lastGen = e.w.stage(b)
+	g := e.lastGen
+	e.mu.Unlock()
+	if err := e.durable(g); err != nil {
+		return storeError("the default was not saved. Free disk space or check the disk, then do it again.", err)
+	}
+	return nil
+}
+
+// RemoveDestination forgets a saved destination and its secrets. Jobs
+// still going there fail at their next try with a sentence.
+func (e *Engine) RemoveDestination(name string) error {
+	e.mu.Lock()
+	if _, ok := e.saved[name]; !ok {
+		e.mu.Unlock()
+		return noDestination(name)
+	}
+	delete(e.saved, name)
+	b := store.Batch{}
+	b.Delete(store.Destinations, name)
+	if e.defaultDest == name {
+		e.defaultDest = ""
+		b.Delete(store.Settings, settingDefault)
+	}
+	e.lastGen = e.w.stage(b)
+	g := e.lastGen
+	e.mu.Unlock()
+	if e.opts.Keychain != nil {
+		e.opts.Keychain.Delete(name)
+	}
+	if err := e.durable(g); err != nil {
+		return storeError("the destination may come back. Free disk space or check the disk, then remove it again.", err)
+	}
+	return nil
+}
+
+func noDestination(name string) error {
+	return &Error{Kind: transfer.Permanent, Code: CodeNoDestination,
+		Msg: fmt.Sprintf("There is no saved destination %q; ferry dest list shows them.", name)}
+}
+
+// viewDest is a destination as shown: secret header values left out.
+func viewDest(d Destination) Destination {
+	d = cloneDest(d)
+	for k := range d.Header {
+		if secretHeader(k) {
+			d.Header[k] = []string{redacted}
+		}
+	}
+	d.URL = RedactURL(d.URL)
+	return d
+}
+
+// loadDestinations reads the saved destinations at Open.
+func (e *Engine) loadDestinations() error {
+	e.saved = map[string]Destination{}
+	err := e.store.Each(store.Destinations, func(name string, rec []byte) error {
+		var d Destination
+		if err := json.Unmarshal(rec, &d); err != nil {
+			return err
+		}
+		e.saved[name] = d
+		return nil
+	})
+	e.defaultDest = string(e.store.Get(store.Settings, settingDefault))
+	return err
+}
+
+// resolve is a job's destination as it is now, secrets included: a saved
+// one is read afresh, so edits reach queued jobs.
+func (e *Engine) resolve(d Destination) (Destination, error) {
+	if d.Name == "" {
+		return d, nil
+	}
+	e.mu.Lock()
+	saved, ok := e.saved[d.Name]
+	e.mu.Unlock()
+	if !ok {
+		return d, noDestination(d.Name)
+	}
+	saved = cloneDest(saved)
+	if saved.Header == nil {
+		saved.Header = http.Header{}
+	}
+	kc := e.opts.Keychain
+	if kc == nil {
+		return saved, nil
+	}
+	switch saved.kind() {
+	case KindCloudflare, KindVimeo:
+		token, err := kc.Get(saved.Name, secretToken)
+		if err != nil {
+			return saved, permanent(CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin, or FERRY_TOKEN_%s.", saved.Name, saved.Name, saved.kind(), envName(saved.Name))
+		}
+		saved.Header.Set("Authorization", "Bearer "+token)
+	default:
+		for _, name := range saved.SecretHeaders {
+			v, err := kc.Get(saved.Name, secretHeaderKey+name)
+			if err != nil {
+				return saved, permanent(CodeAuth, err, "The value of header %s of %s is not in the keychain (%s); save the destination again with it.", name, saved.Name, err)
+			}
+			saved.Header.Set(name, v)
+		}
+	}
+	return saved, nil
+}
+
+// envName is a destination's name as its FERRY_TOKEN_ variable spells it.
+func envName(name string) string {
+	b := []byte(strings.ToUpper(name))
+	for i, c := range b {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
