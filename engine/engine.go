@@ -71,7 +71,7 @@ type Engine struct {
 	byKey       map[string]*job // jobKey(path, destination): one job per file and place
 	ready       readyHeap
 	running     map[*job]struct{}
-	dirty       map[*job]struct{} // progress not yet staged for disk
+	dirty       map[*job]struct{}      // progress not yet staged for disk
 	saved       map[string]Destination // saved destinations by name
 	defaultDest string
 	totals      Totals
