@@ -310,7 +310,7 @@ func (e *Engine) resolve(d Destination) (Destination, error) {
 	case KindCloudflare, KindVimeo:
 		token, err := kc.Get(saved.Name, secretToken)
 		if err != nil {
-			return saved, permanent(CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin, or FERRY_TOKEN_%s.", saved.Name, saved.Name, saved.kind(), envName(saved.Name))
+			return saved, permanent(CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin, or FERRY_TOKEN_%s.", saved.Name, saved.Name, saved.kind(), EnvName(saved.Name))
 		}
 		saved.Header.Set("Authorization", "Bearer "+token)
 	default:
@@ -325,8 +325,8 @@ func (e *Engine) resolve(d Destination) (Destination, error) {
 	return saved, nil
 }
 
-// envName is a destination's name as its FERRY_TOKEN_ variable spells it.
-func envName(name string) string {
+// EnvName is a destination's name as its FERRY_TOKEN_ variable spells it.
+func EnvName(name string) string {
 	b := []byte(strings.ToUpper(name))
 	for i, c := range b {
 		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
