@@ -27,6 +27,8 @@ type plan struct {
 	upload string
 	sent   int64
 	ident  *Identity
+	// lastUpload is an upload the attempt let go (forget), for deletion.
+	lastUpload string
 }
 
 // attempt makes one pass: ask the server about the upload first (what it
@@ -68,6 +70,12 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 	}
 	if err := e.verifyFile(ctx, j, &p); err != nil {
 		return err
+	}
+	if p.upload != "" && e.expiresFirst(j, p.size-offset) {
+		e.forget(j, &p, "The upload URL expires before the rest could arrive at this speed; asked the destination for a new one and started over")
+		e.mu.Lock()
+		e.del.stage(nil, p.lastUpload, p.dest)
+		e.mu.Unlock()
 	}
 	if p.upload != "" && p.ident == nil {
 		// A record from before identities: from now on the file has one.
@@ -243,10 +251,25 @@ func (e *Engine) forget(j *job, p *plan, why string) {
 	defer e.mu.Unlock()
 	b := store.Batch{}
 	b.Delete(store.Fingerprints, j.fp)
-	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident = "", "", 0, 0, 0, nil
+	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident, j.Expires = "", "", 0, 0, 0, nil, time.Time{}
 	j.note("%s", why)
 	e.changed(j, b)
-	p.upload, p.sent, p.ident = "", 0, nil
+	p.lastUpload, p.upload, p.sent, p.ident = p.upload, "", 0, nil
+}
+
+// expiresFirst: the server will forget the upload before left bytes can
+// arrive at the job's speed (unknown speed: no guess).
+func (e *Engine) expiresFirst(j *job, left int64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if j.Expires.IsZero() || j.Speed < 1 || j.born.IsZero() {
+		return false
+	}
+	need := time.Duration(float64(left) / j.Speed * float64(time.Second))
+	// Only where a new URL would have the time: a server whose URLs never
+	// last long enough is not asked again and again.
+	window := j.Expires.Sub(j.born)
+	return time.Now().Add(need).After(j.Expires) && window > need
 }
 
 // smallFile: a file this size or smaller goes in one PATCH, and its
@@ -289,6 +312,7 @@ func (e *Engine) create(ctx context.Context, j *job, dest Destination, t transfe
 		return 0, context.Cause(ctx)
 	}
 	j.UploadURL, j.MediaID, j.Link, j.ident, j.sent = created.URL, created.MediaID, created.Link, &id, sent
+	j.Expires, j.born = created.Expires, time.Now()
 	b := store.Batch{}
 	b.Put(store.Fingerprints, j.fp, upload{URL: created.URL, Sent: sent, Identity: &id}.encode())
 	e.changed(j, b)

@@ -23,6 +23,7 @@ type Job struct {
 	UploadURL string      `json:"upload_url,omitempty"` // the upload on the server
 	MediaID   string      `json:"media_id,omitempty"`   // Stream-Media-ID, where sent
 	Link      string      `json:"link,omitempty"`       // where people see the result (Vimeo's video page)
+	Expires   time.Time   `json:"expires,omitzero"`     // when the server will forget the upload, if it says
 	Error     string      `json:"error,omitempty"`      // why it failed, as a sentence
 	ErrorCode Code        `json:"error_code,omitempty"` // why it failed, for a program
 	Reason    string      `json:"reason,omitempty"`     // why it is waiting
@@ -88,6 +89,7 @@ type job struct {
 	moved     int64                   // bytes handed to connections by this process
 	lastMoved int64                   // moved at the previous speed tick
 	left      int64                   // this job's share of Totals.BytesLeft
+	born      time.Time               // when this process created the job's upload
 	counted   bool                    // counted in Totals...
 	countedAs State                   // ...under this state
 	// terminate asks the goroutine to delete the server upload on its way out.

@@ -138,6 +138,9 @@ type Created struct {
 	URL     string
 	MediaID string // Stream-Media-ID, where the server sends one
 	Link    string // where people see the result, where the provider says (Vimeo)
+	// Expires is when the server will forget the upload (tus expiration:
+	// Upload-Expires), zero when it does not say.
+	Expires time.Time
 }
 
 func creationHeader(t Target, size int64) http.Header {
@@ -175,7 +178,11 @@ func created(t Target, res *http.Response) (Created, error) {
 	if err != nil {
 		return Created{}, notTus(t.Endpoint, "unreadable Location "+strconv.Quote(loc))
 	}
-	return Created{URL: res.Request.URL.ResolveReference(ref).String(), MediaID: res.Header.Get("Stream-Media-ID")}, nil
+	cr := Created{URL: res.Request.URL.ResolveReference(ref).String(), MediaID: res.Header.Get("Stream-Media-ID")}
+	if v := res.Header.Get("Upload-Expires"); v != "" {
+		cr.Expires, _ = http.ParseTime(v)
+	}
+	return cr, nil
 }
 
 // CreateWithData creates an upload and sends the file's first bytes in
