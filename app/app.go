@@ -22,10 +22,11 @@ const (
 const usage = `Ferry uploads files over tus, resumably.
 
 Usage:
-  ferry upload --to URL [flags] FILE|DIR...   upload and exit: 0 all done, 1 some failed, 2 usage
+  ferry upload --to URL|NAME [flags] FILE|DIR...   upload and exit: 0 all done, 1 some failed, 2 usage
   ferry resume [flags] [ID|PATH...]           finish unfinished jobs (all of them, or those named)
   ferry queue  [flags]                        list jobs: id, state, progress, path, URL, notes
   ferry pause|cancel|retry|remove ID|PATH...  the engine's commands on queued jobs
+  ferry dest   add|list|show|remove|default|test   saved destinations (tus, backend, cloudflare, vimeo, builtin)
   ferry serve  [--listen ADDR] [--dir DIR]    run the built-in tus receiver
 
 Run "ferry COMMAND -h" for a command's flags.
@@ -47,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdUpload(rest, stdout, stderr)
 	case "resume":
 		return cmdResume(rest, stdout, stderr)
+	case "dest":
+		return cmdDest(rest, os.Stdin, stdout, stderr)
 	case "pause", "cancel", "retry", "remove":
 		return cmdJob(cmd, rest, stdout, stderr)
 	case "queue":

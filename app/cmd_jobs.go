@@ -47,7 +47,7 @@ func cmdJob(op string, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return exitCode(err, stderr)
 	}
-	opts, err := c.engineOptions()
+	opts, err := c.engineOptions(stderr)
 	if err != nil {
 		return exitCode(err, stderr)
 	}

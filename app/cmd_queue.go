@@ -27,6 +27,7 @@ type queueLine struct {
 	URL       string      `json:"url"`
 	MediaID   string      `json:"media_id,omitempty"`
 	Dest      string      `json:"destination"`
+	Link      string      `json:"link,omitempty"`
 	Error     string      `json:"error,omitempty"`
 	ErrorCode engine.Code `json:"error_code,omitempty"`
 	Reason    string      `json:"reason,omitempty"`
@@ -57,7 +58,7 @@ func cmdQueue(args []string, stdout io.Writer) error {
 		enc := json.NewEncoder(stdout)
 		for _, j := range jobs {
 			enc.Encode(queueLine{ID: j.ID, State: j.State.String(), Path: j.Path, Size: j.Size, Offset: j.Offset,
-				Progress: j.Progress(), URL: j.UploadURL, MediaID: j.MediaID, Dest: j.Dest.URL, Error: j.Error,
+				Progress: j.Progress(), URL: j.UploadURL, MediaID: j.MediaID, Dest: destName(j.Dest), Link: j.Link, Error: j.Error,
 				ErrorCode: j.ErrorCode, Reason: j.Reason, Notes: j.Notes})
 		}
 		return nil
@@ -90,7 +91,7 @@ func cmdQueue(args []string, stdout io.Writer) error {
 // snapshot is the queue: read from the database, or asked of the Ferry
 // that holds it.
 func (c *common) snapshot() (engine.Snapshot, error) {
-	opts, err := c.engineOptions()
+	opts, err := c.engineOptions(io.Discard)
 	if err != nil {
 		return engine.Snapshot{}, err
 	}
@@ -107,4 +108,12 @@ func (c *common) snapshot() (engine.Snapshot, error) {
 	}
 	snap := eng.Snapshot()
 	return snap, eng.Close()
+}
+
+// destName names a job's destination: a saved one by name, else its URL.
+func destName(d engine.Destination) string {
+	if d.Name != "" {
+		return d.Name
+	}
+	return d.URL
 }

@@ -29,13 +29,13 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 		helpFor(fs, stdout, "ferry resume [--to URL] [flags] [ID|PATH...]")
 		return exitOK
 	}
-	if err == nil && to != "" {
+	if err == nil && isURL(to) {
 		err = checkDest(to)
 	}
 	if err != nil {
 		return exitCode(err, stderr)
 	}
-	opts, err := c.engineOptions()
+	opts, err := c.engineOptions(stderr)
 	if err != nil {
 		return exitCode(err, stderr)
 	}
@@ -56,12 +56,21 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 			return exitCode(err, stderr)
 		}
 	}
+	toKey := engine.Destination{URL: to}.Key()
+	if to != "" && !isURL(to) {
+		toKey = engine.Destination{Name: to}.Key()
+	}
 	var todo []engine.Job
 	dests := map[string]bool{}
+	rcv := newReceivers(stderr)
+	defer rcv.stop()
 	for _, j := range candidates {
-		if (j.State.Active() || j.State == engine.Paused || j.State == engine.Failed) && (to == "" || engine.DestKey(j.Dest.URL) == engine.DestKey(to)) {
+		if (j.State.Active() || j.State == engine.Paused || j.State == engine.Failed) && (to == "" || j.Dest.Key() == toKey) {
 			todo = append(todo, j)
-			dests[engine.DestKey(j.Dest.URL)] = true
+			dests[j.Dest.Key()] = true
+			if err := rcv.need(eng, j.Dest.Name); err != nil {
+				fmt.Fprintf(stderr, "ferry: %v\n", err)
+			}
 		}
 	}
 	if len(todo) == 0 {

@@ -21,33 +21,37 @@ func cmdUpload(args []string, stdout, stderr io.Writer) int {
 	var to string
 	fs := flag.NewFlagSet("upload", flag.ContinueOnError)
 	c.register(fs)
-	fs.StringVar(&to, "to", "", "tus upload URL (creation endpoint), e.g. https://host/files/")
+	fs.StringVar(&to, "to", "", "where to: a tus upload URL (e.g. https://host/files/) or a saved destination's name (default: the default destination)")
 	paths, err := parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		helpFor(fs, stdout, "ferry upload --to URL [flags] FILE|DIR...")
+		helpFor(fs, stdout, "ferry upload --to URL|NAME [flags] FILE|DIR...")
 		return exitOK
 	}
-	if err == nil {
+	if err == nil && isURL(to) {
 		err = checkDest(to)
 	}
 	if err == nil && len(paths) == 0 {
-		err = usagef("no files given: ferry upload --to URL FILE|DIR...")
-	}
-	dest := engine.Destination{URL: to, Header: c.headers.header(), Meta: c.meta, ChunkSize: int64(c.chunkSize)}
-	if err == nil {
-		if derr := engine.CheckDestination(dest); derr != nil {
-			err = usagef("%v", derr)
-		}
+		err = usagef("no files given: ferry upload --to URL|NAME FILE|DIR...")
 	}
 	if err != nil {
 		return exitCode(err, stderr)
 	}
-	opts, err := c.engineOptions()
+	opts, err := c.engineOptions(stderr)
 	if err != nil {
 		return exitCode(err, stderr)
 	}
 	eng, err := engine.Open(opts)
 	if err != nil {
+		return exitCode(err, stderr)
+	}
+	dest, err := destination(eng, to, c)
+	rcv := newReceivers(stderr)
+	defer rcv.stop()
+	if err == nil {
+		err = rcv.need(eng, dest.Name)
+	}
+	if err != nil {
+		eng.Close()
 		return exitCode(err, stderr)
 	}
 	defer control.Serve(eng)()

@@ -15,6 +15,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/engine/keychain"
 )
 
 // errUsage marks a command line that cannot be run (exit 2).
@@ -61,7 +62,9 @@ func (c *common) resolveDataDir() (string, error) {
 	return filepath.Join(base, "ferry"), nil
 }
 
-func (c *common) engineOptions() (engine.Options, error) {
+// engineOptions are the engine's options from the flags; warnings (the
+// keychain's fallback) go to warn.
+func (c *common) engineOptions(warn io.Writer) (engine.Options, error) {
 	dir, err := c.resolveDataDir()
 	if err != nil {
 		return engine.Options{}, err
@@ -73,6 +76,7 @@ func (c *common) engineOptions() (engine.Options, error) {
 		DataDir:     dir,
 		Concurrency: c.concurrency,
 		RateLimit:   int64(c.limitRate),
+		Keychain:    keychain.Open(dir, func(s string) { fmt.Fprintf(warn, "ferry: %s\n", s) }),
 	}, nil
 }
 

@@ -33,6 +33,7 @@ type resultLine struct {
 	Error     string      `json:"error"`
 	ErrorCode engine.Code `json:"error_code,omitempty"`
 	MediaID   string      `json:"media_id,omitempty"`
+	Link      string      `json:"link,omitempty"`
 	ID        string      `json:"id,omitempty"`
 	Already   bool        `json:"already_uploaded,omitempty"`
 	Notes     []string    `json:"notes,omitempty"`
@@ -87,7 +88,7 @@ func (r *results) finished(j engine.Job) {
 	}
 	if r.json {
 		r.emit(resultLine{Path: j.Path, State: j.State.String(), URL: j.UploadURL, Size: j.Size, Error: j.Error,
-			ErrorCode: j.ErrorCode, MediaID: j.MediaID, ID: j.ID, Already: j.Already, Notes: j.Notes})
+			ErrorCode: j.ErrorCode, MediaID: j.MediaID, Link: j.Link, ID: j.ID, Already: j.Already, Notes: j.Notes})
 		return
 	}
 	if j.State == engine.Done {

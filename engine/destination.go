@@ -134,7 +134,7 @@ const (
 // (token: "token"; header values: "header:Name") in the keychain, and is on
 // disk when it returns. Jobs going there see the change at their next try.
 func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error {
-	if d.Name == "" || strings.ContainsAny(d.Name, "\x00/") || strings.Contains(d.Name, "://") {
+	if d.Name == "" || strings.ContainsAny(d.Name, "\x00/:") {
 		return permanent(CodeBadURL, nil, "%q cannot name a destination: use letters, digits, dashes.", d.Name)
 	}
 	if err := d.Check(); err != nil {

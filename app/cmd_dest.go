@@ -1,0 +1,234 @@
+package app
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/ferry-app/ferry/engine"
+)
+
+const destUsage = `Usage:
+  ferry dest add NAME --kind tus --url URL [--header "K: V"]... [--meta k=v]... [--chunk-size SIZE]
+  ferry dest add NAME --kind backend --url URL [--header "K: V"]... [--meta k=v]...
+  ferry dest add NAME --kind cloudflare --account ID --token-stdin [--meta k=v]... [--chunk-size SIZE]
+  ferry dest add NAME --kind vimeo --token-stdin
+  ferry dest add NAME --kind builtin [--dir DIR]
+  ferry dest list [--json] | show NAME [--json] | remove NAME | default NAME | test NAME
+
+Secrets (--token-stdin, secret header values) go to the system keychain,
+never into the queue database; FERRY_TOKEN_<NAME> also gives a token.
+`
+
+// cmdDest manages saved destinations.
+func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, destUsage)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	op, rest := args[0], args[1:]
+	var c common
+	var kind, url, account, dir string
+	var tokenStdin bool
+	fs := flag.NewFlagSet("dest "+op, flag.ContinueOnError)
+	c.register(fs)
+	fs.StringVar(&kind, "kind", "tus", "tus, backend, cloudflare, vimeo or builtin")
+	fs.StringVar(&url, "url", "", "tus creation URL (tus), or the backend's URL (backend)")
+	fs.StringVar(&account, "account", "", "Cloudflare account id")
+	fs.StringVar(&dir, "dir", "", "builtin: the folder where received files land")
+	fs.BoolVar(&tokenStdin, "token-stdin", false, "read the API token from standard input")
+	names, err := parse(fs, rest)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, destUsage)
+		return exitOK
+	}
+	if err != nil {
+		return exitCode(err, stderr)
+	}
+	need := map[string]int{"add": 1, "show": 1, "remove": 1, "default": 1, "test": 1, "list": 0}
+	n, known := need[op]
+	switch {
+	case !known:
+		return exitCode(usagef("unknown dest command %q\n\n%s", op, destUsage), stderr)
+	case len(names) != n:
+		return exitCode(usagef("ferry dest %s takes %d name(s)\n\n%s", op, n, destUsage), stderr)
+	}
+	opts, err := c.engineOptions(stderr)
+	if err != nil {
+		return exitCode(err, stderr)
+	}
+	eng, err := engine.Open(opts)
+	if err != nil {
+		return exitCode(err, stderr)
+	}
+	defer eng.Close()
+	switch op {
+	case "add":
+		k, err := engine.ParseKind(kind)
+		if err != nil {
+			return exitCode(usagef("%v", err), stderr)
+		}
+		d := engine.Destination{Name: names[0], Kind: k, URL: url, Account: account, Header: c.headers.header(),
+			Meta: c.meta, ChunkSize: int64(c.chunkSize)}
+		secrets := map[string]string{}
+		if tokenStdin {
+			token, err := readToken(stdin)
+			if err != nil {
+				return exitCode(err, stderr)
+			}
+			secrets["token"] = token
+		}
+		if k == engine.KindBuiltin {
+			if d, err = builtinDest(d, dir); err != nil {
+				return exitCode(err, stderr)
+			}
+		}
+		if (k == engine.KindCloudflare || k == engine.KindVimeo) && !tokenStdin && os.Getenv("FERRY_TOKEN_"+engine.EnvName(d.Name)) == "" {
+			return exitCode(usagef("a %s destination needs its token: --token-stdin (e.g. printf %%s \"$TOKEN\" | ferry dest add %s --kind %s --token-stdin ...), or FERRY_TOKEN_%s", k, d.Name, k, engine.EnvName(d.Name)), stderr)
+		}
+		if err := eng.SaveDestination(d, secrets); err != nil {
+			return exitCode(usagef("%v", err), stderr)
+		}
+		fmt.Fprintf(stdout, "Saved %s (%s). Send files there: ferry upload --to %s FILE\n", d.Name, k, d.Name)
+		if kc, ok := opts.Keychain.(interface{ Where() string }); ok && len(secrets) > 0 {
+			fmt.Fprintf(stdout, "Its secrets are in %s.\n", kc.Where())
+		}
+	case "list":
+		dests := eng.Destinations()
+		if c.json {
+			for _, d := range dests {
+				printDestJSON(stdout, d, d.Name == eng.DefaultDestination())
+			}
+			return exitOK
+		}
+		if len(dests) == 0 {
+			fmt.Fprintln(stdout, "No saved destinations; ferry dest add NAME --kind ... makes one.")
+			return exitOK
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tKIND\tWHERE\tDEFAULT")
+		for _, d := range dests {
+			def := ""
+			if d.Name == eng.DefaultDestination() {
+				def = "yes"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, kindOf(d), where(d), def)
+		}
+		tw.Flush()
+	case "show":
+		d, ok := eng.SavedDestination(names[0])
+		if !ok {
+			return exitCode(usagef("there is no saved destination %q; ferry dest list shows them", names[0]), stderr)
+		}
+		if c.json {
+			printDestJSON(stdout, d, d.Name == eng.DefaultDestination())
+			return exitOK
+		}
+		fmt.Fprintf(stdout, "name:     %s\nkind:     %s\nwhere:    %s\n", d.Name, kindOf(d), where(d))
+		for k, v := range d.Header {
+			fmt.Fprintf(stdout, "header:   %s: %s\n", k, strings.Join(v, ", "))
+		}
+		for _, k := range d.SecretHeaders {
+			fmt.Fprintf(stdout, "header:   %s: (in the keychain)\n", k)
+		}
+		for k, v := range d.Meta {
+			fmt.Fprintf(stdout, "metadata: %s=%s\n", k, v)
+		}
+		if d.ChunkSize > 0 {
+			fmt.Fprintf(stdout, "chunks:   %d bytes\n", d.ChunkSize)
+		}
+		if d.Name == eng.DefaultDestination() {
+			fmt.Fprintln(stdout, "default:  yes")
+		}
+	case "remove":
+		if err := eng.RemoveDestination(names[0]); err != nil {
+			return exitCode(usagef("%v", err), stderr)
+		}
+		fmt.Fprintf(stdout, "Removed %s.\n", names[0])
+	case "default":
+		if err := eng.SetDefaultDestination(names[0]); err != nil {
+			return exitCode(usagef("%v", err), stderr)
+		}
+		fmt.Fprintf(stdout, "%s is the default destination.\n", names[0])
+	case "test":
+		if err := eng.TestDestination(names[0]); err != nil {
+			fmt.Fprintf(stderr, "ferry: %s: %v\n", names[0], err)
+			return exitFailed
+		}
+		fmt.Fprintf(stdout, "%s answers as it should.\n", names[0])
+	}
+	return exitOK
+}
+
+func kindOf(d engine.Destination) engine.Kind {
+	if d.Kind == "" {
+		return engine.KindTus
+	}
+	return d.Kind
+}
+
+func where(d engine.Destination) string {
+	switch kindOf(d) {
+	case engine.KindCloudflare:
+		return "Cloudflare Stream, account " + d.Account
+	case engine.KindVimeo:
+		return "Vimeo"
+	case engine.KindBuiltin:
+		return d.Dir + " (via " + d.URL + ")"
+	}
+	return d.URL
+}
+
+func printDestJSON(w io.Writer, d engine.Destination, def bool) {
+	json.NewEncoder(w).Encode(struct {
+		engine.Destination
+		Kind    engine.Kind `json:"kind"`
+		Default bool        `json:"default"`
+	}{d, kindOf(d), def})
+}
+
+// readToken reads a secret from standard input: the first line, trimmed.
+func readToken(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("Cannot read the token from standard input: %v", err)
+	}
+	token := strings.TrimSpace(line)
+	if token == "" {
+		return "", usagef("--token-stdin: standard input held no token")
+	}
+	return token, nil
+}
+
+// builtinDest gives a builtin destination its folder and a loopback port
+// of its own, kept with it so upload URLs stay valid across runs.
+func builtinDest(d engine.Destination, dir string) (engine.Destination, error) {
+	if dir == "" {
+		dir = defaultReceiveDir()
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return d, err
+	}
+	d.Dir = abs
+	if d.URL == "" {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return d, fmt.Errorf("Cannot find a free port on this machine for the receiver: %v", err)
+		}
+		d.URL = "http://" + ln.Addr().String() + "/files/"
+		ln.Close()
+	}
+	return d, nil
+}
