@@ -174,6 +174,12 @@ func TestDestBackendAsksAgainWhenItsURLExpires(t *testing.T) {
 		t.Fatalf("no note of the new URL: %s", q.stdout)
 	}
 	noSecrets(t, data, []string{"app-k3y"}, out.String(), q.stdout)
+	// Without the backend's key: refused, said once, not retried.
+	ferry(t, "dest", "add", "nokey", "--data-dir", data, "--kind", "backend", "--url", backend.URL)
+	p2, _ := tustest.RandomFile(t, t.TempDir(), "k.mp4", 1<<10, 6)
+	if r := ferry(t, "upload", "--data-dir", data, "--to", "nokey", p2); r.code != 1 || !strings.Contains(r.stderr, "401") {
+		t.Fatalf("no key: exit %d %s", r.code, r.stderr)
+	}
 }
 
 func TestDestVimeoKeepsTheVideosLink(t *testing.T) {
