@@ -44,17 +44,7 @@ type result struct {
 
 func ferry(t *testing.T, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(ferryBin, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{out.String(), errb.String(), code}
+	return ferryIn(t, "", args...)
 }
 
 func startFerry(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {

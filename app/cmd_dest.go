@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/engine/keychain"
 )
 
 const destUsage = `Usage:
@@ -94,8 +95,8 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				return exitCode(err, stderr)
 			}
 		}
-		if (k == engine.KindCloudflare || k == engine.KindVimeo) && !tokenStdin && os.Getenv("FERRY_TOKEN_"+engine.EnvName(d.Name)) == "" {
-			return exitCode(usagef("a %s destination needs its token: --token-stdin (e.g. printf %%s \"$TOKEN\" | ferry dest add %s --kind %s --token-stdin ...), or FERRY_TOKEN_%s", k, d.Name, k, engine.EnvName(d.Name)), stderr)
+		if (k == engine.KindCloudflare || k == engine.KindVimeo) && !tokenStdin && os.Getenv(keychain.TokenEnv(d.Name)) == "" {
+			return exitCode(usagef("a %s destination needs its token: --token-stdin (e.g. printf %%s \"$TOKEN\" | ferry dest add %s --kind %s --token-stdin ...), or %s", k, d.Name, k, keychain.TokenEnv(d.Name)), stderr)
 		}
 		if err := eng.SaveDestination(d, secrets); err != nil {
 			return exitCode(usagef("%v", err), stderr)

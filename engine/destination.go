@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ferry-app/ferry/engine/keychain"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/engine/transfer"
 )
@@ -310,7 +311,7 @@ func (e *Engine) resolve(d Destination) (Destination, error) {
 	case KindCloudflare, KindVimeo:
 		token, err := kc.Get(saved.Name, secretToken)
 		if err != nil {
-			return saved, permanent(CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin, or FERRY_TOKEN_%s.", saved.Name, saved.Name, saved.kind(), EnvName(saved.Name))
+			return saved, permanent(CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin, or %s.", saved.Name, saved.Name, saved.kind(), keychain.TokenEnv(saved.Name))
 		}
 		saved.Header.Set("Authorization", "Bearer "+token)
 	default:
@@ -323,15 +324,4 @@ func (e *Engine) resolve(d Destination) (Destination, error) {
 		}
 	}
 	return saved, nil
-}
-
-// EnvName is a destination's name as its FERRY_TOKEN_ variable spells it.
-func EnvName(name string) string {
-	b := []byte(strings.ToUpper(name))
-	for i, c := range b {
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			b[i] = '_'
-		}
-	}
-	return string(b)
 }
