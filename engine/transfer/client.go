@@ -186,7 +186,9 @@ func created(t Target, res *http.Response) (Created, error) {
 }
 
 // CreateWithData creates an upload and sends the file's first bytes in
-// the same request (tus creation-with-upload): the whole file if it fits
+// the same request (tus creation-with-upload). The engine does not use it:
+// the upload would exist before it could be recorded, so a crash in that
+// instant would upload the file twice. It sends the whole file if it fits
 // in one chunk, so a small file costs one request. offset is what the
 // server accepted; a server that ignored the body answers without
 // Upload-Offset, offset is 0, and the caller sends the rest with Send.
