@@ -262,10 +262,10 @@ func (e *Engine) forget(j *job, p *plan, why string) {
 func (e *Engine) expiresFirst(j *job, left int64) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if j.Expires.IsZero() || j.Speed < 1 || j.born.IsZero() {
+	if j.Expires.IsZero() || j.knownSpeed < 1 || j.born.IsZero() {
 		return false
 	}
-	need := time.Duration(float64(left) / j.Speed * float64(time.Second))
+	need := time.Duration(float64(left) / j.knownSpeed * float64(time.Second))
 	// Only where a new URL would have the time: a server whose URLs never
 	// last long enough is not asked again and again.
 	window := j.Expires.Sub(j.born)

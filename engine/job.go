@@ -76,22 +76,23 @@ func cloneDest(d Destination) Destination {
 // job is the engine's own record: a Job plus what only the engine sees.
 type job struct {
 	Job
-	seq       uint64                  // add order (the id as a number)
-	pos       int                     // index in Engine.order
-	fp        string                  // fingerprint of path, size, mtime, destination
-	ident     *Identity               // the file as it was when its upload began
-	sent      int64                   // no byte beyond this offset was ever offered to the upload
-	held      bool                    // loaded from disk; waits for Start or a re-Add
-	ready     bool                    // in the scheduler's heap
-	running   bool                    // a goroutine owns the transfer
-	cancel    context.CancelCauseFunc // stops that goroutine
-	confirmed int64                   // offset the server confirmed
-	moved     int64                   // bytes handed to connections by this process
-	lastMoved int64                   // moved at the previous speed tick
-	left      int64                   // this job's share of Totals.BytesLeft
-	born      time.Time               // when this process created the job's upload
-	counted   bool                    // counted in Totals...
-	countedAs State                   // ...under this state
+	seq        uint64                  // add order (the id as a number)
+	pos        int                     // index in Engine.order
+	fp         string                  // fingerprint of path, size, mtime, destination
+	ident      *Identity               // the file as it was when its upload began
+	sent       int64                   // no byte beyond this offset was ever offered to the upload
+	held       bool                    // loaded from disk; waits for Start or a re-Add
+	ready      bool                    // in the scheduler's heap
+	running    bool                    // a goroutine owns the transfer
+	cancel     context.CancelCauseFunc // stops that goroutine
+	confirmed  int64                   // offset the server confirmed
+	moved      int64                   // bytes handed to connections by this process
+	lastMoved  int64                   // moved at the previous speed tick
+	left       int64                   // this job's share of Totals.BytesLeft
+	born       time.Time               // when this process created the job's upload
+	knownSpeed float64                 // the last speed measured, kept through pauses
+	counted    bool                    // counted in Totals...
+	countedAs  State                   // ...under this state
 	// terminate asks the goroutine to delete the server upload on its way out.
 	terminate bool
 	removed   bool // off the list: never written or published again

@@ -51,6 +51,9 @@ func (e *Engine) tick(dt float64, persist bool) {
 			if moved != 0 {
 				e.bus.publish(Event{Type: JobProgress, Job: j.view()})
 			}
+			if j.Speed > 1 {
+				j.knownSpeed = j.Speed
+			}
 			speed += j.Speed
 		}
 		j.lastMoved = j.moved
