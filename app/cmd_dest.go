@@ -153,21 +153,31 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "default:  yes")
 		}
 	case "remove":
+		jobs := eng.JobsGoingTo(names[0])
 		if err := eng.RemoveDestination(names[0]); err != nil {
 			return exitCode(usagef("%v", err), stderr)
 		}
 		fmt.Fprintf(stdout, "Removed %s.\n", names[0])
+		if jobs > 0 {
+			fmt.Fprintf(stderr, "ferry: %d unfinished job(s) went to %s; they fail until it is added again (or ferry remove them).\n", jobs, names[0])
+		}
 	case "default":
 		if err := eng.SetDefaultDestination(names[0]); err != nil {
 			return exitCode(usagef("%v", err), stderr)
 		}
 		fmt.Fprintf(stdout, "%s is the default destination.\n", names[0])
 	case "test":
-		if err := eng.TestDestination(names[0]); err != nil {
+		err := eng.TestDestination(names[0])
+		var unchecked *engine.ErrUnchecked
+		switch {
+		case errors.As(err, &unchecked):
+			fmt.Fprintf(stdout, "%s: %s\n", names[0], unchecked.Msg)
+		case err != nil:
 			fmt.Fprintf(stderr, "ferry: %s: %v\n", names[0], err)
 			return exitFailed
+		default:
+			fmt.Fprintf(stdout, "%s answers as it should.\n", names[0])
 		}
-		fmt.Fprintf(stdout, "%s answers as it should.\n", names[0])
 	}
 	return exitOK
 }

@@ -174,8 +174,12 @@ func TestDestBackendAsksAgainWhenItsURLExpires(t *testing.T) {
 		t.Fatalf("no note of the new URL: %s", q.stdout)
 	}
 	noSecrets(t, data, []string{"app-k3y"}, out.String(), q.stdout)
-	// Without the backend's key: refused, said once, not retried.
+	// Without the backend's key: refused, said once, not retried. A test
+	// cannot tell without asking for an upload, and says so.
 	ferry(t, "dest", "add", "nokey", "--data-dir", data, "--kind", "backend", "--url", backend.URL)
+	if r := ferry(t, "dest", "test", "nokey", "--data-dir", data); r.code != 0 || !strings.Contains(r.stdout, "shows at the first upload") {
+		t.Fatalf("dest test of a backend: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
 	p2, _ := tustest.RandomFile(t, t.TempDir(), "k.mp4", 1<<10, 6)
 	if r := ferry(t, "upload", "--data-dir", data, "--to", "nokey", p2); r.code != 1 || !strings.Contains(r.stderr, "401") {
 		t.Fatalf("no key: exit %d %s", r.code, r.stderr)

@@ -135,8 +135,8 @@ const (
 // (token: "token"; header values: "header:Name") in the keychain, and is on
 // disk when it returns. Jobs going there see the change at their next try.
 func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error {
-	if d.Name == "" || strings.ContainsAny(d.Name, "\x00/:") {
-		return permanent(CodeBadURL, nil, "%q cannot name a destination: use letters, digits, dashes.", d.Name)
+	if !validName(d.Name) {
+		return permanent(CodeBadURL, nil, "%q cannot name a destination: use letters, digits, dots, dashes and underscores (e.g. studio-1).", d.Name)
 	}
 	if err := d.Check(); err != nil {
 		return err
@@ -156,6 +156,13 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 	slices.Sort(d.SecretHeaders)
 	if len(secrets) > 0 && e.opts.Keychain == nil {
 		return permanent(CodeStore, nil, "No keychain to keep the secrets of %s in.", d.Name)
+	}
+	e.mu.Lock()
+	_, replacing := e.saved[d.Name]
+	e.mu.Unlock()
+	if replacing && e.opts.Keychain != nil {
+		// What the old settings kept (another kind's token) goes with them.
+		e.opts.Keychain.Delete(d.Name)
 	}
 	for k, v := range secrets {
 		if err := e.opts.Keychain.Set(d.Name, k, v); err != nil {
@@ -324,4 +331,31 @@ func (e *Engine) resolve(d Destination) (Destination, error) {
 		}
 	}
 	return saved, nil
+}
+
+// validName: a destination's name is typed in commands and named in
+// FERRY_TOKEN_<NAME>, so it keeps to what both take as it is.
+func validName(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// JobsGoingTo counts the unfinished jobs of a saved destination.
+func (e *Engine) JobsGoingTo(name string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, j := range e.order {
+		if j != nil && j.Dest.Name == name && !j.State.Terminal() {
+			n++
+		}
+	}
+	return n
 }

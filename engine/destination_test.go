@@ -126,6 +126,7 @@ func TestDestinationSettingsAreChecked(t *testing.T) {
 		"odd chunk":          {Name: "c", Kind: KindCloudflare, Account: "x", ChunkSize: 3 << 20},
 		"kind":               {Name: "d", Kind: "ftp", URL: "http://x/"},
 		"name":               {Name: "a/b", URL: "http://x/"},
+		"name with a space":  {Name: "my dest", URL: "http://x/"},
 	}
 	for what, d := range bad {
 		if err := e.SaveDestination(d, nil); err == nil {

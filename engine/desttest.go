@@ -10,10 +10,16 @@ import (
 	"github.com/ferry-app/ferry/engine/transfer"
 )
 
+// ErrUnchecked says what a test could not check without uploading.
+type ErrUnchecked struct{ Msg string }
+
+func (e *ErrUnchecked) Error() string { return e.Msg }
+
 // TestDestination checks what can be checked of a saved destination
 // without uploading: the tus server answers OPTIONS, the provider accepts
 // the token, the backend answers, the receive folder can be written. The
-// error is one sentence.
+// error is one sentence; an *ErrUnchecked says what is left to the first
+// upload.
 func (e *Engine) TestDestination(name string) error {
 	e.mu.Lock()
 	saved, ok := e.saved[name]
@@ -48,7 +54,12 @@ func (e *Engine) TestDestination(name string) error {
 	case KindVimeo:
 		return e.probe(ctx, d, http.MethodGet, vimeoAPI()+"/me", "Vimeo", nil)
 	case KindBackend:
-		return e.probe(ctx, d, http.MethodOptions, d.URL, "The backend", nil)
+		if err := e.probe(ctx, d, http.MethodOptions, d.URL, "The backend", nil); err != nil {
+			return err
+		}
+		// Only a creation request would show whether it takes its headers,
+		// and that would make an upload on the provider.
+		return &ErrUnchecked{Msg: "The backend answers; whether it accepts its headers shows at the first upload, which asks it for an upload URL."}
 	}
 	return e.probe(ctx, d, http.MethodOptions, d.URL, "The server", func(res *http.Response) error {
 		if res.Header.Get("Tus-Version") == "" && res.Header.Get("Tus-Resumable") == "" {
