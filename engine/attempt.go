@@ -27,8 +27,6 @@ type plan struct {
 	upload string
 	sent   int64
 	ident  *Identity
-	// lastUpload is an upload the attempt let go (forget), for deletion.
-	lastUpload string
 }
 
 // attempt makes one pass: ask the server about the upload first (what it
@@ -72,9 +70,10 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		return err
 	}
 	if p.upload != "" && e.expiresFirst(j, p.size-offset) {
+		old := p.upload
 		e.forget(j, &p, "The upload URL expires before the rest could arrive at this speed; asked the destination for a new one and started over")
 		e.mu.Lock()
-		e.del.stage(nil, p.lastUpload, p.dest)
+		e.del.stage(nil, old, p.dest)
 		e.mu.Unlock()
 	}
 	if p.upload != "" && p.ident == nil {
@@ -254,7 +253,7 @@ func (e *Engine) forget(j *job, p *plan, why string) {
 	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident, j.Expires = "", "", 0, 0, 0, nil, time.Time{}
 	j.note("%s", why)
 	e.changed(j, b)
-	p.lastUpload, p.upload, p.sent, p.ident = p.upload, "", 0, nil
+	p.upload, p.sent, p.ident = "", 0, nil
 }
 
 // expiresFirst: the server will forget the upload before left bytes can

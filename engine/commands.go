@@ -117,7 +117,8 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 		}
 		out = append(out, Added{Path: c.path, Job: j.view()})
 	}
-	e.lastGen, e.batch = e.w.stage(e.batch), nil
+	e.write(e.batch)
+	e.batch = nil
 	g := e.lastGen
 	e.mu.Unlock()
 
@@ -133,7 +134,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 			b.Delete(store.Jobs, j.ID)
 			e.forgetJob(j)
 		}
-		e.lastGen = e.w.stage(b)
+		e.write(b)
 		serr := storeError("nothing was queued. Free disk space or check the disk, then add the files again.", err)
 		for i := first; i < len(out); i++ {
 			out[i].Job, out[i].Err = Job{}, serr
@@ -376,7 +377,7 @@ func (e *Engine) Remove(ids ...string) error {
 		if j.UploadURL == "" {
 			b.Delete(store.Fingerprints, j.fp)
 		}
-		e.lastGen = e.w.stage(b)
+		e.write(b)
 		e.forgetJob(j)
 		e.bus.publish(Event{Type: JobRemoved, Job: j.view()})
 		return nil

@@ -169,6 +169,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 			return permanent(CodeStore, err, "Cannot keep the secret %s of %s: %v.", k, d.Name, err)
 		}
 	}
+	e.forgetSecrets(d.Name) // after the keychain has the new ones
 	rec, _ := json.Marshal(d)
 	e.mu.Lock()
 	b := store.Batch{}
@@ -178,8 +179,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 		e.defaultDest = d.Name
 		b.Put(store.Settings, settingDefault, []byte(d.Name))
 	}
-	e.lastGen = e.w.stage(b)
-	g := e.lastGen
+	g := e.write(b)
 	e.mu.Unlock()
 	if err := e.durable(g); err != nil {
 		return storeError("the destination was not saved. Free disk space or check the disk, then save it again.", err)
@@ -226,8 +226,7 @@ func (e *Engine) SetDefaultDestination(name string) error {
 	e.defaultDest = name
 	b := store.Batch{}
 	b.Put(store.Settings, settingDefault, []byte(name))
-	e.lastGen = e.w.stage(b)
-	g := e.lastGen
+	g := e.write(b)
 	e.mu.Unlock()
 	if err := e.durable(g); err != nil {
 		return storeError("the default was not saved. Free disk space or check the disk, then do it again.", err)
@@ -250,9 +249,9 @@ func (e *Engine) RemoveDestination(name string) error {
 		e.defaultDest = ""
 		b.Delete(store.Settings, settingDefault)
 	}
-	e.lastGen = e.w.stage(b)
-	g := e.lastGen
+	g := e.write(b)
 	e.mu.Unlock()
+	e.forgetSecrets(name)
 	if e.opts.Keychain != nil {
 		e.opts.Keychain.Delete(name)
 	}
@@ -310,27 +309,59 @@ func (e *Engine) resolve(d Destination) (Destination, error) {
 	if saved.Header == nil {
 		saved.Header = http.Header{}
 	}
-	kc := e.opts.Keychain
-	if kc == nil {
-		return saved, nil
+	secret, err := e.secretHeaders(saved)
+	if err != nil {
+		return saved, err
 	}
-	switch saved.kind() {
-	case KindCloudflare, KindVimeo:
-		token, err := kc.Get(saved.Name, secretToken)
-		if err != nil {
-			return saved, permanent(CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin, or %s.", saved.Name, saved.Name, saved.kind(), keychain.TokenEnv(saved.Name))
-		}
-		saved.Header.Set("Authorization", "Bearer "+token)
-	default:
-		for _, name := range saved.SecretHeaders {
-			v, err := kc.Get(saved.Name, secretHeaderKey+name)
-			if err != nil {
-				return saved, permanent(CodeAuth, err, "The value of header %s of %s is not in the keychain (%s); save the destination again with it.", name, saved.Name, err)
-			}
-			saved.Header.Set(name, v)
-		}
+	for k, v := range secret {
+		saved.Header[k] = v
 	}
 	return saved, nil
+}
+
+// secretHeaders are the headers a saved destination's secrets make. They
+// are read from the keychain once per process and destination (a keychain
+// call can be a D-Bus round trip; 10 000 small files must not make 10 000
+// of them); saving or removing the destination forgets them.
+func (e *Engine) secretHeaders(d Destination) (http.Header, error) {
+	e.secMu.Lock()
+	defer e.secMu.Unlock()
+	if h, ok := e.secretCache[d.Name]; ok {
+		return h, nil
+	}
+	kc := e.opts.Keychain
+	if kc == nil {
+		return nil, nil
+	}
+	h := http.Header{}
+	switch d.kind() {
+	case KindCloudflare, KindVimeo:
+		token, err := kc.Get(d.Name, secretToken)
+		if err != nil {
+			return nil, permanent(CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin, or %s.", d.Name, d.Name, d.kind(), keychain.TokenEnv(d.Name))
+		}
+		h.Set("Authorization", "Bearer "+token)
+	default:
+		for _, name := range d.SecretHeaders {
+			v, err := kc.Get(d.Name, secretHeaderKey+name)
+			if err != nil {
+				return nil, permanent(CodeAuth, err, "The value of header %s of %s is not in the keychain (%s); save the destination again with it.", name, d.Name, err)
+			}
+			h.Set(name, v)
+		}
+	}
+	if e.secretCache == nil {
+		e.secretCache = map[string]http.Header{}
+	}
+	e.secretCache[d.Name] = h
+	return h, nil
+}
+
+// forgetSecrets drops a destination's cached secrets.
+func (e *Engine) forgetSecrets(name string) {
+	e.secMu.Lock()
+	delete(e.secretCache, name)
+	e.secMu.Unlock()
 }
 
 // validName: a destination's name is typed in commands and named in

@@ -86,6 +86,8 @@ type Engine struct {
 	secMu   sync.Mutex
 	headers map[string]http.Header // destination key → headers given to this process
 	urls    map[string]string      // destination key → its URL with the secrets on disk left out
+	// secretCache: saved destination → headers its keychain secrets make.
+	secretCache map[string]http.Header
 
 	wg       sync.WaitGroup // job goroutines
 	stopTick chan struct{}
@@ -345,7 +347,14 @@ func (e *Engine) stage(j *job, also ...store.Batch) {
 		e.batch.Merge(b)
 		return
 	}
+	e.write(b)
+}
+
+// write hands changes to the writer and returns the generation that
+// will hold them (durable waits for it). Caller holds e.mu.
+func (e *Engine) write(b store.Batch) uint64 {
 	e.lastGen = e.w.stage(b)
+	return e.lastGen
 }
 
 // save stages progress; the writer coalesces it. Caller holds e.mu.

@@ -70,6 +70,7 @@ func (j Job) view() Job {
 func cloneDest(d Destination) Destination {
 	d.Header = d.Header.Clone()
 	d.Meta = maps.Clone(d.Meta)
+	d.SecretHeaders = slices.Clone(d.SecretHeaders)
 	return d
 }
 

@@ -59,7 +59,7 @@ func (d *deleter) stage(b store.Batch, uploadURL string, dest Destination) {
 	if b == nil {
 		b = store.Batch{}
 		b.Put(store.Deletes, uploadURL, rec)
-		d.e.lastGen = d.e.w.stage(b)
+		d.e.write(b)
 	} else {
 		b.Put(store.Deletes, uploadURL, rec)
 	}
@@ -148,7 +148,7 @@ func (d *deleter) do(pd pendingDelete) {
 	b := store.Batch{}
 	b.Delete(store.Deletes, pd.URL)
 	d.e.mu.Lock()
-	d.e.lastGen = d.e.w.stage(b)
+	d.e.write(b)
 	d.e.mu.Unlock()
 }
 
@@ -219,7 +219,7 @@ func (e *Engine) terminate(j *job) {
 	}
 	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident = "", "", 0, 0, 0, nil
 	if j.removed {
-		e.lastGen = e.w.stage(b) // the job's record is gone; the rest still goes
+		e.write(b) // the job's record is gone; the rest still goes
 		return
 	}
 	e.changed(j, b)

@@ -84,9 +84,6 @@ func (w *writer) wait(g uint64) error {
 	}
 }
 
-// sync stages changes and waits until they are on disk.
-func (w *writer) sync(b store.Batch) error { return w.wait(w.stage(b)) }
-
 // lookup returns a staged change not yet on disk, else the stored value.
 func (w *writer) lookup(bk store.Bucket, key string) []byte {
 	if v, ok := w.staged(bk, key); ok {

@@ -60,9 +60,6 @@ func (b *Backend) Asked() int {
 	return b.asked
 }
 
-// Requests is the backend's request log.
-func (b *Backend) Requests() []string { return b.p.requests() }
-
 func setCORS(h http.Header) {
 	h.Set("Access-Control-Expose-Headers", "Location")
 	h.Set("Access-Control-Allow-Headers", "*")

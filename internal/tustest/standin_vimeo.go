@@ -36,9 +36,8 @@ type Vimeo struct {
 	p    *plumbing
 	host *uploadHost
 
-	mu          sync.Mutex
-	created     int
-	expireAfter time.Duration
+	mu      sync.Mutex
+	created int
 }
 
 // NewVimeo starts a Vimeo stand-in accepting token in front of srv. It is
@@ -61,18 +60,6 @@ func (v *Vimeo) Created() int {
 // LeakedAuth is how many requests to the upload host carried an
 // Authorization header.
 func (v *Vimeo) LeakedAuth() int { return v.host.leaked() }
-
-// ExpireAfter makes upload links created from now on stop working d after
-// creation (d <= 0: never), answered like Cloudflare's (410, "upload
-// expired"). Vimeo's real links last about a day.
-func (v *Vimeo) ExpireAfter(d time.Duration) {
-	v.mu.Lock()
-	v.expireAfter = d
-	v.mu.Unlock()
-}
-
-// Requests is the API host's and the upload host's request log.
-func (v *Vimeo) Requests() []string { return v.p.requests() }
 
 func vimeoFail(w http.ResponseWriter, status, code int, msg, dev string) {
 	writeJSON(w, status, "application/vnd.vimeo.error+json", map[string]any{
@@ -159,9 +146,6 @@ func (v *Vimeo) create(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	u := &hosted{key: randomHex(16), tusID: tusID, size: size, issued: now}
 	v.mu.Lock()
-	if v.expireAfter > 0 {
-		u.expires = now.Add(v.expireAfter)
-	}
 	v.created++
 	n := 100000000 + v.created
 	v.mu.Unlock()
