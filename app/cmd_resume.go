@@ -85,11 +85,18 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 			names := slices.Sorted(maps.Keys(dests))
 			return exitCode(usagef("the queue has unfinished jobs for %d destinations (%s); add --to URL to say which one --header is for", len(dests), strings.Join(names, ", ")), stderr)
 		}
-		dest := todo[0].Dest.URL
-		if to != "" {
-			dest = to // it may carry user-info the queue does not keep
+		if name := todo[0].Dest.Name; name != "" {
+			if len(c.headers) > 0 {
+				eng.Close()
+				return exitCode(usagef("%s is a saved destination: its headers come from it (ferry dest add %s ... --header to change them), not from --header", name, name), stderr)
+			}
+		} else {
+			dest := todo[0].Dest.URL
+			if to != "" {
+				dest = to // it may carry user-info the queue does not keep
+			}
+			eng.SetHeaders(dest, c.headers.header())
 		}
-		eng.SetHeaders(dest, c.headers.header())
 	}
 	var failed, other, ids []string
 	for _, j := range todo {
