@@ -552,6 +552,15 @@ func (h *uploadHost) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		upstreamFailed(w, err)
 		return
 	}
+	// tusd answered before reading the whole body (a stale offset): read
+	// the rest, as violate does, so the client gets the answer rather than
+	// a reset connection while it is still sending.
+	if body != nil && !body.eof.Load() {
+		rc := http.NewResponseController(w)
+		rc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		io.Copy(io.Discard, r.Body)
+		rc.SetReadDeadline(time.Time{})
+	}
 	// A chunked PATCH can only be judged once its body arrived whole.
 	if h.rules && method == http.MethodPatch && r.ContentLength < 0 && body.eof.Load() && off >= 0 && resp.StatusCode/100 == 2 {
 		if msg := chunkRule(off, body.n, u.size); msg != "" {
