@@ -268,3 +268,12 @@ func scrub(err error, value string) error {
 	}
 	return &redactedError{msg: strings.ReplaceAll(err.Error(), value, "REDACTED"), err: keep}
 }
+
+// Fallback is the sentence that says secrets are kept in the fallback
+// file and why, or "" when the system keychain keeps them.
+func (k *Keychain) Fallback() string {
+	if k.sys != nil {
+		return ""
+	}
+	return k.fallbackSentence()
+}
