@@ -438,6 +438,18 @@ func (e *Engine) SetRateLimit(bytesPerSecond int64) {
 	e.limiter.SetLimit(rate.Limit(bytesPerSecond))
 }
 
+// Limits are the concurrency and the rate limit in force (0: none), as
+// the window's settings show them.
+func (e *Engine) Limits() (concurrency int, bytesPerSecond int64) {
+	e.mu.Lock()
+	n := e.concurrency
+	e.mu.Unlock()
+	if l := e.limiter.Limit(); l != rate.Inf {
+		bytesPerSecond = int64(l)
+	}
+	return n, bytesPerSecond
+}
+
 // destinationFor is what jobs record of a destination: a saved one's
 // settings (no secrets), or a URL given for one run with its secrets kept
 // in memory.

@@ -27,3 +27,18 @@ func TestSettingsSurviveRestart(t *testing.T) {
 		t.Fatalf("Setting(ui) = %q %v after a restart", v, ok)
 	}
 }
+
+func TestLimitsReadBack(t *testing.T) {
+	e := newEngine(t)
+	if err := e.SetConcurrency(5); err != nil {
+		t.Fatal(err)
+	}
+	e.SetRateLimit(2 << 20)
+	if n, r := e.Limits(); n != 5 || r != 2<<20 {
+		t.Fatalf("Limits() = %d, %d; want 5, %d", n, r, 2<<20)
+	}
+	e.SetRateLimit(0)
+	if _, r := e.Limits(); r != 0 {
+		t.Fatalf("rate %d after lifting the limit", r)
+	}
+}
