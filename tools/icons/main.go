@@ -21,21 +21,26 @@ func main() {
 	out := flag.String("out", "assets", "directory to write the PNGs into")
 	flag.Parse()
 
-	icons := []struct {
-		name string
-		c    *canvas
-	}{
+	for _, ic := range icons() {
+		if err := write(filepath.Join(*out, ic.name), ic.c); err != nil {
+			fmt.Fprintln(os.Stderr, "icons:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+type icon struct {
+	name string
+	c    *canvas
+}
+
+func icons() []icon {
+	return []icon{
 		{"icon.png", appIcon(512)},
 		{"tray-idle.png", trayIdle(64)},
 		{"tray-uploading.png", trayUploading(64)},
 		{"tray-paused.png", trayPaused(64)},
 		{"tray-attention.png", trayAttention(64)},
-	}
-	for _, ic := range icons {
-		if err := write(filepath.Join(*out, ic.name), ic.c); err != nil {
-			fmt.Fprintln(os.Stderr, "icons:", err)
-			os.Exit(1)
-		}
 	}
 }
 
