@@ -1,0 +1,142 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+
+	"github.com/ferry-app/ferry/engine"
+)
+
+// Drop queues what was dropped on the window: files, and folders walked
+// (hidden and temporary files skipped). The engine's AddMany runs off the
+// UI goroutine, so a drop of 10 000 files never freezes the window.
+func (w *Window) Drop(uris []fyne.URI) {
+	var paths []string
+	for _, u := range uris {
+		if u.Scheme() == "file" {
+			paths = append(paths, u.Path())
+		}
+	}
+	w.Add(paths, nil)
+}
+
+// Add queues paths to the chosen destination in the background. done, if
+// not nil, gets the number queued and the first error (another process
+// handing files over waits for it).
+func (w *Window) Add(paths []string, done func(queued int, err error)) {
+	if len(paths) == 0 {
+		if done != nil {
+			done(0, nil)
+		}
+		return
+	}
+	dest, err := w.target()
+	if err != nil {
+		w.showError(err)
+		if done != nil {
+			done(0, err)
+		}
+		return
+	}
+	w.status.SetText(fmt.Sprintf("Adding %s…", plural(len(paths), "item")))
+	go func() {
+		added := w.eng.AddMany(paths, dest)
+		queued, already, failed := 0, 0, []engine.Added{}
+		for _, a := range added {
+			switch {
+			case errors.Is(a.Err, engine.ErrSkipped):
+			case a.Err != nil:
+				failed = append(failed, a)
+			case a.Job.Already:
+				already++
+			default:
+				queued++
+			}
+		}
+		fyne.Do(func() {
+			w.status.SetText(addedLine(queued, already, len(failed)))
+			if len(failed) > 0 {
+				w.showError(addError(failed))
+			}
+		})
+		if done != nil {
+			var first error
+			if len(failed) > 0 {
+				first = failed[0].Err
+			}
+			done(queued+already, first)
+		}
+	}()
+}
+
+func addedLine(queued, already, failed int) string {
+	parts := []string{fmt.Sprintf("Queued %s.", plural(queued, "file"))}
+	if already > 0 {
+		parts = append(parts, fmt.Sprintf("%s uploaded before, not sent again.", plural(already, "file")))
+	}
+	if failed > 0 {
+		parts = append(parts, fmt.Sprintf("%s could not be added.", plural(failed, "file")))
+	}
+	return strings.Join(parts, " ")
+}
+
+// addError names what could not be queued, a few by name.
+func addError(failed []engine.Added) error {
+	var b strings.Builder
+	for i, a := range failed {
+		if i == 5 {
+			fmt.Fprintf(&b, "…and %d more.", len(failed)-5)
+			break
+		}
+		fmt.Fprintf(&b, "%s: %v\n", filepath.Base(a.Path), a.Err)
+	}
+	return fmt.Errorf("%s could not be added:\n%s", plural(len(failed), "file"), strings.TrimSpace(b.String()))
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func (w *Window) addFilesDialog() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			w.showError(err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		r.Close()
+		w.Add([]string{r.URI().Path()}, nil)
+	}, w.win)
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+func (w *Window) addFolderDialog() {
+	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil {
+			w.showError(err)
+			return
+		}
+		if u != nil {
+			w.Add([]string{u.Path()}, nil)
+		}
+	}, w.win)
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+func fileURL(path string) (*url.URL, error) { return url.Parse(storage.NewFileURI(path).String()) }
+
+func baseName(path string) string { return filepath.Base(path) }

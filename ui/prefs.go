@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"encoding/json"
+
+	"github.com/ferry-app/ferry/engine"
+)
+
+// prefsKey is the window's entry in the engine's settings bucket.
+const prefsKey = "window"
+
+// Prefs are the window's settings, saved in the queue database and
+// applied live.
+type Prefs struct {
+	Concurrency    int   `json:"concurrency"`
+	RateLimit      int64 `json:"rate_limit"` // bytes/s for all uploads; 0 = none
+	SlowMode       bool  `json:"slow_mode"`  // the turtle: SlowRate instead of RateLimit
+	SlowRate       int64 `json:"slow_rate"`  // bytes/s in slow mode
+	CloseToTray    bool  `json:"close_to_tray"`
+	StartMinimised bool  `json:"start_minimised"`
+	StartAtLogin   bool  `json:"start_at_login"`
+	Notifications  bool  `json:"notifications"`
+	KeepAwake      bool  `json:"keep_awake"`
+}
+
+// DefaultPrefs are a first start's.
+func DefaultPrefs() Prefs {
+	return Prefs{
+		Concurrency:   3,
+		SlowRate:      512 << 10,
+		CloseToTray:   true,
+		Notifications: true,
+		KeepAwake:     true,
+	}
+}
+
+// Rate is the upload limit in force: the slow rate while slow mode is on.
+func (p Prefs) Rate() int64 {
+	if p.SlowMode {
+		return p.SlowRate
+	}
+	return p.RateLimit
+}
+
+// LoadPrefs reads the saved settings over the defaults; settings a newer
+// or older Ferry wrote keep their defaults where they are missing.
+func LoadPrefs(eng *engine.Engine) Prefs {
+	p := DefaultPrefs()
+	if b, ok := eng.Setting(prefsKey); ok {
+		json.Unmarshal(b, &p)
+	}
+	if p.Concurrency < 1 {
+		p.Concurrency = 1
+	}
+	if p.SlowRate <= 0 {
+		p.SlowRate = DefaultPrefs().SlowRate
+	}
+	return p
+}
+
+// SavePrefs keeps p; it is on disk when this returns.
+func SavePrefs(eng *engine.Engine, p Prefs) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return eng.SaveSetting(prefsKey, b)
+}

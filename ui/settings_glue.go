@@ -1,0 +1,76 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2/widget"
+)
+
+// openSettings shows the settings dialog; saving applies them live.
+func (w *Window) openSettings() {
+	note := ""
+	if w.opts.Autostart == nil {
+		note = "Starting at login is not supported on this system yet."
+	}
+	cur := w.prefs
+	if w.opts.Autostart != nil {
+		cur.StartAtLogin = w.opts.Autostart.Enabled()
+	}
+	showSettings(w.win, cur, note, func(p Prefs) error {
+		if err := SavePrefs(w.eng, p); err != nil {
+			return err
+		}
+		w.opts.Concurrency, w.opts.RateLimit = 0, -1 // saved settings now rule
+		return w.applyPrefs(p, false)
+	})
+}
+
+// applyPrefs puts settings into effect. At start, the run's flags
+// override the saved concurrency and limit.
+func (w *Window) applyPrefs(p Prefs, starting bool) error {
+	w.prefs = p
+	n, rate := p.Concurrency, p.Rate()
+	if w.opts.Concurrency > 0 {
+		n = w.opts.Concurrency
+	}
+	if w.opts.RateLimit >= 0 && starting {
+		rate = w.opts.RateLimit
+	}
+	if err := w.eng.SetConcurrency(n); err != nil {
+		return err
+	}
+	w.eng.SetRateLimit(rate)
+	w.showSlow()
+	if w.opts.Autostart != nil && !starting && p.StartAtLogin != w.opts.Autostart.Enabled() {
+		if err := w.opts.Autostart.Set(p.StartAtLogin); err != nil {
+			return fmt.Errorf("Start at login: %w", err)
+		}
+	}
+	if !starting {
+		w.totalsChanged() // keep awake may have changed
+	}
+	return nil
+}
+
+// toggleSlow is the turtle: one click between the full and the slow rate.
+func (w *Window) toggleSlow() {
+	p := w.prefs
+	p.SlowMode = !p.SlowMode
+	if err := SavePrefs(w.eng, p); err != nil {
+		w.showError(err)
+		return
+	}
+	w.opts.RateLimit = -1
+	w.applyPrefs(p, false)
+}
+
+func (w *Window) showSlow() {
+	if w.prefs.SlowMode {
+		w.slow.Importance = widget.HighImportance
+		w.slow.SetText("Slow mode: " + rate(float64(w.prefs.SlowRate)))
+	} else {
+		w.slow.Importance = widget.MediumImportance
+		w.slow.SetText("Slow mode")
+	}
+	w.slow.Refresh()
+}

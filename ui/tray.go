@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/ferry-app/ferry/assets"
+	"github.com/ferry-app/ferry/engine"
+)
+
+// trayState is what the tray icon shows.
+type trayState int
+
+const (
+	trayIdle trayState = iota
+	trayUploading
+	trayPaused
+	trayAttention
+)
+
+var trayIcons = [...]fyne.Resource{
+	trayIdle:      fyne.NewStaticResource("tray-idle.png", assets.TrayIdle),
+	trayUploading: fyne.NewStaticResource("tray-uploading.png", assets.TrayUploading),
+	trayPaused:    fyne.NewStaticResource("tray-paused.png", assets.TrayPaused),
+	trayAttention: fyne.NewStaticResource("tray-attention.png", assets.TrayAttention),
+}
+
+// AppIcon is Ferry's icon, for the app and its windows.
+func AppIcon() fyne.Resource { return fyne.NewStaticResource("ferry.png", assets.Icon) }
+
+// tray is the icon and menu that keep Ferry reachable with the window
+// closed. Its menu is rebuilt only when its text or icon would change.
+type tray struct {
+	w      *Window
+	desk   desktop.App // nil: this driver has no tray
+	menu   *fyne.Menu
+	status *fyne.MenuItem
+	state  trayState
+	text   string
+}
+
+func newTray(w *Window) *tray {
+	t := &tray{w: w, state: -1}
+	desk, ok := w.app.(desktop.App)
+	if !ok {
+		return t
+	}
+	t.desk = desk
+	t.status = fyne.NewMenuItem("Idle", nil)
+	t.status.Disabled = true
+	t.menu = fyne.NewMenu("Ferry",
+		fyne.NewMenuItem("Show Ferry", w.Show),
+		t.status,
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Pause all", func() { w.eng.PauseAll() }),
+		fyne.NewMenuItem("Resume all", func() { w.eng.ResumeAll() }),
+	)
+	desk.SetSystemTrayMenu(t.menu)
+	desk.SetSystemTrayIcon(trayIcons[trayIdle])
+	return t
+}
+
+// available says whether closing the window can leave Ferry in a tray.
+func (t *tray) available() bool {
+	if t.desk == nil {
+		return false
+	}
+	if t.w.opts.TrayHost != nil {
+		return t.w.opts.TrayHost()
+	}
+	return true
+}
+
+func (t *tray) update(tot engine.Totals, halted *engine.Error, done float64) {
+	if t.desk == nil {
+		return
+	}
+	state := trayIdle
+	switch {
+	case halted != nil || tot.Count(engine.Failed) > 0:
+		state = trayAttention
+	case tot.Count(engine.Uploading)+tot.Count(engine.Waiting)+tot.Count(engine.Queued) > 0:
+		state = trayUploading
+	case tot.Count(engine.Paused) > 0:
+		state = trayPaused
+	}
+	if state != t.state {
+		t.state = state
+		t.desk.SetSystemTrayIcon(trayIcons[state])
+	}
+	if text := trayLine(tot, halted, done); text != t.text {
+		t.text = text
+		t.status.Label = text
+		t.menu.Refresh()
+	}
+}
+
+// trayLine is the menu's summary: "3 uploading — 42 %", where the
+// percentage is of the files left.
+func trayLine(t engine.Totals, halted *engine.Error, done float64) string {
+	switch {
+	case halted != nil:
+		return "Stopped: the queue cannot be saved"
+	case t.FilesLeft == 0 && t.Count(engine.Failed) > 0:
+		return plural(t.Count(engine.Failed), "upload") + " failed"
+	case t.FilesLeft == 0:
+		return "Idle"
+	}
+	return fmt.Sprintf("%s — %s", summary(t), percent(done))
+}
