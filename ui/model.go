@@ -279,6 +279,14 @@ type frame struct {
 // list once (it only draws the visible rows) instead of row by row.
 const maxRowRefreshes = 64
 
+// pending says whether a frame has anything to draw, without taking it:
+// the ticker asks before it wakes the UI goroutine.
+func (m *model) pending() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.relist || m.totalsDirty || len(m.dirty) > 0
+}
+
 // take returns what changed since the last call and forgets it. tick
 // says a second passed: waiting rows' countdowns move.
 func (m *model) take(tick bool) frame {

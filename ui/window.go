@@ -81,17 +81,20 @@ type Window struct {
 	tray     *tray
 	notes    *notifier
 
-	mu       sync.Mutex // guards what the pump and the UI share below
-	lastSync time.Time
-	stop     chan struct{}
-	stopped  sync.WaitGroup
-	awakeErr bool // the awake error was shown once
-	nowFunc  func() time.Time
+	stop      chan struct{}
+	stopped   sync.WaitGroup
+	awakeWant bool      // what holdAwake last asked for
+	awakeC    chan bool // to keepAwake
+	nowFunc   func() time.Time
 }
 
 // New builds the window over a (Fyne's app, or the test driver's).
 func New(a fyne.App, o Options) *Window {
-	w := &Window{app: a, eng: o.Engine, opts: o, m: newModel(), stop: make(chan struct{}), nowFunc: time.Now}
+	w := &Window{app: a, eng: o.Engine, opts: o, m: newModel(), stop: make(chan struct{}), nowFunc: time.Now, awakeC: make(chan bool, 1)}
+	if o.Awake != nil {
+		w.stopped.Add(1)
+		go w.keepAwake()
+	}
 	w.prefs = LoadPrefs(w.eng)
 	w.win = a.NewWindow("Ferry")
 	w.win.SetIcon(AppIcon())
@@ -125,9 +128,6 @@ func (w *Window) Close() {
 		close(w.stop)
 	}
 	w.stopped.Wait()
-	if w.opts.Awake != nil {
-		w.opts.Awake.Hold(false)
-	}
 }
 
 func (w *Window) now() time.Time { return w.nowFunc() }
@@ -247,8 +247,11 @@ func (w *Window) startPump() {
 				if sub.Missed() {
 					w.m.reset(w.eng.Snapshot())
 				}
-				second := n%10 == 0
-				fyne.Do(func() { w.frame(second) })
+				// Once a second for the countdowns and the graph;
+				// otherwise only when something changed.
+				if second := n%10 == 0; second || w.m.pending() {
+					fyne.Do(func() { w.frame(second) })
+				}
 			}
 		}
 	}()
@@ -308,15 +311,40 @@ func (w *Window) totalsChanged() {
 }
 
 // holdAwake keeps the computer awake while something uploads or is
-// about to, and lets it go when the queue is idle or paused.
+// about to, and lets it go when the queue is idle or paused. The D-Bus
+// call may take a while: a goroutine makes it, latest wish first.
 func (w *Window) holdAwake(t engine.Totals) {
 	if w.opts.Awake == nil {
 		return
 	}
 	busy := t.Count(engine.Uploading)+t.Count(engine.Waiting)+t.Count(engine.Queued) > 0
-	if err := w.opts.Awake.Hold(busy && w.prefs.KeepAwake); err != nil && !w.awakeErr {
-		w.awakeErr = true
-		w.status.SetText(err.Error())
+	want := busy && w.prefs.KeepAwake
+	if want == w.awakeWant {
+		return
+	}
+	w.awakeWant = want
+	select {
+	case <-w.awakeC: // an older wish not yet acted on
+	default:
+	}
+	w.awakeC <- want
+}
+
+// keepAwake acts on holdAwake's wishes until the window closes.
+func (w *Window) keepAwake() {
+	defer w.stopped.Done()
+	shown := false
+	for {
+		select {
+		case <-w.stop:
+			w.opts.Awake.Hold(false)
+			return
+		case on := <-w.awakeC:
+			if err := w.opts.Awake.Hold(on); err != nil && !shown {
+				shown = true
+				fyne.Do(func() { w.status.SetText(err.Error()) })
+			}
+		}
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +30,12 @@ type harness struct {
 
 func newHarness(t *testing.T, srvOpts ...tustest.Option) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil, srvOpts...)
+}
+
+// newHarnessWith lets a test set the window's options.
+func newHarnessWith(t *testing.T, opt func(*Options), srvOpts ...tustest.Option) *harness {
+	t.Helper()
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 	h := &harness{t: t, srv: tustest.New(t, srvOpts...), dir: t.TempDir()}
 	data := t.TempDir()
@@ -45,7 +53,11 @@ func newHarness(t *testing.T, srvOpts ...tustest.Option) *harness {
 	}
 	eng.Start()
 	a := test.NewTempApp(t)
-	h.w = New(a, Options{Engine: eng, RateLimit: -1})
+	o := Options{Engine: eng, RateLimit: -1}
+	if opt != nil {
+		opt(&o)
+	}
+	h.w = New(a, o)
 	h.w.win.Resize(fyne.NewSize(980, 640))
 	t.Cleanup(func() {
 		h.w.Close()
@@ -332,5 +344,46 @@ func TestOneNotificationForABatch(t *testing.T) {
 	n.event(tot(0, 22, 2))
 	if len(sent) != 1 || !strings.Contains(sent[0], "18 files uploaded; 2 files failed") {
 		t.Fatalf("notifications %q, want one that says 18 uploaded and 2 failed", sent)
+	}
+}
+
+type fakeAwake struct {
+	mu    sync.Mutex
+	holds []bool
+}
+
+func (f *fakeAwake) Hold(on bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.holds = append(f.holds, on)
+	return nil
+}
+
+func (f *fakeAwake) calls() []bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.holds)
+}
+
+func TestKeepsTheComputerAwakeOnlyWhileUploading(t *testing.T) {
+	aw := &fakeAwake{}
+	h := newHarnessWith(t, func(o *Options) { o.Awake = aw })
+	h.eng.SetRateLimit(512 << 10)
+	path, _ := h.file("night.mp4", 2<<20)
+	h.w.Drop([]fyne.URI{storage.NewFileURI(path)})
+	h.rowOf("night.mp4", stateIs("Uploading"))
+	h.title("Ferry — 1 uploading")
+	h.eng.PauseAll()
+	h.title("Ferry — 1 paused")
+	h.eng.ResumeAll()
+	h.eng.SetRateLimit(0)
+	h.rowOf("night.mp4", stateIs("Done"))
+	h.title("Ferry")
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && !slices.Equal(aw.calls(), []bool{true, false, true, false}) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := aw.calls(); !slices.Equal(got, []bool{true, false, true, false}) {
+		t.Fatalf("Hold calls %v, want held while uploading, let go when paused and when done", got)
 	}
 }
