@@ -4,14 +4,20 @@
 export PATH := $(PATH):/usr/local/go/bin
 GO       ?= go
 BIN      ?= ferry
-RECEIVED ?= $(CURDIR)/received
 # No D-Bus session in tests and CI: keep libraries from starting one.
 export DBUS_SESSION_BUS_ADDRESS ?= disabled:
 
-# What the build and the tests need from Debian: a C toolchain for -race.
-APT_PACKAGES := gcc libc6-dev
+# What the build needs from Debian: a C toolchain (cgo, -race) and the
+# X11/GL headers of Fyne's window; what the end-to-end test needs: a
+# virtual display, a D-Bus session with a tray watcher, XDND and tray
+# helpers, screenshots.
+APT_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
+	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
+	xvfb xauth xdotool imagemagick python3-xlib dbus dbus-x11 python3-dbus \
+	haskell-status-notifier-item-utils
+export LANG ?= en_US.UTF-8
 
-.PHONY: deps build headless test bench run clean
+.PHONY: deps build headless test e2e screenshot package bench run clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -32,16 +38,33 @@ headless:
 
 test: deps
 	$(GO) vet ./...
+	$(GO) vet -tags nogui ./...
 	$(GO) test -race -timeout 20m ./...
+	$(MAKE) e2e
+
+# The real window under Xvfb: files dropped by XDND, the tray clicked over
+# D-Bus, a second ferry handing files over, SIGTERM and a resumed restart.
+e2e: build
+	$(GO) run ./tools/e2e -ferry ./$(BIN)
+
+# The real window with jobs in every state, as docs/screenshot.png.
+screenshot: build
+	$(GO) run ./tools/e2e -ferry ./$(BIN) -screenshot docs/screenshot.png
+
+# A Linux package (.tar.xz: binary, .desktop file, icon) in dist/.
+package: deps
+	./scripts/package
 
 # Figures, never a failing test: ferry upload against a raw PATCH.
 bench: build
 	$(GO) run ./tools/bench -ferry ./$(BIN)
 
-# Until the window exists: the built-in receiver, into ./received.
+# The window; on first start its destination is the built-in receiver,
+# into ~/Ferry/Received.
 run: build
-	@mkdir -p $(RECEIVED)
-	./$(BIN) serve --dir $(RECEIVED)
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		echo "No display here (DISPLAY is not set), so the window cannot open: try ./$(BIN) serve to receive files and ./$(BIN) upload --to URL FILE to send them."; \
+	else ./$(BIN); fi
 
 clean:
 	rm -f $(BIN) $(BIN)-headless
