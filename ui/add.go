@@ -60,7 +60,7 @@ func (w *Window) Add(paths []string, done func(queued int, err error)) {
 				queued++
 			}
 		}
-		fyne.Do(func() {
+		w.post(func() {
 			w.status.SetText(addedLine(queued, already, len(failed)))
 			if len(failed) > 0 {
 				w.showError(addError(failed))

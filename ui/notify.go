@@ -21,7 +21,7 @@ type notifier struct {
 func newNotifier(w *Window) *notifier {
 	n := &notifier{w: w}
 	n.send = func(title, body string) {
-		fyne.Do(func() {
+		w.post(func() {
 			if w.prefs.Notifications {
 				w.app.SendNotification(fyne.NewNotification(title, body))
 			}

@@ -81,6 +81,8 @@ type Window struct {
 	tray     *tray
 	notes    *notifier
 
+	posted    []func() // work for the UI goroutine, run by the next frame
+	postMu    sync.Mutex
 	stop      chan struct{}
 	stopped   sync.WaitGroup
 	awakeWant bool      // what holdAwake last asked for
@@ -249,7 +251,7 @@ func (w *Window) startPump() {
 				}
 				// Once a second for the countdowns and the graph;
 				// otherwise only when something changed.
-				if second := n%10 == 0; second || w.m.pending() {
+				if second := n%10 == 0; second || w.pending() {
 					fyne.Do(func() { w.frame(second) })
 				}
 			}
@@ -260,6 +262,13 @@ func (w *Window) startPump() {
 // frame redraws what changed since the last one. second: a second
 // passed (countdowns, the speed graph). Runs on the UI goroutine.
 func (w *Window) frame(second bool) {
+	w.postMu.Lock()
+	posted := w.posted
+	w.posted = nil
+	w.postMu.Unlock()
+	for _, fn := range posted {
+		fn()
+	}
 	f := w.m.take(second)
 	if second {
 		t, _ := w.m.queueTotals()
@@ -278,6 +287,24 @@ func (w *Window) frame(second bool) {
 	if f.totals || f.relist {
 		w.totalsChanged()
 	}
+}
+
+// post hands fn to the UI goroutine: the next frame runs it. Every
+// goroutine of the window comes back this way, so Fyne's test driver
+// (which runs fyne.Do on the caller's goroutine) sees no races and tests
+// drive frames themselves.
+func (w *Window) post(fn func()) {
+	w.postMu.Lock()
+	w.posted = append(w.posted, fn)
+	w.postMu.Unlock()
+}
+
+// pending says whether a frame has anything to do.
+func (w *Window) pending() bool {
+	w.postMu.Lock()
+	n := len(w.posted)
+	w.postMu.Unlock()
+	return n > 0 || w.m.pending()
 }
 
 // totalsChanged redraws what depends on the queue as a whole.
@@ -342,7 +369,7 @@ func (w *Window) keepAwake() {
 		case on := <-w.awakeC:
 			if err := w.opts.Awake.Hold(on); err != nil && !shown {
 				shown = true
-				fyne.Do(func() { w.status.SetText(err.Error()) })
+				w.post(func() { w.status.SetText(err.Error()) })
 			}
 		}
 	}

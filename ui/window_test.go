@@ -376,6 +376,7 @@ func TestKeepsTheComputerAwakeOnlyWhileUploading(t *testing.T) {
 	h.eng.PauseAll()
 	h.title("Ferry — 1 paused")
 	h.eng.ResumeAll()
+	h.title("Ferry — 1 uploading")
 	h.eng.SetRateLimit(0)
 	h.rowOf("night.mp4", stateIs("Done"))
 	h.title("Ferry")
