@@ -45,10 +45,15 @@ type reply struct {
 	Error string `json:"error,omitempty"`
 }
 
-// Serve answers other Ferry processes until the returned stop is called.
-// It is best effort: where the socket cannot be made (a data dir path too
-// long for a socket name), others are told Ferry is running, as before.
-func Serve(eng *engine.Engine) (stop func()) {
+// Serve answers other Ferry processes until the returned stop is called;
+// a Ferry without a window serves this way.
+func Serve(eng *engine.Engine) (stop func()) { return ServeFront(eng, nil) }
+
+// ServeFront is Serve for a Ferry with a window: f (nil: none) shows it
+// and takes files from a second `ferry`. It is best effort: where the
+// socket cannot be made (a data dir path too long for a socket name),
+// others are told Ferry is running, as before.
+func ServeFront(eng *engine.Engine, f Front) (stop func()) {
 	path := filepath.Join(eng.DataDir(), SocketName)
 	// We hold the queue's lock: a socket left here is a dead process's.
 	os.Remove(path)
@@ -80,6 +85,7 @@ func Serve(eng *engine.Engine) (stop func()) {
 		}
 		json.NewEncoder(w).Encode(rep)
 	})
+	frontRoutes(mux, f)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	return func() {
@@ -93,9 +99,13 @@ func Serve(eng *engine.Engine) (stop func()) {
 // ErrNoServer: no running Ferry answers on the data dir's socket.
 var ErrNoServer = errors.New("no running Ferry answers")
 
-func client(dataDir string) *http.Client {
+func client(dataDir string) *http.Client { return clientFor(dataDir, 30*time.Second) }
+
+// clientFor is a client of the data dir's socket whose requests give up
+// after timeout.
+func clientFor(dataDir string, timeout time.Duration) *http.Client {
 	path := filepath.Join(dataDir, SocketName)
-	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+	return &http.Client{Timeout: timeout, Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", path)
