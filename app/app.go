@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 )
 
 // Exit codes.
@@ -22,6 +24,7 @@ const (
 const usage = `Ferry uploads files over tus, resumably.
 
 Usage:
+  ferry [--to URL|NAME] [FILE|DIR...]         open the window (with those files queued)
   ferry upload --to URL|NAME [flags] FILE|DIR...   upload and exit: 0 all done, 1 some failed, 2 usage
   ferry resume [flags] [ID|PATH...]           finish unfinished jobs (all of them, or those named)
   ferry queue  [flags]                        list jobs: id, state, progress, path, URL, notes
@@ -38,9 +41,8 @@ func Run(args []string) int {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsage
+	if len(args) == 0 || opensWindow(args[0]) {
+		return cmdWindow(args, stdout, stderr)
 	}
 	var err error
 	switch cmd, rest := args[0], args[1:]; cmd {
@@ -65,6 +67,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	return exitCode(err, stderr)
 }
+
+// opensWindow: `ferry FILE...` and `ferry --flag ...` open the window
+// with those files; a word that is neither a command nor a file is a
+// mistyped command.
+func opensWindow(arg string) bool {
+	if strings.HasPrefix(arg, "-") && !slices.Contains([]string{"-h", "-help", "--help"}, arg) {
+		return true
+	}
+	_, err := os.Stat(arg)
+	return err == nil && !slices.Contains(commands, arg)
+}
+
+var commands = []string{"upload", "resume", "dest", "pause", "cancel", "retry", "remove", "queue", "serve", "help"}
 
 // exitCode prints err (if any) as a sentence and picks the exit code.
 func exitCode(err error, stderr io.Writer) int {

@@ -1,0 +1,180 @@
+//go:build !nogui
+
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/engine/control"
+	"github.com/ferry-app/ferry/engine/keychain"
+	"github.com/ferry-app/ferry/internal/autostart"
+	"github.com/ferry-app/ferry/internal/awake"
+	"github.com/ferry-app/ferry/ui"
+)
+
+// appID names Ferry to the desktop (settings, notifications, autostart).
+const appID = "app.ferry.Ferry"
+
+// cmdWindow opens the window: ferry [flags] [FILE|DIR...]. A Ferry that
+// already runs gets the files (or is brought forward) and this one exits.
+func cmdWindow(args []string, stdout, stderr io.Writer) int {
+	wa, err := parseWindowArgs(args, stdout)
+	if err != nil {
+		return exitCode(err, stderr)
+	}
+	dir, err := wa.c.resolveDataDir()
+	if err != nil {
+		return exitCode(err, stderr)
+	}
+	kc := keychain.Open(dir, nil)
+	eng, err := engine.Open(engine.Options{DataDir: dir, Keychain: kc})
+	if isLocked(err) {
+		return exitCode(handToRunning(dir, wa, stdout), stderr)
+	}
+	if err != nil {
+		return exitCode(err, stderr)
+	}
+	if !hasDisplay() {
+		eng.Close()
+		return exitCode(errors.New("there is no display here (DISPLAY and WAYLAND_DISPLAY are not set), so the window cannot open. Use `ferry serve` to receive files, `ferry upload --to URL FILE` to send them"), stderr)
+	}
+	if err := firstStart(eng); err != nil {
+		eng.Close()
+		return exitCode(err, stderr)
+	}
+	opts := ui.Options{Engine: eng, Concurrency: wa.c.concurrency, RateLimit: int64(wa.c.limitRate),
+		KeychainNote: kc.Fallback(), Frames: true, TrayHost: trayHost}
+	if wa.to != "" {
+		if opts.Dest, err = destination(eng, wa.to, common{}); err != nil {
+			eng.Close()
+			return exitCode(err, stderr)
+		}
+	}
+	recv := newReceivers(stderr)
+	defer recv.stop()
+	opts.NeedDest = func(name string) error { return recv.need(eng, name) }
+	for _, d := range eng.Destinations() { // jobs left for a receiver need it running
+		if d.Kind == engine.KindBuiltin && (d.Name == eng.DefaultDestination() || eng.JobsGoingTo(d.Name) > 0) {
+			if err := recv.need(eng, d.Name); err != nil {
+				fmt.Fprintf(stderr, "ferry: %v\n", err)
+			}
+		}
+	}
+	inhibit := awake.New("Ferry", "Uploading files")
+	defer inhibit.Close()
+	opts.Awake = inhibit
+	if autostart.Supported() {
+		if exe, err := os.Executable(); err == nil {
+			opts.Autostart = autostart.Entry{ID: appID, Name: "Ferry", Comment: "Resumable uploads of big files", Exec: exe}
+		}
+	}
+
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(ui.AppIcon())
+	w := ui.New(a, opts)
+	stopControl := control.ServeFront(eng, front{w: w, eng: eng, need: opts.NeedDest})
+	eng.Start()
+	w.Add(wa.paths, nil)
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		fyne.Do(a.Quit)
+	}()
+	if !ui.LoadPrefs(eng).StartMinimised || !trayHost() {
+		w.Window().Show()
+	}
+	a.Run()
+	signal.Stop(sigs)
+	stopControl()
+	w.Close()
+	return exitCode(eng.Close(), stderr)
+}
+
+// front is what the window offers a second `ferry`.
+type front struct {
+	w    *ui.Window
+	eng  *engine.Engine
+	need func(string) error
+}
+
+func (f front) Show() { fyne.Do(f.w.Show) }
+
+func (f front) Add(paths []string, dest string) (int, error) {
+	if dest != "" {
+		d, err := destination(f.eng, dest, common{})
+		if err != nil {
+			return 0, err
+		}
+		if d.Name != "" {
+			if err := f.need(d.Name); err != nil {
+				return 0, err
+			}
+		}
+		n := 0
+		for _, a := range f.eng.AddMany(paths, d) {
+			if a.Err == nil {
+				n++
+			}
+		}
+		fyne.Do(f.w.Show)
+		return n, nil
+	}
+	type result struct {
+		n   int
+		err error
+	}
+	done := make(chan result, 1)
+	fyne.Do(func() {
+		f.w.Show()
+		f.w.Add(paths, func(n int, err error) { done <- result{n, err} })
+	})
+	r := <-done
+	return r.n, r.err
+}
+
+// handToRunning gives the files to the Ferry that holds the queue, or
+// brings its window forward.
+func handToRunning(dir string, wa windowArgs, stdout io.Writer) error {
+	if len(wa.paths) == 0 {
+		if err := control.Show(dir); err != nil {
+			return runningErr(dir, err)
+		}
+		fmt.Fprintln(stdout, "Ferry is already running; its window is brought forward.")
+		return nil
+	}
+	n, err := control.Hand(dir, wa.paths, wa.to)
+	if err != nil {
+		return runningErr(dir, err)
+	}
+	fmt.Fprintf(stdout, "Handed to the running Ferry: %d queued.\n", n)
+	return nil
+}
+
+func runningErr(dir string, err error) error {
+	switch {
+	case errors.Is(err, control.ErrNoWindow):
+		return fmt.Errorf("another Ferry without a window (ferry upload, resume or serve) is using %s; wait for it to end, or pass --data-dir: %w", dir, err)
+	case errors.Is(err, control.ErrNoServer):
+		return fmt.Errorf("another Ferry holds the queue in %s but does not answer; if none runs, a stale lock is held by a stuck process: %w", dir, err)
+	}
+	return err
+}
+
+func hasDisplay() bool {
+	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != "" || runtimeHasDesktop
+}
+
+// Windows and macOS always have a desktop when a person starts Ferry.
+const runtimeHasDesktop = runtime.GOOS == "windows" || runtime.GOOS == "darwin"

@@ -1,0 +1,16 @@
+//go:build nogui
+
+package app
+
+import (
+	"errors"
+	"io"
+)
+
+// cmdWindow: this build has no window.
+func cmdWindow(args []string, stdout, stderr io.Writer) int {
+	if _, err := parseWindowArgs(args, stdout); err != nil {
+		return exitCode(err, stderr)
+	}
+	return exitCode(errors.New("this Ferry was built without its window (-tags nogui). Use `ferry upload --to URL FILE`, `ferry serve`, or `ferry help`"), stderr)
+}
