@@ -19,7 +19,7 @@ type row struct {
 
 	icon    *widget.Icon
 	name    *widget.Label
-	bar     *widget.ProgressBar
+	bar     *bar
 	state   *widget.Label
 	detail  *widget.Label
 	fix     *widget.Button // the action an error calls for ("Check the destination")
@@ -33,7 +33,7 @@ func newRow(w *Window) *row {
 	r := &row{w: w,
 		icon:   widget.NewIcon(theme.FileVideoIcon()),
 		name:   widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		bar:    widget.NewProgressBar(),
+		bar:    newBar(),
 		state:  widget.NewLabel(""),
 		detail: widget.NewLabel(""),
 	}
@@ -42,7 +42,6 @@ func newRow(w *Window) *row {
 	r.state.SizeName = theme.SizeNameCaptionText
 	r.detail.SizeName = theme.SizeNameCaptionText
 	r.detail.Alignment = fyne.TextAlignTrailing
-	r.bar.TextFormatter = func() string { return "" }
 	r.fix = widget.NewButton("", func() { r.w.fixFor(r.id) })
 	r.fix.Importance = widget.HighImportance
 	r.primary = widget.NewButtonWithIcon("", theme.MediaPauseIcon(), nil)
@@ -52,8 +51,8 @@ func newRow(w *Window) *row {
 		b.Importance = widget.LowImportance
 	}
 	buttons := container.NewHBox(r.fix, r.primary, r.second, r.more)
-	lines := container.NewBorder(nil, nil, nil, r.detail, r.state)
-	text := container.NewVBox(r.name, r.bar, lines)
+	top := container.NewBorder(nil, nil, nil, r.detail, r.name)
+	text := container.NewVBox(top, r.bar, r.state)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon), container.NewCenter(buttons), text)
 	r.ExtendBaseWidget(r)
 	return r
@@ -65,19 +64,26 @@ func (r *row) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRend
 func (r *row) bind(j engine.Job, copied bool) {
 	r.id = j.ID
 	r.name.SetText(baseName(j.Path))
-	r.bar.SetValue(j.Progress())
-	r.state.SetText(stateLine(j, r.w.now(), copied))
+	state := stateLine(j, r.w.now(), copied)
+	if res := resultLine(j); res != "" {
+		state += "  ·  " + res
+	}
+	r.state.SetText(state)
 	r.detail.SetText(detailLine(j))
+	colour := theme.ColorNamePrimary
 	switch j.State {
 	case engine.Failed:
-		r.state.Importance = widget.DangerImportance
+		r.state.Importance, colour = widget.DangerImportance, theme.ColorNameError
 	case engine.Done:
-		r.state.Importance = widget.SuccessImportance
+		r.state.Importance, colour = widget.SuccessImportance, theme.ColorNameSuccess
 	case engine.Waiting:
-		r.state.Importance = widget.WarningImportance
+		r.state.Importance, colour = widget.WarningImportance, theme.ColorNameWarning
+	case engine.Paused, engine.Cancelled, engine.Queued:
+		r.state.Importance, colour = widget.MediumImportance, theme.ColorNameDisabled
 	default:
 		r.state.Importance = widget.MediumImportance
 	}
+	r.bar.set(j.Progress(), colour)
 	r.state.Refresh()
 	if fix := fixLabel(j); fix != "" {
 		r.fix.SetText(fix)

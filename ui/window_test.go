@@ -175,7 +175,7 @@ func TestPauseFromTheRowShowsPausedAndStopsTheBytes(t *testing.T) {
 	path, _ := h.file("long.mov", 8<<20)
 	h.w.Drop([]fyne.URI{storage.NewFileURI(path)})
 	r := h.rowOf("long.mov", func(r *row) bool {
-		return strings.HasPrefix(r.state.Text, "Uploading") && r.bar.Value > 0
+		return strings.HasPrefix(r.state.Text, "Uploading") && r.bar.value > 0
 	})
 	test.Tap(r.primary) // pause
 	r = h.rowOf("long.mov", stateIs("Paused at"))
