@@ -3,6 +3,7 @@
 package app
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -99,6 +100,10 @@ func cmdWindow(args []string, stdout, stderr io.Writer) int {
 	signal.Stop(sigs)
 	stopControl()
 	w.Close()
+	if path := os.Getenv("FERRY_UI_STATS"); path != "" { // make bench
+		b, _ := json.Marshal(w.Stats())
+		os.WriteFile(path, b, 0o644)
+	}
 	return exitCode(eng.Close(), stderr)
 }
 

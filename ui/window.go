@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -83,6 +84,8 @@ type Window struct {
 
 	posted    []func() // work for the UI goroutine, run by the next frame
 	postMu    sync.Mutex
+	inFlight  atomic.Bool // a frame waits for the UI goroutine
+	stats     Stats       // guarded by postMu
 	stop      chan struct{}
 	stopped   sync.WaitGroup
 	awakeWant bool      // what holdAwake last asked for
@@ -251,8 +254,15 @@ func (w *Window) startPump() {
 				}
 				// Once a second for the countdowns and the graph;
 				// otherwise only when something changed.
-				if second := n%10 == 0; second || w.pending() {
-					fyne.Do(func() { w.frame(second) })
+				// A frame the UI goroutine has not run yet is not
+				// queued again: a busy UI gets fewer frames, not a pile.
+				if second := n%10 == 0; (second || w.pending()) && w.inFlight.CompareAndSwap(false, true) {
+					asked := time.Now()
+					fyne.Do(func() {
+						w.noteStall(time.Since(asked))
+						w.inFlight.Store(false)
+						w.frame(second)
+					})
 				}
 			}
 		}
@@ -278,6 +288,7 @@ func (w *Window) frame(second bool) {
 		return
 	}
 	if f.relist {
+		w.noteRows(w.m.length())
 		w.list.Refresh()
 	} else {
 		for _, i := range f.rows {
