@@ -131,6 +131,11 @@ const (
 	secretHeaderKey = "header:"
 )
 
+// KeepSecret, as a secret's value (or a secret header's), keeps what the
+// destination saved before under that key: an edit form that never shows
+// a token back saves the rest without asking for it again.
+const KeepSecret = "(ferry: keep the saved value)"
+
 // SaveDestination stores a destination under its name, with its secrets
 // (token: "token"; header values: "header:Name") in the keychain, and is on
 // disk when it returns. Jobs going there see the change at their next try.
@@ -160,6 +165,19 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 	e.mu.Lock()
 	_, replacing := e.saved[d.Name]
 	e.mu.Unlock()
+	for k, v := range secrets {
+		if v != KeepSecret {
+			continue
+		}
+		old := ""
+		if replacing && e.opts.Keychain != nil {
+			old, _ = e.opts.Keychain.Get(d.Name, k)
+		}
+		if old == "" {
+			return permanent(CodeBadURL, nil, "%s has no saved %s to keep; type it again.", d.Name, secretName(k))
+		}
+		secrets[k] = old
+	}
 	if replacing && e.opts.Keychain != nil {
 		// What the old settings kept (another kind's token) goes with them.
 		e.opts.Keychain.Delete(d.Name)
@@ -185,6 +203,14 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 		return storeError("the destination was not saved. Free disk space or check the disk, then save it again.", err)
 	}
 	return nil
+}
+
+// secretName says which secret a keychain key holds, for a sentence.
+func secretName(key string) string {
+	if h, ok := strings.CutPrefix(key, secretHeaderKey); ok {
+		return "value of header " + h
+	}
+	return "token"
 }
 
 const settingDefault = "default_destination"

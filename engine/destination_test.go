@@ -137,3 +137,27 @@ func TestDestinationSettingsAreChecked(t *testing.T) {
 		t.Fatal("a bad destination was kept")
 	}
 }
+
+func TestKeepSecretKeepsTheSavedValue(t *testing.T) {
+	kc := &memSecrets{}
+	e := newEngine(t, func(o *Options) { o.Keychain = kc })
+	d := Destination{Name: "cf", Kind: KindCloudflare, Account: "acc"}
+	if err := e.SaveDestination(d, map[string]string{"token": KeepSecret}); err == nil {
+		t.Fatal("KeepSecret on a new destination was saved")
+	}
+	h := Destination{Name: "site", Kind: KindTus, URL: "https://tus.example.com/files/", Header: http.Header{"Authorization": {"Bearer one"}}}
+	if err := e.SaveDestination(h, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.ChunkSize = 5 << 20
+	h.Header = http.Header{"Authorization": {KeepSecret}}
+	if err := e.SaveDestination(h, nil); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := kc.Get("site", "header:Authorization"); err != nil || v != "Bearer one" {
+		t.Fatalf("after an edit that kept it: %q %v", v, err)
+	}
+	if got, _ := e.SavedDestination("site"); got.ChunkSize != 5<<20 {
+		t.Fatalf("the edit was not saved: %+v", got)
+	}
+}

@@ -97,13 +97,6 @@ const (
 	secretHeaderPre = "header:"
 )
 
-// destSecrets reads the saved secrets an edit keeps. SaveDestination
-// replaces a destination's secrets whole, so a secret left unchanged in
-// the form has to be given again. The keychain opened on the engine's data
-// directory reads the same items as the one the engine was given (the OS
-// keychain's "ferry" items, or the fallback file in the data directory).
-var destSecrets = func(eng *engine.Engine) engine.Secrets { return keychain.Open(eng.DataDir(), nil) }
-
 // destDialog is the destinations dialog: a list of the saved ones, and a
 // form to add or edit one, in the same dialog.
 type destDialog struct {
@@ -113,9 +106,6 @@ type destDialog struct {
 	changed func()
 	dlg     *dialog.CustomDialog
 	pending sync.WaitGroup // work off the UI goroutine; tests wait on it
-
-	secretsOnce sync.Once
-	secrets     engine.Secrets
 
 	// The list.
 	dests      []engine.Destination
@@ -645,25 +635,14 @@ func (d *destDialog) submit() {
 	d.cancelBtn.Disable()
 	editing := d.editing
 	d.background(func() error {
-		if len(keep) > 0 {
-			d.secretsOnce.Do(func() { d.secrets = destSecrets(d.eng) })
-			for _, k := range keep {
-				v, err := d.secrets.Get(editing, k)
-				if err != nil {
-					what := "token"
-					if h, ok := strings.CutPrefix(k, secretHeaderPre); ok {
-						what = "value of header " + h
-					}
-					return fmt.Errorf("The saved %s of %s cannot be read (%v); type it again", what, editing, err)
+		for _, k := range keep { // the engine keeps what was saved
+			if h, ok := strings.CutPrefix(k, secretHeaderPre); ok {
+				if dest.Header == nil {
+					dest.Header = http.Header{}
 				}
-				if h, ok := strings.CutPrefix(k, secretHeaderPre); ok {
-					if dest.Header == nil {
-						dest.Header = http.Header{}
-					}
-					dest.Header.Set(h, v)
-				} else {
-					secrets[k] = v
-				}
+				dest.Header.Set(h, engine.KeepSecret)
+			} else {
+				secrets[k] = engine.KeepSecret
 			}
 		}
 		return d.eng.SaveDestination(dest, secrets)
