@@ -388,3 +388,26 @@ func TestKeepsTheComputerAwakeOnlyWhileUploading(t *testing.T) {
 		t.Fatalf("Hold calls %v, want held while uploading, let go when paused and when done", got)
 	}
 }
+
+func TestKeysActOnTheSelectedJob(t *testing.T) {
+	h := newHarness(t)
+	h.eng.SetRateLimit(128 << 10)
+	path, _ := h.file("keys.mp4", 4<<20)
+	h.w.Drop([]fyne.URI{storage.NewFileURI(path)})
+	h.rowOf("keys.mp4", stateIs("Uploading"))
+	h.w.list.Select(0)
+	h.w.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	h.rowOf("keys.mp4", stateIs("Paused"))
+	h.w.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	h.rowOf("keys.mp4", stateIs("Uploading"))
+	h.w.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	deadline := time.Now().Add(10 * time.Second)
+	for len(h.rows()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := len(h.rows()); n != 0 || len(h.eng.Snapshot().Jobs) != 0 {
+		t.Fatalf("Delete left %d rows and %d jobs", n, len(h.eng.Snapshot().Jobs))
+	}
+	// With nothing selected the keys do nothing (and do not panic).
+	h.w.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeySpace})
+}
