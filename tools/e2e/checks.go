@@ -219,11 +219,21 @@ func checks(s *stage, f *ferryApp, drop string) {
 	ok("after the restart the upload resumed on the same URL (receiver never below the %.1f MiB it had) and finished identical; %d jobs, %d files received, none twice, one upload each; notified",
 		float64(kept)/MiB, len(q), len(all))
 
-	tookQuit, exit = f.sigterm(30 * time.Second)
-	if exit != 0 || tookQuit > 5*time.Second {
-		fatalf("idle quit by SIGTERM: exit %d after %.1fs", exit, tookQuit.Seconds())
+	// Quit from the tray menu (Fyne's own item).
+	f.window.expect = true
+	start := time.Now()
+	if err := trayClick(s.bus, "Quit"); err != nil {
+		fatalf("clicking Quit in the tray: %v", err)
 	}
-	ok("idle window quits on SIGTERM in %.2fs, exit 0", tookQuit.Seconds())
+	select {
+	case <-f.window.done:
+	case <-time.After(30 * time.Second):
+		fatalf("ferry did not exit within 30 s of the tray's Quit")
+	}
+	if took := f.window.endedAt.Sub(start); f.window.exitCode() != 0 || took > 5*time.Second {
+		fatalf("tray Quit: ferry exited %s after %.1fs", f.window.describeExit(), took.Seconds())
+	}
+	ok("tray Quit: ferry exited 0 in %.2fs", f.window.endedAt.Sub(start).Seconds())
 }
 
 // trayStatus is the tray menu's status line (its disabled entry).
