@@ -504,3 +504,26 @@ func TestDeletionsAreBoundedAndRetried(t *testing.T) {
 		t.Fatalf("%d deletions at once against one server", m)
 	}
 }
+
+// A destination that is down does not hold the upload slots: files for
+// another destination go meanwhile.
+func TestWaitingJobsGiveTheirSlotUp(t *testing.T) {
+	srv := tustest.New(t)
+	e := newEngine(t, func(o *Options) { o.Concurrency = 2 })
+	e.Start()
+	dir := t.TempDir()
+	down := Destination{URL: "http://127.0.0.1:1/files/"}
+	for _, n := range []string{"a", "b", "c"} {
+		p, _ := tustest.RandomFile(t, dir, n+".mp4", 1000, 1)
+		if _, err := e.Add(p, down); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, sha := tustest.RandomFile(t, dir, "d.mp4", 200<<10, 2)
+	j, err := e.Add(p, dest(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, e, j.ID, 20*time.Second, Done)
+	assertArrived(t, srv, "d.mp4", sha, 1)
+}

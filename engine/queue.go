@@ -36,7 +36,7 @@ func (e *Engine) schedule() {
 	if e.closed || e.halted != nil {
 		return
 	}
-	for len(e.running) < e.concurrency && e.ready.Len() > 0 {
+	for e.busy() < e.concurrency && e.ready.Len() > 0 {
 		j := heap.Pop(&e.ready).(*job)
 		j.ready = false
 		if !j.startable() {
@@ -45,6 +45,11 @@ func (e *Engine) schedule() {
 		e.start(j)
 	}
 }
+
+// busy is the number of slots in use: a job waiting out a backoff (a
+// destination that is down) does not hold one, so it never stops uploads
+// to other destinations. Caller holds e.mu.
+func (e *Engine) busy() int { return len(e.running) - e.sleeping }
 
 // appendOrder puts a new job at the end of the add order. Caller holds e.mu.
 func (e *Engine) appendOrder(j *job) {

@@ -93,6 +93,8 @@ func (e *Engine) confirmedOf(j *job) int64 {
 }
 
 // wait shows the job as waiting and sleeps; false if the job was stopped.
+// While it sleeps its slot goes to another job; once awake it takes a slot
+// again when one is free.
 func (e *Engine) wait(ctx context.Context, j *job, why string, d time.Duration) bool {
 	e.mu.Lock()
 	if ctx.Err() != nil {
@@ -106,16 +108,50 @@ func (e *Engine) wait(ctx context.Context, j *job, why string, d time.Duration) 
 	} else {
 		e.setState(j, Waiting)
 	}
+	// A bounded number of sleepers give their slot up, so a queue of
+	// thousands for a dead server does not become thousands of goroutines.
+	freed := e.sleeping < max(16, 4*e.concurrency)
+	if freed {
+		e.sleeping++
+		e.schedule()
+	}
 	e.mu.Unlock()
 	t := time.NewTimer(d)
 	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
+	for {
+		select {
+		case <-ctx.Done():
+			if freed {
+				e.mu.Lock()
+				e.sleeping--
+				e.mu.Unlock()
+			}
+			return false
+		case <-t.C:
+		}
+		if !freed {
+			return true
+		}
+		e.mu.Lock()
+		if e.busy() < e.concurrency {
+			e.sleeping--
+			e.mu.Unlock()
+			return true
+		}
+		if j.Reason != slotReason {
+			j.Reason, j.NextTry = slotReason, time.Time{}
+			e.changed(j)
+		}
+		e.mu.Unlock()
+		t.Reset(slotPoll)
 	}
 }
+
+// A job whose backoff ended while every slot is taken looks again this
+// often (a handful of such jobs at most: concurrency bounds them).
+const slotPoll = 250 * time.Millisecond
+
+const slotReason = "Waiting for a free upload slot"
 
 // finish marks a job done, with its completion record in the same
 // transaction: from now on the file is known as sent.

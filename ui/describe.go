@@ -28,7 +28,7 @@ func stateLine(j engine.Job, now time.Time, copied bool) string {
 		if d := j.NextTry.Sub(now); !j.NextTry.IsZero() && d > 0 {
 			return fmt.Sprintf("%s — retrying in %s", why, seconds(d))
 		}
-		return why + " — retrying"
+		return why
 	case engine.Paused:
 		return fmt.Sprintf("Paused at %s", percent(j.Progress()))
 	case engine.Done:
