@@ -45,7 +45,7 @@ func (w *Window) Add(paths []string, done func(queued int, err error)) {
 		}
 		return
 	}
-	w.status.SetText(fmt.Sprintf("Adding %s…", plural(len(paths), "item")))
+	w.say(fmt.Sprintf("Adding %s…", plural(len(paths), "item")))
 	go func() {
 		added := w.eng.AddMany(paths, dest)
 		queued, already, failed := 0, 0, []engine.Added{}
@@ -61,7 +61,7 @@ func (w *Window) Add(paths []string, done func(queued int, err error)) {
 			}
 		}
 		w.post(func() {
-			w.status.SetText(addedLine(queued, already, len(failed)))
+			w.say(addedLine(queued, already, len(failed)))
 			if len(failed) > 0 {
 				w.showError(addError(failed))
 			}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
@@ -49,6 +51,10 @@ func (r *barRenderer) MinSize() fyne.Size { return fyne.NewSize(40, 6) }
 func (r *barRenderer) Refresh() {
 	r.b.track.FillColor = theme.Color(theme.ColorNameInputBackground)
 	r.b.fill.FillColor = theme.Color(r.b.colour)
+	if r.b.colour == theme.ColorNameSuccess { // done: quieter than what still moves
+		cr, cg, cb, _ := r.b.fill.FillColor.RGBA()
+		r.b.fill.FillColor = color.NRGBA{R: uint8(cr >> 8), G: uint8(cg >> 8), B: uint8(cb >> 8), A: 0x70}
+	}
 	r.Layout(r.b.Size())
 	canvas.Refresh(r.b)
 }

@@ -2,6 +2,9 @@ package ui
 
 import (
 	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -79,6 +82,8 @@ func resultLine(j engine.Job) string {
 		return j.Link
 	case j.MediaID != "":
 		return "Media ID " + j.MediaID
+	case j.Dest.Kind == engine.KindBuiltin && j.Dest.Dir != "":
+		return "received in " + tilde(j.Dest.Dir)
 	default:
 		return j.UploadURL
 	}
@@ -90,6 +95,29 @@ func shareable(j engine.Job) string {
 		return j.Link
 	}
 	return j.UploadURL
+}
+
+// destLabel names a job's destination: its saved name, or its host.
+func destLabel(d engine.Destination) string {
+	if d.Name != "" {
+		return d.Name
+	}
+	if u, err := url.Parse(d.URL); err == nil {
+		return u.Host
+	}
+	return ""
+}
+
+// tilde shortens a path in the home folder to ~/….
+func tilde(path string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return path
+	}
+	if rel, err := filepath.Rel(home, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.Join("~", rel)
+	}
+	return path
 }
 
 func size(n int64) string { return humanize.Bytes(uint64(max(n, 0))) }

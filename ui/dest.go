@@ -98,7 +98,7 @@ func whereLine(eng *engine.Engine, sel string, run engine.Destination) string {
 	var where string
 	switch d.Kind {
 	case engine.KindBuiltin:
-		where = fmt.Sprintf("Ferry's built-in receiver on this computer, into %s", d.Dir)
+		where = fmt.Sprintf("Ferry's built-in receiver on this computer, into %s", tilde(d.Dir))
 	case engine.KindCloudflare:
 		where = fmt.Sprintf("Cloudflare Stream, account %s", d.Account)
 	case engine.KindVimeo:
@@ -108,7 +108,7 @@ func whereLine(eng *engine.Engine, sel string, run engine.Destination) string {
 	default:
 		where = engine.RedactURL(d.URL)
 	}
-	return fmt.Sprintf("Files go to %s — %s. Change it in the selector on the right.", d.Name, where)
+	return fmt.Sprintf("Files go to %s — %s. The selector at the top right changes it.", d.Name, where)
 }
 
 // manageDestinations opens the destinations dialog, at edit if named.

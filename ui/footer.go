@@ -24,7 +24,7 @@ type footer struct {
 func newFooter() *footer {
 	f := &footer{files: widget.NewLabel(""), bytes: widget.NewLabel(""), speed: widget.NewLabel(""), eta: widget.NewLabel(""), graph: newGraph(60)}
 	f.content = container.NewBorder(nil, nil,
-		container.NewHBox(f.files, f.bytes, f.speed, f.eta), nil, f.graph)
+		container.NewHBox(f.files, f.bytes, f.speed, f.eta), f.graph)
 	f.ExtendBaseWidget(f)
 	return f
 }

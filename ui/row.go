@@ -22,10 +22,10 @@ type row struct {
 	bar     *bar
 	state   *widget.Label
 	detail  *widget.Label
-	fix     *widget.Button // the action an error calls for ("Check the destination")
-	primary *widget.Button // pause / resume / retry / copy link
-	second  *widget.Button // cancel / remove
-	more    *widget.Button // everything else, in a menu
+	fix     *widget.Hyperlink // the action an error calls for ("Check the destination")
+	primary *widget.Button    // pause / resume / retry / copy link
+	second  *widget.Button    // cancel / remove
+	more    *widget.Button    // everything else, in a menu
 	content fyne.CanvasObject
 }
 
@@ -42,17 +42,18 @@ func newRow(w *Window) *row {
 	r.state.SizeName = theme.SizeNameCaptionText
 	r.detail.SizeName = theme.SizeNameCaptionText
 	r.detail.Alignment = fyne.TextAlignTrailing
-	r.fix = widget.NewButton("", func() { r.w.fixFor(r.id) })
-	r.fix.Importance = widget.HighImportance
+	r.fix = widget.NewHyperlink("", nil)
+	r.fix.OnTapped = func() { r.w.fixFor(r.id) }
+	r.fix.SizeName = theme.SizeNameCaptionText
 	r.primary = widget.NewButtonWithIcon("", theme.MediaPauseIcon(), nil)
 	r.second = widget.NewButtonWithIcon("", theme.CancelIcon(), nil)
 	r.more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { r.w.rowMenu(r.id, r.more) })
 	for _, b := range []*widget.Button{r.primary, r.second, r.more} {
 		b.Importance = widget.LowImportance
 	}
-	buttons := container.NewHBox(r.fix, r.primary, r.second, r.more)
+	buttons := container.NewHBox(r.primary, r.second, r.more)
 	top := container.NewBorder(nil, nil, nil, r.detail, r.name)
-	text := container.NewVBox(top, r.bar, r.state)
+	text := container.NewVBox(top, r.bar, container.NewBorder(nil, nil, nil, r.fix, r.state))
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon), container.NewCenter(buttons), text)
 	r.ExtendBaseWidget(r)
 	return r
@@ -69,7 +70,11 @@ func (r *row) bind(j engine.Job, copied bool) {
 		state += "  ·  " + res
 	}
 	r.state.SetText(state)
-	r.detail.SetText(detailLine(j))
+	detail := detailLine(j)
+	if to := destLabel(j.Dest); to != "" && to != r.w.dest.Selected {
+		detail += " · to " + to
+	}
+	r.detail.SetText(detail)
 	colour := theme.ColorNamePrimary
 	switch j.State {
 	case engine.Failed:

@@ -78,7 +78,8 @@ type Window struct {
 	footer  *footer
 	current view
 
-	selected string // the selected job's id
+	selected string    // the selected job's id
+	saidAt   time.Time // when the status line was set
 	tray     *tray
 	notes    *notifier
 
@@ -106,7 +107,7 @@ func New(a fyne.App, o Options) *Window {
 	w.notes = newNotifier(w)
 	w.tray = newTray(w)
 	w.build()
-	w.win.Resize(fyne.NewSize(980, 640))
+	w.win.Resize(fyne.NewSize(1040, 720))
 	w.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.Drop(uris) })
 	w.win.SetCloseIntercept(w.closeRequested)
 	w.applyPrefs(w.prefs, true)
@@ -142,7 +143,7 @@ func (w *Window) build() {
 	addFolder := widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), w.addFolderDialog)
 	pauseAll := widget.NewButtonWithIcon("Pause all", theme.MediaPauseIcon(), func() { w.eng.PauseAll() })
 	resumeAll := widget.NewButtonWithIcon("Resume all", theme.MediaPlayIcon(), func() { w.eng.ResumeAll() })
-	w.slow = widget.NewButtonWithIcon("Slow mode", theme.MediaFastRewindIcon(), w.toggleSlow)
+	w.slow = widget.NewButton("Slow mode", w.toggleSlow)
 	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), w.openSettings)
 	w.dest = widget.NewSelect(nil, w.destChosen)
 	w.dest.PlaceHolder = "Choose a destination"
@@ -283,6 +284,9 @@ func (w *Window) frame(second bool) {
 	if second {
 		t, _ := w.m.queueTotals()
 		w.footer.sample(t.Speed)
+		if w.status.Text != "" && w.now().Sub(w.saidAt) > statusLife {
+			w.status.SetText("")
+		}
 	}
 	if f.empty && !second {
 		return
@@ -380,7 +384,7 @@ func (w *Window) keepAwake() {
 		case on := <-w.awakeC:
 			if err := w.opts.Awake.Hold(on); err != nil && !shown {
 				shown = true
-				w.post(func() { w.status.SetText(err.Error()) })
+				w.post(func() { w.say(err.Error()) })
 			}
 		}
 	}
@@ -389,7 +393,7 @@ func (w *Window) keepAwake() {
 // do runs an engine command on a job and shows its refusal, if any.
 func (w *Window) do(fn func(...string) error, ids ...string) {
 	if err := fn(ids...); err != nil {
-		w.status.SetText(err.Error())
+		w.say(err.Error())
 	}
 }
 
@@ -406,7 +410,7 @@ func (w *Window) copyLink(id string) {
 
 func (w *Window) copyText(what, text string) {
 	w.app.Clipboard().SetContent(text)
-	w.status.SetText(what + " copied.")
+	w.say(what + " copied.")
 }
 
 // rowMenu shows everything a job offers in its state.
@@ -468,7 +472,7 @@ func (w *Window) openFolder(path string) {
 		err = w.app.OpenURL(u)
 	}
 	if err != nil {
-		w.status.SetText(fmt.Sprintf("Cannot open %s: %v", filepath.Dir(path), err))
+		w.say(fmt.Sprintf("Cannot open %s: %v", filepath.Dir(path), err))
 	}
 }
 
@@ -503,3 +507,12 @@ func (w *Window) quit() {
 }
 
 func (w *Window) showError(err error) { dialog.ShowError(err, w.win) }
+
+// say shows a line under the footer; it goes after a while.
+func (w *Window) say(text string) {
+	w.status.SetText(text)
+	w.saidAt = w.now()
+}
+
+// statusLife is how long say's line stays.
+const statusLife = 15 * time.Second
