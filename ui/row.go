@@ -84,7 +84,7 @@ func (r *row) bind(j engine.Job, copied bool) {
 	case engine.Waiting:
 		r.state.Importance, colour = widget.WarningImportance, theme.ColorNameWarning
 	case engine.Paused, engine.Cancelled, engine.Queued:
-		r.state.Importance, colour = widget.MediumImportance, theme.ColorNameDisabled
+		r.state.Importance, colour = widget.MediumImportance, theme.ColorNamePlaceHolder
 	default:
 		r.state.Importance = widget.MediumImportance
 	}

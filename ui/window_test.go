@@ -411,3 +411,23 @@ func TestKeysActOnTheSelectedJob(t *testing.T) {
 	// With nothing selected the keys do nothing (and do not panic).
 	h.w.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeySpace})
 }
+
+func TestClosingWithoutATrayAsksWhileUploadsRun(t *testing.T) {
+	quits := 0
+	h := newHarnessWith(t, func(o *Options) {
+		o.TrayHost = func() bool { return false }
+		o.Quit = func() { quits++ }
+	})
+	h.w.closeRequested() // idle: nothing runs unseen, so it quits
+	if quits != 1 {
+		t.Fatalf("closing an idle window without a tray: %d quits, want 1", quits)
+	}
+	h.eng.SetRateLimit(64 << 10)
+	path, _ := h.file("away.mp4", 2<<20)
+	h.w.Drop([]fyne.URI{storage.NewFileURI(path)})
+	h.title("Ferry — 1 uploading")
+	h.w.closeRequested()
+	if quits != 1 || h.w.win.Canvas().Overlays().Top() == nil {
+		t.Fatalf("closing while uploading without a tray: %d quits and no question", quits)
+	}
+}
