@@ -26,7 +26,8 @@ import (
 //	1: jobs, fingerprints (fingerprint → upload URL)
 //	2: + completions, deletes; fingerprint values may be JSON records
 //	3: + destinations, settings
-const SchemaVersion = 3
+//	4: + watches
+const SchemaVersion = 4
 
 // FileName is the database's name inside the data dir.
 const FileName = "ferry.db"
@@ -41,13 +42,14 @@ const (
 	Deletes      Bucket = "deletes"      // upload URL → termination still to do
 	Destinations Bucket = "destinations" // name → saved destination (no secrets)
 	Settings     Bucket = "settings"     // name → value
+	Watches      Bucket = "watches"      // folder (as the file system compares paths) → watch folder settings
 )
 
 var (
 	bucketMeta = []byte("meta")
 	keySchema  = []byte("schema")
 	// buckets are created in every database.
-	buckets = []Bucket{Jobs, Fingerprints, Completions, Deletes, Destinations, Settings}
+	buckets = []Bucket{Jobs, Fingerprints, Completions, Deletes, Destinations, Settings, Watches}
 )
 
 // LockedError says another process holds the database.
