@@ -158,7 +158,7 @@ func TestWatchFolderSettingsAreChecked(t *testing.T) {
 	abs := t.TempDir()
 	cases := map[string]WatchFolder{
 		"absolute path":        {Dir: "rel", Dest: d},
-		"not a sub-folder":     {Dir: abs, Dest: d, After: AfterMove, MoveTo: "../out"},
+		"is not one":           {Dir: abs, Dest: d, After: AfterMove, MoveTo: "../out"},
 		"not an after-upload":  {Dir: abs, Dest: d, After: "burn"},
 		"not a file extension": {Dir: abs, Dest: d, Exts: []string{"mp4/x"}},
 		"cannot be negative":   {Dir: abs, Dest: d, Settle: -time.Second},
