@@ -77,20 +77,27 @@ func (f *recordingFront) Add(paths []string, dest string) (int, error) {
 	return len(paths), nil
 }
 
-func TestASecondFerryHandsItsFilesToTheWindow(t *testing.T) {
+// runningFerry is a Ferry holding a queue, with a window (front) or
+// without (nil); it returns the data dir.
+func runningFerry(t *testing.T, front control.Front) string {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "fw") // a unix socket path must be short
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	eng, err := engine.Open(engine.Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer eng.Close()
+	t.Cleanup(func() { eng.Close() })
+	t.Cleanup(control.ServeFront(eng, front))
+	return dir
+}
+
+func TestASecondFerryHandsItsFilesToTheWindow(t *testing.T) {
 	f := &recordingFront{}
-	stop := control.ServeFront(eng, f)
-	defer stop()
+	dir := runningFerry(t, f)
 
 	// The binary: the queue is locked, so it hands over and exits 0.
 	file := filepath.Join(t.TempDir(), "late.mov")
@@ -110,18 +117,7 @@ func TestASecondFerryHandsItsFilesToTheWindow(t *testing.T) {
 }
 
 func TestASecondFerryBesideAHeadlessOneSaysSo(t *testing.T) {
-	dir, err := os.MkdirTemp("", "fw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	eng, err := engine.Open(engine.Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	stop := control.Serve(eng) // a ferry upload: no window
-	defer stop()
+	dir := runningFerry(t, nil) // a ferry upload: no window
 	file := filepath.Join(t.TempDir(), "x.mov")
 	os.WriteFile(file, []byte("x"), 0o644)
 	r := ferry(t, "--data-dir", dir, file)
