@@ -10,8 +10,6 @@ type fenwick struct {
 	n    int     // members
 }
 
-func (f *fenwick) cap() int { return len(f.in) }
-
 // grow makes room for position p.
 func (f *fenwick) grow(p int) {
 	if p < len(f.in) {

@@ -202,17 +202,6 @@ func (m *model) row(i int) (engine.Job, bool) {
 	return m.slots[p].job, true
 }
 
-// index is the row showing job id, or -1.
-func (m *model) index(id string) int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e := m.byID[id]
-	if e == nil || !m.shown.has(e.pos) {
-		return -1
-	}
-	return m.shown.rank(e.pos)
-}
-
 func (m *model) job(id string) (engine.Job, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -84,11 +84,6 @@ func intersect(a, b shape) shape {
 	return func(x, y float64) float64 { return math.Max(a(x, y), b(x, y)) }
 }
 
-// minus is a with b cut out of it.
-func minus(a, b shape) shape {
-	return func(x, y float64) float64 { return math.Max(a(x, y), -b(x, y)) }
-}
-
 // place maps a shape drawn in the unit box onto the box at (x0, y0) of side
 // size, so one glyph serves the app icon and every tray icon.
 func place(s shape, x0, y0, size float64) shape {
