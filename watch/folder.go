@@ -1,0 +1,536 @@
+package watch
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/ferry-app/ferry/engine"
+)
+
+// folder is one watch folder. One goroutine (run) owns everything below
+// "owned by the loop"; others reach it through want, inbox and kick, and
+// read its status under mu. It is syncthing's watch aggregator shape:
+// events only mark a path (O(1)), a path is looked at once it has been
+// quiet for the settle time, and above a bound the folder falls back to a
+// rescan instead of holding more paths.
+type folder struct {
+	w   *Watcher
+	dir string
+
+	mu      sync.Mutex
+	want    engine.WatchFolder // the settings to apply
+	changed bool
+	inbox   []news // job changes for the loop
+	resync  bool   // job events were missed: ask the engine about every tracked job
+	status  Status
+
+	kick chan struct{} // something in want or inbox (1-buffered)
+	stop chan struct{}
+	done chan struct{}
+
+	// Owned by the loop.
+	cfg      engine.WatchFolder
+	filter   filter
+	fsw      *fsnotify.Watcher
+	root     fs.FileInfo // the folder when it was set up: another one there is set up afresh
+	dirs     map[string]bool
+	waiting  *settling
+	tracked  map[string]*entry // files handed to the engine and not done, by path
+	scan     *scanner
+	scanWant []string // folders to walk once no walk runs
+	fullWant bool     // the whole folder is to be walked
+	overflow bool     // paths were left out of waiting: walk again once it has room
+	announce bool     // the walk under way follows Started: say what it found
+	seen     [2]int   // files that walk found, and of them uploaded before
+	warnings map[string]*trouble
+	warnList []string            // warnings' sentences, sorted, for Status
+	warnEdit bool                // warnList is to be made again
+	walked   map[string]*trouble // trouble met by the full walk under way
+	state    State
+	problem  string
+	lastScan time.Time
+	queued   int
+	failed   int
+	uploaded int
+}
+
+// news is a change to a job, routed to the folder its file is in.
+type news struct {
+	job     engine.Job
+	removed bool
+}
+
+// entry is a file handed to the engine.
+type entry struct {
+	id    string
+	v     engine.FileVersion
+	state entryState
+}
+
+type entryState int
+
+const (
+	inFlight  entryState = iota // queued, uploading, waiting or paused
+	failed                      // a retry in the queue takes it up again
+	cancelled                   // left alone until it changes
+	dropped                     // removed from the queue: left alone until it changes
+)
+
+func newFolder(w *Watcher, f engine.WatchFolder) *folder {
+	return &folder{
+		w: w, dir: f.Dir, want: f, changed: true,
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		waiting: newSettling(w.opts.MaxPending), tracked: map[string]*entry{},
+		warnings: map[string]*trouble{}, status: Status{Dir: f.Dir},
+	}
+}
+
+// set gives the loop new settings.
+func (f *folder) set(cfg engine.WatchFolder) {
+	f.mu.Lock()
+	f.want, f.changed = cfg, true
+	f.mu.Unlock()
+	f.poke()
+}
+
+// deliver hands the loop a job change; it never blocks.
+func (f *folder) deliver(n news) {
+	f.mu.Lock()
+	f.inbox = append(f.inbox, n)
+	f.mu.Unlock()
+	f.poke()
+}
+
+// resyncJobs tells the loop that job events were missed.
+func (f *folder) resyncJobs() {
+	f.mu.Lock()
+	f.resync = true
+	f.mu.Unlock()
+	f.poke()
+}
+
+func (f *folder) poke() {
+	select {
+	case f.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (f *folder) snapshot() Status {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.status
+	s.Warnings = slices.Clone(s.Warnings)
+	return s
+}
+
+// halt stops the loop and waits for it.
+func (f *folder) halt() {
+	close(f.stop)
+	<-f.done
+}
+
+func (f *folder) run() {
+	defer close(f.done)
+	defer f.teardown()
+	presence := time.NewTicker(f.w.opts.Presence)
+	defer presence.Stop()
+	rescan := time.NewTimer(f.w.opts.Rescan)
+	defer rescan.Stop()
+	settle := time.NewTimer(time.Hour)
+	defer settle.Stop()
+	f.takeMail()
+	for {
+		var events <-chan fsnotify.Event
+		var errs <-chan error
+		if f.fsw != nil {
+			events, errs = f.fsw.Events, f.fsw.Errors
+		}
+		var scanned <-chan scanBatch
+		if f.scan != nil {
+			scanned = f.scan.out
+		}
+		select {
+		case <-f.stop:
+			return
+		case <-f.kick:
+			f.takeMail()
+		case ev, ok := <-events:
+			if ok {
+				f.onEvent(ev)
+			} else {
+				f.unwatched()
+			}
+		case err, ok := <-errs:
+			if ok {
+				f.onWatchError(err)
+			} else {
+				f.unwatched()
+			}
+		case b := <-scanned:
+			f.onScan(b, rescan)
+		case <-settle.C:
+			f.settle()
+		case <-presence.C:
+			f.checkPresence()
+		case <-rescan.C:
+			if f.state == Watching {
+				f.fullWant = true
+			}
+			rescan.Reset(f.rescanEvery())
+		}
+		f.startScan()
+		if next := f.waiting.next(); next != nil {
+			settle.Reset(max(time.Until(next.due), time.Millisecond))
+		}
+		f.publish()
+	}
+}
+
+// takeMail applies new settings and job changes.
+func (f *folder) takeMail() {
+	f.mu.Lock()
+	cfg, changed := f.want, f.changed
+	inbox, resync := f.inbox, f.resync
+	f.changed, f.inbox, f.resync = false, nil, false
+	f.mu.Unlock()
+	if changed {
+		f.apply(cfg)
+	}
+	for _, n := range inbox {
+		f.onJob(n.job, n.removed)
+	}
+	if resync {
+		// Only this folder's jobs: never a walk of the whole queue.
+		for path, e := range f.tracked {
+			if j, ok := f.w.eng.Job(e.id); ok {
+				f.onJob(j, false)
+			} else {
+				f.onJob(engine.Job{ID: e.id, Path: path}, true)
+			}
+		}
+	}
+}
+
+// apply starts afresh with new settings: what is watched and how files
+// are chosen may have changed. Jobs already queued go on.
+func (f *folder) apply(cfg engine.WatchFolder) {
+	f.teardown()
+	f.cfg, f.filter = cfg, newFilter(cfg)
+	f.warnings, f.warnEdit = map[string]*trouble{}, true
+	if cfg.Paused {
+		f.setState(Paused, "")
+		return
+	}
+	f.setup()
+}
+
+// setup watches the folder and walks it whole: what arrived while nobody
+// watched is found.
+func (f *folder) setup() {
+	fi, err := os.Stat(f.cfg.Dir)
+	if err != nil || !fi.IsDir() {
+		f.lost(err)
+		return
+	}
+	fsw, err := fsnotify.NewBufferedWatcher(1024)
+	if err != nil {
+		// No watcher at all (the system's limit on them): rescans alone
+		// find files, and say so.
+		if t := watchTrouble(f.cfg.Dir, err, f.rescanEvery()); t != nil {
+			f.warn(t)
+		}
+		fsw = nil
+	}
+	f.fsw, f.root, f.dirs = fsw, fi, map[string]bool{}
+	f.fullWant, f.announce = true, true
+	f.setState(Watching, "")
+	f.emit(Event{Kind: Started})
+}
+
+// teardown stops watching: the walk under way, fsnotify, the files
+// waiting to be still. Tracked jobs stay.
+func (f *folder) teardown() {
+	if f.scan != nil {
+		f.scan.halt()
+		f.scan = nil
+	}
+	if f.fsw != nil {
+		f.fsw.Close()
+		f.fsw = nil
+	}
+	f.root, f.dirs = nil, nil
+	f.waiting.clear()
+	f.scanWant, f.fullWant, f.overflow, f.announce = nil, false, false, false
+}
+
+// lost: the folder is not there, or cannot be read.
+func (f *folder) lost(err error) {
+	f.teardown()
+	if err == nil || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		if f.state != Missing {
+			f.setState(Missing, missingSentence(f.cfg.Dir))
+			f.emit(Event{Kind: Trouble, Msg: f.problem})
+		}
+		return
+	}
+	msg := readTrouble(f.cfg.Dir, err).msg
+	if msg != f.problem {
+		f.setState(Failing, msg)
+		f.emit(Event{Kind: Trouble, Msg: msg})
+	}
+}
+
+// checkPresence notices a folder deleted, made again, or whose disk was
+// unmounted or mounted: fsnotify says nothing when a disk goes away.
+func (f *folder) checkPresence() {
+	if f.cfg.Paused {
+		return
+	}
+	fi, err := os.Stat(f.cfg.Dir)
+	switch {
+	case err != nil || !fi.IsDir():
+		f.lost(err)
+	case f.root == nil:
+		f.setup() // back
+	case !os.SameFile(f.root, fi):
+		f.teardown() // another folder of that name: start over
+		f.setup()
+	}
+}
+
+func (f *folder) rescanEvery() time.Duration {
+	if f.warnings[limitKey] != nil {
+		// Part of the folder is not watched: look more often.
+		return min(f.w.opts.Rescan, degradedRescan)
+	}
+	return f.w.opts.Rescan
+}
+
+// degradedRescan is how often a folder not wholly watched is walked.
+const degradedRescan = time.Minute
+
+// onEvent marks what fsnotify says changed; it never reads a file.
+func (f *folder) onEvent(ev fsnotify.Event) {
+	name := ev.Name
+	if name == f.cfg.Dir {
+		if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+			f.checkPresence()
+		}
+		return
+	}
+	rel, err := filepath.Rel(f.cfg.Dir, name)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return
+	}
+	if parent := filepath.Dir(rel); parent != "." && f.filter.ignoresDir(parent) {
+		return
+	}
+	if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+		f.waiting.remove(name)
+		if f.dirs[name] {
+			f.forgetDir(name)
+		}
+		return
+	}
+	if ev.Has(fsnotify.Create) {
+		fi, err := os.Lstat(name)
+		if err != nil {
+			return
+		}
+		if fi.IsDir() {
+			if !f.filter.ignoresDir(rel) {
+				// Watch it and take what is in it already (mkdir -p, a
+				// folder moved in).
+				f.scanWant = append(f.scanWant, name)
+			}
+			return
+		}
+	}
+	if !f.filter.takes(filepath.Base(name)) {
+		return
+	}
+	if !f.waiting.touch(name, time.Now().Add(f.cfg.Settle)) {
+		f.overflow = true
+	}
+}
+
+// forgetDir stops watching a folder that went away or was renamed, and
+// the folders below it (their watches would report the old names).
+func (f *folder) forgetDir(dir string) {
+	prefix := dir + string(filepath.Separator)
+	for d := range f.dirs {
+		if d == dir || strings.HasPrefix(d, prefix) {
+			delete(f.dirs, d)
+			if f.fsw != nil {
+				f.fsw.Remove(d)
+			}
+		}
+	}
+}
+
+// unwatched: fsnotify stopped by itself (it never should): start over,
+// with a full walk.
+func (f *folder) unwatched() {
+	f.teardown()
+	f.setup()
+}
+
+func (f *folder) onWatchError(err error) {
+	if errors.Is(err, fsnotify.ErrEventOverflow) {
+		// The system dropped events: only a walk knows what happened.
+		f.overflow = true
+		return
+	}
+	if t := watchTrouble(f.cfg.Dir, err, f.rescanEvery()); t != nil {
+		f.warn(t)
+	}
+	f.overflow = true
+}
+
+// startScan starts the walk that is wanted, if none runs. A walk the
+// overflow asks for waits until settling has room for what it finds.
+func (f *folder) startScan() {
+	if f.scan != nil || f.state != Watching {
+		return
+	}
+	if f.overflow && f.waiting.len() < f.w.opts.MaxPending/2 {
+		f.overflow, f.fullWant = false, true
+	}
+	var dirs []string
+	full := f.fullWant
+	switch {
+	case full:
+		dirs = []string{f.cfg.Dir}
+		f.walked = map[string]*trouble{}
+	case len(f.scanWant) > 0:
+		dirs = f.scanWant
+	default:
+		return
+	}
+	f.fullWant, f.scanWant = false, nil
+	f.scan = &scanner{dirs: dirs, full: full, root: f.cfg.Dir, fsw: f.fsw, filter: f.filter,
+		eng: f.w.eng, dest: f.cfg.Dest, rescan: f.rescanEvery()}
+	f.scan.start()
+}
+
+// onScan takes what a walk found.
+func (f *folder) onScan(b scanBatch, rescan *time.Timer) {
+	for _, d := range b.watched {
+		f.dirs[d] = true
+	}
+	for _, t := range b.trouble {
+		if f.scan.full {
+			f.walked[t.key] = t
+		}
+		f.warn(t)
+	}
+	if b.err != nil {
+		f.scan.halt()
+		f.scan = nil
+		f.fail(b.err)
+		return
+	}
+	now := time.Now()
+	for _, fd := range b.files {
+		if f.announce {
+			f.seen[0]++
+		}
+		if !fd.at.IsZero() {
+			if f.announce {
+				f.seen[1]++
+			}
+			f.uploadedBefore(fd.v, fd.at)
+			continue
+		}
+		if e := f.tracked[fd.v.Path]; e != nil && (e.state == inFlight || sameVersion(e.v, fd.v)) {
+			continue // on its way, or left alone until it changes
+		}
+		if !f.waiting.observe(fd.v, now, now.Add(f.cfg.Settle)) {
+			f.overflow = true
+		}
+	}
+	if !b.last {
+		return
+	}
+	full := f.scan.full
+	f.scan.halt()
+	f.scan = nil
+	if !full {
+		return
+	}
+	// The warnings of a whole walk are what is wrong now: a folder made
+	// readable since is no longer named.
+	for k := range f.warnings {
+		if f.walked[k] == nil {
+			delete(f.warnings, k)
+			f.warnEdit = true
+		}
+	}
+	f.walked = nil
+	f.lastScan = now
+	rescan.Reset(f.rescanEvery())
+	if f.announce {
+		f.emit(Event{Kind: Scanned, Count: f.seen[0], Before: f.seen[1]})
+		f.announce, f.seen = false, [2]int{}
+	}
+}
+
+// fail: the engine cannot take this folder's files (its destination is
+// gone). Settings given again (Watcher.Add) set it going.
+func (f *folder) fail(err error) {
+	if errors.Is(err, engine.ErrClosed) {
+		return
+	}
+	f.teardown()
+	f.setState(Failing, err.Error())
+	f.emit(Event{Kind: Trouble, Msg: err.Error()})
+}
+
+// warn records a warning, and says it the first time.
+func (f *folder) warn(t *trouble) {
+	if old := f.warnings[t.key]; old != nil && old.msg == t.msg {
+		return
+	}
+	f.warnings[t.key] = t
+	f.warnEdit = true
+	f.emit(Event{Kind: Trouble, Path: t.path, Msg: t.msg})
+}
+
+func sameVersion(a, b engine.FileVersion) bool {
+	return a.Size == b.Size && a.ModTime.Equal(b.ModTime)
+}
+
+func (f *folder) setState(s State, problem string) {
+	f.state, f.problem = s, problem
+}
+
+func (f *folder) emit(ev Event) {
+	ev.Dir = f.cfg.Dir
+	f.w.hub.publish(ev)
+}
+
+// publish copies the loop's figures for Status: a few words under a lock.
+func (f *folder) publish() {
+	if f.warnEdit {
+		f.warnList, f.warnEdit = nil, false
+		for _, t := range f.warnings {
+			f.warnList = append(f.warnList, t.msg)
+		}
+		slices.Sort(f.warnList)
+	}
+	f.mu.Lock()
+	f.status = Status{Dir: f.cfg.Dir, State: f.state, Problem: f.problem, Warnings: f.warnList,
+		Scanning: f.scan != nil, LastScan: f.lastScan,
+		Settling: f.waiting.len(), Queued: f.queued, Uploaded: f.uploaded, Failed: f.failed}
+	f.mu.Unlock()
+}
