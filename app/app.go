@@ -26,6 +26,7 @@ const usage = `Ferry uploads files over tus, resumably.
 Usage:
   ferry [--to URL|NAME] [FILE|DIR...]         open the window (with those files queued)
   ferry upload --to URL|NAME [flags] FILE|DIR...   upload and exit: 0 all done, 1 some failed, 2 usage
+  ferry watch  --to URL|NAME [flags] DIR...   upload new files in folders once each is still, until Ctrl-C
   ferry resume [flags] [ID|PATH...]           finish unfinished jobs (all of them, or those named)
   ferry queue  [flags]                        list jobs: id, state, progress, path, URL, notes
   ferry pause|cancel|retry|remove ID|PATH...  the engine's commands on queued jobs
@@ -48,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "upload":
 		return cmdUpload(rest, stdout, stderr)
+	case "watch":
+		return cmdWatch(rest, stdout, stderr)
 	case "resume":
 		return cmdResume(rest, stdout, stderr)
 	case "dest":
@@ -79,7 +82,7 @@ func opensWindow(arg string) bool {
 	return err == nil && !slices.Contains(commands, arg)
 }
 
-var commands = []string{"upload", "resume", "dest", "pause", "cancel", "retry", "remove", "queue", "serve", "help"}
+var commands = []string{"upload", "watch", "resume", "dest", "pause", "cancel", "retry", "remove", "queue", "serve", "help"}
 
 // exitCode prints err (if any) as a sentence and picks the exit code.
 func exitCode(err error, stderr io.Writer) int {

@@ -65,7 +65,8 @@ type WatchFolder struct {
 }
 
 // Normal is f with its defaults filled in and its extensions written one
-// way, or a sentence saying what is wrong with it.
+// way, or a sentence saying what is wrong with it. The destination is
+// SaveWatchFolder's to check.
 func (f WatchFolder) Normal() (WatchFolder, error) {
 	if !filepath.IsAbs(f.Dir) {
 		return f, fmt.Errorf("The watch folder %q must be an absolute path.", f.Dir)
@@ -100,11 +101,6 @@ func (f WatchFolder) Normal() (WatchFolder, error) {
 		return f, err
 	}
 	f.Exts = exts
-	if f.Dest.Name == "" {
-		if err := f.Dest.Check(); err != nil {
-			return f, err
-		}
-	}
 	return f, nil
 }
 
@@ -196,6 +192,8 @@ func (e *Engine) SaveWatchFolder(f WatchFolder) (WatchFolder, error) {
 		if !ok {
 			return f, noDestination(f.Dest.Name)
 		}
+	} else if err := f.Dest.Check(); err != nil {
+		return f, err
 	}
 	if old, ok := e.WatchFolderOf(f.Dir); ok && !old.Added.IsZero() {
 		f.Added = old.Added

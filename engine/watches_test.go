@@ -125,6 +125,9 @@ func TestWatchFoldersPersistWithoutSecrets(t *testing.T) {
 	if _, err := e.SaveWatchFolder(WatchFolder{Dir: t.TempDir(), Dest: Destination{Name: "gone"}}); CodeOf(err) != CodeNoDestination {
 		t.Fatalf("unknown saved destination: %v", err)
 	}
+	if _, err := e.SaveWatchFolder(WatchFolder{Dir: t.TempDir(), Dest: Destination{URL: "ftp://x"}}); err == nil || !strings.Contains(err.Error(), "is not an upload URL") {
+		t.Fatalf("a bad URL: %v", err)
+	}
 	e.Close()
 
 	raw, _ := os.ReadFile(filepath.Join(dir, store.FileName))

@@ -1,0 +1,214 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ferry-app/ferry/internal/tustest"
+)
+
+// watching is a running "ferry watch" and what it printed.
+type watching struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  bytes.Buffer
+	done chan struct{}
+	err  error // Wait's, once done
+}
+
+func (w *watching) output() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.out.String()
+}
+
+// startWatch runs the built binary (bin; "" is the tests' own) with args.
+func startWatch(t *testing.T, bin string, attr *syscall.SysProcAttr, args ...string) *watching {
+	t.Helper()
+	if bin == "" {
+		bin = ferryBin
+	}
+	w := &watching{cmd: exec.Command(bin, append([]string{"watch"}, args...)...), done: make(chan struct{})}
+	w.cmd.SysProcAttr = attr
+	pr, pw := io.Pipe()
+	w.cmd.Stdout, w.cmd.Stderr = pw, pw
+	if err := w.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			w.mu.Lock()
+			w.out.WriteString(sc.Text() + "\n")
+			w.mu.Unlock()
+		}
+	}()
+	go func() { w.err = w.cmd.Wait(); pw.Close(); close(w.done) }()
+	t.Cleanup(func() { w.cmd.Process.Kill(); <-w.done })
+	return w
+}
+
+// waitFor waits until the output holds every one of want.
+func (w *watching) waitFor(t *testing.T, want ...string) {
+	t.Helper()
+	deadline := time.After(60 * time.Second)
+	for {
+		out := w.output()
+		missing := ""
+		for _, s := range want {
+			if !strings.Contains(out, s) {
+				missing = s
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		select {
+		case <-w.done:
+			t.Fatalf("ferry watch exited (%v) before saying %q:\n%s", w.err, missing, out)
+		case <-deadline:
+			t.Fatalf("ferry watch did not say %q:\n%s", missing, out)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// stop sends SIGTERM and returns the exit code, failing if stopping takes
+// more than a few seconds.
+func (w *watching) stop(t *testing.T) int {
+	t.Helper()
+	start := time.Now()
+	w.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-w.done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("ferry watch still running 10 s after SIGTERM:\n%s", w.output())
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("ferry watch took %s to stop", d)
+	}
+	if w.err == nil {
+		return 0
+	}
+	if ee, ok := w.err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	t.Fatal(w.err)
+	return -1
+}
+
+// ferry watch uploads what is there and what comes, answers ferry queue
+// meanwhile, stops cleanly on SIGTERM, and a second run sends nothing
+// again.
+func TestWatchStopsCleanlyAndDoesNotUploadAgain(t *testing.T) {
+	srv := tustest.New(t)
+	dir, data := t.TempDir(), t.TempDir()
+	pa, shaA := tustest.RandomFile(t, dir, "a.mp4", 500<<10, 1)
+	args := []string{"--data-dir", data, "--settle", "300ms", "--to", srv.URL, dir}
+	w := startWatch(t, "", nil, args...)
+	w.waitFor(t, "Watching "+dir, dir+": 1 file(s) there, 0 uploaded before", "uploaded  "+pa+"  "+srv.URL)
+
+	sub := filepath.Join(dir, "day2")
+	os.Mkdir(sub, 0o755)
+	pb, shaB := tustest.RandomFile(t, sub, "b.mov", 300<<10, 2)
+	w.waitFor(t, "queued    "+pb, "uploaded  "+pb)
+
+	q := ferry(t, "queue", "--data-dir", data)
+	if q.code != 0 || !strings.Contains(q.stdout, pa) || !strings.Contains(q.stdout, pb) {
+		t.Fatalf("ferry queue while watching: exit %d\n%s%s", q.code, q.stdout, q.stderr)
+	}
+	if code := w.stop(t); code != 0 {
+		t.Fatalf("exit %d after SIGTERM:\n%s", code, w.output())
+	}
+	if !strings.Contains(w.output(), "ferry: stopped") {
+		t.Fatalf("no word of the stop:\n%s", w.output())
+	}
+
+	w = startWatch(t, "", nil, args...)
+	w.waitFor(t, dir+": 2 file(s) there, 2 uploaded before")
+	time.Sleep(time.Second)
+	if code := w.stop(t); code != 0 {
+		t.Fatalf("second run: exit %d:\n%s", code, w.output())
+	}
+	if strings.Contains(w.output(), "queued  ") {
+		t.Fatalf("the second run queued again:\n%s", w.output())
+	}
+	for name, sha := range map[string]string{"a.mp4": shaA, "b.mov": shaB} {
+		if up, _ := srv.UploadByName(name); !up.Done || up.SHA256 != sha {
+			t.Fatalf("%s arrived as %+v", name, up)
+		}
+	}
+	if srv.Created() != 2 {
+		t.Fatalf("created %d uploads", srv.Created())
+	}
+}
+
+// A sub-folder that cannot be read is named, and the rest uploaded. Root
+// reads every folder, so as root the watch runs as nobody.
+func TestWatchNamesAnUnreadableSubFolder(t *testing.T) {
+	srv := tustest.New(t)
+	base, err := os.MkdirTemp("", "ferry-watch-perm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(base, "w")
+	locked := filepath.Join(dir, "locked")
+	t.Cleanup(func() { os.Chmod(locked, 0o755); os.RemoveAll(base) })
+	os.Chmod(base, 0o755)
+	tustest.RandomFile(t, locked, "secret.mp4", 1000, 1)
+	pok, sha := tustest.RandomFile(t, dir, "ok.mp4", 1000, 2)
+	data := filepath.Join(base, "data")
+	bin := ""
+	var attr *syscall.SysProcAttr
+	if os.Geteuid() == 0 {
+		// The binary where nobody may run it, every file nobody's.
+		bin = filepath.Join(base, "ferry")
+		b, err := os.ReadFile(ferryBin)
+		if err != nil || os.WriteFile(bin, b, 0o755) != nil {
+			t.Fatal(err)
+		}
+		os.Mkdir(data, 0o700)
+		filepath.Walk(base, func(p string, _ os.FileInfo, _ error) error { return os.Lchown(p, 65534, 65534) })
+		attr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	}
+	os.Chmod(locked, 0)
+	w := startWatch(t, bin, attr, "--data-dir", data, "--settle", "300ms", "--to", srv.URL, dir)
+	w.waitFor(t, "ferry: Cannot read "+locked+": permission denied; skipped", "uploaded  "+pok)
+	if code := w.stop(t); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, w.output())
+	}
+	if up, _ := srv.UploadByName("ok.mp4"); up.SHA256 != sha || srv.Created() != 1 {
+		t.Fatalf("ok.mp4: %+v, %d created", up, srv.Created())
+	}
+}
+
+func TestWatchUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	p, _ := tustest.RandomFile(t, dir, "a.mp4", 10, 1)
+	to := "http://127.0.0.1:1/files/"
+	cases := map[string][]string{
+		"no folders given":               {"--to", to},
+		"is not an after-upload action":  {"--to", to, "--after", "burn", dir},
+		"is a file; ferry watch takes":   {"--to", to, p},
+		"--settle must be more than 0":   {"--to", to, "--settle", "0s", dir},
+		"is not an upload URL":           {"--to", "htp:/x", dir},
+		"is not one":                     {"--to", to, "--after", "move", "--move-to", "../out", dir},
+		"neither a URL nor a saved dest": {"--to", "nowhere", dir},
+	}
+	for want, args := range cases {
+		r := ferry(t, append([]string{"watch", "--data-dir", t.TempDir()}, args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, want) {
+			t.Errorf("ferry watch %v: exit %d, stderr %q; want 2 and %q", args, r.code, r.stderr, want)
+		}
+	}
+}
