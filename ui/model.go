@@ -62,6 +62,7 @@ type model struct {
 
 	// What changed since the last frame.
 	relist      bool                // rows came, went or moved
+	urgent      bool                // a change beyond progress: draw it soon
 	dirty       map[string]struct{} // rows whose job changed in place
 	totalsDirty bool
 	waiting     map[string]struct{} // waiting jobs: their countdown moves each second
@@ -111,6 +112,23 @@ func (m *model) apply(ev engine.Event) {
 	case engine.QueueResumed:
 		m.halted, m.totalsDirty = nil, true
 	}
+	if ev.Type != engine.JobProgress && ev.Type != engine.TotalsChanged {
+		m.urgent = true
+	}
+}
+
+// urgentChange says whether what waits to be drawn is more than progress.
+func (m *model) urgentChange() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.urgent || m.relist
+}
+
+// hasWaiting: some row counts down to its next try.
+func (m *model) hasWaiting() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.waiting) > 0
 }
 
 func (m *model) upsert(j engine.Job) {
@@ -298,7 +316,7 @@ func (m *model) take(tick bool) frame {
 		}
 	}
 	clear(m.dirty)
-	m.relist, m.totalsDirty = false, false
+	m.relist, m.totalsDirty, m.urgent = false, false, false
 	f.empty = !f.relist && !f.totals && len(f.rows) == 0
 	return f
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -39,7 +40,13 @@ type tray struct {
 	status *fyne.MenuItem
 	state  trayState
 	text   string
+	textAt time.Time // when the menu's line last changed
+	want   string    // a line not shown yet (throttled)
 }
+
+// trayTextEvery: the menu's line (its percentage moves all the time)
+// changes at most this often; each change is a D-Bus signal to the panel.
+const trayTextEvery = 2 * time.Second
 
 func newTray(w *Window) *tray {
 	t := &tray{w: w, state: -1}
@@ -86,16 +93,21 @@ func (t *tray) update(tot engine.Totals, halted *engine.Error, done float64) {
 	case tot.Count(engine.Paused) > 0:
 		state = trayPaused
 	}
-	if state != t.state {
+	iconMoved := state != t.state
+	if iconMoved {
 		t.state = state
 		t.desk.SetSystemTrayIcon(trayIcons[state])
 	}
-	if text := trayLine(tot, halted, done); text != t.text {
-		t.text = text
-		t.status.Label = text
+	t.want = trayLine(tot, halted, done)
+	if t.want != t.text && (iconMoved || time.Since(t.textAt) >= trayTextEvery) {
+		t.text, t.textAt = t.want, time.Now()
+		t.status.Label = t.text
 		t.menu.Refresh()
 	}
 }
+
+// behind: the menu's line waits for its turn (the frame loop comes back).
+func (t *tray) behind() bool { return t.desk != nil && t.want != t.text }
 
 // trayLine is the menu's summary: "3 uploading — 42 %", where the
 // percentage is of the files left.

@@ -86,7 +86,9 @@ type Window struct {
 	posted    []func() // work for the UI goroutine, run by the next frame
 	postMu    sync.Mutex
 	inFlight  atomic.Bool // a frame waits for the UI goroutine
-	stats     Stats       // guarded by postMu
+	ticking   atomic.Bool // something on screen moves by the second
+	kick      chan struct{}
+	stats     Stats // guarded by postMu
 	stop      chan struct{}
 	stopped   sync.WaitGroup
 	awakeWant bool      // what holdAwake last asked for
@@ -96,7 +98,7 @@ type Window struct {
 
 // New builds the window over a (Fyne's app, or the test driver's).
 func New(a fyne.App, o Options) *Window {
-	w := &Window{app: a, eng: o.Engine, opts: o, m: newModel(), stop: make(chan struct{}), nowFunc: time.Now, awakeC: make(chan bool, 1)}
+	w := &Window{app: a, eng: o.Engine, opts: o, m: newModel(), stop: make(chan struct{}), kick: make(chan struct{}, 1), nowFunc: time.Now, awakeC: make(chan bool, 1)}
 	if o.Awake != nil {
 		w.stopped.Add(1)
 		go w.keepAwake()
@@ -228,10 +230,12 @@ func (w *Window) startPump() {
 				}
 				if sub.Missed() {
 					w.m.reset(w.eng.Snapshot())
+					w.wake()
 					continue
 				}
 				w.m.apply(ev)
 				w.notes.event(ev)
+				w.wake()
 			}
 		}
 	}()
@@ -239,35 +243,80 @@ func (w *Window) startPump() {
 		return
 	}
 	w.stopped.Add(1)
-	go func() {
-		defer w.stopped.Done()
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		n := 0
-		for {
-			select {
-			case <-w.stop:
-				return
-			case <-t.C:
-				n++
-				if sub.Missed() {
-					w.m.reset(w.eng.Snapshot())
-				}
-				// Once a second for the countdowns and the graph;
-				// otherwise only when something changed.
-				// A frame the UI goroutine has not run yet is not
-				// queued again: a busy UI gets fewer frames, not a pile.
-				if second := n%10 == 0; (second || w.pending()) && w.inFlight.CompareAndSwap(false, true) {
-					asked := time.Now()
-					fyne.Do(func() {
-						w.noteStall(time.Since(asked))
-						w.inFlight.Store(false)
-						w.frame(second)
-					})
-				}
-			}
+	go w.frames()
+}
+
+// Frame pacing: a change of state (a job added, done, failed; posted
+// work) is drawn within fastFrame; progress and totals alone once a
+// second, as in Transmission: every frame repaints the whole window, which
+// software rendering pays for in CPU.
+const (
+	fastFrame = 100 * time.Millisecond
+	slowFrame = time.Second
+)
+
+// frames wakes the UI goroutine when there is something to draw, and
+// never otherwise: an idle window gets no frames at all.
+func (w *Window) frames() {
+	defer w.stopped.Done()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	var last, lastSecond time.Time
+	for {
+		select {
+		case <-w.stop:
+			return
+		case <-w.kick:
+		case <-timer.C:
 		}
-	}()
+		gap := slowFrame
+		if w.urgent() {
+			gap = fastFrame
+		}
+		if wait := gap - time.Since(last); wait > 0 {
+			timer.Reset(wait)
+			continue
+		}
+		second := time.Since(lastSecond) >= slowFrame
+		if !second && !w.pending() {
+			continue
+		}
+		// A frame the UI goroutine has not run yet is not queued
+		// again: a busy UI gets fewer frames, not a pile.
+		if !w.inFlight.CompareAndSwap(false, true) {
+			timer.Reset(fastFrame)
+			continue
+		}
+		last = time.Now()
+		if second {
+			lastSecond = last
+		}
+		asked := last
+		fyne.Do(func() {
+			w.noteStall(time.Since(asked))
+			w.inFlight.Store(false)
+			w.frame(second)
+		})
+		if w.ticking.Load() || w.pending() {
+			timer.Reset(slowFrame)
+		}
+	}
+}
+
+// wake tells the frame loop something changed.
+func (w *Window) wake() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// urgent: what waits to be drawn is more than progress.
+func (w *Window) urgent() bool {
+	w.postMu.Lock()
+	n := len(w.posted)
+	w.postMu.Unlock()
+	return n > 0 || w.m.urgentChange()
 }
 
 // frame redraws what changed since the last one. second: a second
@@ -288,6 +337,9 @@ func (w *Window) frame(second bool) {
 			w.status.SetText("")
 		}
 	}
+	defer func() {
+		w.ticking.Store(w.m.hasWaiting() || w.footer.graph.max() > 0 || w.status.Text != "" || w.tray.behind())
+	}()
 	if f.empty && !second {
 		return
 	}
@@ -299,7 +351,7 @@ func (w *Window) frame(second bool) {
 			w.list.RefreshItem(i)
 		}
 	}
-	if f.totals || f.relist {
+	if f.totals || f.relist || (second && w.tray.behind()) {
 		w.totalsChanged()
 	}
 }
@@ -312,6 +364,7 @@ func (w *Window) post(fn func()) {
 	w.postMu.Lock()
 	w.posted = append(w.posted, fn)
 	w.postMu.Unlock()
+	w.wake()
 }
 
 // pending says whether a frame has anything to do.
