@@ -58,6 +58,7 @@ package: deps
 # Figures, never a failing test: ferry upload against a raw PATCH.
 bench: build
 	$(GO) run ./tools/bench -ferry ./$(BIN)
+	$(GO) run ./tools/uibench -ferry ./$(BIN)
 
 # The window; on first start its destination is the built-in receiver,
 # into ~/Ferry/Received.
