@@ -55,7 +55,8 @@ screenshot: build
 package: deps
 	./scripts/package
 
-# Figures, never a failing test: ferry upload against a raw PATCH.
+# Figures, never a failing test: ferry upload against a raw PATCH, and the
+# window under Xvfb.
 bench: build
 	$(GO) run ./tools/bench -ferry ./$(BIN)
 	$(GO) run ./tools/uibench -ferry ./$(BIN)
