@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/ferry-app/ferry/app"
+	_ "github.com/ferry-app/ferry/internal/clocale" // before Fyne's locale lookup
 )
 
 func main() { os.Exit(app.Run(os.Args)) }
