@@ -165,7 +165,6 @@ func TestWatchFolderSettingsAreChecked(t *testing.T) {
 		"not an after-upload":  {Dir: abs, Dest: d, After: "burn"},
 		"not a file extension": {Dir: abs, Dest: d, Exts: []string{"mp4/x"}},
 		"cannot be negative":   {Dir: abs, Dest: d, Settle: -time.Second},
-		"is not an upload URL": {Dir: abs, Dest: Destination{URL: "ftp://x"}},
 	}
 	for want, f := range cases {
 		if _, err := f.Normal(); err == nil || !strings.Contains(err.Error(), want) {

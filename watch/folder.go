@@ -57,6 +57,7 @@ type folder struct {
 	walked   map[string]*trouble // trouble met by the full walk under way
 	state    State
 	problem  string
+	stuck    bool // failed for a reason only new settings mend (a destination gone)
 	lastScan time.Time
 	queued   int
 	failed   int
@@ -225,7 +226,7 @@ func (f *folder) takeMail() {
 // are chosen may have changed. Jobs already queued go on.
 func (f *folder) apply(cfg engine.WatchFolder) {
 	f.teardown()
-	f.cfg, f.filter = cfg, newFilter(cfg)
+	f.cfg, f.filter, f.stuck = cfg, newFilter(cfg), false
 	f.warnings, f.warnEdit = map[string]*trouble{}, true
 	if cfg.Paused {
 		f.setState(Paused, "")
@@ -293,7 +294,7 @@ func (f *folder) lost(err error) {
 // checkPresence notices a folder deleted, made again, or whose disk was
 // unmounted or mounted: fsnotify says nothing when a disk goes away.
 func (f *folder) checkPresence() {
-	if f.cfg.Paused {
+	if f.cfg.Paused || f.stuck {
 		return
 	}
 	fi, err := os.Stat(f.cfg.Dir)
@@ -492,8 +493,11 @@ func (f *folder) fail(err error) {
 		return
 	}
 	f.teardown()
-	f.setState(Failing, err.Error())
-	f.emit(Event{Kind: Trouble, Msg: err.Error()})
+	f.stuck = true
+	if msg := err.Error(); msg != f.problem || f.state != Failing {
+		f.setState(Failing, msg)
+		f.emit(Event{Kind: Trouble, Msg: msg})
+	}
 }
 
 // warn records a warning, and says it the first time.

@@ -476,3 +476,38 @@ func TestFailedFileIsNotRetriedUntilItChanges(t *testing.T) {
 	os.Chtimes(p, later, later)
 	r.waitEvents(Queued, p, 2)
 }
+
+// A folder whose saved destination is removed says so and waits; given a
+// destination again, it takes what arrived meanwhile.
+func TestDestinationGoneThenGivenAgain(t *testing.T) {
+	r := newRig(t, nil, Options{})
+	studio := engine.Destination{Name: "studio", URL: r.srv.URL}
+	if err := r.eng.SaveDestination(studio, nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	f := r.folder(dir)
+	f.Dest = engine.Destination{Name: "studio"}
+	r.watch(f)
+	if err := r.eng.RemoveDestination("studio"); err != nil {
+		t.Fatal(err)
+	}
+	p, sha := tustest.RandomFile(t, dir, "a.mp4", 1000, 1)
+	waitUntil(t, "the folder failing", func() bool { return r.status(dir).State == Failing })
+	if s := r.status(dir); !strings.Contains(s.Problem, `There is no saved destination "studio"`) {
+		t.Fatalf("problem %q", s.Problem)
+	}
+	quiet()
+	if n := r.count(Trouble, dir); n != 1 {
+		t.Fatalf("%d trouble events:\n%s", n, r.dump())
+	}
+	created(t, r.srv, 0)
+	// The window gives it another destination.
+	f.Dest = engine.Destination{URL: r.srv.URL}
+	r.add(f)
+	arrived(t, r.srv, "a.mp4", sha)
+	r.waitEvents(Uploaded, p, 1)
+	if s := r.status(dir); s.State != Watching || s.Problem != "" {
+		t.Fatalf("status %+v", s)
+	}
+}
