@@ -79,7 +79,7 @@ func cmdWatch(args []string, stdout, stderr io.Writer) int {
 
 	w := watch.New(eng, watch.Options{Rescan: o.rescan})
 	sub := w.Subscribe(4096)
-	p := &watchPrinter{stdout: stdout, stderr: stderr, json: o.common.json, started: map[string]bool{}}
+	p := &watchPrinter{stdout: stdout, stderr: stderr, json: o.common.json, away: map[string]bool{}}
 	for _, f := range folders {
 		f.Dest = dest
 		saved, err := w.Add(f)
@@ -179,11 +179,10 @@ func describeDest(d engine.Destination) string {
 type watchPrinter struct {
 	stdout, stderr io.Writer
 	json           bool
-	started        map[string]bool // folders said to be watched
+	away           map[string]bool // folders said to be missing or failing
 }
 
 func (p *watchPrinter) header(f engine.WatchFolder, dest string) {
-	p.started[f.Dir] = false
 	if p.json {
 		return
 	}
@@ -201,41 +200,69 @@ func (p *watchPrinter) header(f engine.WatchFolder, dest string) {
 	fmt.Fprintf(p.stdout, "Watching %s → %s (%s, sent once still for %s; after upload: %s)\n", f.Dir, dest, exts, f.Settle, after)
 }
 
-// watchLine is the --json shape of an event: a finished or failed file
-// has at least path, state, url, size and error, as ferry upload's lines.
+// watchLine is the --json shape of an event about a file: path, state,
+// url, size and error always there, as in ferry upload's lines.
 type watchLine struct {
+	Event string `json:"event"`
+	Dir   string `json:"dir"`
+	Path  string `json:"path"`
+	State string `json:"state"`
+	URL   string `json:"url"`
+	Size  int64  `json:"size"`
+	Error string `json:"error"`
+	To    string `json:"to,omitempty"`
+	ID    string `json:"id,omitempty"`
+}
+
+// afterLine is the --json shape of a file moved or deleted after its
+// upload (its "uploaded" line came first).
+type afterLine struct {
+	Event string `json:"event"`
+	Dir   string `json:"dir"`
+	Path  string `json:"path"`
+	To    string `json:"to,omitempty"`
+}
+
+// folderLine is the --json shape of an event about a folder.
+type folderLine struct {
 	Event  string `json:"event"`
 	Dir    string `json:"dir"`
-	Path   string `json:"path,omitempty"`
-	State  string `json:"state,omitempty"`
-	URL    string `json:"url,omitempty"`
-	Size   int64  `json:"size,omitempty"`
+	Path   string `json:"path,omitempty"` // the sub-folder a warning is about
 	Error  string `json:"error,omitempty"`
-	To     string `json:"to,omitempty"`
-	ID     string `json:"id,omitempty"`
 	Files  *int   `json:"files,omitempty"`
 	Before *int   `json:"uploaded_before,omitempty"`
 }
 
 func (p *watchPrinter) event(ev watch.Event) {
 	if p.json {
-		l := watchLine{Event: ev.Kind.String(), Dir: ev.Dir, Path: ev.Path, To: ev.To, Error: ev.Msg, ID: ev.Job.ID}
-		if ev.Job.ID != "" {
-			l.State, l.URL, l.Size = ev.Job.State.String(), ev.Job.UploadURL, ev.Job.Size
+		var v any
+		switch ev.Kind {
+		case watch.Started, watch.Scanned, watch.Trouble:
+			l := folderLine{Event: ev.Kind.String(), Dir: ev.Dir, Path: ev.Path, Error: ev.Msg}
+			if ev.Kind == watch.Scanned {
+				l.Files, l.Before = &ev.Count, &ev.Before
+			}
+			v = l
+		case watch.Moved, watch.Deleted:
+			v = afterLine{Event: ev.Kind.String(), Dir: ev.Dir, Path: ev.Path, To: ev.To}
+		default:
+			l := watchLine{Event: ev.Kind.String(), Dir: ev.Dir, Path: ev.Path, State: ev.Job.State.String(),
+				URL: ev.Job.UploadURL, Size: ev.Job.Size, Error: ev.Msg, To: ev.To, ID: ev.Job.ID}
+			if ev.Kind == watch.Failed {
+				l.State = engine.Failed.String() // also when it never became a job
+			}
+			v = l
 		}
-		if ev.Kind == watch.Scanned {
-			l.Files, l.Before = &ev.Count, &ev.Before
-		}
-		b, _ := json.Marshal(l)
+		b, _ := json.Marshal(v)
 		fmt.Fprintf(p.stdout, "%s\n", b)
 		return
 	}
 	switch ev.Kind {
 	case watch.Started:
-		if p.started[ev.Dir] {
-			fmt.Fprintf(p.stderr, "ferry: %s is back; watching it again.\n", ev.Dir)
+		if p.away[ev.Dir] {
+			fmt.Fprintf(p.stderr, "ferry: %s is back; watching it.\n", ev.Dir)
+			delete(p.away, ev.Dir)
 		}
-		p.started[ev.Dir] = true
 	case watch.Scanned:
 		fmt.Fprintf(p.stdout, "%s: %d file(s) there, %d uploaded before\n", ev.Dir, ev.Count, ev.Before)
 	case watch.Queued:
@@ -251,6 +278,7 @@ func (p *watchPrinter) event(ev watch.Event) {
 	case watch.Cancelled:
 		fmt.Fprintf(p.stderr, "ferry: cancelled: %s (left alone until it changes)\n", ev.Path)
 	case watch.Trouble:
+		p.away[ev.Dir] = p.away[ev.Dir] || ev.Path == ""
 		fmt.Fprintf(p.stderr, "ferry: %s\n", ev.Msg)
 	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -210,5 +211,37 @@ func TestWatchUsageErrors(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.stderr, want) {
 			t.Errorf("ferry watch %v: exit %d, stderr %q; want 2 and %q", args, r.code, r.stderr, want)
 		}
+	}
+}
+
+// --json prints an object a line; an uploaded file's has the path, state,
+// URL, size and error of ferry upload's lines. A folder missing at start
+// is named, and watched once it is there.
+func TestWatchJSONAndAFolderThatComesLater(t *testing.T) {
+	srv := tustest.New(t)
+	dir := filepath.Join(t.TempDir(), "card")
+	w := startWatch(t, "", nil, "--json", "--after", "delete", "--data-dir", t.TempDir(), "--settle", "300ms", "--to", srv.URL, dir)
+	w.waitFor(t, `"event":"trouble"`, dir+" is not there")
+	p, sha := tustest.RandomFile(t, filepath.Join(dir, "DCIM"), "C0001.MP4", 200<<10, 1)
+	w.waitFor(t, `"event":"deleted"`)
+	if code := w.stop(t); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, w.output())
+	}
+	var uploaded map[string]any
+	for _, line := range strings.Split(w.output(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["event"] == "uploaded" {
+			uploaded = m
+		}
+	}
+	if uploaded == nil || uploaded["path"] != p || uploaded["state"] != "done" || !strings.HasPrefix(uploaded["url"].(string), srv.URL) ||
+		uploaded["size"] != float64(200<<10) || uploaded["dir"] != dir {
+		t.Fatalf("uploaded line %v in:\n%s", uploaded, w.output())
+	}
+	if _, err := os.Stat(p); err == nil {
+		t.Fatal("not deleted")
+	}
+	if up, _ := srv.UploadByName("C0001.MP4"); up.SHA256 != sha || srv.Created() != 1 {
+		t.Fatalf("arrived as %+v, %d created", up, srv.Created())
 	}
 }
