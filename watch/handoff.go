@@ -61,7 +61,7 @@ func readable(path string) bool {
 
 // hand gives still files to the engine in one AddMany, leaving out what is
 // on its way already, what was uploaded before (no "already uploaded" job
-// for every rescan), and what the user cancelled.
+// for every rescan), and what the user cancelled or paused.
 func (f *folder) hand(ready []engine.FileVersion) {
 	todo := ready[:0]
 	for _, v := range ready {
@@ -85,9 +85,17 @@ func (f *folder) hand(ready []engine.FileVersion) {
 			f.uploadedBefore(v, at[i])
 			continue
 		}
-		if j, ok := f.w.eng.JobFor(v.Path, f.cfg.Dest); ok && j.State == engine.Cancelled && sameVersion(versionOfJob(j), v) {
-			f.track(v.Path, &entry{id: j.ID, v: v, state: cancelled})
-			continue
+		// What the user said of this very file in the queue stands: a
+		// cancelled job is left alone, a paused one stays paused.
+		if j, ok := f.w.eng.JobFor(v.Path, f.cfg.Dest); ok && sameVersion(versionOfJob(j), v) {
+			switch j.State {
+			case engine.Cancelled:
+				f.track(v.Path, &entry{id: j.ID, v: v, state: cancelled})
+				continue
+			case engine.Paused:
+				f.track(v.Path, &entry{id: j.ID, v: v, state: inFlight})
+				continue
+			}
 		}
 		paths = append(paths, v.Path)
 		versions[v.Path] = v

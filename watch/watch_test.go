@@ -511,3 +511,48 @@ func TestDestinationGoneThenGivenAgain(t *testing.T) {
 		t.Fatalf("status %+v", s)
 	}
 }
+
+// What the user does to a folder's jobs in the queue stands, across a
+// restart too: a cancelled file is left alone, a paused one stays paused
+// (and, resumed, is done and counted).
+func TestCancelledAndPausedJobsStayThatWay(t *testing.T) {
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 256 << 10}))
+	r := newRig(t, srv, Options{})
+	dir := t.TempDir()
+	f := r.watch(r.folder(dir))
+	pa, _ := tustest.RandomFile(t, dir, "a.mp4", 2<<20, 1)
+	pb, shaB := tustest.RandomFile(t, dir, "b.mp4", 2<<20, 2)
+	r.waitEvents(Queued, pa, 1)
+	r.waitEvents(Queued, pb, 1)
+	qa, _ := r.find(Queued, pa)
+	qb, _ := r.find(Queued, pb)
+	if err := r.eng.Cancel(qa.Job.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.eng.Pause(qb.Job.ID); err != nil {
+		t.Fatal(err)
+	}
+	r.waitEvents(Cancelled, pa, 1)
+	r.close()
+
+	r.open()
+	r.watch(f)
+	quiet()
+	ja, _ := r.eng.Job(qa.Job.ID)
+	jb, _ := r.eng.Job(qb.Job.ID)
+	if ja.State != engine.Cancelled || jb.State != engine.Paused || r.count(Queued, pa) != 1 || r.count(Queued, pb) != 1 {
+		t.Fatalf("after a restart a is %s, b is %s:\n%s", ja.State, jb.State, r.dump())
+	}
+	if s := r.status(dir); s.Queued != 1 {
+		t.Fatalf("status %+v", s)
+	}
+	srv.SetFaults(tustest.Faults{})
+	if err := r.eng.Resume(qb.Job.ID); err != nil {
+		t.Fatal(err)
+	}
+	r.waitEvents(Uploaded, pb, 1)
+	arrived(t, srv, "b.mp4", shaB)
+	if s := r.status(dir); s.Queued != 0 || s.Uploaded != 1 {
+		t.Fatalf("status %+v", s)
+	}
+}
