@@ -2,6 +2,7 @@ package watch
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -42,6 +43,8 @@ type folder struct {
 	filter   filter
 	fsw      *fsnotify.Watcher
 	root     fs.FileInfo // the folder when it was set up: another one there is set up afresh
+	mounted  bool        // root was a mount point
+	unplug   bool        // Missing because the disk mounted there went: wait until one is again
 	dirs     map[string]bool
 	waiting  *settling
 	tracked  map[string]*entry // files handed to the engine and not done, by path
@@ -253,6 +256,7 @@ func (f *folder) setup() {
 		fsw = nil
 	}
 	f.fsw, f.root, f.dirs = fsw, fi, map[string]bool{}
+	f.mounted, f.unplug = mountPoint(f.cfg.Dir, fi), false
 	f.fullWant, f.announce = true, true
 	f.setState(Watching, "")
 	f.emit(Event{Kind: Started})
@@ -278,6 +282,7 @@ func (f *folder) teardown() {
 func (f *folder) lost(err error) {
 	f.teardown()
 	if err == nil || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		f.unplug = false // whatever is made there next is watched
 		if f.state != Missing {
 			f.setState(Missing, missingSentence(f.cfg.Dir))
 			f.emit(Event{Kind: Trouble, Msg: f.problem})
@@ -301,11 +306,22 @@ func (f *folder) checkPresence() {
 	switch {
 	case err != nil || !fi.IsDir():
 		f.lost(err)
+	case f.unplug:
+		if mountPoint(f.cfg.Dir, fi) {
+			f.setup() // a disk is mounted there again
+		}
 	case f.root == nil:
 		f.setup() // back
 	case !os.SameFile(f.root, fi):
-		f.teardown() // another folder of that name: start over
-		f.setup()
+		f.teardown()
+		if f.mounted && !mountPoint(f.cfg.Dir, fi) {
+			// The folder stays, an empty mount point: its disk went.
+			f.unplug = true
+			f.setState(Missing, fmt.Sprintf("The disk mounted at %s is gone (unmounted); the folder is watched again once a disk is mounted there.", f.cfg.Dir))
+			f.emit(Event{Kind: Trouble, Msg: f.problem})
+			return
+		}
+		f.setup() // another folder of that name (made again, a disk mounted on it): start over
 	}
 }
 
