@@ -21,6 +21,7 @@ import (
 	"github.com/ferry-app/ferry/internal/autostart"
 	"github.com/ferry-app/ferry/internal/awake"
 	"github.com/ferry-app/ferry/ui"
+	"github.com/ferry-app/ferry/watch"
 )
 
 // appID names Ferry to the desktop (settings, notifications, autostart).
@@ -71,6 +72,20 @@ func cmdWindow(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
+	wt := watch.New(eng, watch.Options{})
+	if folders, err := eng.WatchFolders(); err == nil {
+		for _, f := range folders { // their receivers run before they queue
+			if f.Dest.Name != "" {
+				if err := recv.need(eng, f.Dest.Name); err != nil {
+					fmt.Fprintf(stderr, "ferry: %v\n", err)
+				}
+			}
+		}
+	}
+	if err := wt.StartSaved(); err != nil {
+		fmt.Fprintf(stderr, "ferry: %v\n", err)
+	}
+	opts.Watcher = wt
 	inhibit := awake.New("Ferry", "Uploading files")
 	defer inhibit.Close()
 	opts.Awake = inhibit
@@ -100,6 +115,7 @@ func cmdWindow(args []string, stdout, stderr io.Writer) int {
 	signal.Stop(sigs)
 	stopControl()
 	w.Close()
+	wt.Close() // before the engine
 	if path := os.Getenv("FERRY_UI_STATS"); path != "" { // make bench
 		b, _ := json.Marshal(w.Stats())
 		os.WriteFile(path, b, 0o644)

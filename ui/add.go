@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -18,11 +19,19 @@ import (
 // (hidden and temporary files skipped). The engine's AddMany runs off the
 // UI goroutine, so a drop of 10 000 files never freezes the window.
 func (w *Window) Drop(uris []fyne.URI) {
-	var paths []string
+	var paths, dirs []string
 	for _, u := range uris {
-		if u.Scheme() == "file" {
-			paths = append(paths, u.Path())
+		if u.Scheme() != "file" {
+			continue
 		}
+		if fi, err := os.Stat(u.Path()); err == nil && fi.IsDir() && w.inWatch {
+			dirs = append(dirs, u.Path()) // dropped on the Watch folders view: watched
+			continue
+		}
+		paths = append(paths, u.Path())
+	}
+	if len(dirs) > 0 {
+		w.watch.drop(dirs)
 	}
 	w.Add(paths, nil)
 }

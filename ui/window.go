@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/watch"
 )
 
 // Options wire a window to its engine and to the process around it.
@@ -46,6 +47,8 @@ type Options struct {
 	Quit func()
 	// TrayHost says whether a tray shows our icon (nil: assume so).
 	TrayHost func() bool
+	// Watcher runs the watch folders (nil: no Watch folders view).
+	Watcher *watch.Watcher
 }
 
 // Awake is internal/awake's Inhibitor, as the window uses it.
@@ -77,6 +80,9 @@ type Window struct {
 	empty   fyne.CanvasObject
 	footer  *footer
 	current view
+	watch   *watchView     // nil without a watcher
+	watchB  *widget.Button // the Watch folders tab
+	inWatch bool           // the Watch folders view is shown
 
 	selected string    // the selected job's id
 	saidAt   time.Time // when the status line was set
@@ -115,6 +121,9 @@ func New(a fyne.App, o Options) *Window {
 	w.applyPrefs(w.prefs, true)
 	w.m.reset(w.eng.Snapshot())
 	w.startPump()
+	if w.watch != nil {
+		w.watch.follow()
+	}
 	w.frame(true)
 	return w
 }
@@ -173,6 +182,16 @@ func (w *Window) build() {
 	for _, b := range w.tabs {
 		tabs.Add(b)
 	}
+	center := container.NewStack()
+	if w.opts.Watcher != nil {
+		w.watch = newWatchView(w, w.opts.Watcher)
+		w.watchB = widget.NewButtonWithIcon("Watch folders", theme.FolderIcon(), func() { w.showWatch(true) })
+		w.watchB.Importance = widget.LowImportance
+		tabs.Add(widget.NewSeparator())
+		tabs.Add(w.watchB)
+		center.Add(w.watch.content)
+		w.watch.content.Hide()
+	}
 	filterBar := container.NewBorder(nil, nil, tabs, nil, w.search)
 
 	w.list = newQueueList(w)
@@ -187,13 +206,50 @@ func (w *Window) build() {
 
 	top := container.NewVBox(toolbar, w.where, w.banner, filterBar, widget.NewSeparator())
 	bottom := container.NewVBox(widget.NewSeparator(), w.footer, w.status)
-	w.win.SetContent(container.NewBorder(top, bottom, nil, nil, container.NewStack(w.list, w.empty)))
+	center.Objects = append([]fyne.CanvasObject{w.list, w.empty}, center.Objects...)
+	w.win.SetContent(container.NewBorder(top, bottom, nil, nil, center))
 	w.setView(viewAll)
 	w.shortcuts()
 }
 
+// showWatch switches between the queue and the Watch folders view.
+func (w *Window) showWatch(on bool) {
+	if w.watch == nil {
+		return
+	}
+	w.inWatch = on
+	if on {
+		w.list.Hide()
+		w.empty.Hide()
+		w.search.Hide()
+		w.watch.content.Show()
+		w.watchB.Importance = widget.HighImportance
+		for _, b := range w.tabs {
+			b.Importance = widget.LowImportance
+			b.Refresh()
+		}
+	} else {
+		w.watch.content.Hide()
+		w.search.Show()
+		w.list.Show()
+		w.watchB.Importance = widget.LowImportance
+	}
+	w.watchB.Refresh()
+	w.totalsChanged()
+}
+
+// showWatchCount puts the number of watch folders on their tab.
+func (w *Window) showWatchCount(n int) {
+	if w.watchB != nil {
+		w.watchB.SetText(fmt.Sprintf("Watch folders  %d", n))
+	}
+}
+
 // setView switches the tab.
 func (w *Window) setView(v view) {
+	if w.inWatch {
+		w.showWatch(false)
+	}
 	w.current = v
 	for i, b := range w.tabs {
 		if view(i) == v {
@@ -336,9 +392,12 @@ func (w *Window) frame(second bool) {
 		if w.status.Text != "" && w.now().Sub(w.saidAt) > statusLife {
 			w.status.SetText("")
 		}
+		if w.inWatch { // settling files count down without events
+			w.watch.refresh()
+		}
 	}
 	defer func() {
-		w.ticking.Store(w.m.hasWaiting() || w.footer.graph.max() > 0 || w.status.Text != "" || w.tray.behind())
+		w.ticking.Store(w.m.hasWaiting() || w.footer.graph.max() > 0 || w.status.Text != "" || w.tray.behind() || w.inWatch)
 	}()
 	if f.empty && !second {
 		return
@@ -383,7 +442,7 @@ func (w *Window) totalsChanged() {
 	for v, b := range w.tabs {
 		b.SetText(fmt.Sprintf("%s  %d", viewNames[v], counts[v]))
 	}
-	if w.m.length() == 0 && counts[viewAll] == 0 {
+	if w.m.length() == 0 && counts[viewAll] == 0 && !w.inWatch {
 		w.empty.Show()
 	} else {
 		w.empty.Hide()
