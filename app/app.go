@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -38,7 +39,25 @@ Run "ferry COMMAND -h" for a command's flags.
 
 // Run runs Ferry with the given arguments (os.Args) and returns the exit code.
 func Run(args []string) int {
+	noAutolaunch()
 	return run(args[1:], os.Stdout, os.Stderr)
+}
+
+// noAutolaunch: with no session bus (an SSH shell, cron, a server), D-Bus
+// clients (the keychain probe, the tray, notifications) would start a
+// dbus-daemon of their own through dbus-launch, and each run would leave
+// one behind. Ferry says there is no bus instead; a desktop session always
+// names its bus.
+func noAutolaunch() {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return
+	}
+	if rt := os.Getenv("XDG_RUNTIME_DIR"); rt != "" {
+		if _, err := os.Stat(filepath.Join(rt, "bus")); err == nil {
+			return // systemd's user bus: found without the variable
+		}
+	}
+	os.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
