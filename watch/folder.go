@@ -488,7 +488,7 @@ func (f *folder) onScan(b scanBatch, rescan *time.Timer) {
 	// The warnings of a whole walk are what is wrong now: a folder made
 	// readable since is no longer named.
 	for k := range f.warnings {
-		if f.walked[k] == nil {
+		if f.walked[k] == nil && (k != limitKey || f.fsw != nil) { // no watcher at all: still so
 			delete(f.warnings, k)
 			f.warnEdit = true
 		}
