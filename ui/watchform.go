@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,7 +33,7 @@ func (v *watchView) edit(f engine.WatchFolder, adding bool) {
 	}
 	exts := widget.NewEntry()
 	exts.SetPlaceHolder("videos (mp4, mov, mkv, …)")
-	if len(f.Exts) > 0 {
+	if len(f.Exts) > 0 && !slices.Equal(f.Exts, engine.VideoExts) {
 		exts.SetText(strings.Join(f.Exts, ", "))
 	}
 	settle := widget.NewEntry()
