@@ -157,3 +157,91 @@ func (s *scanner) dir(dir string) (subdirs []string, ok bool) {
 		}
 	}
 }
+
+// startScan starts the walk that is wanted, if none runs. A walk the
+// overflow asks for waits until settling has room for what it finds.
+func (f *folder) startScan() {
+	if f.scan != nil || f.state != Watching {
+		return
+	}
+	if f.overflow && f.waiting.len() < f.w.opts.MaxPending/2 {
+		f.overflow, f.fullWant = false, true
+	}
+	var dirs []string
+	full := f.fullWant
+	switch {
+	case full:
+		dirs = []string{f.cfg.Dir}
+		f.walked = map[string]*trouble{}
+	case len(f.scanWant) > 0:
+		dirs = f.scanWant
+	default:
+		return
+	}
+	f.fullWant, f.scanWant = false, nil
+	f.scan = &scanner{dirs: dirs, full: full, root: f.cfg.Dir, fsw: f.fsw, filter: f.filter,
+		eng: f.w.eng, dest: f.cfg.Dest, rescan: f.rescanEvery()}
+	f.scan.start()
+}
+
+// onScan takes what a walk found.
+func (f *folder) onScan(b scanBatch, rescan *time.Timer) {
+	for _, d := range b.watched {
+		f.dirs[d] = true
+	}
+	for _, t := range b.trouble {
+		if f.scan.full {
+			f.walked[t.key] = t
+		}
+		f.warn(t)
+	}
+	if b.err != nil {
+		f.scan.halt()
+		f.scan = nil
+		f.fail(b.err)
+		return
+	}
+	now := time.Now()
+	for _, fd := range b.files {
+		if f.announce {
+			f.seen[0]++
+		}
+		if !fd.at.IsZero() {
+			if f.announce {
+				f.seen[1]++
+			}
+			f.uploadedBefore(fd.v, fd.at)
+			continue
+		}
+		if e := f.tracked[fd.v.Path]; e != nil && (e.state == inFlight || sameVersion(e.v, fd.v)) {
+			continue // on its way, or left alone until it changes
+		}
+		if !f.waiting.observe(fd.v, now, now.Add(f.cfg.Settle)) {
+			f.overflow = true
+		}
+	}
+	if !b.last {
+		return
+	}
+	full := f.scan.full
+	f.scan.halt()
+	f.scan = nil
+	if !full {
+		return
+	}
+	// The warnings of a whole walk are what is wrong now: a folder made
+	// readable since is no longer named.
+	for k := range f.warnings {
+		if f.walked[k] == nil && (k != limitKey || f.fsw != nil) { // no watcher at all: still so
+			delete(f.warnings, k)
+			f.warnEdit = true
+		}
+	}
+	f.walked = nil
+	f.lastScan = now
+	rescan.Reset(f.rescanEvery())
+	if f.announce {
+		f.emit(Event{Kind: Scanned, Count: f.seen[0], Before: f.seen[1]})
+		f.announce, f.seen = false, [2]int{}
+	}
+}
