@@ -1,0 +1,140 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ferry-app/ferry/engine"
+)
+
+// do runs an engine command on a job and shows its refusal, if any.
+func (w *Window) do(fn func(...string) error, ids ...string) {
+	if err := fn(ids...); err != nil {
+		w.say(err.Error())
+	}
+}
+
+// copyLink puts a done job's link on the clipboard.
+func (w *Window) copyLink(id string) {
+	j, ok := w.m.job(id)
+	if !ok || shareable(j) == "" {
+		return
+	}
+	w.app.Clipboard().SetContent(shareable(j))
+	w.m.markCopied(id)
+	w.frame(false)
+}
+
+func (w *Window) copyText(what, text string) {
+	w.app.Clipboard().SetContent(text)
+	w.say(what + " copied.")
+}
+
+// rowMenu shows everything a job offers in its state.
+func (w *Window) rowMenu(id string, at fyne.CanvasObject) {
+	j, ok := w.m.job(id)
+	if !ok {
+		return
+	}
+	var items []*fyne.MenuItem
+	item := func(label string, fn func()) { items = append(items, fyne.NewMenuItem(label, fn)) }
+	switch j.State {
+	case engine.Queued, engine.Uploading, engine.Waiting:
+		item("Pause", func() { w.do(w.eng.Pause, id) })
+		item("Cancel", func() { w.do(w.eng.Cancel, id) })
+	case engine.Paused:
+		item("Resume", func() { w.do(w.eng.Resume, id) })
+		item("Cancel", func() { w.do(w.eng.Cancel, id) })
+	case engine.Failed, engine.Cancelled:
+		item("Retry", func() { w.do(w.eng.Retry, id) })
+	}
+	if j.State == engine.Done {
+		if l := shareable(j); l != "" {
+			item("Copy link", func() { w.copyLink(id) })
+		}
+		if j.MediaID != "" {
+			item("Copy media ID", func() { w.copyText("Media ID", j.MediaID) })
+		}
+	}
+	if fix := fixLabel(j); fix != "" {
+		item(fix+"…", func() { w.fixFor(id) })
+	}
+	item("Open containing folder", func() { w.openFolder(j.Path) })
+	if !j.State.Active() && j.State != engine.Paused {
+		item("Remove from list", func() { w.do(w.eng.Remove, id) })
+	}
+	menu := fyne.NewMenu("", items...)
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(at)
+	widget.ShowPopUpMenuAtPosition(menu, w.win.Canvas(), pos.Add(fyne.NewPos(0, at.Size().Height)))
+}
+
+// fixFor runs the action a job's error calls for.
+func (w *Window) fixFor(id string) {
+	j, ok := w.m.job(id)
+	if !ok {
+		return
+	}
+	switch j.ErrorCode {
+	case engine.CodeFileGone:
+		w.openFolder(j.Path)
+	default:
+		w.manageDestinations(j.Dest.Name)
+	}
+}
+
+// openFolder shows the folder that holds path in the file manager.
+func (w *Window) openFolder(path string) {
+	u, err := fileURL(filepath.Dir(path))
+	if err == nil {
+		err = w.app.OpenURL(u)
+	}
+	if err != nil {
+		w.say(fmt.Sprintf("Cannot open %s: %v", filepath.Dir(path), err))
+	}
+}
+
+// closeRequested: the window's close button. With a tray, the window
+// hides and uploads go on; without one nothing is left running unseen.
+func (w *Window) closeRequested() {
+	t, _ := w.m.queueTotals()
+	if w.prefs.CloseToTray && w.tray.available() {
+		w.win.Hide()
+		return
+	}
+	if t.FilesLeft-t.Count(engine.Paused) == 0 {
+		w.quit()
+		return
+	}
+	dialog.ShowConfirm("Quit Ferry?",
+		fmt.Sprintf("%d files are still uploading. They pause now and resume when you start Ferry again.", t.FilesLeft),
+		func(ok bool) {
+			if ok {
+				w.quit()
+			}
+		}, w.win)
+}
+
+// quit ends Ferry; the app pauses the engine cleanly on its way out.
+func (w *Window) quit() {
+	if w.opts.Quit != nil {
+		w.opts.Quit()
+		return
+	}
+	w.app.Quit()
+}
+
+func (w *Window) showError(err error) { dialog.ShowError(err, w.win) }
+
+// say shows a line under the footer; it goes after a while.
+func (w *Window) say(text string) {
+	w.status.SetText(text)
+	w.saidAt = w.now()
+}
+
+// statusLife is how long say's line stays.
+const statusLife = 15 * time.Second
