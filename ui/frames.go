@@ -9,9 +9,8 @@ import (
 	"github.com/ferry-app/ferry/engine"
 )
 
-// startPump follows the engine's events into the model and, when asked,
-// runs the frame ticker: at most 10 redraws a second, none when nothing
-// changed.
+// startPump follows the engine's events into the model and, when asked
+// (Options.Frames), runs the frame loop.
 func (w *Window) startPump() {
 	sub := w.eng.Subscribe(engine.AllEvents, 4096)
 	// Events up to the snapshot taken in New are dropped by the model's

@@ -135,7 +135,7 @@ func (w *Window) Show() {
 	w.win.RequestFocus()
 }
 
-// Close stops the event pump and the ticker; the app closes the engine.
+// Close stops the event pump and the frame loop; the app closes the engine.
 func (w *Window) Close() {
 	select {
 	case <-w.stop:
