@@ -71,7 +71,7 @@ type Engine struct {
 	byKey       map[string]*job // jobKey(path, destination): one job per file and place
 	ready       readyHeap
 	running     map[*job]struct{}
-	sleeping    int // running jobs in a backoff wait: they give their slot up meanwhile
+	sleeping    int                    // running jobs in a backoff wait: they give their slot up meanwhile
 	dirty       map[*job]struct{}      // progress not yet staged for disk
 	saved       map[string]Destination // saved destinations by name
 	defaultDest string
