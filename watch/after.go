@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ferry-app/ferry/engine"
@@ -28,19 +29,37 @@ func (f *folder) afterUpload(v engine.FileVersion) {
 	switch f.cfg.After {
 	case engine.AfterDelete:
 		if err := os.Remove(v.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			f.emit(Event{Kind: Failed, Path: v.Path, Msg: fmt.Sprintf("%s is uploaded but could not be deleted (%s); delete it yourself, or give your user write access to its folder.", v.Path, cause(err))})
+			f.sayAfter(Event{Kind: Failed, Path: v.Path, Msg: fmt.Sprintf("%s is uploaded but could not be deleted (%s); delete it yourself, or give your user write access to its folder.", v.Path, cause(err))})
 			return
 		}
 		f.emit(Event{Kind: Deleted, Path: v.Path})
 	case engine.AfterMove:
 		to, err := moveInto(f.cfg.Dir, f.cfg.MoveTo, v.Path)
 		if err != nil {
-			f.emit(Event{Kind: Failed, Path: v.Path, Msg: fmt.Sprintf("%s is uploaded but could not be moved into %s (%s); move it yourself, or give your user write access there.",
-				v.Path, filepath.Join(f.cfg.Dir, f.cfg.MoveTo), cause(err))})
+			into := filepath.Join(f.cfg.Dir, f.cfg.MoveTo)
+			msg := fmt.Sprintf("%s is uploaded but could not be moved into %s (%s); move it yourself, or give your user write access there.", v.Path, into, cause(err))
+			if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
+				// One sentence for the folder, not one per file.
+				msg = fmt.Sprintf("Uploaded files cannot be moved into %s: something on that path is a file, not a folder. Rename it, or choose another sub-folder in the watch folder's settings.", into)
+			}
+			f.sayAfter(Event{Kind: Failed, Path: v.Path, Msg: msg})
 			return
 		}
 		f.emit(Event{Kind: Moved, Path: v.Path, To: to})
 	}
+}
+
+// sayAfter reports an after-upload failure once: walks find the file
+// again and again until it is dealt with.
+func (f *folder) sayAfter(ev Event) {
+	if f.afterSaid[ev.Msg] {
+		return
+	}
+	if len(f.afterSaid) >= 4096 { // bounded: a few repeats beat unbounded memory
+		clear(f.afterSaid)
+	}
+	f.afterSaid[ev.Msg] = true
+	f.emit(ev)
 }
 
 // moveInto moves path, a file in the watch folder root, to the same place

@@ -35,32 +35,35 @@ type folder struct {
 	done chan struct{}
 
 	// Owned by the loop.
-	cfg      engine.WatchFolder
-	filter   filter
-	fsw      *fsnotify.Watcher
-	root     fs.FileInfo // the folder when it was set up: another one there is set up afresh
-	mounted  bool        // root was a mount point
-	unplug   bool        // Missing because the disk mounted there went: wait until one is again
-	dirs     map[string]bool
-	waiting  *settling
-	tracked  map[string]*entry // files handed to the engine and not done, by path
-	scan     *scanner
-	scanWant []string // folders to walk once no walk runs
-	fullWant bool     // the whole folder is to be walked
-	overflow bool     // paths were left out of waiting: walk again once it has room
-	announce bool     // the walk under way follows Started: say what it found
-	seen     [2]int   // files that walk found, and of them uploaded before
-	warnings map[string]*trouble
-	warnList []string            // warnings' sentences, sorted, for Status
-	warnEdit bool                // warnList is to be made again
-	walked   map[string]*trouble // trouble met by the full walk under way
-	state    State
-	problem  string
-	stuck    bool // failed for a reason only new settings mend (a destination gone)
-	lastScan time.Time
-	queued   int
-	failed   int
-	uploaded int
+	cfg     engine.WatchFolder
+	filter  filter
+	fsw     *fsnotify.Watcher
+	root    fs.FileInfo // the folder when it was set up: another one there is set up afresh
+	mounted bool        // root was a mount point
+	unplug  bool        // Missing because the disk mounted there went: wait until one is again
+	dirs    map[string]bool
+	waiting *settling
+	tracked map[string]*entry // files handed to the engine and not done, by path
+	// afterSaid are the after-upload failures said already: a walk finds
+	// every uploaded file again, and must not say the same thing again.
+	afterSaid map[string]bool
+	scan      *scanner
+	scanWant  []string // folders to walk once no walk runs
+	fullWant  bool     // the whole folder is to be walked
+	overflow  bool     // paths were left out of waiting: walk again once it has room
+	announce  bool     // the walk under way follows Started: say what it found
+	seen      [2]int   // files that walk found, and of them uploaded before
+	warnings  map[string]*trouble
+	warnList  []string            // warnings' sentences, sorted, for Status
+	warnEdit  bool                // warnList is to be made again
+	walked    map[string]*trouble // trouble met by the full walk under way
+	state     State
+	problem   string
+	stuck     bool // failed for a reason only new settings mend (a destination gone)
+	lastScan  time.Time
+	queued    int
+	failed    int
+	uploaded  int
 }
 
 // news is a change to a job, routed to the folder its file is in.
@@ -89,7 +92,7 @@ func newFolder(w *Watcher, f engine.WatchFolder) *folder {
 	return &folder{
 		w: w, dir: f.Dir, want: f, changed: true,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
-		waiting: newSettling(w.opts.MaxPending), tracked: map[string]*entry{},
+		waiting: newSettling(w.opts.MaxPending), tracked: map[string]*entry{}, afterSaid: map[string]bool{},
 		warnings: map[string]*trouble{}, status: Status{Dir: f.Dir},
 	}
 }

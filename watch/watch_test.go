@@ -556,3 +556,33 @@ func TestCancelledAndPausedJobsStayThatWay(t *testing.T) {
 		t.Fatalf("status %+v", s)
 	}
 }
+
+// A file where the sub-folder should be: one sentence for the folder,
+// not one per file, and not again at every walk.
+func TestMoveIntoAFileIsSaidOnce(t *testing.T) {
+	r := newRig(t, nil, Options{Rescan: 300 * time.Millisecond})
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "uploaded"), []byte("x"), 0o644)
+	f := r.folder(dir)
+	f.After = engine.AfterMove
+	r.watch(f)
+	pa, _ := tustest.RandomFile(t, dir, "a.mp4", 10<<10, 1)
+	pb, _ := tustest.RandomFile(t, dir, "b.mp4", 10<<10, 2)
+	r.waitEvents(Uploaded, pa, 1)
+	r.waitEvents(Uploaded, pb, 1)
+	quiet() // several walks
+	var said []string
+	r.mu.Lock()
+	for _, ev := range r.events {
+		if ev.Kind == Failed {
+			said = append(said, ev.Msg)
+		}
+	}
+	r.mu.Unlock()
+	if len(said) != 1 || !strings.Contains(said[0], "is a file, not a folder") {
+		t.Fatalf("failures said: %q; want one sentence that the sub-folder is a file\n%s", said, r.dump())
+	}
+	if !exists(pa) || !exists(pb) {
+		t.Fatal("a file that could not be moved is gone")
+	}
+}
