@@ -80,19 +80,28 @@ func (v *watchView) edit(f engine.WatchFolder, adding bool) {
 			return
 		}
 		nf, err := readWatchForm(f, dest.Selected, exts.Text, settle.Text, after.Selected, moveTo.Text)
-		if err == nil && v.w.opts.NeedDest != nil {
-			err = v.w.opts.NeedDest(nf.Dest.Name) // a built-in receiver runs before files go
-		}
-		if err == nil {
-			_, err = v.wt.Add(nf)
-		}
 		if err != nil {
 			problem.SetText(sentence(err))
 			d.Show() // the form closed on Save: open it again, as typed
 			return
 		}
-		v.w.say("Watching " + tilde(nf.Dir) + ".")
-		v.refresh()
+		go func() { // saving waits for the disk: off the UI goroutine
+			if v.w.opts.NeedDest != nil {
+				err = v.w.opts.NeedDest(nf.Dest.Name) // a built-in receiver runs before files go
+			}
+			if err == nil {
+				_, err = v.wt.Add(nf)
+			}
+			v.w.post(func() {
+				if err != nil {
+					problem.SetText(sentence(err))
+					d.Show()
+					return
+				}
+				v.w.say("Watching " + tilde(nf.Dir) + ".")
+				v.refresh()
+			})
+		}()
 	}, v.w.win)
 	d.Resize(fyne.NewSize(620, 520))
 	d.Show()

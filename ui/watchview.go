@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -22,7 +23,9 @@ import (
 type watchView struct {
 	w        *Window
 	wt       *watch.Watcher
-	statuses []watch.Status // UI goroutine only
+	statuses []watch.Status                // UI goroutine only
+	settings map[string]engine.WatchFolder // as saved, read once per refresh
+	due      atomic.Bool                   // a refresh is posted and not run yet
 	list     *widget.List
 	empty    fyne.CanvasObject
 	content  fyne.CanvasObject
@@ -63,7 +66,9 @@ func (v *watchView) follow() {
 				if !ok {
 					return
 				}
-				v.w.post(v.refresh) // frames coalesce a burst into one redraw
+				if v.due.CompareAndSwap(false, true) { // one redraw for a burst
+					v.w.post(func() { v.due.Store(false); v.refresh() })
+				}
 			}
 		}
 	}()
@@ -72,6 +77,11 @@ func (v *watchView) follow() {
 
 func (v *watchView) refresh() {
 	v.statuses = v.wt.Status()
+	all, _ := v.w.eng.WatchFolders()
+	v.settings = make(map[string]engine.WatchFolder, len(all))
+	for _, f := range all {
+		v.settings[f.Dir] = f
+	}
 	slices.SortFunc(v.statuses, func(a, b watch.Status) int { return strings.Compare(a.Dir, b.Dir) })
 	if len(v.statuses) == 0 {
 		v.empty.Show()
@@ -105,24 +115,33 @@ func (v *watchView) drop(paths []string) {
 		return
 	}
 	for _, p := range paths {
-		if _, err := v.wt.Add(engine.WatchFolder{Dir: p, Dest: dest}); err != nil {
-			v.w.showError(err)
-			continue
-		}
+		v.background(func() error {
+			_, err := v.wt.Add(engine.WatchFolder{Dir: p, Dest: dest})
+			return err
+		})
 		v.w.say("Watching " + tilde(p) + ".")
 	}
-	v.refresh()
 }
 
-// saved is a folder's settings as the database has them.
+// saved is a folder's settings as the database had them at the last
+// refresh.
 func (v *watchView) saved(dir string) (engine.WatchFolder, bool) {
-	all, _ := v.w.eng.WatchFolders()
-	for _, f := range all {
-		if f.Dir == dir {
-			return f, true
-		}
-	}
-	return engine.WatchFolder{}, false
+	f, ok := v.settings[dir]
+	return f, ok
+}
+
+// background runs a watcher command off the UI goroutine (it waits for
+// the disk, or for a folder's walk to stop) and comes back to redraw.
+func (v *watchView) background(fn func() error) {
+	go func() {
+		err := fn()
+		v.w.post(func() {
+			if err != nil {
+				v.w.showError(err)
+			}
+			v.refresh()
+		})
+	}()
 }
 
 func (v *watchView) setPaused(dir string, paused bool) {
@@ -130,23 +149,16 @@ func (v *watchView) setPaused(dir string, paused bool) {
 	if paused {
 		fn = v.wt.Pause
 	}
-	if err := fn(dir); err != nil {
-		v.w.showError(err)
-	}
-	v.refresh()
+	v.background(func() error { return fn(dir) })
 }
 
 func (v *watchView) remove(dir string) {
 	dialog.ShowConfirm("Stop watching?",
 		fmt.Sprintf("Ferry stops watching %s. Nothing in it is touched, and uploads already queued go on.", tilde(dir)),
 		func(ok bool) {
-			if !ok {
-				return
+			if ok {
+				v.background(func() error { return v.wt.Remove(dir) })
 			}
-			if err := v.wt.Remove(dir); err != nil {
-				v.w.showError(err)
-			}
-			v.refresh()
 		}, v.w.win)
 }
 

@@ -46,7 +46,8 @@ func TestAFolderDroppedOnTheWatchViewIsWatchedAndItsNewVideosGoUp(t *testing.T) 
 	if len(h.eng.Snapshot().Jobs) != 0 {
 		t.Fatal("a folder dropped on the Watch folders view was queued instead of watched")
 	}
-	rows := h.watchRows()
+	var rows []*watchRow
+	waitUntil(t, "the dropped folder has a row", func() bool { rows = h.watchRows(); return len(rows) == 1 })
 	if len(rows) != 1 || rows[0].dir != dir || !strings.Contains(rows[0].settings.Text, "To tusd") {
 		t.Fatalf("watch rows after the drop: %d", len(rows))
 	}
@@ -84,11 +85,12 @@ func TestAFolderDroppedOnTheWatchViewIsWatchedAndItsNewVideosGoUp(t *testing.T) 
 
 	// Pause from the row, then stop watching it.
 	test.Tap(h.watchRows()[0].pause)
+	waitUntil(t, "the row says Paused", func() bool {
+		r := h.watchRows()
+		return len(r) == 1 && strings.HasPrefix(r[0].state.Text, "Paused")
+	})
 	if st := wt.Status(); len(st) != 1 || st[0].State != watch.Paused {
 		t.Fatalf("after pause: %+v", st)
-	}
-	if r := h.watchRows()[0]; !strings.HasPrefix(r.state.Text, "Paused") {
-		t.Fatalf("paused row says %q", r.state.Text)
 	}
 	if err := wt.Remove(dir); err != nil {
 		t.Fatal(err)
@@ -100,6 +102,18 @@ func TestAFolderDroppedOnTheWatchViewIsWatchedAndItsNewVideosGoUp(t *testing.T) 
 	test.Tap(h.w.tabs[viewAll])
 	if h.w.inWatch || !h.w.list.Visible() {
 		t.Fatal("the All tab did not bring the queue back")
+	}
+}
+
+// waitUntil polls cond (each call may run a frame) for up to 20 s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
