@@ -105,8 +105,8 @@ func screenshot(s *stage, f *ferryApp, out string, review bool) {
 	hand(sunset.path)
 	hand("--to", "office-nas", wedding.path)
 	f.waitJob(wedding.path, "waiting", 60*time.Second, func(j job) bool { return j.State == "waiting" })
-	// Waiting jobs hold their slots: with the default 3 at once, what
-	// comes next stays queued.
+	// A waiting job lends its slot while it sleeps, so what comes next
+	// starts; the waiting one then waits for a free slot.
 	hand(old.path)
 	j = f.waitJob(old.path, "in the queue", 60*time.Second, func(j job) bool { return true })
 	f.must("cancel", "--data-dir", f.data, j.ID)
