@@ -77,11 +77,6 @@ func (v *watchView) follow() {
 
 func (v *watchView) refresh() {
 	v.statuses = v.wt.Status()
-	all, _ := v.w.eng.WatchFolders()
-	v.settings = make(map[string]engine.WatchFolder, len(all))
-	for _, f := range all {
-		v.settings[f.Dir] = f
-	}
 	slices.SortFunc(v.statuses, func(a, b watch.Status) int { return strings.Compare(a.Dir, b.Dir) })
 	if len(v.statuses) == 0 {
 		v.empty.Show()
@@ -123,11 +118,14 @@ func (v *watchView) drop(paths []string) {
 	}
 }
 
-// saved is a folder's settings as the database had them at the last
-// refresh.
+// saved is a folder's settings as the last refresh saw them.
 func (v *watchView) saved(dir string) (engine.WatchFolder, bool) {
-	f, ok := v.settings[dir]
-	return f, ok
+	for _, s := range v.statuses { // a handful of folders
+		if s.Dir == dir {
+			return s.Settings, true
+		}
+	}
+	return engine.WatchFolder{}, false
 }
 
 // background runs a watcher command off the UI goroutine (it waits for
@@ -253,9 +251,7 @@ func (r *watchRow) bind(s watch.Status) {
 		r.state.Importance = widget.WarningImportance
 	}
 	r.state.Refresh()
-	if f, ok := r.v.saved(s.Dir); ok {
-		r.settings.SetText(folderSettings(f))
-	}
+	r.settings.SetText(folderSettings(s.Settings))
 	dir := s.Dir
 	if s.State == watch.Paused {
 		r.pause.SetIcon(theme.MediaPlayIcon())

@@ -117,8 +117,7 @@ func New(a fyne.App, o Options) *Window {
 	w.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { w.Drop(uris) })
 	w.win.SetCloseIntercept(w.closeRequested)
 	w.applyPrefs(w.prefs, true)
-	w.m.reset(w.eng.Snapshot())
-	w.startPump()
+	w.startPump() // takes the first snapshot
 	if w.watch != nil {
 		w.watch.follow()
 	}

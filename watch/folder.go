@@ -133,6 +133,10 @@ func (f *folder) snapshot() Status {
 	defer f.mu.Unlock()
 	s := f.status
 	s.Warnings = slices.Clone(s.Warnings)
+	s.Settings = f.want
+	s.Settings.Exts = slices.Clone(f.want.Exts)
+	// What a window shows of a URL destination: no header, no URL secret.
+	s.Settings.Dest = engine.Destination{Name: f.want.Dest.Name, Kind: f.want.Dest.Kind, URL: engine.RedactURL(f.want.Dest.URL)}
 	return s
 }
 

@@ -28,9 +28,10 @@ func (s State) String() string {
 
 // Status is one watch folder as a window shows it.
 type Status struct {
-	Dir     string
-	State   State
-	Problem string // Missing, Failing: what is wrong and what happens next, a sentence
+	Dir      string
+	Settings engine.WatchFolder // as in force: destination (secrets left out), filters, after-upload
+	State    State
+	Problem  string // Missing, Failing: what is wrong and what happens next, a sentence
 	// Warnings are what the folder works around while it watches: a
 	// sub-folder it cannot read, the system's limit on watches. Sentences.
 	Warnings []string
