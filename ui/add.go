@@ -133,13 +133,18 @@ func (w *Window) addFilesDialog() {
 }
 
 func (w *Window) addFolderDialog() {
+	w.pickFolder(func(path string) { w.Add([]string{path}, nil) })
+}
+
+// pickFolder asks for a folder and hands its path to fn.
+func (w *Window) pickFolder(fn func(path string)) {
 	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {
 			w.showError(err)
 			return
 		}
 		if u != nil {
-			w.Add([]string{u.Path()}, nil)
+			fn(u.Path())
 		}
 	}, w.win)
 	d.Resize(fyne.NewSize(800, 560))

@@ -89,17 +89,7 @@ func (v *watchView) refresh() {
 
 // pick asks for a folder to watch.
 func (v *watchView) pick() {
-	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
-		if err != nil {
-			v.w.showError(err)
-			return
-		}
-		if u != nil {
-			v.edit(engine.WatchFolder{Dir: u.Path()}, true)
-		}
-	}, v.w.win)
-	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	v.w.pickFolder(func(path string) { v.edit(engine.WatchFolder{Dir: path}, true) })
 }
 
 // drop watches folders dropped on the view, to the chosen destination.
