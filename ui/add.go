@@ -152,5 +152,3 @@ func (w *Window) pickFolder(fn func(path string)) {
 }
 
 func fileURL(path string) (*url.URL, error) { return url.Parse(storage.NewFileURI(path).String()) }
-
-func baseName(path string) string { return filepath.Base(path) }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"path/filepath"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -64,7 +66,7 @@ func (r *row) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRend
 // bind shows job j.
 func (r *row) bind(j engine.Job, copied bool) {
 	r.id = j.ID
-	r.name.SetText(baseName(j.Path))
+	r.name.SetText(filepath.Base(j.Path))
 	state := stateLine(j, r.w.now(), copied)
 	if res := resultLine(j); res != "" {
 		state += "  ·  " + res
