@@ -47,6 +47,9 @@ type Options struct {
 	TrayHost func() bool
 	// Watcher runs the watch folders (nil: no Watch folders view).
 	Watcher *watch.Watcher
+	// Notes are sentences said once at start (the last run crashed and
+	// left a report, …), each in a line the user can dismiss.
+	Notes []string
 }
 
 // Awake is internal/awake's Inhibitor, as the window uses it.
