@@ -8,6 +8,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ferry-app/ferry/engine/keychain"
 	"github.com/ferry-app/ferry/engine/store"
@@ -103,11 +105,14 @@ func (d Destination) Check() error {
 			return err
 		}
 	case KindCloudflare:
-		if d.Account == "" || strings.ContainsAny(d.Account, "/?#") {
-			return permanent(CodeBadURL, nil, "A Cloudflare destination needs its account id (--account).")
+		if d.Account == "" {
+			return permanent(CodeBadURL, nil, "A Cloudflare destination needs its account id (--account): 32 letters a–f and digits, in your dashboard's address after dash.cloudflare.com/.")
 		}
-		if c := d.ChunkSize; c != 0 && (c%cloudflareChunkUnit != 0 || c < cloudflareChunkMin || c > cloudflareChunkMax) {
-			return permanent(CodeBadURL, nil, "Cloudflare Stream takes chunks of 5 MiB to 200 MiB in steps of 256 KiB; %d bytes is not one.", c)
+		if err := CheckAccountID(d.Account); err != nil {
+			return err
+		}
+		if err := CheckCloudflareChunk(d.ChunkSize); err != nil {
+			return err
 		}
 	case KindVimeo:
 	default:
@@ -140,8 +145,8 @@ const KeepSecret = "(ferry: keep the saved value)"
 // (token: "token"; header values: "header:Name") in the keychain, and is on
 // disk when it returns. Jobs going there see the change at their next try.
 func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error {
-	if !validName(d.Name) {
-		return permanent(CodeBadURL, nil, "%q cannot name a destination: use letters, digits, dots, dashes and underscores (e.g. studio-1).", d.Name)
+	if err := CheckName(d.Name); err != nil {
+		return err
 	}
 	if err := d.Check(); err != nil {
 		return err
@@ -390,18 +395,25 @@ func (e *Engine) forgetSecrets(name string) {
 	e.secMu.Unlock()
 }
 
-// validName: a destination's name is typed in commands and named in
-// FERRY_TOKEN_<NAME>, so it keeps to what both take as it is.
-func validName(name string) bool {
-	if name == "" || len(name) > 64 {
-		return false
+// CheckName says in a sentence what is wrong with a destination's name.
+// A name is typed in commands (quoted when it has spaces) and named in
+// FERRY_TOKEN_<NAME>, so it keeps to letters, digits, spaces inside, dots,
+// dashes and underscores.
+func CheckName(name string) error {
+	switch {
+	case name == "":
+		return permanent(CodeBadURL, nil, "Give the destination a name, e.g. Studio NAS.")
+	case utf8.RuneCountInString(name) > 64:
+		return permanent(CodeBadURL, nil, "A destination's name is at most 64 characters; this one has %d.", utf8.RuneCountInString(name))
+	case strings.TrimSpace(name) != name:
+		return permanent(CodeBadURL, nil, "A destination's name cannot begin or end with a space.")
 	}
 	for _, c := range name {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
-			return false
+		if !(unicode.IsLetter(c) || unicode.IsDigit(c) || c == ' ' || c == '-' || c == '_' || c == '.') {
+			return permanent(CodeBadURL, nil, "%q cannot name a destination: use letters, digits, spaces, dots, dashes and underscores (e.g. Studio NAS).", name)
 		}
 	}
-	return true
+	return nil
 }
 
 // JobsGoingTo counts the unfinished jobs of a saved destination.
@@ -415,4 +427,22 @@ func (e *Engine) JobsGoingTo(name string) int {
 		}
 	}
 	return n
+}
+
+// CheckAccountID says in a sentence what is wrong with a Cloudflare
+// account id: 32 hexadecimal characters, as the dashboard's address has it.
+func CheckAccountID(id string) error {
+	if len(id) != 32 || strings.Trim(strings.ToLower(id), "0123456789abcdef") != "" {
+		return permanent(CodeBadURL, nil, "%q is not a Cloudflare account id: it is 32 letters a–f and digits, in your dashboard's address after dash.cloudflare.com/.", id)
+	}
+	return nil
+}
+
+// CheckCloudflareChunk says in a sentence what is wrong with a chunk size
+// for Cloudflare Stream (0: the default).
+func CheckCloudflareChunk(c int64) error {
+	if c != 0 && (c%cloudflareChunkUnit != 0 || c < cloudflareChunkMin || c > cloudflareChunkMax) {
+		return permanent(CodeBadURL, nil, "Cloudflare Stream takes chunks of 5 MiB to 200 MiB in steps of 256 KiB; %d bytes is not one.", c)
+	}
+	return nil
 }

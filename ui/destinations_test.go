@@ -90,8 +90,8 @@ func TestDestinationAddTusTestConnectionAndEditKeepsTheToken(t *testing.T) {
 	test.Type(d.meta, "project=spring")
 	test.Type(d.chunk, "4 MiB")
 	d.saveAndWait()
-	if d.problem.Text != "" {
-		t.Fatalf("save failed: %s", d.problem.Text)
+	if d.shown() != "" {
+		t.Fatalf("save failed: %s", d.shown())
 	}
 	saved, ok := e.eng.SavedDestination("studio")
 	if !ok || saved.URL != srv.URL || saved.ChunkSize != 4<<20 || saved.Header.Get("X-Team") != "blue" ||
@@ -122,8 +122,8 @@ func TestDestinationAddTusTestConnectionAndEditKeepsTheToken(t *testing.T) {
 	d.chunk.SetText("")
 	test.Type(d.chunk, "8 MiB")
 	d.saveAndWait()
-	if d.problem.Text != "" {
-		t.Fatalf("edit failed: %s", d.problem.Text)
+	if d.shown() != "" {
+		t.Fatalf("edit failed: %s", d.shown())
 	}
 	saved, _ = e.eng.SavedDestination("studio")
 	if saved.ChunkSize != 8<<20 || strings.Join(saved.SecretHeaders, ",") != "Authorization" || saved.Header.Get("X-Team") != "blue" {
@@ -153,13 +153,13 @@ func TestDestinationBadURLIsASentenceAndNothingIsSaved(t *testing.T) {
 	test.Type(d.name, "typo")
 	test.Type(d.meta, "project=spring")
 	d.saveAndWait()
-	if !strings.Contains(d.problem.Text, "Give the upload URL") {
-		t.Fatalf("no URL: %q", d.problem.Text)
+	if !strings.Contains(d.shown(), "Give the upload URL") {
+		t.Fatalf("no URL: %q", d.shown())
 	}
 	test.Type(d.url, "tus.example.com/files")
 	d.saveAndWait()
-	if !strings.Contains(d.problem.Text, "is not an upload URL") {
-		t.Fatalf("bad URL: %q", d.problem.Text)
+	if !strings.Contains(d.shown(), "is not an upload URL") {
+		t.Fatalf("bad URL: %q", d.shown())
 	}
 	if _, ok := e.eng.SavedDestination("typo"); ok || e.changed != 0 {
 		t.Fatal("a bad destination was saved")
@@ -174,14 +174,14 @@ func TestDestinationBadURLIsASentenceAndNothingIsSaved(t *testing.T) {
 		{d.headers, "X-Team blue", "is not Name: value"},
 		{d.meta, "project", "is not key=value"},
 		{d.chunk, "huge", "is not a chunk size"},
-		{d.name, "my dest", "cannot name a destination"},
+		{d.name, "my/dest", "cannot name a destination"},
 	} {
 		old := c.field.Text
 		c.field.SetText(c.text)
 		d.url.SetText("https://tus.example.com/files/")
 		d.saveAndWait()
-		if !strings.Contains(d.problem.Text, c.want) {
-			t.Errorf("%q: problem %q, want %q", c.text, d.problem.Text, c.want)
+		if !strings.Contains(d.shown(), c.want) {
+			t.Errorf("%q: problem %q, want %q", c.text, d.shown(), c.want)
 		}
 		c.field.SetText(old)
 	}
@@ -250,28 +250,28 @@ func TestDestinationSetDefaultAndRemove(t *testing.T) {
 
 func TestDestinationCloudflareKeepsItsTokenInTheKeychain(t *testing.T) {
 	srv := tustest.New(t)
-	cf := tustest.NewCloudflare(t, srv, "acc123", "cf-t0ken")
+	cf := tustest.NewCloudflare(t, srv, "0123456789abcdef0123456789abcdef", "cf-t0ken")
 	t.Setenv("FERRY_CLOUDFLARE_API", cf.Base)
 	e := newDestEnv(t)
 	d := e.open(t, "")
 	test.Tap(d.addBtn)
 	d.kind.SetSelected("Cloudflare Stream (API token)")
 	test.Type(d.name, "stream")
-	test.Type(d.account, "acc123")
+	test.Type(d.account, "0123456789abcdef0123456789abcdef")
 	d.saveAndWait()
-	if !strings.Contains(d.problem.Text, "Paste the Cloudflare API token") {
-		t.Fatalf("no token: %q", d.problem.Text)
+	if !strings.Contains(d.shown(), "Paste the Cloudflare API token") {
+		t.Fatalf("no token: %q", d.shown())
 	}
 	test.Type(d.token, "cf-t0ken")
 	test.Type(d.chunk, "3 MiB")
 	d.saveAndWait()
-	if !strings.Contains(d.problem.Text, "5 MiB to 200 MiB") {
-		t.Fatalf("odd chunk: %q", d.problem.Text)
+	if !strings.Contains(d.shown(), "5 MiB to 200 MiB") {
+		t.Fatalf("odd chunk: %q", d.shown())
 	}
 	d.chunk.SetText("")
 	d.saveAndWait()
-	if d.problem.Text != "" {
-		t.Fatalf("save: %s", d.problem.Text)
+	if d.shown() != "" {
+		t.Fatalf("save: %s", d.shown())
 	}
 	kc := keychain.Open(e.dir, nil)
 	if v, err := kc.Get("stream", "token"); err != nil || v != "cf-t0ken" {
@@ -286,7 +286,7 @@ func TestDestinationCloudflareKeepsItsTokenInTheKeychain(t *testing.T) {
 
 	// The edit form never shows the token; empty keeps it.
 	test.Tap(d.editBtn)
-	if d.token.Text != "" || d.token.PlaceHolder != "unchanged" || !d.token.Password || d.account.Text != "acc123" {
+	if d.token.Text != "" || d.token.PlaceHolder != "unchanged" || !d.token.Password || d.account.Text != "0123456789abcdef0123456789abcdef" {
 		t.Fatalf("token %q (%q, password %v), account %q", d.token.Text, d.token.PlaceHolder, d.token.Password, d.account.Text)
 	}
 	if strings.Contains(test.RenderToMarkup(e.win.Canvas()), "cf-t0ken") {
@@ -332,8 +332,8 @@ func TestDestinationBackendTestIsANote(t *testing.T) {
 	test.Type(d.url, b.URL)
 	test.Type(d.headers, "X-App-Key: k1")
 	d.saveAndWait()
-	if d.problem.Text != "" {
-		t.Fatalf("save: %s", d.problem.Text)
+	if d.shown() != "" {
+		t.Fatalf("save: %s", d.shown())
 	}
 	saved, _ := e.eng.SavedDestination("site")
 	if saved.Kind != engine.KindBackend || strings.Join(saved.SecretHeaders, ",") != "X-App-Key" {
@@ -365,7 +365,7 @@ func TestDestinationEditOpensTheFormAtOnce(t *testing.T) {
 	d.saveAndWait()
 	saved, ok := e.eng.SavedDestination("here")
 	if !ok || saved.Dir != recv || !strings.HasPrefix(saved.URL, "http://127.0.0.1:") {
-		t.Fatalf("saved %+v: %s", saved, d.problem.Text)
+		t.Fatalf("saved %+v: %s", saved, d.shown())
 	}
 	if got := d.testAndWait(t, "here"); got != "here answers as it should." {
 		t.Fatalf("test of the receiver's folder: %q", got)
@@ -408,4 +408,19 @@ func TestDestinationKeychainNoteIsShownNearSecrets(t *testing.T) {
 	if d.keyNote.Visible() {
 		t.Fatal("a keychain note where there is no secret")
 	}
+}
+
+// shown is every sentence the form shows: each field's, in the form's
+// order, then the one under the form.
+func (d *destDialog) shown() string {
+	var s []string
+	for _, l := range d.errLabels {
+		if l.Visible() && l.Text != "" {
+			s = append(s, l.Text)
+		}
+	}
+	if d.problem.Text != "" {
+		s = append(s, d.problem.Text)
+	}
+	return strings.Join(s, "\n")
 }

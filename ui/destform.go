@@ -1,0 +1,662 @@
+package ui
+
+import (
+	"fmt"
+	"maps"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/dustin/go-humanize"
+
+	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/engine/keychain"
+)
+
+// field is one input of the destination form. The constants are in the
+// order the form shows them, whatever the kind, so errors read top down.
+type field int
+
+const (
+	fieldName field = iota
+	fieldURL
+	fieldAuth
+	fieldAccount
+	fieldToken
+	fieldFolder
+	fieldHeaders
+	fieldMeta
+	fieldChunk
+	numFields
+)
+
+// formCheck is what the form describes, or what is wrong with it: a
+// sentence per field that needs a fix.
+type formCheck struct {
+	dest    engine.Destination
+	secrets map[string]string // typed secrets, by keychain key
+	keep    []string          // keys of saved secrets kept as they are
+	errs    [numFields]string
+}
+
+func (c *formCheck) ok() bool { return c.first() == numFields }
+
+// first is the first field, in the form's order, that needs a fix.
+func (c *formCheck) first() field {
+	for f, e := range c.errs {
+		if e != "" {
+			return field(f)
+		}
+	}
+	return numFields
+}
+
+func (c *formCheck) fail(f field, format string, args ...any) {
+	if c.errs[f] == "" { // the first problem of a field is the one to fix first
+		c.errs[f] = fmt.Sprintf(format, args...)
+	}
+}
+
+func (d *destDialog) buildForm() {
+	labels := make([]string, len(destKinds))
+	for i, dk := range destKinds {
+		labels[i] = dk.label
+	}
+	d.formTitle = dialogHeading("")
+	d.kind = widget.NewSelect(labels, func(string) { d.layoutFields(); d.recheck() })
+	d.name = widget.NewEntry()
+	d.name.SetPlaceHolder("e.g. Studio NAS")
+	d.url = widget.NewEntry()
+	d.auth = widget.NewPasswordEntry()
+	d.forgetAuth = widget.NewCheck("Forget the saved Authorization", func(bool) { d.recheck() })
+	d.account = widget.NewEntry()
+	d.account.SetPlaceHolder("e.g. 023e105f4ecef8ad9ca31a8372d0c353")
+	d.token = widget.NewPasswordEntry()
+	d.folder = widget.NewEntry()
+	d.chooseFolder = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), d.pickFolder)
+	d.headers = widget.NewMultiLineEntry()
+	d.headers.SetMinRowsVisible(3)
+	d.headers.SetPlaceHolder("X-Team: studio\nX-Api-Key: …")
+	d.meta = widget.NewMultiLineEntry()
+	d.meta.SetMinRowsVisible(3)
+	d.meta.SetPlaceHolder("project=spring\nowner=ana")
+	d.chunk = widget.NewEntry()
+	for f := range d.errLabels {
+		l := widget.NewLabel("")
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.DangerImportance
+		l.SizeName = theme.SizeNameCaptionText
+		l.Hide()
+		d.errLabels[f] = l
+	}
+	d.fields = container.NewStack()
+	d.keyNote = widget.NewLabel(d.note)
+	d.keyNote.Wrapping = fyne.TextWrapWord
+	d.keyNote.Importance = widget.WarningImportance
+	d.problem = widget.NewLabel("")
+	d.problem.Wrapping = fyne.TextWrapWord
+	d.problem.Importance = widget.DangerImportance
+
+	d.cancelBtn = widget.NewButton("Cancel", func() {
+		d.showList()
+	})
+	d.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), d.submit)
+	d.saveBtn.Importance = widget.HighImportance
+	for _, e := range d.entries() {
+		e.OnChanged = func(string) { d.recheck() }
+		if !e.MultiLine {
+			e.OnSubmitted = func(string) { d.submit() } // Enter saves
+		}
+	}
+
+	d.formView = container.NewBorder(d.formTitle, messageArea(d.problem, 2), nil, nil,
+		container.NewVScroll(container.NewVBox(d.fields, d.keyNote)))
+}
+
+func (d *destDialog) entries() []*widget.Entry {
+	return []*widget.Entry{d.name, d.url, d.auth, d.account, d.token, d.folder, d.headers, d.meta, d.chunk}
+}
+
+// openForm shows the form: empty to add one, or filled from a saved
+// destination (its secrets left out) to edit it.
+func (d *destDialog) openForm(name string) {
+	d.checked = false // errors show from the first Save on
+	for _, e := range d.entries() {
+		e.SetText("")
+	}
+	d.forgetAuth.SetChecked(false)
+	d.showErrors(&formCheck{})
+	d.problem.SetText("")
+	d.editing, d.editKind, d.savedHeaders, d.builtinURL = "", "", nil, ""
+	kind := engine.KindTus
+	if name == "" {
+		d.formTitle.SetText("Add a destination")
+		d.name.Enable()
+		d.folder.SetText(defaultReceiveFolder())
+	} else {
+		dest, ok := d.eng.SavedDestination(name)
+		if !ok {
+			d.say(fmt.Sprintf("There is no saved destination %q any more.", name), widget.WarningImportance)
+			d.reload()
+			return
+		}
+		kind = destKind(dest)
+		d.editing, d.editKind, d.savedHeaders = name, kind, dest.SecretHeaders
+		d.formTitle.SetText("Edit " + name)
+		d.name.SetText(name)
+		d.name.Disable()
+		d.url.SetText(dest.URL)
+		d.account.SetText(dest.Account)
+		d.folder.SetText(dest.Dir)
+		if kind == engine.KindBuiltin {
+			d.builtinURL = dest.URL
+			d.url.SetText("")
+		}
+		d.headers.SetText(headerLines(dest.Header, dest.SecretHeaders))
+		d.meta.SetText(metaLines(dest.Meta))
+		if dest.ChunkSize > 0 {
+			d.chunk.SetText(exactSize(dest.ChunkSize))
+		}
+	}
+	d.kind.SetSelected(kindLabel(kind)) // lays out the fields
+	d.layoutFields()
+	d.listView.Hide()
+	d.formView.Show()
+	d.dlg.SetButtons([]fyne.CanvasObject{d.cancelBtn, d.saveBtn})
+}
+
+// item is a form row: the field's widget with its error under it.
+func (d *destDialog) item(f field, label string, w fyne.CanvasObject, hint string) *widget.FormItem {
+	return &widget.FormItem{Text: label, Widget: container.NewVBox(w, d.errLabels[f]), HintText: hint}
+}
+
+// layoutFields shows the fields of the chosen kind. The entries are kept
+// across kinds, so switching back and forth loses nothing typed.
+func (d *destDialog) layoutFields() {
+	if d.fields == nil {
+		return
+	}
+	k := kindByLabel(d.kind.Selected)
+	items := []*widget.FormItem{
+		{Text: "Kind", Widget: d.kind, HintText: kindAbout(k)},
+	}
+	nameHint := "How Ferry lists it, e.g. Studio NAS."
+	if d.editing != "" {
+		nameHint = "A destination keeps its name: its jobs know it by it."
+	}
+	items = append(items, d.item(fieldName, "Name", d.name, nameHint))
+
+	sameSecrets := d.editing != "" && d.editKind == k
+	keepHint := func(what string) string {
+		if sameSecrets {
+			return "Kept in the keychain, not shown. Leave it empty to keep it."
+		}
+		return what
+	}
+	envHint := func(hint string) string {
+		if name := strings.TrimSpace(d.name.Text); name != "" && os.Getenv(keychain.TokenEnv(name)) != "" {
+			return hint + " " + keychain.TokenEnv(name) + " is set: it is used instead of a saved token."
+		}
+		return hint
+	}
+	tokenPlaceholder := func(s string) {
+		if sameSecrets {
+			d.token.SetPlaceHolder("unchanged")
+		} else {
+			d.token.SetPlaceHolder(s)
+		}
+	}
+	secrets := true
+	switch k {
+	case engine.KindTus, engine.KindBackend:
+		urlHint := "Where uploads are created, e.g. https://tus.example.com/files/."
+		d.url.SetPlaceHolder("https://tus.example.com/files/")
+		if k == engine.KindBackend {
+			urlHint = "Ferry asks it for each file; it answers with a one-time tus URL."
+			d.url.SetPlaceHolder("https://example.com/api/upload-url")
+		}
+		authHint := "Optional. Sent as the Authorization header; kept in the keychain."
+		authBox := fyne.CanvasObject(d.auth)
+		if d.authSaved() {
+			d.auth.SetPlaceHolder("unchanged")
+			authHint = "Kept in the keychain, not shown. Type a new value to change it."
+			authBox = container.NewVBox(d.auth, d.forgetAuth)
+		} else {
+			d.auth.SetPlaceHolder("e.g. Bearer abc123")
+		}
+		items = append(items,
+			d.item(fieldURL, "URL", d.url, urlHint),
+			d.item(fieldAuth, "Authorization", authBox, authHint),
+			d.item(fieldHeaders, "Headers", d.headers, "One per line, Name: value. Secret ones go to the keychain."),
+			d.item(fieldMeta, "Metadata", d.meta, "One per line, key=value: sent with every file, besides its name."),
+		)
+		if k == engine.KindTus {
+			d.chunk.SetPlaceHolder("e.g. 8 MiB")
+			items = append(items, d.item(fieldChunk, "Chunk size", d.chunk,
+				"For servers or proxies that limit a request. Empty: one request a file."))
+		}
+	case engine.KindCloudflare:
+		tokenPlaceholder("Paste the API token")
+		d.chunk.SetPlaceHolder("50 MiB")
+		items = append(items,
+			d.item(fieldAccount, "Account id", d.account, "32 letters and digits, in your dashboard's address after dash.cloudflare.com/."),
+			d.item(fieldToken, "API token", d.token, envHint(keepHint("Needs Stream: Edit. Kept in the keychain, never shown again."))),
+			d.item(fieldMeta, "Metadata", d.meta, "One per line, key=value, e.g. requiresignedurls=true."),
+			d.item(fieldChunk, "Chunk size", d.chunk, "5 MiB to 200 MiB in steps of 256 KiB (Cloudflare's rule). Empty: 50 MiB."),
+		)
+	case engine.KindVimeo:
+		tokenPlaceholder("Paste the access token")
+		items = append(items,
+			d.item(fieldToken, "Access token", d.token, envHint(keepHint("A personal access token with the upload scope. Kept in the keychain."))),
+		)
+	case engine.KindBuiltin:
+		secrets = false
+		items = append(items, d.item(fieldFolder, "Folder", container.NewBorder(nil, nil, nil, d.chooseFolder, d.folder),
+			"Received files land here. Only this computer can send to it."))
+	}
+	d.fields.Objects = []fyne.CanvasObject{widget.NewForm(items...)}
+	d.fields.Refresh()
+	d.keyNote.Hidden = !secrets || d.note == ""
+	d.keyNote.Refresh()
+}
+
+// authSaved: the destination edited keeps an Authorization in the
+// keychain, and the kind chosen is one that sends it.
+func (d *destDialog) authSaved() bool {
+	k := kindByLabel(d.kind.Selected)
+	return d.wasTusLike() && (k == engine.KindTus || k == engine.KindBackend) &&
+		slices.Contains(d.savedHeaders, "Authorization")
+}
+
+func (d *destDialog) wasTusLike() bool {
+	return d.editing != "" && (d.editKind == engine.KindTus || d.editKind == engine.KindBackend)
+}
+
+// pickFolder asks for the built-in receiver's folder.
+func (d *destDialog) pickFolder() {
+	fd := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil {
+			d.showProblem(sentence(err))
+			return
+		}
+		if dir != nil {
+			d.folder.SetText(dir.Path())
+		}
+	}, d.win)
+	for p := strings.TrimSpace(d.folder.Text); p != "" && p != filepath.Dir(p); p = filepath.Dir(p) {
+		if l, err := storage.ListerForURI(storage.NewFileURI(p)); err == nil {
+			fd.SetLocation(l)
+			break
+		}
+	}
+	fd.Resize(fyne.NewSize(720, 520))
+	fd.Show()
+}
+
+func (d *destDialog) showProblem(text string) {
+	d.problem.SetText(text)
+}
+
+// showErrors puts each field's sentence under it, and hides the others.
+func (d *destDialog) showErrors(c *formCheck) {
+	for f, l := range d.errLabels {
+		if c.errs[f] == "" {
+			if l.Visible() {
+				l.SetText("")
+				l.Hide()
+			}
+			continue
+		}
+		l.SetText(c.errs[f])
+		l.Show()
+	}
+}
+
+// recheck follows the typing once a Save has shown errors: a sentence
+// goes as soon as its field is fixed.
+func (d *destDialog) recheck() {
+	if !d.checked || d.name == nil {
+		return
+	}
+	c := d.read()
+	d.showErrors(c)
+	if c.ok() {
+		d.problem.SetText("")
+	}
+}
+
+// submit checks the form and saves the destination; the form stays, with
+// everything typed, when something is wrong.
+func (d *destDialog) submit() {
+	d.checked = true
+	c := d.read()
+	d.showErrors(c)
+	if !c.ok() {
+		d.showProblem("Fix what is marked above, then Save.")
+		d.focus(c.first())
+		return
+	}
+	dest, secrets := c.dest, c.secrets
+	if dest.Kind == engine.KindBuiltin && dest.URL == "" {
+		u, err := receiverURL()
+		if err != nil {
+			d.showProblem(err.Error())
+			return
+		}
+		dest.URL = u
+	}
+	d.problem.SetText("")
+	d.saveBtn.Disable()
+	d.cancelBtn.Disable()
+	editing := d.editing
+	d.background(func() error {
+		for _, k := range c.keep { // the engine keeps what was saved
+			if h, ok := strings.CutPrefix(k, secretHeaderPre); ok {
+				if dest.Header == nil {
+					dest.Header = http.Header{}
+				}
+				dest.Header.Set(h, engine.KeepSecret)
+			} else {
+				secrets[k] = engine.KeepSecret
+			}
+		}
+		return d.eng.SaveDestination(dest, secrets)
+	}, func(err error) {
+		d.saveBtn.Enable()
+		d.cancelBtn.Enable()
+		if err != nil {
+			d.showProblem(sentence(err))
+			return
+		}
+		verb := "Saved"
+		if editing == "" {
+			verb = "Added"
+		}
+		d.reload()
+		d.select_(dest.Name)
+		d.showList()
+		d.say(fmt.Sprintf("%s %s. Test connection checks that it answers and takes its credentials.", verb, dest.Name), widget.SuccessImportance)
+		d.changed()
+	})
+}
+
+// focus puts the cursor in field f, where the first fix is needed.
+func (d *destDialog) focus(f field) {
+	var e *widget.Entry
+	switch f {
+	case fieldName:
+		e = d.name
+	case fieldURL:
+		e = d.url
+	case fieldAuth:
+		e = d.auth
+	case fieldAccount:
+		e = d.account
+	case fieldToken:
+		e = d.token
+	case fieldFolder:
+		e = d.folder
+	case fieldHeaders:
+		e = d.headers
+	case fieldMeta:
+		e = d.meta
+	case fieldChunk:
+		e = d.chunk
+	}
+	if e != nil && !e.Disabled() {
+		if c := fyne.CurrentApp().Driver().CanvasForObject(e); c != nil {
+			c.Focus(e)
+		}
+	}
+}
+
+// read makes the destination the form describes: its settings, the
+// secrets typed, and the keys of the saved secrets it keeps; or, for each
+// field that needs a fix, a sentence. It changes nothing.
+func (d *destDialog) read() *formCheck {
+	k := kindByLabel(d.kind.Selected)
+	name := strings.TrimSpace(d.name.Text)
+	c := &formCheck{dest: engine.Destination{Name: name, Kind: k}, secrets: map[string]string{}}
+	dest := &c.dest
+	if d.editing != "" {
+		dest.Name, name = d.editing, d.editing
+	}
+	if err := engine.CheckName(name); err != nil {
+		c.fail(fieldName, "%s", err.Error())
+	} else if _, taken := d.eng.SavedDestination(name); taken && d.editing == "" {
+		c.fail(fieldName, "There is already a destination named %s: choose another name, or edit that one.", name)
+	}
+	sameSecrets := d.editing != "" && d.editKind == k
+	envToken := name != "" && os.Getenv(keychain.TokenEnv(name)) != ""
+	needToken := func(what string) {
+		token := strings.TrimSpace(d.token.Text)
+		switch {
+		case token != "":
+			c.secrets[secretTokenKey] = token
+		case sameSecrets && !envToken:
+			c.keep = append(c.keep, secretTokenKey)
+		case !sameSecrets && !envToken:
+			c.fail(fieldToken, "Paste the %s: Ferry needs it to upload there.", what)
+		}
+	}
+	var err error
+	switch k {
+	case engine.KindTus, engine.KindBackend:
+		d.readTusLike(c)
+		if k == engine.KindTus {
+			if dest.ChunkSize, err = parseChunk(d.chunk.Text); err != nil {
+				c.fail(fieldChunk, "%s", err.Error())
+			}
+		}
+	case engine.KindCloudflare:
+		dest.Account = strings.TrimSpace(d.account.Text)
+		if dest.Account == "" {
+			c.fail(fieldAccount, "Give your Cloudflare account id: it is in your dashboard's address, after dash.cloudflare.com/.")
+		} else if err := engine.CheckAccountID(dest.Account); err != nil {
+			c.fail(fieldAccount, "%s", err.Error())
+		}
+		needToken("Cloudflare API token")
+		if dest.Meta, err = parseMetaLines(d.meta.Text); err != nil {
+			c.fail(fieldMeta, "%s", err.Error())
+		}
+		if dest.ChunkSize, err = parseChunk(d.chunk.Text); err != nil {
+			c.fail(fieldChunk, "%s", err.Error())
+		} else if err := engine.CheckCloudflareChunk(dest.ChunkSize); err != nil {
+			c.fail(fieldChunk, "%s", err.Error())
+		}
+	case engine.KindVimeo:
+		needToken("Vimeo access token")
+	case engine.KindBuiltin:
+		dir := strings.TrimSpace(d.folder.Text)
+		if dir == "" {
+			c.fail(fieldFolder, "Choose the folder where received files land.")
+		} else if dest.Dir, err = filepath.Abs(dir); err != nil {
+			c.fail(fieldFolder, "%s is not a folder Ferry can use: %v", dir, err)
+		}
+		dest.URL = d.builtinURL // a new receiver gets its port when saved
+	}
+	if c.ok() && !(k == engine.KindBuiltin && dest.URL == "") {
+		// What the fields cannot say alone (a header the transport
+		// refuses, …) stands under the form.
+		if err := dest.Check(); err != nil {
+			c.fail(d.fieldOf(k), "%s", sentence(err))
+		}
+	}
+	return c
+}
+
+// fieldOf is where a destination-wide error of kind k is shown: the field
+// that says where files go.
+func (d *destDialog) fieldOf(k engine.Kind) field {
+	switch k {
+	case engine.KindCloudflare:
+		return fieldAccount
+	case engine.KindVimeo:
+		return fieldToken
+	case engine.KindBuiltin:
+		return fieldFolder
+	}
+	return fieldURL
+}
+
+// readTusLike reads the fields of a tus server or a backend.
+func (d *destDialog) readTusLike(c *formCheck) {
+	dest := &c.dest
+	raw := strings.TrimSpace(d.url.Text)
+	switch {
+	case raw == "" && dest.Kind == engine.KindBackend:
+		c.fail(fieldURL, "Give your backend's URL, the one Ferry asks for an upload URL, e.g. https://example.com/api/upload-url.")
+	case raw == "":
+		c.fail(fieldURL, "Give the upload URL, e.g. https://tus.example.com/files/.")
+	case strings.Contains(raw, "REDACTED"):
+		c.fail(fieldURL, "The URL still says REDACTED where a secret was: type the whole URL again, or put the secret in the Authorization field.")
+	default:
+		if err := engine.CheckURL(raw); err != nil {
+			c.fail(fieldURL, "%s", sentence(err))
+		}
+	}
+	dest.URL = raw
+	hdr, kept, err := parseHeaderLines(d.headers.Text)
+	if err != nil {
+		c.fail(fieldHeaders, "%s", err.Error())
+	}
+	for _, h := range kept {
+		if !d.wasTusLike() || !slices.Contains(d.savedHeaders, h) {
+			c.fail(fieldHeaders, "No value of the header %s is saved: type its value instead of %s.", h, keptValue)
+		}
+		c.keep = append(c.keep, secretHeaderPre+h)
+	}
+	auth := strings.TrimSpace(d.auth.Text)
+	switch {
+	case auth != "" && (hdr.Get("Authorization") != "" || slices.Contains(kept, "Authorization")):
+		c.fail(fieldAuth, "Authorization is both in its own field and in the headers: keep one.")
+	case auth != "":
+		if hdr == nil {
+			hdr = http.Header{}
+		}
+		hdr.Set("Authorization", auth)
+	case d.authSaved() && !d.forgetAuth.Checked && hdr.Get("Authorization") == "" && !slices.Contains(kept, "Authorization"):
+		c.keep = append(c.keep, secretHeaderPre+"Authorization")
+	}
+	dest.Header = hdr
+	if dest.Meta, err = parseMetaLines(d.meta.Text); err != nil {
+		c.fail(fieldMeta, "%s", err.Error())
+	}
+}
+
+// receiverURL gives a new built-in receiver a loopback port of its own,
+// kept with it so upload URLs stay valid across runs.
+func receiverURL() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("Cannot find a free port on this computer for the receiver: %v", err)
+	}
+	defer ln.Close()
+	return "http://" + ln.Addr().String() + "/files/", nil
+}
+
+// defaultReceiveFolder is where a new built-in receiver puts files.
+func defaultReceiveFolder() string {
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, "Ferry", "Received")
+	}
+	return ""
+}
+
+// headerLines shows headers as the form edits them, one "Name: value" a
+// line, secret ones (kept in the keychain) with keptValue.
+func headerLines(h http.Header, secret []string) string {
+	var lines []string
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		for _, v := range h[k] {
+			lines = append(lines, k+": "+v)
+		}
+	}
+	for _, k := range secret {
+		if k != "Authorization" { // it has a field of its own
+			lines = append(lines, k+": "+keptValue)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// parseHeaderLines reads "Name: value" lines; kept lists the headers
+// whose value is keptValue. No header is a nil map.
+func parseHeaderLines(text string) (h http.Header, kept []string, err error) {
+	hdr := http.Header{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" {
+			return nil, nil, fmt.Errorf("Line %d of the headers, %q, is not Name: value.", i+1, line)
+		}
+		if v == "" {
+			return nil, nil, fmt.Errorf("The header %s on line %d has no value.", k, i+1)
+		}
+		if v == keptValue {
+			kept = append(kept, http.CanonicalHeaderKey(k))
+			continue
+		}
+		hdr.Add(k, v)
+	}
+	if len(hdr) == 0 {
+		return nil, kept, nil
+	}
+	return hdr, kept, nil
+}
+
+// metaLines shows metadata one "key=value" a line.
+func metaLines(m map[string]string) string {
+	var lines []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		lines = append(lines, k+"="+m[k])
+	}
+	return strings.Join(lines, "\n")
+}
+
+// parseMetaLines reads "key=value" lines (a value may be empty).
+func parseMetaLines(text string) (map[string]string, error) {
+	m := map[string]string{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("Line %d of the metadata, %q, is not key=value.", i+1, line)
+		}
+		m[k] = strings.TrimSpace(v)
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}
+
+// parseChunk reads a chunk size; empty or 0 is none.
+func parseChunk(text string) (int64, error) {
+	t := strings.TrimSpace(text)
+	if t == "" || t == "0" {
+		return 0, nil
+	}
+	v, err := humanize.ParseBytes(t)
+	if err != nil || v > 1<<40 {
+		return 0, fmt.Errorf("%q is not a chunk size: write e.g. 8 MiB, or 0 for one streaming request.", t)
+	}
+	return int64(v), nil
+}
