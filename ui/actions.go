@@ -35,21 +35,47 @@ func (w *Window) copyText(what, text string) {
 	w.say(what + " copied.")
 }
 
-// rowMenu shows everything a job offers in its state.
+// rowMenu shows everything a job offers in its state, under its ⋮.
 func (w *Window) rowMenu(id string, at fyne.CanvasObject) {
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(at)
+	w.rowMenuAt(id, pos.Add(fyne.NewPos(0, at.Size().Height)))
+}
+
+// rowMenuAt shows a row's menu at pos: the selection's when the row is
+// one of several selected, else the job's own.
+func (w *Window) rowMenuAt(id string, pos fyne.Position) {
+	var items []*fyne.MenuItem
+	item := func(label string, fn func()) { items = append(items, fyne.NewMenuItem(label, fn)) }
+	if sel := w.m.selection(); len(sel) > 1 && w.m.isSelected(id) {
+		item(fmt.Sprintf("Pause %d", len(sel)), func() { w.actOn(sel, pausable, w.eng.Pause) })
+		item(fmt.Sprintf("Resume %d", len(sel)), func() { w.actOn(sel, resumable, w.eng.Resume) })
+		item(fmt.Sprintf("Retry %d", len(sel)), func() { w.actOn(sel, retryable, w.eng.Retry) })
+		item(fmt.Sprintf("Cancel %d…", len(sel)), func() { w.cancelJobs(sel) })
+		item(fmt.Sprintf("Remove %d from the list…", len(sel)), func() { w.removeJobs(sel) })
+	} else if menu := w.jobMenu(id); menu != nil {
+		items = menu
+	}
+	if len(items) == 0 {
+		return
+	}
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), w.win.Canvas(), pos)
+}
+
+// jobMenu is everything one job offers in its state.
+func (w *Window) jobMenu(id string) []*fyne.MenuItem {
 	j, ok := w.m.job(id)
 	if !ok {
-		return
+		return nil
 	}
 	var items []*fyne.MenuItem
 	item := func(label string, fn func()) { items = append(items, fyne.NewMenuItem(label, fn)) }
 	switch j.State {
 	case engine.Queued, engine.Uploading, engine.Waiting:
 		item("Pause", func() { w.do(w.eng.Pause, id) })
-		item("Cancel", func() { w.do(w.eng.Cancel, id) })
+		item("Cancel", func() { w.cancelJobs([]string{id}) })
 	case engine.Paused:
 		item("Resume", func() { w.do(w.eng.Resume, id) })
-		item("Cancel", func() { w.do(w.eng.Cancel, id) })
+		item("Cancel", func() { w.cancelJobs([]string{id}) })
 	case engine.Failed, engine.Cancelled:
 		item("Retry", func() { w.do(w.eng.Retry, id) })
 	}
@@ -65,12 +91,8 @@ func (w *Window) rowMenu(id string, at fyne.CanvasObject) {
 		item(fix+"…", func() { w.fixFor(id) })
 	}
 	item("Open containing folder", func() { w.openFolder(j.Path) })
-	if !j.State.Active() && j.State != engine.Paused {
-		item("Remove from list", func() { w.do(w.eng.Remove, id) })
-	}
-	menu := fyne.NewMenu("", items...)
-	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(at)
-	widget.ShowPopUpMenuAtPosition(menu, w.win.Canvas(), pos.Add(fyne.NewPos(0, at.Size().Height)))
+	item("Remove from list", func() { w.removeJobs([]string{id}) })
+	return items
 }
 
 // fixFor runs the action a job's error calls for.
@@ -106,17 +128,21 @@ func (w *Window) closeRequested() {
 		w.win.Hide()
 		return
 	}
-	if t.FilesLeft-t.Count(engine.Paused) == 0 {
+	going := t.FilesLeft - t.Count(engine.Paused)
+	if going == 0 {
 		w.quit()
 		return
 	}
-	dialog.ShowConfirm("Quit Ferry?",
-		fmt.Sprintf("%d files are still uploading. They pause now and resume when you start Ferry again.", t.FilesLeft),
+	d := dialog.NewConfirm("Quit Ferry?",
+		quitQuestion(going),
 		func(ok bool) {
 			if ok {
 				w.quit()
 			}
 		}, w.win)
+	d.SetConfirmText("Quit")
+	d.SetDismissText("Keep uploading")
+	d.Show()
 }
 
 // quit ends Ferry; the app pauses the engine cleanly on its way out.
@@ -138,3 +164,11 @@ func (w *Window) say(text string) {
 
 // statusLife is how long say's line stays.
 const statusLife = 15 * time.Second
+
+// quitQuestion is what quitting with uploads running means.
+func quitQuestion(n int) string {
+	if n == 1 {
+		return "1 file is still uploading. It stops now and goes on from where it stopped when you start Ferry again."
+	}
+	return fmt.Sprintf("%d files are still uploading. They stop now and go on from where they stopped when you start Ferry again.", n)
+}

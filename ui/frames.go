@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -136,12 +137,13 @@ func (w *Window) frame(second bool) {
 		if w.status.Text != "" && w.now().Sub(w.saidAt) > statusLife {
 			w.status.SetText("")
 		}
+		w.expireUndo()
 		if w.inWatch { // settling files count down without events
 			w.watch.refresh()
 		}
 	}
 	defer func() {
-		w.ticking.Store(w.m.hasWaiting() || w.footer.graph.max() > 0 || w.status.Text != "" || w.tray.behind() || w.inWatch)
+		w.ticking.Store(w.m.hasWaiting() || w.footer.graph.max() > 0 || w.status.Text != "" || w.tray.behind() || w.inWatch || w.undo != nil)
 	}()
 	if f.empty && !second {
 		return
@@ -183,14 +185,19 @@ func (w *Window) totalsChanged() {
 	t, halted := w.m.queueTotals()
 	w.footer.show(t)
 	counts := w.m.counts()
+	labels := make([]string, numViews)
 	for v, b := range w.tabs {
-		b.SetText(fmt.Sprintf("%s  %d", viewNames[v], counts[v]))
+		labels[v] = fmt.Sprintf("%s  %d", viewNames[v], counts[v])
+		b.SetText(labels[v])
 	}
-	if w.m.length() == 0 && counts[viewAll] == 0 && !w.inWatch {
-		w.empty.Show()
-	} else {
-		w.empty.Hide()
+	if !slices.Equal(w.viewSel.Options, labels) {
+		w.viewSel.Options = labels
+		w.syncing = true // the view shown: no callback
+		w.viewSel.SetSelectedIndex(int(w.current))
+		w.syncing = false
 	}
+	w.empty.update(w.m.length(), counts)
+	w.selBar.update(len(w.m.selection()))
 	title := "Ferry"
 	if s := summary(t); s != "" {
 		title += " — " + s
@@ -240,7 +247,9 @@ func (w *Window) keepAwake() {
 		case on := <-w.awakeC:
 			if err := w.opts.Awake.Hold(on); err != nil && !shown {
 				shown = true
-				w.post(func() { w.say(err.Error()) })
+				w.post(func() {
+					w.notices.add(noteAwake, "Ferry cannot keep this computer awake while it uploads (no power manager answered), so uploads pause while it sleeps and go on when it wakes.")
+				})
 			}
 		}
 	}

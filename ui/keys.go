@@ -5,15 +5,97 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 )
 
-// shortcuts: Ctrl+O add files, Ctrl+F search, Ctrl+Q quit; Space and
-// Delete act on the selected job (also when the list has no focus).
+// The window's keys. Ctrl+O add files, Ctrl+F search, Ctrl+Q quit and
+// Esc work wherever the focus is (the search box passes them on); Ctrl+A
+// selects every row shown (in the search box: its text). Space pauses or
+// resumes the selected rows (retries failed ones), Delete removes them,
+// the arrows move the selection: on the rows only, never on a button
+// that kept the focus.
+
+var windowKeys = []fyne.KeyName{fyne.KeyO, fyne.KeyF, fyne.KeyQ}
+
 func (w *Window) shortcuts() {
 	c := w.win.Canvas()
-	ctrl := func(k fyne.KeyName, fn func()) {
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { fn() })
+	for _, k := range windowKeys {
+		sc := &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+		c.AddShortcut(sc, func(s fyne.Shortcut) { w.windowShortcut(s.(*desktop.CustomShortcut)) })
 	}
-	ctrl(fyne.KeyO, w.addFilesDialog)
-	ctrl(fyne.KeyF, func() { c.Focus(w.search) })
-	ctrl(fyne.KeyQ, w.quit)
+	// Fyne turns Ctrl+A into its own select-all shortcut.
+	c.AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { w.selectAll() })
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) { w.rowKey(e) })
+}
+
+// windowShortcut runs one of the window's Ctrl shortcuts; false: not one.
+func (w *Window) windowShortcut(s *desktop.CustomShortcut) bool {
+	if s.Modifier != fyne.KeyModifierShortcutDefault {
+		return false
+	}
+	switch s.KeyName {
+	case fyne.KeyO:
+		w.addFilesDialog()
+	case fyne.KeyF:
+		w.focusSearch()
+	case fyne.KeyQ:
+		w.quit()
+	default:
+		return false
+	}
+	return true
+}
+
+func (w *Window) focusSearch() {
+	if w.inWatch {
+		w.setView(w.current)
+	}
+	w.win.Canvas().Focus(w.search)
+}
+
+func (w *Window) unfocus() { w.win.Canvas().Unfocus() }
+
+// escape: out of the search box, then the selection goes.
+func (w *Window) escape() {
+	w.unfocus()
+	w.m.unselect()
+	w.frame(false)
+}
+
+func (w *Window) selectAll() {
+	if w.inWatch {
+		return
+	}
+	w.m.selectAll()
+	w.frame(false)
+}
+
+// moveSelection selects the next (+1) or previous (-1) row and shows it.
+func (w *Window) moveSelection(step int) {
+	if i := w.m.moveSelection(step); i >= 0 {
+		w.list.ScrollTo(i)
+	}
+	w.frame(false)
+}
+
+// rowKey handles the keys that act on the selected rows.
+func (w *Window) rowKey(e *fyne.KeyEvent) bool {
+	if w.inWatch {
+		return false
+	}
+	switch e.Name {
+	case fyne.KeyEscape:
+		w.escape()
+		return true
+	case fyne.KeyUp:
+		w.moveSelection(-1)
+		return true
+	case fyne.KeyDown:
+		w.moveSelection(1)
+		return true
+	case fyne.KeySpace:
+		w.toggleJobs(w.m.selection())
+		return true
+	case fyne.KeyDelete:
+		w.removeJobs(w.m.selection())
+		return true
+	}
+	return false
 }

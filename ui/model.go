@@ -31,26 +31,96 @@ func in(s engine.State) [numViews]bool {
 	}
 }
 
-// entry is one job as the window knows it.
+// sortBy is the queue's order.
+type sortBy int
+
+const (
+	sortAdded sortBy = iota // newest first
+	sortName                // A to Z
+	sortSize                // largest first
+	sortState               // what needs attention first
+	numSorts
+)
+
+var sortNames = [numSorts]string{"Newest first", "Name", "Size", "State"}
+
+// stateOrder ranks states for sortState: what needs the user first.
+func stateOrder(s engine.State) int {
+	switch s {
+	case engine.Failed:
+		return 0
+	case engine.Waiting:
+		return 1
+	case engine.Uploading:
+		return 2
+	case engine.Queued:
+		return 3
+	case engine.Paused:
+		return 4
+	case engine.Cancelled:
+		return 5
+	}
+	return 6 // done
+}
+
+func (s sortBy) less() func(a, b *entry) bool {
+	switch s {
+	case sortName:
+		return func(a, b *entry) bool { return a.key < b.key }
+	case sortSize:
+		return func(a, b *entry) bool { return a.size > b.size }
+	case sortState:
+		return func(a, b *entry) bool { return a.state < b.state }
+	}
+	return func(a, b *entry) bool { return a.pos > b.pos }
+}
+
+// entry is one job as the window knows it. The fields after job are its
+// place in the order tree, as it was put there: the tree finds it by
+// them, so they change only while it is out.
 type entry struct {
-	job  engine.Job
-	pos  int    // place in add order: the position in every fenwick
-	key  string // lowercased file name, for the search box
-	left bool   // counted in model.leftSize
+	job    engine.Job
+	left   bool // counted in model.leftSize
+	pos    int  // add order
+	key    string
+	size   int64
+	state  int
+	in     [numViews]bool
+	match  bool // its name matches the search
+	hidden bool // taken off the list, for a while (undo)
+}
+
+func (e *entry) weight() (c counts) {
+	if e.hidden {
+		return c
+	}
+	for v, on := range e.in {
+		if on {
+			c[v] = 1
+			if e.match {
+				c[int(numViews)+v] = 1
+			}
+		}
+	}
+	return c
 }
 
 // model is the window's picture of the queue, kept by engine events at
-// O(log n) each: a job moving between views flips one bit per view, and
-// the list asks for its i-th row by a fenwick descent, never a walk. The
-// UI goroutine reads it under mu; the event pump writes it.
+// O(log n) each: a job moving between views or places is taken out of
+// the order tree and put back, and the list asks for its i-th row by a
+// descent, never a walk. The UI goroutine reads it under mu; the event
+// pump writes it.
 type model struct {
 	mu    sync.Mutex
 	byID  map[string]*entry
-	slots []*entry // by pos; nil where a job was removed
-	views [numViews]fenwick
-	shown fenwick // the current view, narrowed by the search
+	next  int // the next job's pos
+	tree  ostree
+	sort  sortBy
 	view  view
 	query string
+
+	sel    map[string]struct{} // the selected jobs
+	anchor string              // where a Shift-click range starts
 
 	seq    uint64
 	totals engine.Totals
@@ -69,24 +139,38 @@ type model struct {
 }
 
 func newModel() *model {
-	return &model{byID: map[string]*entry{}, dirty: map[string]struct{}{}, waiting: map[string]struct{}{}}
+	m := &model{byID: map[string]*entry{}, dirty: map[string]struct{}{}, waiting: map[string]struct{}{}, sel: map[string]struct{}{}}
+	m.tree.less = m.sort.less()
+	return m
 }
+
+// shownIdx is the counts index of the rows shown: the view, searched.
+func (m *model) shownIdx() int { return int(numViews) + int(m.view) }
+
+func (m *model) shown(e *entry) bool { return e.weight()[m.shownIdx()] == 1 }
 
 // reset replaces the picture with a snapshot (the first one, and after
 // the pump missed events).
 func (m *model) reset(s engine.Snapshot) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	old := m.byID
 	m.byID = make(map[string]*entry, len(s.Jobs))
-	m.slots = m.slots[:0]
-	for v := range m.views {
-		m.views[v].reset()
-	}
-	m.shown.reset()
+	m.tree.root = nil
 	clear(m.waiting)
 	m.leftSize = 0
 	for _, j := range s.Jobs {
+		if e := old[j.ID]; e != nil { // keeps its place in add order
+			e.left = false
+			m.byID[j.ID] = e
+			m.tree.insert(e)
+		}
 		m.upsert(j)
+	}
+	for id := range m.sel {
+		if m.byID[id] == nil {
+			delete(m.sel, id)
+		}
 	}
 	m.seq, m.totals, m.halted = s.Seq, s.Totals, s.Halted
 	m.relist, m.totalsDirty = true, true
@@ -134,9 +218,19 @@ func (m *model) hasWaiting() bool {
 func (m *model) upsert(j engine.Job) {
 	e := m.byID[j.ID]
 	if e == nil {
-		e = &entry{pos: len(m.slots), key: strings.ToLower(filepath.Base(j.Path))}
-		m.slots = append(m.slots, e)
+		e = &entry{pos: m.next, key: strings.ToLower(filepath.Base(j.Path))}
+		m.next++
+		e.match = m.matches(e)
 		m.byID[j.ID] = e
+		m.place(e, j)
+		m.tree.insert(e)
+		if m.shown(e) {
+			m.relist = true
+		}
+	} else if e.in != in(j.State) || e.size != j.Size || e.state != stateOrder(j.State) {
+		m.move(e, func() { m.place(e, j) })
+	} else if m.shown(e) {
+		m.dirty[j.ID] = struct{}{}
 	}
 	if e.left {
 		m.leftSize -= e.job.Size
@@ -145,20 +239,30 @@ func (m *model) upsert(j engine.Job) {
 		m.leftSize += j.Size
 	}
 	e.job = j
-	for v, on := range in(j.State) {
-		m.views[v].set(e.pos, on)
-	}
-	show := m.matches(e)
-	if m.shown.has(e.pos) != show {
-		m.shown.set(e.pos, show)
-		m.relist = true
-	} else if show {
-		m.dirty[j.ID] = struct{}{}
-	}
 	if j.State == engine.Waiting {
 		m.waiting[j.ID] = struct{}{}
 	} else {
 		delete(m.waiting, j.ID)
+	}
+}
+
+// place sets what e's place in the tree depends on, from job j.
+func (m *model) place(e *entry, j engine.Job) {
+	e.in, e.size, e.state = in(j.State), j.Size, stateOrder(j.State)
+}
+
+// move takes e out of the tree, changes it, and puts it back: O(log n).
+// A row that came, went or moved redraws the list; one that stayed in
+// its place only itself.
+func (m *model) move(e *entry, change func()) {
+	wasShown, wasRank := m.shown(e), m.tree.rank(m.shownIdx(), e)
+	m.tree.remove(e)
+	change()
+	m.tree.insert(e)
+	if isShown := m.shown(e); isShown != wasShown || (isShown && m.tree.rank(m.shownIdx(), e) != wasRank) {
+		m.relist = true
+	} else if isShown {
+		m.dirty[e.job.ID] = struct{}{}
 	}
 }
 
@@ -170,21 +274,18 @@ func (m *model) remove(id string) {
 	if e.left {
 		m.leftSize -= e.job.Size
 	}
+	if m.shown(e) {
+		m.relist = true
+	}
+	m.tree.remove(e)
 	delete(m.byID, id)
 	delete(m.dirty, id)
 	delete(m.waiting, id)
-	m.slots[e.pos] = nil
-	for v := range m.views {
-		m.views[v].set(e.pos, false)
-	}
-	if m.shown.has(e.pos) {
-		m.shown.set(e.pos, false)
-		m.relist = true
-	}
+	delete(m.sel, id)
 }
 
 func (m *model) matches(e *entry) bool {
-	return m.views[m.view].has(e.pos) && (m.query == "" || strings.Contains(e.key, m.query))
+	return m.query == "" || strings.Contains(e.key, m.query)
 }
 
 // filter shows view v narrowed to names containing query: a user's
@@ -192,32 +293,66 @@ func (m *model) matches(e *entry) bool {
 func (m *model) filter(v view, query string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.view, m.query = v, strings.ToLower(strings.TrimSpace(query))
-	m.shown.reset()
-	for _, e := range m.slots {
-		if e != nil && m.matches(e) {
-			m.shown.set(e.pos, true)
-		}
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q != m.query {
+		m.query = q
+		m.tree.each(func(e *entry) { e.match = m.matches(e) })
+		m.tree.recount(m.tree.root)
+	}
+	m.view = v
+	m.relist = true
+}
+
+// setSort orders the queue anew: a user's action, O(n log n).
+func (m *model) setSort(s sortBy) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s == m.sort {
+		return
+	}
+	var all []*entry
+	m.tree.each(func(e *entry) { all = append(all, e) })
+	m.sort = s
+	m.tree = ostree{less: s.less()}
+	for _, e := range all {
+		m.tree.insert(e)
 	}
 	m.relist = true
+}
+
+func (m *model) sorting() sortBy {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.sort
 }
 
 // length is the number of rows shown.
 func (m *model) length() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.shown.n
+	return m.tree.total(m.shownIdx())
 }
 
 // row is the job shown at row i.
 func (m *model) row(i int) (engine.Job, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	p := m.shown.at(i)
-	if p < 0 || m.slots[p] == nil {
+	e := m.tree.at(m.shownIdx(), i)
+	if e == nil {
 		return engine.Job{}, false
 	}
-	return m.slots[p].job, true
+	return e.job, true
+}
+
+// rowOf is the row that shows job id, -1 when none does.
+func (m *model) rowOf(id string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.byID[id]
+	if e == nil || !m.shown(e) {
+		return -1
+	}
+	return m.tree.rank(m.shownIdx(), e)
 }
 
 func (m *model) job(id string) (engine.Job, bool) {
@@ -230,14 +365,54 @@ func (m *model) job(id string) (engine.Job, bool) {
 	return e.job, true
 }
 
-// counts are the tabs' numbers.
+// counts are the tabs' numbers: each view's jobs that match the search.
 func (m *model) counts() (c [numViews]int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for v := range c {
-		c[v] = m.views[v].n
+		c[v] = m.tree.total(int(numViews) + v)
 	}
 	return c
+}
+
+// searching: a search narrows the views.
+func (m *model) searching() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.query
+}
+
+// hide takes a job off the list for a while (a removal that can still
+// be undone), or puts it back.
+func (m *model) hide(id string, on bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e := m.byID[id]; e != nil && e.hidden != on {
+		m.move(e, func() { e.hidden = on })
+		delete(m.sel, id)
+		m.relist, m.urgent = true, true
+	}
+}
+
+// doneIDs are the finished jobs (Clear finished): O(n), a user's action.
+func (m *model) doneIDs() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var ids []string
+	m.tree.each(func(e *entry) {
+		if e.in[viewDone] && !e.hidden {
+			ids = append(ids, e.job.ID)
+		}
+	})
+	return ids
+}
+
+// touch redraws id's row at the next frame.
+func (m *model) touch(id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.dirty[id] = struct{}{}
+	m.urgent = true
 }
 
 func (m *model) queueTotals() (engine.Totals, *engine.Error) {
@@ -310,8 +485,8 @@ func (m *model) take(tick bool) frame {
 	}
 	if !f.relist {
 		for id := range m.dirty {
-			if e := m.byID[id]; e != nil && m.shown.has(e.pos) {
-				f.rows = append(f.rows, m.shown.rank(e.pos))
+			if e := m.byID[id]; e != nil && m.shown(e) {
+				f.rows = append(f.rows, m.tree.rank(m.shownIdx(), e))
 			}
 		}
 	}

@@ -21,6 +21,12 @@ type Prefs struct {
 	StartAtLogin   bool  `json:"start_at_login"`
 	Notifications  bool  `json:"notifications"`
 	KeepAwake      bool  `json:"keep_awake"`
+
+	CompactRows bool     `json:"compact_rows"` // one line a job
+	Theme       string   `json:"theme"`        // "system", "light" or "dark"
+	Sort        sortBy   `json:"sort"`         // the list's order
+	LastDir     string   `json:"last_dir"`     // where files were last picked
+	Dismissed   []string `json:"dismissed"`    // service notes not to say again
 }
 
 // DefaultPrefs are a first start's.
@@ -31,6 +37,7 @@ func DefaultPrefs() Prefs {
 		CloseToTray:   true,
 		Notifications: true,
 		KeepAwake:     true,
+		Theme:         "system",
 	}
 }
 
@@ -51,6 +58,9 @@ func LoadPrefs(eng *engine.Engine) Prefs {
 	}
 	if p.Concurrency < 1 {
 		p.Concurrency = 1
+	}
+	if p.Sort < 0 || p.Sort >= numSorts {
+		p.Sort = sortAdded
 	}
 	if p.SlowRate <= 0 {
 		p.SlowRate = DefaultPrefs().SlowRate

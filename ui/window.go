@@ -6,6 +6,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -70,25 +71,34 @@ type Window struct {
 	m     *model
 	prefs Prefs
 
-	list    *queueList
-	tabs    [numViews]*widget.Button
-	search  *widget.Entry
-	dest    *widget.Select
-	where   *widget.Label
-	banner  *widget.Label // the queue is halted: why
-	status  *widget.Label // the last add's outcome
-	slow    *widget.Button
-	empty   fyne.CanvasObject
-	footer  *footer
-	current view
-	watch   *watchView     // nil without a watcher
-	watchB  *widget.Button // the Watch folders tab
-	inWatch bool           // the Watch folders view is shown
+	list     *queueList
+	center   *fyne.Container // the list, the empty view's sentence, the watch view
+	tabs     [numViews]*widget.Button
+	viewSel  *widget.Select // the tabs, in a narrow window
+	search   *searchEntry
+	sortSel  *widget.Select
+	dest     *widget.Select
+	where    *widget.Label
+	banner   *widget.Label // the queue is halted: why
+	notices  *notices      // sentences said once (missing services, a crash)
+	selBar   *selectionBar
+	undoBar  *undoBar
+	status   *widget.Label // the last add's outcome
+	slow     *widget.Button
+	slowIcon *widget.Button // slow mode, in a narrow window
+	empty    *emptyView
+	footer   *footer
+	current  view
+	watch    *watchView     // nil without a watcher
+	watchB   *widget.Button // the Watch folders tab
+	inWatch  bool           // the Watch folders view is shown
+	syncing  bool           // a selector is set to what is shown: no callback
 
-	selected string    // the selected job's id
-	saidAt   time.Time // when the status line was set
-	tray     *tray
-	notes    *notifier
+	undo    *undoable // the last removal or cancel, while it can be undone
+	saidAt  time.Time // when the status line was set
+	tray    *tray
+	notes   *notifier
+	lastDir string // where the last file was picked
 
 	posted    []func() // work for the UI goroutine, run by the next frame
 	postMu    sync.Mutex
@@ -111,6 +121,8 @@ func New(a fyne.App, o Options) *Window {
 		go w.keepAwake()
 	}
 	w.prefs = LoadPrefs(w.eng)
+	w.m.setSort(w.prefs.Sort)
+	w.lastDir = w.prefs.LastDir
 	w.win = a.NewWindow("Ferry")
 	w.win.SetIcon(AppIcon())
 	w.notes = newNotifier(w)
@@ -124,6 +136,7 @@ func New(a fyne.App, o Options) *Window {
 	if w.watch != nil {
 		w.watch.follow()
 	}
+	w.sayNotes()
 	w.frame(true)
 	return w
 }
@@ -145,23 +158,44 @@ func (w *Window) Close() {
 		close(w.stop)
 	}
 	w.stopped.Wait()
+	if w.undo != nil {
+		w.undo.commit() // a removal the user did not undo happens
+	}
 }
 
 func (w *Window) now() time.Time { return w.nowFunc() }
 
+// savePrefs keeps the window's settings as they are now (the order, the
+// last folder, dismissed notes): a failure to is said, not fatal.
+func (w *Window) savePrefs() {
+	if err := SavePrefs(w.eng, w.prefs); err != nil {
+		w.say(err.Error())
+	}
+}
+
+// setCompact switches the rows between one and two lines: the list is
+// made anew, its rows being templates of one height.
+func (w *Window) setCompact(on bool) {
+	if w.list != nil && w.list.compact == on {
+		return
+	}
+	old := w.list
+	w.list = newQueueList(w, on)
+	w.center.Objects[0] = w.list
+	if old != nil && !old.Visible() {
+		w.list.Hide()
+	}
+	w.center.Refresh()
+	w.frame(false)
+}
+
 func (w *Window) build() {
-	addFiles := widget.NewButtonWithIcon("Add files…", theme.FileIcon(), w.addFilesDialog)
-	addFolder := widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), w.addFolderDialog)
-	pauseAll := widget.NewButtonWithIcon("Pause all", theme.MediaPauseIcon(), func() { w.eng.PauseAll() })
-	resumeAll := widget.NewButtonWithIcon("Resume all", theme.MediaPlayIcon(), func() { w.eng.ResumeAll() })
-	w.slow = widget.NewButton("Slow mode", w.toggleSlow)
-	settings := widget.NewButtonWithIcon("", theme.SettingsIcon(), w.openSettings)
 	w.dest = widget.NewSelect(nil, w.destChosen)
 	w.dest.PlaceHolder = "Choose a destination"
 	w.refreshDests()
-	toolbar := container.NewBorder(nil, nil,
-		container.NewHBox(addFiles, addFolder, widget.NewSeparator(), pauseAll, resumeAll, w.slow),
-		container.NewHBox(widget.NewLabel("To"), w.dest, settings))
+	w.slow = widget.NewButton("Slow mode", w.toggleSlow)
+	w.slowIcon = widget.NewButton("Slow", w.toggleSlow)
+	toolbar := w.buildToolbar()
 
 	w.where = widget.NewLabel("")
 	w.where.Wrapping = fyne.TextWrapWord
@@ -170,46 +204,99 @@ func (w *Window) build() {
 	w.banner.Importance = widget.DangerImportance
 	w.banner.Wrapping = fyne.TextWrapWord
 	w.banner.Hide()
+	w.notices = newNotices(w)
 	w.showWhere()
 
+	filterBar := w.buildFilterBar()
+	w.selBar = newSelectionBar(w)
+	w.empty = newEmptyView(w)
+	w.status = widget.NewLabel("")
+	w.status.Truncation = fyne.TextTruncateEllipsis
+	w.status.SizeName = theme.SizeNameCaptionText
+	w.footer = newFooter()
+	w.undoBar = newUndoBar(w)
+
+	w.list = newQueueList(w, w.prefs.CompactRows)
+	w.center = container.NewStack(w.list, w.empty.content)
+	if w.watch != nil {
+		w.center.Add(w.watch.content)
+		w.watch.content.Hide()
+	}
+	top := container.NewVBox(toolbar, w.where, w.notices.box, w.banner, filterBar, w.selBar.content, widget.NewSeparator())
+	bottom := container.NewVBox(widget.NewSeparator(), w.footer, w.undoBar.content, w.status)
+	w.win.SetContent(container.NewBorder(top, bottom, nil, nil, w.center))
+	w.setView(viewAll)
+	w.shortcuts()
+}
+
+// buildToolbar: with room, buttons with words; in a narrow window (an
+// 800×600 screen, or a scale of 2) icons, so the destination selector and
+// settings stay in reach.
+func (w *Window) buildToolbar() fyne.CanvasObject {
+	wide := container.NewHBox(
+		widget.NewButtonWithIcon("Add files…", theme.FileIcon(), w.addFilesDialog),
+		widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), w.addFolderDialog),
+		widget.NewSeparator(),
+		widget.NewButtonWithIcon("Pause all", theme.MediaPauseIcon(), func() { w.eng.PauseAll() }),
+		widget.NewButtonWithIcon("Resume all", theme.MediaPlayIcon(), func() { w.eng.ResumeAll() }),
+		w.slow)
+	narrow := container.NewHBox(
+		iconButton(theme.FileIcon(), w.addFilesDialog),
+		iconButton(theme.FolderOpenIcon(), w.addFolderDialog),
+		iconButton(theme.MediaPauseIcon(), func() { w.eng.PauseAll() }),
+		iconButton(theme.MediaPlayIcon(), func() { w.eng.ResumeAll() }),
+		w.slowIcon)
+	to := widget.NewLabel("To")
+	more := widget.NewButtonWithIcon("", theme.MoreHorizontalIcon(), nil)
+	more.OnTapped = func() { w.moreMenu(more) }
+	right := container.NewHBox(to, w.dest, widget.NewButtonWithIcon("", theme.SettingsIcon(), w.openSettings), more)
+	return newAdaptiveBar(wide, narrow, nil, right, func(isWide bool) { to.Hidden = !isWide })
+}
+
+// buildFilterBar: the views as tabs (a selector when narrow), the search
+// box and the order.
+func (w *Window) buildFilterBar() fyne.CanvasObject {
+	tabs := container.NewHBox()
 	for v := range numViews {
 		w.tabs[v] = widget.NewButton(viewNames[v], func() { w.setView(v) })
+		tabs.Add(w.tabs[v])
 	}
-	w.search = widget.NewEntry()
-	w.search.SetPlaceHolder("Search by name  (Ctrl+F)")
-	w.search.OnChanged = func(string) { w.m.filter(w.current, w.search.Text); w.frame(false) }
-	tabs := container.NewHBox()
-	for _, b := range w.tabs {
-		tabs.Add(b)
-	}
-	center := container.NewStack()
+	w.viewSel = widget.NewSelect(viewNames[:], func(s string) {
+		if w.syncing {
+			return
+		}
+		for v, n := range viewNames {
+			if strings.HasPrefix(s, n) && (w.current != view(v) || w.inWatch) {
+				w.setView(view(v))
+			}
+		}
+	})
+	narrowTabs := container.NewHBox(w.viewSel)
 	if w.opts.Watcher != nil {
 		w.watch = newWatchView(w, w.opts.Watcher)
 		w.watchB = widget.NewButtonWithIcon("Watch folders", theme.FolderIcon(), func() { w.showWatch(true) })
 		w.watchB.Importance = widget.LowImportance
 		tabs.Add(widget.NewSeparator())
 		tabs.Add(w.watchB)
-		center.Add(w.watch.content)
-		w.watch.content.Hide()
+		narrowTabs.Add(iconButton(theme.FolderIcon(), func() { w.showWatch(true) }))
 	}
-	filterBar := container.NewBorder(nil, nil, tabs, nil, w.search)
+	w.search = newSearchEntry(w)
+	w.search.SetPlaceHolder("Search by name  (Ctrl+F)")
+	w.search.OnChanged = func(string) { w.filterChanged() }
+	w.sortSel = widget.NewSelect(sortNames[:], func(s string) {
+		for i, n := range sortNames {
+			if n == s {
+				w.setSort(sortBy(i))
+			}
+		}
+	})
+	w.sortSel.SetSelected(sortNames[w.m.sorting()])
+	return newAdaptiveBar(tabs, narrowTabs, w.search, w.sortSel, nil)
+}
 
-	w.list = newQueueList(w)
-	hint := widget.NewLabelWithStyle("Drop videos or folders here, or use Add files…", fyne.TextAlignCenter, fyne.TextStyle{})
-	hint.Importance = widget.LowImportance
-	w.empty = container.NewCenter(container.NewVBox(
-		container.NewCenter(widget.NewIcon(theme.UploadIcon())), hint))
-	w.status = widget.NewLabel("")
-	w.status.Truncation = fyne.TextTruncateEllipsis
-	w.status.SizeName = theme.SizeNameCaptionText
-	w.footer = newFooter()
-
-	top := container.NewVBox(toolbar, w.where, w.banner, filterBar, widget.NewSeparator())
-	bottom := container.NewVBox(widget.NewSeparator(), w.footer, w.status)
-	center.Objects = append([]fyne.CanvasObject{w.list, w.empty}, center.Objects...)
-	w.win.SetContent(container.NewBorder(top, bottom, nil, nil, center))
-	w.setView(viewAll)
-	w.shortcuts()
+// iconButton is a narrow toolbar's button: the icon of a wide one.
+func iconButton(icon fyne.Resource, fn func()) *widget.Button {
+	return widget.NewButtonWithIcon("", icon, fn)
 }
 
 // showWatch switches between the queue and the Watch folders view.
@@ -220,7 +307,7 @@ func (w *Window) showWatch(on bool) {
 	w.inWatch = on
 	if on {
 		w.list.Hide()
-		w.empty.Hide()
+		w.empty.content.Hide()
 		w.search.Hide()
 		w.watch.content.Show()
 		w.watchB.Importance = widget.HighImportance
@@ -259,7 +346,24 @@ func (w *Window) setView(v view) {
 		}
 		b.Refresh()
 	}
-	w.m.filter(v, w.search.Text)
-	w.list.UnselectAll()
+	w.filterChanged()
+}
+
+// filterChanged shows the view and search as they are now, from the top.
+func (w *Window) filterChanged() {
+	w.m.filter(w.current, w.search.Text)
+	w.list.ScrollToTop()
+	w.frame(false)
+}
+
+// setSort orders the list anew and keeps the choice.
+func (w *Window) setSort(s sortBy) {
+	if w.m.sorting() == s {
+		return
+	}
+	w.m.setSort(s)
+	w.prefs.Sort = s
+	w.savePrefs()
+	w.list.ScrollToTop()
 	w.frame(false)
 }

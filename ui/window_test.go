@@ -279,12 +279,17 @@ func TestViewsAndSearchShowTheRightRows(t *testing.T) {
 			t.Fatalf("view %s, search %q: rows %v, want %v", viewNames[v], query, got, want)
 		}
 	}
-	check(viewAll, "", "bad-one.mp4", "bad-two.mov", "holiday.mp4")
+	// Newest first.
+	check(viewAll, "", "holiday.mp4", "bad-two.mov", "bad-one.mp4")
 	check(viewDone, "", "holiday.mp4")
-	check(viewFailed, "", "bad-one.mp4", "bad-two.mov")
+	check(viewFailed, "", "bad-two.mov", "bad-one.mp4")
 	check(viewActive, "")
 	check(viewFailed, "TWO", "bad-two.mov")
-	check(viewAll, "mp4", "bad-one.mp4", "holiday.mp4")
+	check(viewAll, "mp4", "holiday.mp4", "bad-one.mp4")
+	if c := h.w.m.counts(); c != [numViews]int{2, 0, 1, 1} {
+		t.Fatalf("counts while searching mp4: %v, want [2 0 1 1]", c)
+	}
+	h.w.search.SetText("")
 	if c := h.w.m.counts(); c != [numViews]int{3, 0, 1, 2} {
 		t.Fatalf("counts %v, want [3 0 1 2]", c)
 	}
@@ -394,22 +399,23 @@ func TestKeysActOnTheSelectedJob(t *testing.T) {
 	h.eng.SetRateLimit(128 << 10)
 	path, _ := h.file("keys.mp4", 4<<20)
 	h.w.Drop([]fyne.URI{storage.NewFileURI(path)})
-	h.rowOf("keys.mp4", stateIs("Uploading"))
-	h.w.list.Select(0)
-	h.w.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	test.Tap(h.rowOf("keys.mp4", stateIs("Uploading")))
+	key := h.w.win.Canvas().OnTypedKey()
+	key(&fyne.KeyEvent{Name: fyne.KeySpace})
 	h.rowOf("keys.mp4", stateIs("Paused"))
-	h.w.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	key(&fyne.KeyEvent{Name: fyne.KeySpace})
 	h.rowOf("keys.mp4", stateIs("Uploading"))
-	h.w.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
-	deadline := time.Now().Add(10 * time.Second)
-	for len(h.rows()) > 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	key(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	if n := len(h.rows()); n != 0 {
+		t.Fatalf("Delete left %d rows", n)
 	}
-	if n := len(h.rows()); n != 0 || len(h.eng.Snapshot().Jobs) != 0 {
-		t.Fatalf("Delete left %d rows and %d jobs", n, len(h.eng.Snapshot().Jobs))
+	h.w.nowFunc = func() time.Time { return time.Now().Add(undoLife) }
+	h.w.frame(true) // Undo is no longer offered: the removal is sent
+	if n := len(h.eng.Snapshot().Jobs); n != 0 {
+		t.Fatalf("Delete left %d jobs", n)
 	}
 	// With nothing selected the keys do nothing (and do not panic).
-	h.w.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeySpace})
+	key(&fyne.KeyEvent{Name: fyne.KeySpace})
 }
 
 func TestClosingWithoutATrayAsksWhileUploadsRun(t *testing.T) {

@@ -1,0 +1,263 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/ferry-app/ferry/engine"
+)
+
+// What the rows' clicks and keys do to the selection, and the commands
+// that act on it. Cancelling or removing many rows asks once; one row
+// goes at once, with Undo for undoLife.
+
+// undoLife is how long a single cancel or removal can be undone.
+const undoLife = 6 * time.Second
+
+// click selects a row as a plain click, Ctrl-click or Shift-click does.
+func (w *Window) click(id string, mods fyne.KeyModifier) {
+	switch {
+	case mods&fyne.KeyModifierShift != 0:
+		w.m.extend(id)
+	case mods&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0:
+		w.m.toggle(id)
+	default:
+		w.m.selectOnly(id)
+	}
+	w.unfocus() // keys go to the rows now
+	w.frame(false)
+}
+
+// toggleJobs is Space: each job paused resumes, each running one pauses,
+// each failed or cancelled one is tried again.
+func (w *Window) toggleJobs(ids []string) {
+	var pause, resume, retry []string
+	for _, id := range ids {
+		j, ok := w.m.job(id)
+		if !ok {
+			continue
+		}
+		switch j.State {
+		case engine.Paused:
+			resume = append(resume, id)
+		case engine.Queued, engine.Uploading, engine.Waiting:
+			pause = append(pause, id)
+		case engine.Failed, engine.Cancelled:
+			retry = append(retry, id)
+		}
+	}
+	w.doSome(w.eng.Pause, pause)
+	w.doSome(w.eng.Resume, resume)
+	w.doSome(w.eng.Retry, retry)
+}
+
+// actOn runs a command on those of ids whose state it fits.
+func (w *Window) actOn(ids []string, fits func(engine.State) bool, fn func(...string) error) {
+	var some []string
+	for _, id := range ids {
+		if j, ok := w.m.job(id); ok && fits(j.State) {
+			some = append(some, id)
+		}
+	}
+	w.doSome(fn, some)
+}
+
+func (w *Window) doSome(fn func(...string) error, ids []string) {
+	if len(ids) > 0 {
+		w.do(fn, ids...)
+	}
+}
+
+func running(s engine.State) bool {
+	return s == engine.Queued || s == engine.Uploading || s == engine.Waiting
+}
+func pausable(s engine.State) bool    { return running(s) }
+func resumable(s engine.State) bool   { return s == engine.Paused }
+func retryable(s engine.State) bool   { return s == engine.Failed || s == engine.Cancelled }
+func cancellable(s engine.State) bool { return running(s) || s == engine.Paused }
+
+// cancelJobs stops uploads for good (their server uploads are deleted).
+func (w *Window) cancelJobs(ids []string) {
+	var some []string
+	for _, id := range ids {
+		if j, ok := w.m.job(id); ok && cancellable(j.State) {
+			some = append(some, id)
+		}
+	}
+	switch {
+	case len(some) == 0:
+	case len(some) == 1:
+		id := some[0]
+		j, _ := w.m.job(id)
+		u := &undoable{w: w, what: "Cancelled " + filepath.Base(j.Path) + ".", cancel: id,
+			commit: func() { w.do(w.eng.Cancel, id) }}
+		if running(j.State) { // it stops now; Undo lets it go on from where it was
+			w.do(w.eng.Pause, id)
+			u.paused = true
+		}
+		w.offerUndo(u)
+	default:
+		w.confirm(fmt.Sprintf("Cancel %d uploads?", len(some)),
+			"They stop, and what the server has of them is deleted. This cannot be undone.",
+			"Cancel uploads", "Keep them", func() { w.do(w.eng.Cancel, some...) })
+	}
+}
+
+// removeJobs takes rows off the list; unfinished ones are cancelled
+// first. A finished job's completion record stays: the file is still
+// never sent twice.
+func (w *Window) removeJobs(ids []string) {
+	switch len(ids) {
+	case 0:
+	case 1:
+		id := ids[0]
+		j, ok := w.m.job(id)
+		if !ok {
+			return
+		}
+		u := &undoable{w: w, what: "Removed " + filepath.Base(j.Path) + " from the list.", hidden: id,
+			commit: func() { w.do(w.eng.Remove, id) }}
+		if running(j.State) {
+			w.do(w.eng.Pause, id)
+			u.paused = true
+		}
+		w.m.hide(id, true)
+		w.offerUndo(u)
+	default:
+		unfinished := 0
+		for _, id := range ids {
+			if j, ok := w.m.job(id); ok && cancellable(j.State) {
+				unfinished++
+			}
+		}
+		msg := "Finished uploads stay on the server; Ferry still knows they were sent."
+		if unfinished > 0 {
+			msg = fmt.Sprintf("%s of them %s not finished: %s cancelled, and what the server has of them is deleted.",
+				plural(unfinished, "upload"), isAre(unfinished), itThey(unfinished))
+		}
+		w.confirm(fmt.Sprintf("Remove %d uploads from the list?", len(ids)), msg, "Remove", "Keep them",
+			func() {
+				w.do(w.eng.Remove, ids...)
+				w.m.unselect()
+			})
+	}
+	w.frame(false)
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+func itThey(n int) string {
+	if n == 1 {
+		return "it is"
+	}
+	return "they are"
+}
+
+// clearFinished takes the done rows off the list. Their completion
+// records stay, so those files are still never sent twice.
+func (w *Window) clearFinished() {
+	ids := w.m.doneIDs()
+	if len(ids) == 0 {
+		w.say("Nothing finished to clear.")
+		return
+	}
+	w.do(w.eng.Remove, ids...)
+	w.say(fmt.Sprintf("Cleared %s from the list; Ferry still knows they were sent.", plural(len(ids), "finished upload")))
+}
+
+// confirm asks once before a command on many rows.
+func (w *Window) confirm(title, msg, yes, no string, fn func()) {
+	d := dialog.NewConfirm(title, msg, func(ok bool) {
+		if ok {
+			fn()
+		}
+	}, w.win)
+	d.SetConfirmText(yes)
+	d.SetDismissText(no)
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Show()
+}
+
+// undoable is a cancel or removal of one row that waits undoLife before
+// it is sent, so Undo loses nothing: the upload was only paused.
+type undoable struct {
+	w      *Window
+	what   string
+	hidden string // the row taken off the list (a removal)
+	cancel string // the row shown cancelled (a cancel)
+	paused bool   // it was running: Undo resumes it
+	until  time.Time
+	commit func()
+}
+
+func (w *Window) offerUndo(u *undoable) {
+	if w.undo != nil {
+		w.undo.commit() // one at a time: the older one happens now
+	}
+	u.until = w.now().Add(undoLife)
+	w.undo = u
+	w.undoBar.offer(u.what)
+	w.ticking.Store(true)
+	w.wake()
+}
+
+// undoLast takes the last cancel or removal back.
+func (w *Window) undoLast() {
+	u := w.undo
+	if u == nil {
+		return
+	}
+	w.undo = nil
+	w.undoBar.offer("")
+	if u.hidden != "" {
+		w.m.hide(u.hidden, false)
+	}
+	if u.paused {
+		id := u.hidden + u.cancel
+		w.do(w.eng.Resume, id)
+	}
+	if u.cancel != "" {
+		w.m.touch(u.cancel)
+	}
+	w.frame(false)
+}
+
+// expireUndo sends a cancel or removal once Undo is no longer offered.
+func (w *Window) expireUndo() {
+	if w.undo != nil && !w.now().Before(w.undo.until) {
+		u := w.undo
+		w.undo = nil
+		w.undoBar.offer("")
+		u.commit()
+	}
+}
+
+// cancelling says whether id's cancel waits for its Undo to lapse.
+func (w *Window) cancelling(id string) bool { return w.undo != nil && w.undo.cancel == id }
+
+// moreMenu is the toolbar's ⋯: what the toolbar has no room for.
+func (w *Window) moreMenu(at fyne.CanvasObject) {
+	done := w.m.counts()[viewDone]
+	items := []*fyne.MenuItem{
+		fyne.NewMenuItem("Select all  (Ctrl+A)", w.selectAll),
+		fyne.NewMenuItem(fmt.Sprintf("Clear finished (%d)", done), w.clearFinished),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Destinations…", func() { w.manageDestinations("") }),
+		fyne.NewMenuItem("Settings…", w.openSettings),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Quit Ferry  (Ctrl+Q)", w.quit),
+	}
+	items[1].Disabled = done == 0
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(at)
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), w.win.Canvas(), pos.Add(fyne.NewPos(0, at.Size().Height)))
+}

@@ -1,0 +1,149 @@
+package ui
+
+// The selection: rows picked with a click, Ctrl-click (one more or one
+// less), Shift-click (a range from the last click) or Ctrl+A (every row
+// shown). The model keeps it by job id, so it follows jobs that move;
+// a job that goes leaves it.
+
+// selectOnly makes id the whole selection (a plain click).
+func (m *model) selectOnly(id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	clear(m.sel)
+	if m.byID[id] != nil {
+		m.sel[id] = struct{}{}
+	}
+	m.anchor = id
+	m.relist, m.urgent = true, true
+}
+
+// toggle adds id to the selection or takes it out (Ctrl-click).
+func (m *model) toggle(id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, on := m.sel[id]; on {
+		delete(m.sel, id)
+	} else if m.byID[id] != nil {
+		m.sel[id] = struct{}{}
+	}
+	m.anchor = id
+	m.relist, m.urgent = true, true
+}
+
+// extend selects the rows from the anchor to id (Shift-click): O(k log n)
+// for k rows, a user's action.
+func (m *model) extend(id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, a := m.byID[id], m.byID[m.anchor]
+	if e == nil || !m.shown(e) {
+		return
+	}
+	if a == nil || !m.shown(a) {
+		a = e
+		m.anchor = id
+	}
+	c := m.shownIdx()
+	from, to := m.tree.rank(c, a), m.tree.rank(c, e)
+	if from > to {
+		from, to = to, from
+	}
+	clear(m.sel)
+	for i := from; i <= to; i++ {
+		m.sel[m.tree.at(c, i).job.ID] = struct{}{}
+	}
+	m.relist, m.urgent = true, true
+}
+
+// selectAll selects every row shown (Ctrl+A): O(n), a user's action.
+func (m *model) selectAll() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	clear(m.sel)
+	c := m.shownIdx()
+	m.tree.each(func(e *entry) {
+		if e.weight()[c] == 1 {
+			m.sel[e.job.ID] = struct{}{}
+		}
+	})
+	m.relist, m.urgent = true, true
+}
+
+// unselect empties the selection.
+func (m *model) unselect() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.sel) > 0 {
+		clear(m.sel)
+		m.relist, m.urgent = true, true
+	}
+	m.anchor = ""
+}
+
+func (m *model) isSelected(id string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, on := m.sel[id]
+	return on
+}
+
+// selection is the selected jobs that are shown, in the list's order.
+// Jobs selected in another view or hidden by the search are left out:
+// what a key or a button acts on is what the user sees selected.
+func (m *model) selection() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ids := make([]string, 0, len(m.sel))
+	c := m.shownIdx()
+	if len(m.sel) < 64 { // few: their places, not a walk
+		type placed struct {
+			id   string
+			rank int
+		}
+		var ps []placed
+		for id := range m.sel {
+			if e := m.byID[id]; e != nil && m.shown(e) {
+				ps = append(ps, placed{id, m.tree.rank(c, e)})
+			}
+		}
+		for i := range ps { // insertion sort: at most 63
+			for j := i; j > 0 && ps[j].rank < ps[j-1].rank; j-- {
+				ps[j], ps[j-1] = ps[j-1], ps[j]
+			}
+		}
+		for _, p := range ps {
+			ids = append(ids, p.id)
+		}
+		return ids
+	}
+	m.tree.each(func(e *entry) {
+		if _, on := m.sel[e.job.ID]; on && e.weight()[c] == 1 {
+			ids = append(ids, e.job.ID)
+		}
+	})
+	return ids
+}
+
+// moveSelection selects the row above (-1) or below (+1) the last one
+// clicked, for the arrow keys; it returns the row, -1 when none.
+func (m *model) moveSelection(step int) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := m.shownIdx()
+	n := m.tree.total(c)
+	if n == 0 {
+		return -1
+	}
+	i := 0
+	if a := m.byID[m.anchor]; a != nil && m.shown(a) {
+		i = min(max(m.tree.rank(c, a)+step, 0), n-1)
+	} else if step < 0 {
+		i = n - 1
+	}
+	e := m.tree.at(c, i)
+	clear(m.sel)
+	m.sel[e.job.ID] = struct{}{}
+	m.anchor = e.job.ID
+	m.relist, m.urgent = true, true
+	return i
+}
