@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -70,6 +71,7 @@ func (w *Window) Add(paths []string, done func(queued int, err error)) {
 			}
 		}
 		w.post(func() {
+			w.showAdded(added)
 			w.say(addedLine(queued, already, len(failed)))
 			if len(failed) > 0 {
 				w.showError(addError(failed))
@@ -83,6 +85,39 @@ func (w *Window) Add(paths []string, done func(queued int, err error)) {
 			done(queued+already, first)
 		}
 	}()
+}
+
+// showAdded asks the next frames to scroll the list to the jobs just
+// added (the top, when the newest come first). Their events may reach
+// the model after this: the frame looks until they are there.
+func (w *Window) showAdded(added []engine.Added) {
+	w.reveal = w.reveal[:0]
+	for _, a := range added {
+		if a.Err == nil && len(w.reveal) < 64 {
+			w.reveal = append(w.reveal, a.Job.ID)
+		}
+	}
+	w.revealUntil = w.now().Add(2 * time.Second)
+	w.revealAdded()
+}
+
+// revealAdded scrolls to the first row of the jobs waiting to be shown.
+func (w *Window) revealAdded() {
+	if len(w.reveal) == 0 {
+		return
+	}
+	first := -1
+	for _, id := range w.reveal {
+		if i := w.m.rowOf(id); i >= 0 && (first < 0 || i < first) {
+			first = i
+		}
+	}
+	if first >= 0 || w.now().After(w.revealUntil) {
+		w.reveal = w.reveal[:0]
+	}
+	if first >= 0 {
+		w.list.ScrollTo(first)
+	}
 }
 
 func addedLine(queued, already, failed int) string {

@@ -23,7 +23,7 @@ func (t compactTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base()
 func (t compactTheme) Size(n fyne.ThemeSizeName) float32 {
 	switch n {
 	case theme.SizeNameInnerPadding:
-		return 2
+		return 1
 	case theme.SizeNamePadding:
 		return 2
 	case theme.SizeNameInlineIcon:

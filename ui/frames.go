@@ -151,6 +151,7 @@ func (w *Window) frame(second bool) {
 	if f.relist {
 		w.noteRows(w.m.length())
 		w.list.Refresh()
+		w.revealAdded()
 	} else {
 		for _, i := range f.rows {
 			w.list.RefreshItem(i)

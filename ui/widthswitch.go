@@ -25,6 +25,9 @@ func newAdaptiveBar(wide, narrow, center, right fyne.CanvasObject, changed func(
 	return &fyne.Container{Layout: b, Objects: objs}
 }
 
+// searchRoom is the least width the wide form leaves a centre part.
+const searchRoom = 180
+
 func minWidth(o fyne.CanvasObject) float32 {
 	if o == nil {
 		return 0
@@ -34,7 +37,10 @@ func minWidth(o fyne.CanvasObject) float32 {
 
 func (b *adaptiveBar) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	pad := float32(4)
-	rest := minWidth(b.center) + minWidth(b.right) + 2*pad
+	rest := minWidth(b.right) + 2*pad
+	if b.center != nil {
+		rest += max(minWidth(b.center), searchRoom) // the wide form leaves the search some room
+	}
 	fits := minWidth(b.wide)+rest <= size.Width
 	if fits != b.isWide {
 		b.isWide = fits

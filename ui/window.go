@@ -92,6 +92,7 @@ type Window struct {
 	watch    *watchView     // nil without a watcher
 	watchB   *widget.Button // the Watch folders tab
 	inWatch  bool           // the Watch folders view is shown
+	bars     []*adaptiveBar // the toolbar's and the tabs': wide or narrow
 	syncing  bool           // a selector is set to what is shown: no callback
 
 	undo    *undoable // the last removal or cancel, while it can be undone
@@ -99,6 +100,9 @@ type Window struct {
 	tray    *tray
 	notes   *notifier
 	lastDir string // where the last file was picked
+
+	reveal      []string  // jobs just added, to scroll to once they show
+	revealUntil time.Time // when to stop looking for them
 
 	posted    []func() // work for the UI goroutine, run by the next frame
 	postMu    sync.Mutex
@@ -250,7 +254,9 @@ func (w *Window) buildToolbar() fyne.CanvasObject {
 	more := widget.NewButtonWithIcon("", theme.MoreHorizontalIcon(), nil)
 	more.OnTapped = func() { w.moreMenu(more) }
 	right := container.NewHBox(to, w.dest, widget.NewButtonWithIcon("", theme.SettingsIcon(), w.openSettings), more)
-	return newAdaptiveBar(wide, narrow, nil, right, func(isWide bool) { to.Hidden = !isWide })
+	bar := newAdaptiveBar(wide, narrow, nil, right, func(isWide bool) { to.Hidden = !isWide })
+	w.bars = append(w.bars, bar.Layout.(*adaptiveBar))
+	return bar
 }
 
 // buildFilterBar: the views as tabs (a selector when narrow), the search
@@ -291,7 +297,9 @@ func (w *Window) buildFilterBar() fyne.CanvasObject {
 		}
 	})
 	w.sortSel.SetSelected(sortNames[w.m.sorting()])
-	return newAdaptiveBar(tabs, narrowTabs, w.search, w.sortSel, nil)
+	bar := newAdaptiveBar(tabs, narrowTabs, w.search, w.sortSel, nil)
+	w.bars = append(w.bars, bar.Layout.(*adaptiveBar))
+	return bar
 }
 
 // iconButton is a narrow toolbar's button: the icon of a wide one.

@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+)
+
+// longQueue fills the window with n done jobs of long names, newest
+// (number n-1) on top.
+func (h *harness) longQueue(n int) {
+	h.t.Helper()
+	var uris []fyne.URI
+	for i := range n {
+		p, _ := h.file(fmt.Sprintf("a-very-long-name-of-a-video-file-from-the-camera-card-%04d.mp4", i), 1000)
+		uris = append(uris, storage.NewFileURI(p))
+	}
+	h.w.Drop(uris)
+	h.rowOf(fmt.Sprintf("a-very-long-name-of-a-video-file-from-the-camera-card-%04d.mp4", n-1), stateIs("Done"))
+}
+
+// The window's smallest size fits an 800×600 screen at scale 1 and a
+// 1366×768 screen at scale 2 (683×384 in Fyne's units), with room for
+// the title bar and a panel: the toolbar and the tabs fold to icons.
+func TestWindowFitsSmallScreens(t *testing.T) {
+	h := newHarness(t)
+	h.longQueue(30)
+	h.w.notices.add("", "Ferry stopped unexpectedly last time; a report is in /home/ana/.config/ferry/crash/crash-20261207-140212.txt.")
+	for _, compact := range []bool{false, true} {
+		h.w.setCompact(compact)
+		h.w.frame(true)
+		min := h.w.win.Content().MinSize()
+		if min.Width > 683-20 || min.Height > 384-60 {
+			t.Fatalf("compact %v: the window needs at least %v; a 1366×768 screen at scale 2 gives 683×384", compact, min)
+		}
+	}
+	// At that size the destination selector and the settings stay in
+	// reach, and the toolbar shows icons.
+	h.w.win.Resize(fyne.NewSize(660, 320))
+	h.w.frame(true)
+	if !h.w.dest.Visible() || h.w.dest.Size().Width < 60 {
+		t.Fatalf("the destination selector at the smallest size: %v", h.w.dest.Size())
+	}
+	if h.w.bars[0].isWide {
+		t.Fatal("a narrow window keeps the wide toolbar")
+	}
+	h.w.win.Resize(fyne.NewSize(1040, 720))
+	h.w.frame(true)
+	if !h.w.bars[0].isWide || !h.w.bars[1].isWide {
+		t.Fatal("a wide window keeps the narrow toolbar")
+	}
+}
+
+// Compact rows: 20 or more jobs show whole at the default size.
+func TestCompactRowsShowTwentyJobs(t *testing.T) {
+	h := newHarness(t)
+	h.longQueue(30)
+	h.w.win.Resize(fyne.NewSize(1040, 720))
+	whole := func() int {
+		h.w.frame(true)
+		d := fyne.CurrentApp().Driver()
+		bottom := d.AbsolutePositionForObject(h.w.list).Y + h.w.list.Size().Height
+		n := 0
+		for _, r := range h.rows() {
+			if d.AbsolutePositionForObject(r).Y+r.Size().Height <= bottom+0.5 {
+				n++
+			}
+		}
+		return n
+	}
+	full := whole()
+	h.w.setCompact(true)
+	compact := whole()
+	if compact < 20 {
+		t.Fatalf("compact rows: %d jobs show whole at 1040×720, want 20 or more (full rows: %d)", compact, full)
+	}
+	// A compact row still says the state in words, not by colour alone.
+	for _, r := range h.rows() {
+		if !strings.HasPrefix(r.state.Text, "Done") {
+			t.Fatalf("compact row state %q", r.state.Text)
+		}
+	}
+}
+
+// A drop scrolls its files into view, whatever the history above them.
+func TestDropScrollsItsFilesIntoView(t *testing.T) {
+	h := newHarness(t)
+	h.longQueue(40)
+	h.w.setSort(sortName)
+	h.w.list.ScrollToBottom()
+	p, _ := h.file("a-aaa-first-by-name.mp4", 1000)
+	h.w.Drop([]fyne.URI{storage.NewFileURI(p)})
+	h.rowOf("a-aaa-first-by-name.mp4", stateIs("")) // on screen
+}
