@@ -163,7 +163,7 @@ func (w *Window) addFilesDialog() {
 		r.Close()
 		w.Add([]string{r.URI().Path()}, nil)
 	}, w.win)
-	d.Resize(fyne.NewSize(800, 560))
+	d.Resize(fitSize(w.win, 800, 560))
 	d.Show()
 }
 
@@ -182,7 +182,7 @@ func (w *Window) pickFolder(fn func(path string)) {
 			fn(u.Path())
 		}
 	}, w.win)
-	d.Resize(fyne.NewSize(800, 560))
+	d.Resize(fitSize(w.win, 800, 560))
 	d.Show()
 }
 

@@ -298,7 +298,7 @@ func (d *destDialog) pickFolder() {
 			break
 		}
 	}
-	fd.Resize(fyne.NewSize(720, 520))
+	fd.Resize(fitSize(d.win, 720, 520))
 	fd.Show()
 }
 

@@ -7,6 +7,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // longQueue fills the window with n done jobs of long names, newest
@@ -94,4 +96,41 @@ func TestDropScrollsItsFilesIntoView(t *testing.T) {
 	p, _ := h.file("a-aaa-first-by-name.mp4", 1000)
 	h.w.Drop([]fyne.URI{storage.NewFileURI(p)})
 	h.rowOf("a-aaa-first-by-name.mp4", stateIs("")) // on screen
+}
+
+// Settings switch the theme and the rows live, and keep them.
+func TestSettingsSwitchThemeAndRows(t *testing.T) {
+	h := newHarness(t)
+	h.longQueue(3)
+	s := newSettingsDialog(h.w.win, h.w.prefs, "", []string{"No keychain here: secrets are kept in a file."}, func(p Prefs) error {
+		if err := SavePrefs(h.eng, p); err != nil {
+			return err
+		}
+		return h.w.applyPrefs(p, false)
+	})
+	s.theme.SetSelected("Dark")
+	s.compact.SetChecked(true)
+	s.submit()
+	if s.problem.Text != "" {
+		t.Fatal(s.problem.Text)
+	}
+	bg := fyne.CurrentApp().Settings().Theme().Color("background", 0) // asked as light: dark is forced
+	if r, g, b, _ := bg.RGBA(); r > 0x8000 || g > 0x8000 || b > 0x8000 {
+		t.Fatalf("dark theme: background %v", bg)
+	}
+	if !h.w.list.compact {
+		t.Fatal("the rows are not compact")
+	}
+	if p := LoadPrefs(h.eng); p.Theme != "dark" || !p.CompactRows {
+		t.Fatalf("kept %+v", p)
+	}
+	found := false
+	for _, o := range test.LaidOutObjects(s.body) {
+		if l, ok := o.(*widget.Label); ok && strings.HasPrefix(l.Text, "No keychain here") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("Settings do not say what this computer lacks")
+	}
 }

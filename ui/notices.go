@@ -58,6 +58,17 @@ func (n *notices) add(key, text string) {
 	n.box.Add(line)
 }
 
+// system are the service notes said this run, for Settings.
+func (n *notices) system() []string {
+	var out []string
+	for _, k := range []string{noteKeychain, noteTray, noteAwake} {
+		if t := n.said[k]; t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // texts are the lines shown now, for tests.
 func (n *notices) texts() []string {
 	var out []string

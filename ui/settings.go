@@ -1,9 +1,10 @@
 package ui
 
 import (
+	"slices"
+	"errors"
 	"fmt"
 	"image/color"
-	"math"
 	"strconv"
 	"strings"
 
@@ -13,8 +14,17 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/dustin/go-humanize"
+
+	"github.com/ferry-app/ferry/internal/units"
 )
+
+// The theme setting: what the dialog says, and what Prefs keeps.
+var (
+	themeNames   = [...]string{"System", "Light", "Dark"}
+	themeChoices = [...]string{"system", "light", "dark"}
+)
+
+func themeIndex(choice string) int { return max(slices.Index(themeChoices[:], choice), 0) }
 
 // settingsMaxUploads is the most uploads at once the dialog offers.
 const settingsMaxUploads = 16
@@ -39,6 +49,8 @@ type settingsDialog struct {
 	startLogin  *widget.Check
 	notify      *widget.Check
 	keepAwake   *widget.Check
+	theme       *widget.RadioGroup
+	compact     *widget.Check
 	problem     *widget.Label // why Save did not close the dialog
 	body        *fyne.Container
 	save        *widget.Button
@@ -49,14 +61,15 @@ type settingsDialog struct {
 // it calls apply with the new Prefs (the caller saves them in bbolt and
 // applies them to the engine live) and shows apply's error, if any, in the
 // dialog without closing it. autostartNote is "" when start-at-login works
-// here, else a sentence shown beside the disabled checkbox.
-func showSettings(w fyne.Window, cur Prefs, autostartNote string, apply func(Prefs) error) dialog.Dialog {
-	s := newSettingsDialog(w, cur, autostartNote, apply)
+// here, else a sentence shown beside the disabled checkbox; systemNotes
+// say what this computer lacks (a keychain, a tray, …), dismissed or not.
+func showSettings(w fyne.Window, cur Prefs, autostartNote string, systemNotes []string, apply func(Prefs) error) dialog.Dialog {
+	s := newSettingsDialog(w, cur, autostartNote, systemNotes, apply)
 	s.dlg.Show()
 	return s.dlg
 }
 
-func newSettingsDialog(w fyne.Window, cur Prefs, autostartNote string, apply func(Prefs) error) *settingsDialog {
+func newSettingsDialog(w fyne.Window, cur Prefs, autostartNote string, systemNotes []string, apply func(Prefs) error) *settingsDialog {
 	s := &settingsDialog{cur: cur, apply: apply}
 
 	counts := make([]string, settingsMaxUploads)
@@ -72,7 +85,7 @@ func newSettingsDialog(w fyne.Window, cur Prefs, autostartNote string, apply fun
 	s.limit.Validator = func(text string) error { _, err := parseRateText(text, "upload limit", true); return err }
 
 	s.slowRate = widget.NewEntry()
-	s.slowRate.SetPlaceHolder("e.g. 512 KiB")
+	s.slowRate.SetPlaceHolder("e.g. 500 kB")
 	s.slowRate.SetText(rateText(cur.SlowRate))
 	s.slowRate.Validator = func(text string) error { _, err := parseRateText(text, "slow-mode limit", false); return err }
 	s.slowMode = widget.NewCheck("On", nil)
@@ -92,6 +105,12 @@ func newSettingsDialog(w fyne.Window, cur Prefs, autostartNote string, apply fun
 	s.keepAwake = widget.NewCheck("Keep the computer awake while uploading", nil)
 	s.keepAwake.SetChecked(cur.KeepAwake)
 
+	s.theme = widget.NewRadioGroup(themeNames[:], nil)
+	s.theme.Horizontal = true
+	s.theme.SetSelected(themeNames[themeIndex(cur.Theme)])
+	s.compact = widget.NewCheck("Compact rows: one line a file", nil)
+	s.compact.SetChecked(cur.CompactRows)
+
 	s.problem = widget.NewLabel("")
 	s.problem.Wrapping = fyne.TextWrapWord
 	s.problem.Importance = widget.DangerImportance
@@ -103,11 +122,11 @@ func newSettingsDialog(w fyne.Window, cur Prefs, autostartNote string, apply fun
 		&widget.FormItem{Text: "Uploads at once", Widget: container.NewHBox(s.concurrency),
 			HintText: "Files sent side by side; the others wait in the queue."},
 		&widget.FormItem{Text: "Upload limit", Widget: perSecond(s.limit),
-			HintText: "For all uploads together, e.g. 2 MB, 500 KiB. Empty or 0: none."},
+			HintText: "For all uploads together, e.g. 2 MB or 500 kB. Empty or 0: none."},
 		&widget.FormItem{Text: "Slow mode", Widget: s.slowMode,
 			HintText: "The turtle: while it is on, the slow limit replaces the one above."},
 		&widget.FormItem{Text: "Slow limit", Widget: perSecond(s.slowRate),
-			HintText: "e.g. 512 KiB, for when others need the connection."},
+			HintText: "e.g. 500 kB, for when others need the connection."},
 	)
 
 	window := container.NewVBox(
@@ -120,12 +139,24 @@ func newSettingsDialog(w fyne.Window, cur Prefs, autostartNote string, apply fun
 		window.Add(note)
 	}
 
+	look := widget.NewForm(
+		&widget.FormItem{Text: "Theme", Widget: s.theme, HintText: "System follows your desktop's light or dark setting."},
+		&widget.FormItem{Text: "Rows", Widget: s.compact, HintText: "Twenty files or more in view; their actions are in the selection bar and the right-click menu."},
+	)
 	content := container.NewVBox(
 		dialogHeading("Uploads"), uploads,
 		widget.NewSeparator(),
+		dialogHeading("Appearance"), look,
+		widget.NewSeparator(),
 		dialogHeading("Window and computer"), window,
 	)
-	s.body = container.NewBorder(nil, messageArea(s.problem, 2), nil, nil, content)
+	for _, n := range systemNotes {
+		l := widget.NewLabel(n)
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		content.Add(l)
+	}
+	s.body = container.NewBorder(nil, messageArea(s.problem, 2), nil, nil, container.NewVScroll(content))
 
 	s.dlg = dialog.NewCustomWithoutButtons("Settings", s.body, w)
 	s.cancel = widget.NewButton("Cancel", s.dlg.Hide)
@@ -134,7 +165,7 @@ func newSettingsDialog(w fyne.Window, cur Prefs, autostartNote string, apply fun
 	s.dlg.SetButtons([]fyne.CanvasObject{s.cancel, s.save})
 	s.limit.OnSubmitted = func(string) { s.submit() }
 	s.slowRate.OnSubmitted = func(string) { s.submit() }
-	s.dlg.Resize(fyne.NewSize(560, s.body.MinSize().Height))
+	s.dlg.Resize(fitSize(w, 580, content.MinSize().Height+messageArea(s.problem, 2).MinSize().Height+80))
 	return s
 }
 
@@ -146,10 +177,10 @@ func (s *settingsDialog) prefs() (Prefs, error) {
 		return p, fmt.Errorf("Choose how many uploads run at once, 1 to %d.", settingsMaxUploads)
 	}
 	p.Concurrency = n
-	if p.RateLimit, err = parseRateText(s.limit.Text, "upload limit", true); err != nil {
+	if p.RateLimit, err = formRate(s.limit.Text, s.cur.RateLimit, "upload limit", true); err != nil {
 		return p, err
 	}
-	if p.SlowRate, err = parseRateText(s.slowRate.Text, "slow-mode limit", false); err != nil {
+	if p.SlowRate, err = formRate(s.slowRate.Text, s.cur.SlowRate, "slow-mode limit", false); err != nil {
 		return p, err
 	}
 	p.SlowMode = s.slowMode.Checked
@@ -160,6 +191,8 @@ func (s *settingsDialog) prefs() (Prefs, error) {
 	}
 	p.Notifications = s.notify.Checked
 	p.KeepAwake = s.keepAwake.Checked
+	p.Theme = themeChoices[max(slices.Index(themeNames[:], s.theme.Selected), 0)]
+	p.CompactRows = s.compact.Checked
 	return p, nil
 }
 
@@ -178,47 +211,62 @@ func (s *settingsDialog) submit() {
 	s.dlg.Hide()
 }
 
+// formRate reads a rate field of the form: a field left as it was shown
+// keeps the saved value (which its text may round: 524288 B/s shows as
+// "524 kB"); anything typed is parsed.
+func formRate(text string, saved int64, what string, noneOK bool) (int64, error) {
+	if saved > 0 && strings.TrimSpace(text) == rateText(saved) {
+		return saved, nil
+	}
+	return parseRateText(text, what, noneOK)
+}
+
 // parseRateText reads a rate in bytes per second as people type it: "2MB",
-// "500 KiB", "10 MiB/s". Empty or 0 is no limit where none is allowed.
+// "500 kB", "10 MB/s", and IEC units too ("500 KiB"). Empty or 0 is no
+// limit where none is allowed.
 func parseRateText(text, what string, noneOK bool) (int64, error) {
 	t := strings.TrimSpace(text)
-	t = strings.TrimSpace(strings.TrimSuffix(strings.ToLower(t), "/s"))
 	if t == "" || t == "0" {
 		if noneOK {
 			return 0, nil
 		}
-		return 0, fmt.Errorf("Give the %s, e.g. 512 KiB; 0 would mean no limit at all.", what)
+		return 0, fmt.Errorf("Give the %s, e.g. 500 kB; 0 would mean no limit at all.", what)
 	}
-	v, err := humanize.ParseBytes(t)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a rate the %s understands: write a number and a unit, e.g. 2 MB, 500 KiB or 10 MiB.", strings.TrimSpace(text), what)
+	v, err := units.Parse(t)
+	switch {
+	case errors.Is(err, units.ErrBits):
+		return 0, fmt.Errorf("%q is in bits; the %s is in bytes: 8 Mbps is 1 MB, so write e.g. 1 MB.", t, what)
+	case errors.Is(err, units.ErrRange) && !strings.HasPrefix(t, "-"):
+		return 0, fmt.Errorf("%q is more than any network can carry; give a smaller %s.", t, what)
+	case err != nil:
+		return 0, fmt.Errorf("%q is not a rate the %s understands: write a number and a unit, e.g. 2 MB, 500 kB or 10 MB.", t, what)
 	}
 	if v == 0 && noneOK {
 		return 0, nil
 	}
 	if v < settingsMinRate {
 		if _, err := strconv.ParseFloat(t, 64); err == nil {
-			return 0, fmt.Errorf("%s bytes a second is too slow to upload anything; give a unit, e.g. %s MB or %s KiB.", t, t, t)
+			return 0, fmt.Errorf("%s bytes a second is too slow to upload anything; give a unit, e.g. %s MB or %s kB.", t, t, t)
 		}
-		return 0, fmt.Errorf("%s a second is too slow to upload anything; give at least 1 kB.", humanize.Bytes(v))
+		return 0, fmt.Errorf("%s a second is too slow to upload anything; give at least 1 kB.", units.Size(v))
 	}
-	if v > math.MaxInt64 {
-		return 0, fmt.Errorf("%q is more than any network can carry; give a smaller %s.", strings.TrimSpace(text), what)
-	}
-	return int64(v), nil
+	return v, nil
 }
 
-// rateText shows a rate exactly, in the largest unit that divides it
-// ("512 KiB", "2 MB"); "" for none.
+// rateText shows a rate in SI units, exactly where a round figure says it
+// ("500 kB", "2 MB", "1.5 MB"), else rounded ("524 kB"); "" for none.
 func rateText(n int64) string {
 	if n <= 0 {
 		return ""
 	}
-	return exactSize(n)
+	text, _ := units.Exact(n)
+	return text
 }
 
 // exactSize shows a size exactly, in the largest unit that divides it,
-// so that parsing it again gives the same number.
+// so that parsing it again gives the same number. For chunk sizes, whose
+// rules are exact binary multiples (Cloudflare's 256 KiB): rates and
+// sizes shown are SI (rateText, size).
 func exactSize(n int64) string {
 	units := []struct {
 		size int64

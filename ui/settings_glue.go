@@ -16,7 +16,7 @@ func (w *Window) openSettings() {
 	if w.opts.Autostart != nil {
 		cur.StartAtLogin = w.opts.Autostart.Enabled()
 	}
-	showSettings(w.win, cur, note, func(p Prefs) error {
+	showSettings(w.win, cur, note, w.notices.system(), func(p Prefs) error {
 		if err := SavePrefs(w.eng, p); err != nil {
 			return err
 		}
@@ -41,6 +41,11 @@ func (w *Window) applyPrefs(p Prefs, starting bool) error {
 	}
 	w.eng.SetRateLimit(rate)
 	w.showSlow()
+	if w.themeSet != p.Theme || starting { // a new theme redraws every widget
+		w.themeSet = p.Theme
+		w.app.Settings().SetTheme(newTheme(p.Theme))
+	}
+	w.setCompact(p.CompactRows)
 	if w.opts.Autostart != nil && !starting && p.StartAtLogin != w.opts.Autostart.Enabled() {
 		if err := w.opts.Autostart.Set(p.StartAtLogin); err != nil {
 			return fmt.Errorf("Start at login: %w", err)

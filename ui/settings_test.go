@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -18,7 +19,7 @@ func settingsWindow(t *testing.T, cur Prefs, note string, applyErr error) (*sett
 	w := test.NewTempWindow(t, widget.NewLabel("Ferry"))
 	w.Resize(fyne.NewSize(800, 700))
 	var calls []Prefs
-	s := newSettingsDialog(w, cur, note, func(p Prefs) error {
+	s := newSettingsDialog(w, cur, note, nil, func(p Prefs) error {
 		calls = append(calls, p)
 		return applyErr
 	})
@@ -31,7 +32,7 @@ func dialogOpen(w fyne.Window) bool { return w.Canvas().Overlays().Top() != nil 
 func TestSettingsSaveHandsTheNewPrefsToApply(t *testing.T) {
 	cur := DefaultPrefs()
 	s, w, calls := settingsWindow(t, cur, "", nil)
-	if s.concurrency.Selected != "3" || s.limit.Text != "" || s.slowRate.Text != "512 KiB" {
+	if s.concurrency.Selected != "3" || s.limit.Text != "" || s.slowRate.Text != "524 kB" {
 		t.Fatalf("filled with %q %q %q", s.concurrency.Selected, s.limit.Text, s.slowRate.Text)
 	}
 	s.concurrency.SetSelected("5")
@@ -49,7 +50,7 @@ func TestSettingsSaveHandsTheNewPrefsToApply(t *testing.T) {
 	want := cur
 	want.Concurrency, want.RateLimit, want.SlowMode, want.SlowRate = 5, 2_000_000, true, 256<<10
 	want.Notifications, want.StartAtLogin = false, true
-	if p != want {
+	if fmt.Sprintf("%+v", p) != fmt.Sprintf("%+v", want) {
 		t.Fatalf("apply got %+v\nwant %+v", p, want)
 	}
 	if p.Rate() != 256<<10 {
@@ -129,7 +130,7 @@ func TestSettingsAutostartNoteDisablesTheCheckbox(t *testing.T) {
 		t.Fatal("the note is not shown")
 	}
 	test.Tap(s.save)
-	if len(*calls) != 1 || (*calls)[0] != cur {
+	if len(*calls) != 1 || fmt.Sprintf("%+v", (*calls)[0]) != fmt.Sprintf("%+v", cur) {
 		t.Fatalf("unchanged settings came back as %+v", *calls)
 	}
 }
@@ -138,7 +139,7 @@ func TestShowSettingsOpensOverTheWindow(t *testing.T) {
 	test.NewTempApp(t)
 	w := test.NewTempWindow(t, widget.NewLabel("Ferry"))
 	w.Resize(fyne.NewSize(800, 700))
-	d := showSettings(w, DefaultPrefs(), "", func(Prefs) error { return nil })
+	d := showSettings(w, DefaultPrefs(), "", nil, func(Prefs) error { return nil })
 	if !dialogOpen(w) || !strings.Contains(test.RenderToMarkup(w.Canvas()), "Uploads at once") {
 		t.Fatal("no Settings dialog")
 	}
@@ -162,12 +163,12 @@ func TestSettingsRateText(t *testing.T) {
 		}
 	}
 	for _, n := range []int64{1, 1000, 1024, 512 << 10, 2_000_000, 10 << 20, 1 << 30, 1_500_000, 5<<20 + 1} {
-		back, err := parseRateText(rateText(n), "x", true)
+		back, err := formRate(rateText(n), n, "x", true)
 		if n >= settingsMinRate && (err != nil || back != n) {
 			t.Errorf("%d shown as %q reads back as %d, %v", n, rateText(n), back, err)
 		}
 	}
-	if rateText(0) != "" || rateText(512<<10) != "512 KiB" || rateText(2_000_000) != "2 MB" {
+	if rateText(0) != "" || rateText(512<<10) != "524 kB" || rateText(2_000_000) != "2 MB" {
 		t.Errorf("shown: %q %q %q", rateText(0), rateText(512<<10), rateText(2_000_000))
 	}
 }

@@ -82,3 +82,16 @@ func (b *adaptiveBar) MinSize([]fyne.CanvasObject) fyne.Size {
 	}
 	return fyne.NewSize(minWidth(b.narrow)+minWidth(b.center)+minWidth(b.right)+8, h)
 }
+
+// fitSize is a dialog's size: w×h, or less on a small screen (a dialog
+// larger than its window cannot be moved into view).
+func fitSize(win fyne.Window, w, h float32) fyne.Size {
+	c := win.Canvas().Size()
+	if c.Width > 0 {
+		w = min(w, c.Width-16)
+	}
+	if c.Height > 0 {
+		h = min(h, c.Height-16)
+	}
+	return fyne.NewSize(w, h)
+}
