@@ -1,10 +1,10 @@
 package ui
 
 import (
-	"slices"
 	"errors"
 	"fmt"
 	"image/color"
+	"slices"
 	"strconv"
 	"strings"
 
