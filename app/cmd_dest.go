@@ -46,7 +46,7 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c.register(fs)
 	fs.StringVar(&kind, "kind", "tus", "tus, backend, cloudflare, vimeo or builtin")
 	fs.StringVar(&url, "url", "", "tus creation URL (tus), or the backend's URL (backend)")
-	fs.StringVar(&account, "account", "", "Cloudflare account id")
+	fs.StringVar(&account, "account", "", "Cloudflare account id: 32 hexadecimal characters, after dash.cloudflare.com/ in the dashboard's address")
 	fs.StringVar(&dir, "dir", "", "builtin: the folder where received files land")
 	fs.BoolVar(&tokenStdin, "token-stdin", false, "read the API token from standard input")
 	names, err := parse(fs, rest)

@@ -71,6 +71,15 @@ func TestDestTusSavedByName(t *testing.T) {
 	if test := ferry(t, "dest", "test", "studio", "--data-dir", data); test.code != 0 {
 		t.Fatalf("dest test: exit %d %s", test.code, test.stderr)
 	}
+	// The test asks with the credentials: a wrong token, or none, is refused.
+	ferry(t, "dest", "add", "wrong", "--data-dir", data, "--kind", "tus", "--url", srv.URL, "--header", "Authorization: Bearer nope")
+	ferry(t, "dest", "add", "none", "--data-dir", data, "--kind", "tus", "--url", srv.URL)
+	for _, name := range []string{"wrong", "none"} {
+		test := ferry(t, "dest", "test", name, "--data-dir", data)
+		if want := "ferry: " + name + ": The server refused the credentials (401). Check the Authorization header saved for " + name + ", or the token in it.\n"; test.code != 1 || test.stderr != want {
+			t.Fatalf("dest test %s: exit %d %q, want %q", name, test.code, test.stderr, want)
+		}
+	}
 	p, sha := tustest.RandomFile(t, t.TempDir(), "s.mp4", 3<<20, 1)
 	up := ferry(t, "upload", "--json", "--data-dir", data, "--to", "studio", p)
 	if up.code != 0 {
@@ -97,11 +106,11 @@ func TestDestTusSavedByName(t *testing.T) {
 func TestDestCloudflareKeepsStreamsRules(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{CutEvery: 7 << 20, CutSeed: 5}))
-	cf := tustest.NewCloudflare(t, srv, "acc123", "cf-t0ken")
+	cf := tustest.NewCloudflare(t, srv, tustest.CloudflareAccount, "cf-t0ken")
 	t.Setenv("FERRY_CLOUDFLARE_API", cf.Base)
 	data := t.TempDir()
 	add := ferryIn(t, "cf-t0ken\n", "dest", "add", "stream", "--data-dir", data, "--kind", "cloudflare",
-		"--account", "acc123", "--token-stdin", "--chunk-size", "5MiB", "--meta", "requiresignedurls=")
+		"--account", tustest.CloudflareAccount, "--token-stdin", "--chunk-size", "5MiB", "--meta", "requiresignedurls=")
 	if add.code != 0 {
 		t.Fatalf("dest add: exit %d %s", add.code, add.stderr)
 	}
@@ -125,13 +134,32 @@ func TestDestCloudflareKeepsStreamsRules(t *testing.T) {
 	}
 	noSecrets(t, data, []string{"cf-t0ken"}, add.stdout, add.stderr, up.stdout, up.stderr)
 	// A refused token is a sentence, not a retry loop.
-	ferryIn(t, "wrong\n", "dest", "add", "bad", "--data-dir", data, "--kind", "cloudflare", "--account", "acc123", "--token-stdin")
+	const refused = "Cloudflare refused the API token (401). Check the API token saved for bad."
+	ferryIn(t, "wrong\n", "dest", "add", "bad", "--data-dir", data, "--kind", "cloudflare", "--account", tustest.CloudflareAccount, "--token-stdin")
 	p2, _ := tustest.RandomFile(t, t.TempDir(), "x.mp4", 1<<10, 4)
-	if r := ferry(t, "upload", "--data-dir", data, "--to", "bad", p2); r.code != 1 || !strings.Contains(r.stderr, "401") {
+	if r := ferry(t, "upload", "--data-dir", data, "--to", "bad", p2); r.code != 1 || !strings.Contains(r.stderr, refused) {
 		t.Fatalf("wrong token: exit %d %s", r.code, r.stderr)
 	}
-	if r := ferry(t, "dest", "test", "bad", "--data-dir", data); r.code != 1 || !strings.Contains(r.stderr, "refused") {
+	if r := ferry(t, "dest", "test", "bad", "--data-dir", data); r.code != 1 || !strings.Contains(r.stderr, refused) {
 		t.Fatalf("dest test of a wrong token: exit %d %s", r.code, r.stderr)
+	}
+	if r := ferry(t, "dest", "test", "stream", "--data-dir", data); r.code != 0 || r.stdout != "stream answers as it should.\n" {
+		t.Fatalf("dest test of the right token: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	// An account id is 32 hexadecimal characters: anything else is
+	// refused before it is saved.
+	add = ferryIn(t, "cf-t0ken\n", "dest", "add", "typo", "--data-dir", data, "--kind", "cloudflare", "--account", "abc 123", "--token-stdin")
+	if add.code != 2 || !strings.Contains(add.stderr, `"abc 123" is not a Cloudflare account id`) {
+		t.Fatalf("dest add with account \"abc 123\": exit %d %s", add.code, add.stderr)
+	}
+	if r := ferry(t, "dest", "show", "typo", "--data-dir", data); r.code == 0 {
+		t.Fatalf("the bad account id was saved: %s", r.stdout)
+	}
+	// Another account than the token's: the test names the account.
+	const other = "0123456789abcdef0123456789abcdef"
+	ferryIn(t, "cf-t0ken\n", "dest", "add", "elsewhere", "--data-dir", data, "--kind", "cloudflare", "--account", other, "--token-stdin")
+	if r := ferry(t, "dest", "test", "elsewhere", "--data-dir", data); r.code != 1 || !strings.Contains(r.stderr, "Cloudflare does not know the account "+other+" (404)") {
+		t.Fatalf("dest test of another account: exit %d %s", r.code, r.stderr)
 	}
 }
 
@@ -140,7 +168,7 @@ func TestDestBackendAsksAgainWhenItsURLExpires(t *testing.T) {
 	// A slow link that cuts now and then: some request after the first
 	// URL died finds it gone.
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 2 << 20, CutEvery: 2 << 20, CutSeed: 1}))
-	cf := tustest.NewCloudflare(t, srv, "acc", "cf-secret")
+	cf := tustest.NewCloudflare(t, srv, tustest.CloudflareAccount, "cf-secret")
 	backend := tustest.NewBackend(t, cf, "X-App-Key", "app-k3y")
 	cf.ExpireAfter(1500 * time.Millisecond)
 	data := t.TempDir()
@@ -212,8 +240,15 @@ func TestDestVimeoKeepsTheVideosLink(t *testing.T) {
 	}
 	noSecrets(t, data, []string{"vimeo-t0ken"}, up.stdout, up.stderr)
 	ferryIn(t, "nope", "dest", "add", "vm2", "--data-dir", data, "--kind", "vimeo", "--token-stdin")
-	if r := ferry(t, "upload", "--data-dir", data, "--to", "vm2", p); r.code != 1 || !strings.Contains(r.stderr, "Vimeo refused the token") {
+	const refused = "Vimeo refused the access token (401). Check the access token saved for vm2."
+	if r := ferry(t, "upload", "--data-dir", data, "--to", "vm2", p); r.code != 1 || !strings.Contains(r.stderr, refused) {
 		t.Fatalf("wrong token: exit %d %s", r.code, r.stderr)
+	}
+	if r := ferry(t, "dest", "test", "vm2", "--data-dir", data); r.code != 1 || !strings.Contains(r.stderr, refused) {
+		t.Fatalf("dest test of a wrong token: exit %d %s", r.code, r.stderr)
+	}
+	if r := ferry(t, "dest", "test", "vm", "--data-dir", data); r.code != 0 {
+		t.Fatalf("dest test of the right token: exit %d %s", r.code, r.stderr)
 	}
 }
 

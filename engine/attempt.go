@@ -62,7 +62,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 	if p.upload != "" {
 		off, err := e.serverOffset(ctx, j, t, &p)
 		if err != nil || p.upload != "" && off == p.size {
-			return err // done (nil), or the server cannot be trusted
+			return inWords(dest, p.upload, err) // done (nil), or the server cannot be trusted
 		}
 		offset = off
 	}
@@ -113,7 +113,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 	if err != nil && ctx.Err() == nil && e.fileChanged(p) {
 		return errChanged
 	}
-	return err
+	return inWords(dest, p.upload, err)
 }
 
 // serverOffset asks the server how much of the upload it holds. An upload
@@ -292,12 +292,12 @@ func (e *Engine) create(ctx context.Context, j *job, dest Destination, t transfe
 	}
 	var created transfer.Created
 	if dest.kind() == KindVimeo {
-		created, err = e.createVimeo(ctx, t, p.size, filepath.Base(p.path))
+		created, err = e.createVimeo(ctx, dest, t, p.size, filepath.Base(p.path))
 	} else {
 		created, err = e.client.Create(ctx, t, p.size)
 	}
 	if err != nil {
-		return 0, err
+		return 0, inWords(dest, "", err)
 	}
 	var sent int64
 	if p.size <= smallFile {

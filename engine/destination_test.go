@@ -123,10 +123,10 @@ func TestDestinationSettingsAreChecked(t *testing.T) {
 	bad := map[string]Destination{
 		"no url":             {Name: "a", Kind: KindTus},
 		"cloudflare no acct": {Name: "b", Kind: KindCloudflare},
-		"odd chunk":          {Name: "c", Kind: KindCloudflare, Account: "x", ChunkSize: 3 << 20},
+		"odd chunk":          {Name: "c", Kind: KindCloudflare, Account: tustest.CloudflareAccount, ChunkSize: 3 << 20},
 		"kind":               {Name: "d", Kind: "ftp", URL: "http://x/"},
 		"name":               {Name: "a/b", URL: "http://x/"},
-		"name with a space":  {Name: "my dest", URL: "http://x/"},
+		"name with a space":  {Name: " my dest", URL: "http://x/"}, // inside, a space is fine
 	}
 	for what, d := range bad {
 		if err := e.SaveDestination(d, nil); err == nil {
@@ -141,7 +141,7 @@ func TestDestinationSettingsAreChecked(t *testing.T) {
 func TestKeepSecretKeepsTheSavedValue(t *testing.T) {
 	kc := &memSecrets{}
 	e := newEngine(t, func(o *Options) { o.Keychain = kc })
-	d := Destination{Name: "cf", Kind: KindCloudflare, Account: "acc"}
+	d := Destination{Name: "cf", Kind: KindCloudflare, Account: tustest.CloudflareAccount}
 	if err := e.SaveDestination(d, map[string]string{"token": KeepSecret}); err == nil {
 		t.Fatal("KeepSecret on a new destination was saved")
 	}

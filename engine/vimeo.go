@@ -15,7 +15,7 @@ import (
 // createVimeo creates a video with the tus approach (POST /me/videos) and
 // returns its upload link, where the bytes go (another origin, which gets
 // no token), and the video's page.
-func (e *Engine) createVimeo(ctx context.Context, t transfer.Target, size int64, name string) (transfer.Created, error) {
+func (e *Engine) createVimeo(ctx context.Context, d Destination, t transfer.Target, size int64, name string) (transfer.Created, error) {
 	body, _ := json.Marshal(map[string]any{
 		"upload": map[string]string{"approach": "tus", "size": strconv.FormatInt(size, 10)},
 		"name":   name,
@@ -41,8 +41,7 @@ func (e *Engine) createVimeo(ctx context.Context, t transfer.Target, size int64,
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	switch code := res.StatusCode; {
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return transfer.Created{}, &Error{Kind: transfer.Permanent, Code: CodeAuth, Status: code,
-			Msg: fmt.Sprintf("Vimeo refused the token (%d). Check the token of the destination (ferry dest add NAME --kind vimeo --token-stdin).", code)}
+		return transfer.Created{}, refused(d, code, nil)
 	case code == http.StatusTooManyRequests || code >= 500:
 		return transfer.Created{}, &Error{Kind: transfer.Transient, Code: transfer.CodeServer, Status: code,
 			Msg: fmt.Sprintf("Vimeo had a problem (%d %s)", code, http.StatusText(code))}

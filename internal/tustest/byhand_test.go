@@ -14,7 +14,7 @@ func TestStandinsByHand(t *testing.T) {
 		t.Skip("set FERRY_STANDINS_FOR=10m to serve the stand-ins by hand")
 	}
 	srv := New(t, WithFaults(Faults{CutEvery: 50 << 20, CutSeed: 1, RateLimit: 150 << 20}))
-	cf := NewCloudflare(t, srv, "acct", "cf-token")
+	cf := NewCloudflare(t, srv, CloudflareAccount, "cf-token")
 	cf.ExpireAfter(8 * time.Second) // the first one-time URL dies mid-upload
 	go func() {
 		for cf.URLsIssued() == 0 {

@@ -23,7 +23,11 @@ import (
 //     Tus-Resumable (a basic multipart upload, which this stand-in does not
 //     do) or Upload-Length 400.
 //   - GET /accounts/{Account}/stream lists the videos (what `ferry dest
-//     test` asks), GET /user/tokens/verify checks the token.
+//     test` asks, with the token, of the account), GET /user/tokens/verify
+//     checks the token: 200 with result.status ("active", or what
+//     SetTokenStatus says), a wrong or missing token 401 with code 1000
+//     "Invalid API Token". A token that is not active is refused
+//     everywhere else as a wrong one is.
 //
 // The upload host forwards HEAD, PATCH, DELETE and OPTIONS to tusd, adds
 // stream-media-id, counts requests that carry Authorization (LeakedAuth)
@@ -39,7 +43,7 @@ import (
 // spec allows. The bytes stay in tusd (srv.Uploads shows them).
 type Cloudflare struct {
 	Base    string // API base, as FERRY_CLOUDFLARE_API: Ferry POSTs to Base+"/accounts/"+Account+"/stream"
-	Account string
+	Account string // 32 hexadecimal characters, as Cloudflare's (CloudflareAccount); the stand-in takes any
 	Token   string
 
 	p         *plumbing
@@ -47,6 +51,7 @@ type Cloudflare struct {
 	apiDirect string // Base without the fault layer (for Backend)
 
 	mu          sync.Mutex
+	tokenStatus string // "" is active
 	expireAfter time.Duration
 	issued      int
 	media       []string
@@ -55,6 +60,29 @@ type Cloudflare struct {
 // cloudflareAPIPath is where Base lives on the API host, as on
 // api.cloudflare.com.
 const cloudflareAPIPath = "/client/v4"
+
+// CloudflareAccount is an account id as Cloudflare's are (32 hexadecimal
+// characters; this one is from Cloudflare's API docs), for tests whose
+// destinations Ferry must accept.
+const CloudflareAccount = "023e105f4ecef8ad9ca31a8372d0c353"
+
+// SetTokenStatus sets what the token verification says of the token
+// ("active", "disabled" or "expired", as Cloudflare's API schema has it).
+// A token that is not active is refused by the other endpoints.
+func (c *Cloudflare) SetTokenStatus(status string) {
+	c.mu.Lock()
+	c.tokenStatus = status
+	c.mu.Unlock()
+}
+
+func (c *Cloudflare) status() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tokenStatus == "" {
+		return "active"
+	}
+	return c.tokenStatus
+}
 
 // NewCloudflare starts a Cloudflare Stream stand-in for account with
 // token in front of srv. It is stopped by t.Cleanup.
@@ -141,22 +169,25 @@ func (c *Cloudflare) api(w http.ResponseWriter, r *http.Request) {
 		cfFail(w, http.StatusNotFound, 7000, "No route for that URI")
 		return
 	}
+	tok, ok := bearer(r)
+	known := ok && tok == c.Token
+	if rest == "/user/tokens/verify" && r.Method == http.MethodGet {
+		if !known {
+			cfFail(w, http.StatusUnauthorized, 1000, "Invalid API Token")
+			return
+		}
+		writeJSON(w, http.StatusOK, "", map[string]any{
+			"success": true, "errors": []any{}, "messages": []any{},
+			"result": map[string]string{"id": "standin", "status": c.status()},
+		})
+		return
+	}
 	authorized := func() bool {
-		tok, ok := bearer(r)
-		if !ok || tok != c.Token {
+		if !known || c.status() != "active" {
 			cfFail(w, http.StatusUnauthorized, 10000, "Authentication error")
 			return false
 		}
 		return true
-	}
-	if rest == "/user/tokens/verify" && r.Method == http.MethodGet {
-		if authorized() {
-			writeJSON(w, http.StatusOK, "", map[string]any{
-				"success": true, "errors": []any{}, "messages": []any{},
-				"result": map[string]string{"id": "standin", "status": "active"},
-			})
-		}
-		return
 	}
 	parts := strings.Split(strings.Trim(rest, "/"), "/")
 	if len(parts) != 3 || parts[0] != "accounts" || parts[2] != "stream" {

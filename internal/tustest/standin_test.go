@@ -169,7 +169,7 @@ func uploadStream(t *testing.T, c *http.Client, u string, data []byte, chunk int
 
 func TestCloudflareStandinUpload(t *testing.T) {
 	srv := New(t)
-	cf := NewCloudflare(t, srv, "acc123", "cf-token")
+	cf := NewCloudflare(t, srv, CloudflareAccount, "cf-token")
 	c := siClient(t)
 	data := siBytes(11<<20+12345, 1)
 
@@ -201,7 +201,7 @@ func TestCloudflareStandinUpload(t *testing.T) {
 
 func TestCloudflareStandinChunkRules(t *testing.T) {
 	srv := New(t)
-	cf := NewCloudflare(t, srv, "acc", "tok")
+	cf := NewCloudflare(t, srv, CloudflareAccount, "tok")
 	c := siClient(t)
 	data := siBytes(12<<20+7, 2)
 	loc, mid := cfCreate(t, c, cf, len(data), "name "+b64("rules.mp4"))
@@ -272,7 +272,7 @@ func TestCloudflareStandinChunkMax(t *testing.T) {
 		t.Skip("sends 200 MiB")
 	}
 	srv := New(t)
-	cf := NewCloudflare(t, srv, "acc", "tok")
+	cf := NewCloudflare(t, srv, CloudflareAccount, "tok")
 	c := siClient(t)
 	loc, _ := cfCreate(t, c, cf, 300<<20, "")
 	n := int64(200<<20 + 256<<10)
@@ -295,9 +295,9 @@ func (zeros) Read(p []byte) (int, error) {
 
 func TestCloudflareStandinAuth(t *testing.T) {
 	srv := New(t)
-	cf := NewCloudflare(t, srv, "acc", "right")
+	cf := NewCloudflare(t, srv, CloudflareAccount, "right")
 	c := siClient(t)
-	endpoint := cf.Base + "/accounts/acc/stream"
+	endpoint := cf.Base + "/accounts/" + CloudflareAccount + "/stream"
 	hdr := func(auth string) map[string]string {
 		return map[string]string{"Authorization": auth, "Upload-Length": "10"}
 	}
@@ -338,17 +338,30 @@ func TestCloudflareStandinAuth(t *testing.T) {
 	if resp, _ = siDo(t, c, "GET", endpoint, nil, hdr("Bearer wrong")); resp.StatusCode != 401 {
 		t.Fatalf("list with a wrong token: %d", resp.StatusCode)
 	}
-	if resp, _ = siDo(t, c, "GET", cf.Base+"/user/tokens/verify", nil, hdr("Bearer right")); resp.StatusCode != 200 {
-		t.Fatalf("verify: %d", resp.StatusCode)
+	if resp, b = siDo(t, c, "GET", cf.Base+"/user/tokens/verify", nil, hdr("Bearer right")); resp.StatusCode != 200 || !strings.Contains(string(b), `"status":"active"`) {
+		t.Fatalf("verify: %d %s", resp.StatusCode, b)
+	}
+	for _, auth := range []string{"Bearer wrong", ""} {
+		if resp, b = siDo(t, c, "GET", cf.Base+"/user/tokens/verify", nil, hdr(auth)); resp.StatusCode != 401 || !strings.Contains(string(b), `"code":1000`) {
+			t.Fatalf("verify %q: %d %s", auth, resp.StatusCode, b)
+		}
 	}
 	if srv.Created() != 1 || cf.URLsIssued() != 1 {
 		t.Fatalf("created %d, issued %d, want 1", srv.Created(), cf.URLsIssued())
+	}
+	// A disabled token is verified as such, and refused everywhere else.
+	cf.SetTokenStatus("disabled")
+	if resp, b = siDo(t, c, "GET", cf.Base+"/user/tokens/verify", nil, hdr("Bearer right")); resp.StatusCode != 200 || !strings.Contains(string(b), `"status":"disabled"`) {
+		t.Fatalf("verify a disabled token: %d %s", resp.StatusCode, b)
+	}
+	if resp, _ = siDo(t, c, "GET", endpoint, nil, hdr("Bearer right")); resp.StatusCode != 401 {
+		t.Fatalf("list with a disabled token: %d", resp.StatusCode)
 	}
 }
 
 func TestCloudflareStandinExpiry(t *testing.T) {
 	srv := New(t)
-	cf := NewCloudflare(t, srv, "acc", "tok")
+	cf := NewCloudflare(t, srv, CloudflareAccount, "tok")
 	c := siClient(t)
 	data := siBytes(6<<20, 3)
 
@@ -402,7 +415,7 @@ func TestCloudflareStandinExpiry(t *testing.T) {
 // chunks sized by the rules from any offset pass them.
 func TestCloudflareStandinCuts(t *testing.T) {
 	srv := New(t)
-	cf := NewCloudflare(t, srv, "acc", "tok")
+	cf := NewCloudflare(t, srv, CloudflareAccount, "tok")
 	c := siClient(t)
 	data := siBytes(16<<20+3, 4)
 	loc, _ := cfCreate(t, c, cf, len(data), "")
@@ -451,7 +464,7 @@ func TestCloudflareStandinCuts(t *testing.T) {
 // (which makes tusd interrupt the stalled PATCH) sees what arrived.
 func TestCloudflareStandinBlackhole(t *testing.T) {
 	srv := New(t)
-	cf := NewCloudflare(t, srv, "acc", "tok")
+	cf := NewCloudflare(t, srv, CloudflareAccount, "tok")
 	c := siClient(t)
 	data := siBytes(12<<20, 8)
 	loc, _ := cfCreate(t, c, cf, len(data), "")
@@ -568,7 +581,7 @@ func TestVimeoStandin(t *testing.T) {
 
 func TestBackendStandin(t *testing.T) {
 	srv := New(t)
-	cf := NewCloudflare(t, srv, "acc", "cf-secret")
+	cf := NewCloudflare(t, srv, CloudflareAccount, "cf-secret")
 	b := NewBackend(t, cf, "X-Api-Key", "k1")
 	c := siClient(t)
 	data := siBytes(7<<20+99, 6)
@@ -606,7 +619,7 @@ func TestBackendStandin(t *testing.T) {
 	if o := origin(t, loc); o == origin(t, b.URL) || o == origin(t, cf.Base) {
 		t.Fatalf("one-time URL %s on the backend's or the API's origin", loc)
 	}
-	if !slices.Contains(cf.Requests(), "POST /client/v4/accounts/acc/stream?direct_user=true 201") {
+	if !slices.Contains(cf.Requests(), "POST /client/v4/accounts/"+CloudflareAccount+"/stream?direct_user=true 201") {
 		t.Fatalf("Cloudflare's log: %q", cf.Requests())
 	}
 	uploadStream(t, c, loc, data, 5<<20)
