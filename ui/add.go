@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/internal/filepick"
 )
 
 // Drop queues what was dropped on the window: files, and folders walked
@@ -151,7 +153,75 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
+// The system's own dialogs (filepick), replaceable by tests.
+var (
+	pickFiles  = filepick.Files
+	pickFolder = filepick.Folder
+)
+
+// addFilesDialog asks for files, many at once, in the system's own
+// dialog where there is one (Fyne's otherwise), from the folder of the
+// last pick.
 func (w *Window) addFilesDialog() {
+	w.pick(func(ctx context.Context, dir string) ([]string, error) {
+		return pickFiles(ctx, "Add files to upload", dir)
+	}, w.fyneFileDialog, func(paths []string) { w.Add(paths, nil) })
+}
+
+func (w *Window) addFolderDialog() {
+	w.pickFolder(func(path string) { w.Add([]string{path}, nil) })
+}
+
+// pickFolder asks for a folder and hands its path to fn.
+func (w *Window) pickFolder(fn func(path string)) {
+	w.pick(func(ctx context.Context, dir string) ([]string, error) {
+		p, err := pickFolder(ctx, "Choose a folder", dir)
+		return []string{p}, err
+	}, func() { w.fyneFolderDialog(fn) }, func(paths []string) { fn(paths[0]) })
+}
+
+// pick runs a native dialog off the UI goroutine (it blocks until the
+// user answers), one at a time; where there is none, fallback shows
+// Fyne's. The folder picked from is remembered for the next time.
+func (w *Window) pick(native func(context.Context, string) ([]string, error), fallback func(), then func([]string)) {
+	if w.picking {
+		return
+	}
+	w.picking = true
+	dir := w.lastDir
+	go func() {
+		paths, err := native(context.Background(), dir)
+		w.post(func() {
+			w.picking = false
+			switch {
+			case errors.Is(err, filepick.ErrUnavailable):
+				fallback()
+			case errors.Is(err, filepick.ErrCancelled):
+			case err != nil:
+				w.say(fmt.Sprintf("The file dialog failed (%v); opening Ferry's own.", err))
+				fallback()
+			default:
+				w.rememberDir(paths[0])
+				then(paths)
+			}
+		})
+	}()
+}
+
+// rememberDir keeps the folder of a picked path for the next dialog.
+func (w *Window) rememberDir(path string) {
+	dir := path
+	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+		dir = filepath.Dir(path)
+	}
+	if dir != w.lastDir {
+		w.lastDir, w.prefs.LastDir = dir, dir
+		w.savePrefs()
+	}
+}
+
+// fyneFileDialog is the fallback: Fyne's dialog, one file at a time.
+func (w *Window) fyneFileDialog() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			w.showError(err)
@@ -161,29 +231,38 @@ func (w *Window) addFilesDialog() {
 			return
 		}
 		r.Close()
+		w.rememberDir(r.URI().Path())
 		w.Add([]string{r.URI().Path()}, nil)
 	}, w.win)
+	w.startIn(d.SetLocation)
 	d.Resize(fitSize(w.win, 800, 560))
 	d.Show()
 }
 
-func (w *Window) addFolderDialog() {
-	w.pickFolder(func(path string) { w.Add([]string{path}, nil) })
-}
-
-// pickFolder asks for a folder and hands its path to fn.
-func (w *Window) pickFolder(fn func(path string)) {
+func (w *Window) fyneFolderDialog(fn func(string)) {
 	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {
 			w.showError(err)
 			return
 		}
 		if u != nil {
+			w.rememberDir(filepath.Dir(u.Path()))
 			fn(u.Path())
 		}
 	}, w.win)
+	w.startIn(d.SetLocation)
 	d.Resize(fitSize(w.win, 800, 560))
 	d.Show()
+}
+
+// startIn points a Fyne dialog at the last folder, when it still exists.
+func (w *Window) startIn(set func(fyne.ListableURI)) {
+	if w.lastDir == "" {
+		return
+	}
+	if l, err := storage.ListerForURI(storage.NewFileURI(w.lastDir)); err == nil {
+		set(l)
+	}
 }
 
 func fileURL(path string) (*url.URL, error) { return url.Parse(storage.NewFileURI(path).String()) }

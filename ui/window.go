@@ -93,6 +93,7 @@ type Window struct {
 	watchB   *widget.Button // the Watch folders tab
 	inWatch  bool           // the Watch folders view is shown
 	bars     []*adaptiveBar // the toolbar's and the tabs': wide or narrow
+	picking  bool           // a native file dialog is open
 	themeSet string         // the theme choice in force
 	syncing  bool           // a selector is set to what is shown: no callback
 
