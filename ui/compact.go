@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // compactTheme is the app's theme with less room around text, for the
@@ -72,4 +73,24 @@ func (c *columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		s.Height = max(s.Height, m.Height)
 	}
 	return s.AddWidthHeight(theme.Padding()*float32(len(objs)-1), 0)
+}
+
+// nameDetail lays a row's first line out: the name on the left, the
+// figures on the right at their full width when there is room (up to
+// 60 % of the line), each truncated when there is not.
+type nameDetail struct{ detail *widget.Label }
+
+func (l *nameDetail) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	name, detail := objs[0], objs[1]
+	want := fyne.MeasureText(l.detail.Text, theme.Size(l.detail.SizeName), l.detail.TextStyle).Width + 2*theme.InnerPadding() + theme.Padding()
+	dw := min(want, size.Width*0.6)
+	detail.Resize(fyne.NewSize(dw, size.Height))
+	detail.Move(fyne.NewPos(size.Width-dw, 0))
+	name.Resize(fyne.NewSize(max(size.Width-dw, 0), size.Height))
+	name.Move(fyne.NewPos(0, 0))
+}
+
+func (l *nameDetail) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(a.Width+b.Width, max(a.Height, b.Height))
 }

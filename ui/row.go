@@ -37,6 +37,7 @@ type row struct {
 	primary *rowButton        // pause / resume / retry / copy link
 	second  *rowButton        // cancel / remove
 	more    *rowButton        // everything else, in a menu
+	top     *fyne.Container   // name and figures (full rows)
 	content fyne.CanvasObject
 }
 
@@ -71,7 +72,8 @@ func newRow(w *Window, compact bool) *row {
 			compactTheme{})
 	} else {
 		buttons := container.NewHBox(r.primary, r.second, r.more)
-		top := container.NewBorder(nil, nil, nil, r.detail, r.name)
+		r.top = container.New(&nameDetail{r.detail}, r.name, r.detail)
+		top := r.top
 		text := container.NewVBox(top, r.bar, container.NewBorder(nil, nil, nil, r.fix, r.state))
 		r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon), container.NewCenter(buttons), text)
 	}
@@ -125,7 +127,12 @@ func (r *row) bind(j engine.Job, copied, selected bool) {
 	if to := destLabel(j.Dest); to != "" && to != r.w.dest.Selected {
 		detail += " · to " + to
 	}
-	r.detail.SetText(detail)
+	if detail != r.detail.Text {
+		r.detail.SetText(detail)
+		if r.top != nil {
+			r.top.Refresh() // the figures' width moved
+		}
+	}
 	imp, colour := stateLook(j.State)
 	r.state.Importance = imp
 	r.bar.set(j.Progress(), colour)

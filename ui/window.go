@@ -228,8 +228,10 @@ func (w *Window) build() {
 		w.center.Add(w.watch.content)
 		w.watch.content.Hide()
 	}
-	top := container.NewVBox(toolbar, w.where, w.notices.box, w.banner, filterBar, w.selBar.content, widget.NewSeparator())
-	bottom := container.NewVBox(widget.NewSeparator(), w.footer, w.undoBar.content, w.status)
+	// The selection bar stands under the list: appearing, it moves no
+	// row away from under the pointer.
+	top := container.NewVBox(toolbar, w.where, w.notices.box, w.banner, filterBar, widget.NewSeparator())
+	bottom := container.NewVBox(w.selBar.content, widget.NewSeparator(), w.footer, w.undoBar.content, w.status)
 	w.win.SetContent(container.NewBorder(top, bottom, nil, nil, w.center))
 	w.setView(viewAll)
 	w.shortcuts()
@@ -315,6 +317,7 @@ func (w *Window) showWatch(on bool) {
 		return
 	}
 	w.inWatch = on
+	w.unfocus() // keys must not reach a button of the view that went
 	if on {
 		w.list.Hide()
 		w.empty.content.Hide()
