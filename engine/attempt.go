@@ -42,6 +42,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 	p := plan{path: j.Path, size: j.Size, mtime: j.ModTime, dest: cloneDest(j.Dest), fp: j.fp,
 		upload: j.UploadURL, sent: j.sent, ident: j.ident}
 	e.setState(j, Uploading)
+	j.flowing, j.tried = false, time.Now()
 	e.mu.Unlock()
 	if p.upload == "" {
 		if u, ok := e.uploadOf(p.fp, p.size); ok {
@@ -60,6 +61,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 
 	offset := int64(0)
 	if p.upload != "" {
+		e.reconnecting(j)
 		off, err := e.serverOffset(ctx, j, t, &p)
 		if err != nil || p.upload != "" && off == p.size {
 			return inWords(dest, p.upload, err) // done (nil), or the server cannot be trusted
@@ -92,9 +94,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 			return err
 		}
 	}
-	e.mu.Lock()
-	j.UploadURL, j.Offset, j.confirmed = p.upload, offset, offset
-	e.mu.Unlock()
+	e.resumeAt(j, p.upload, offset)
 	if offset >= p.size {
 		return nil
 	}

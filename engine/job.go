@@ -19,14 +19,14 @@ type Job struct {
 	ModTime   time.Time   `json:"mtime"`
 	Dest      Destination `json:"dest"`
 	State     State       `json:"state"`
-	Offset    int64       `json:"offset"`               // bytes the server has (a hint until it says so)
+	Offset    int64       `json:"offset"`               // bytes the server has: a hint until it says so, never below what it acknowledged
 	UploadURL string      `json:"upload_url,omitempty"` // the upload on the server
 	MediaID   string      `json:"media_id,omitempty"`   // Stream-Media-ID, where sent
 	Link      string      `json:"link,omitempty"`       // where people see the result (Vimeo's video page)
 	Expires   time.Time   `json:"expires,omitzero"`     // when the server will forget the upload, if it says
 	Error     string      `json:"error,omitempty"`      // why it failed, as a sentence
 	ErrorCode Code        `json:"error_code,omitempty"` // why it failed, for a program
-	Reason    string      `json:"reason,omitempty"`     // why it is waiting
+	Reason    string      `json:"reason,omitempty"`     // why it is waiting; uploading: Reconnecting until the server answers
 	NextTry   time.Time   `json:"next_try,omitzero"`    // when a waiting job tries again
 	Notes     []string    `json:"notes,omitempty"`      // history worth telling
 	Added     time.Time   `json:"added"`
@@ -89,6 +89,8 @@ type job struct {
 	confirmed  int64                   // offset the server confirmed
 	moved      int64                   // bytes handed to connections by this process
 	lastMoved  int64                   // moved at the previous speed tick
+	flowing    bool                    // bytes moved since the attempt began
+	tried      time.Time               // when the attempt began
 	left       int64                   // this job's share of Totals.BytesLeft
 	born       time.Time               // when this process created the job's upload
 	knownSpeed float64                 // the last speed measured, kept through pauses

@@ -101,7 +101,8 @@ func (e *Engine) wait(ctx context.Context, j *job, why string, d time.Duration) 
 		e.mu.Unlock()
 		return false
 	}
-	j.Offset = j.confirmed
+	// The bar holds where it is: the bytes sent may well be on the server,
+	// and the next attempt asks it before anything else.
 	j.Reason, j.NextTry = why, time.Now().Add(d)
 	if j.State == Waiting {
 		e.changed(j)
@@ -181,6 +182,7 @@ func (e *Engine) exit(j *job) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	j.running, j.cancel = false, nil
+	j.lastMoved = j.moved // counted in Totals.Sent; its next start starts its speed afresh
 	delete(e.running, j)
 	e.account(j) // Offset stays a hint (bytes acknowledged) until a HEAD says
 	if j.terminate {
@@ -234,6 +236,8 @@ func (p jobProgress) Sent(n int64) {
 	p.e.mu.Lock()
 	p.j.Offset += n
 	p.j.moved += n
+	p.j.flowing = true
+	p.e.totals.Sent += n
 	p.e.dirty[p.j] = struct{}{}
 	p.e.mu.Unlock()
 }
@@ -246,4 +250,35 @@ func (p jobProgress) Accepted(offset int64, mediaID string) {
 	}
 	p.e.dirty[p.j] = struct{}{}
 	p.e.mu.Unlock()
+}
+
+// Reconnecting is an uploading job's Reason while it asks the server how
+// much of the upload it holds, before bytes flow again.
+const Reconnecting = "Reconnecting"
+
+// reconnecting marks the start of an attempt that asks the server first:
+// the job's bar holds at its offset and its row says why nothing moves.
+func (e *Engine) reconnecting(j *job) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if j.State == Uploading && j.Reason != Reconnecting {
+		j.Reason = Reconnecting
+		e.bus.publish(Event{Type: JobChanged, Job: j.view()})
+	}
+}
+
+// resumeAt sets the job to the offset the server gave (its HEAD, or 0 for
+// a new upload): the truth, even below the bar shown (bytes lost with the
+// connection). Its bytes flow from here.
+func (e *Engine) resumeAt(j *job, upload string, offset int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	changed := j.Offset != offset || j.Reason != ""
+	j.UploadURL, j.Offset, j.confirmed = upload, offset, offset
+	if j.State == Uploading && changed {
+		j.Reason = ""
+		e.dirty[j] = struct{}{}
+		e.account(j)
+		e.bus.publish(Event{Type: JobChanged, Job: j.view()})
+	}
 }

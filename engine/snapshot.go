@@ -4,12 +4,22 @@ import "time"
 
 // Totals sum up the queue, computed once per tick for every front-end
 // (the CLI's total bar, the window's footer and counts).
+//
+// The shape is rclone's accounting: one counter of bytes sent, which only
+// grows (a job that finished between two ticks still counts), turned into
+// a speed once per tick.
 type Totals struct {
-	FilesLeft int           // queued, uploading, waiting or paused
-	BytesLeft int64         // of those files
-	Speed     float64       // bytes/s of all uploads together
-	ETA       time.Duration // 0 when unknown
-	ByState   [len(stateNames)]int
+	FilesLeft int     // queued, uploading, waiting or paused
+	BytesLeft int64   // of those files
+	Sent      int64   // bytes handed to the network by this engine, all jobs, since it opened
+	Speed     float64 // bytes/s of all uploads together: Sent's rate, smoothed over a few seconds
+	// ETA is when the files left should be up, never sooner than the
+	// slowest upload's own; 0 when unknown.
+	ETA time.Duration
+	// Connecting counts the uploads that have not sent a byte since their
+	// attempt began: asking the server, creating the upload, reconnecting.
+	Connecting int
+	ByState    [len(stateNames)]int
 }
 
 // Count is the number of jobs in a state.
