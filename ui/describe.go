@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dustin/go-humanize"
-
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/internal/units"
 )
 
 // stateLine says in words where a job is, as its row shows it.
@@ -22,6 +21,10 @@ func stateLine(j engine.Job, now time.Time, copied bool) string {
 		}
 		return "Queued"
 	case engine.Uploading:
+		if j.Reason != "" {
+			// Reconnecting: the bar holds until the server says how much it has.
+			return fmt.Sprintf("%s — %s", strings.TrimSuffix(j.Reason, "."), percent(j.Progress()))
+		}
 		return fmt.Sprintf("Uploading — %s", percent(j.Progress()))
 	case engine.Waiting:
 		why := strings.TrimSuffix(j.Reason, ".")
@@ -120,9 +123,10 @@ func tilde(path string) string {
 	return path
 }
 
-func size(n int64) string { return humanize.Bytes(uint64(max(n, 0))) }
+// size and rate are in SI units, as everywhere in Ferry (internal/units).
+func size(n int64) string { return units.Size(n) }
 
-func rate(bps float64) string { return humanize.Bytes(uint64(bps)) + "/s" }
+func rate(bps float64) string { return units.Rate(bps) }
 
 func percent(f float64) string { return fmt.Sprintf("%d %%", int(f*100)) }
 
