@@ -159,6 +159,7 @@ func (w *Window) showError(err error) { dialog.ShowError(err, w.win) }
 // say shows a line under the footer; it goes after a while.
 func (w *Window) say(text string) {
 	w.status.SetText(text)
+	w.status.Hidden = text == "" // an empty line takes no room from the list
 	w.saidAt = w.now()
 }
 

@@ -135,7 +135,7 @@ func (w *Window) frame(second bool) {
 		t, _ := w.m.queueTotals()
 		w.footer.sample(t.Speed)
 		if w.status.Text != "" && w.now().Sub(w.saidAt) > statusLife {
-			w.status.SetText("")
+			w.say("")
 		}
 		w.expireUndo()
 		if w.inWatch { // settling files count down without events

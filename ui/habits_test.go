@@ -91,9 +91,13 @@ func TestNewestJobsAreOnTopAndTheOrderCanChange(t *testing.T) {
 	h.eng.SetRateLimit(64 << 10)
 	h.w.Drop([]fyne.URI{storage.NewFileURI(gone)})
 	h.rowOf("gone.mp4", stateIs("Uploading"))
-	h.eng.SetRateLimit(0)
 	if got := h.shownNames(); got[0] != "gone.mp4" {
 		t.Fatalf("by state, the running one first: %v", got)
+	}
+	h.eng.SetRateLimit(0)
+	h.rowOf("gone.mp4", stateIs("Done"))
+	if got := strings.Join(h.shownNames(), " "); got != "gone.mp4 mid-0.mp4 new-0.mp4 old-0.mp4" {
+		t.Fatalf("by state, ties newest first: %s", got)
 	}
 }
 

@@ -22,10 +22,10 @@ type onode struct {
 
 type ostree struct {
 	root *onode
-	less func(a, b *entry) bool // the order; ties broken by pos inside
+	less func(a, b *entry) bool // the order; ties go newest first
 }
 
-// before is the strict order of the tree: less, then add order.
+// before is the strict order of the tree: less, then the newest first.
 func (t *ostree) before(a, b *entry) bool {
 	if t.less(a, b) {
 		return true
@@ -33,7 +33,7 @@ func (t *ostree) before(a, b *entry) bool {
 	if t.less(b, a) {
 		return false
 	}
-	return a.pos < b.pos
+	return a.pos > b.pos
 }
 
 func (n *onode) pull() {

@@ -219,6 +219,7 @@ func (w *Window) build() {
 	w.status = widget.NewLabel("")
 	w.status.Truncation = fyne.TextTruncateEllipsis
 	w.status.SizeName = theme.SizeNameCaptionText
+	w.status.Hide()
 	w.footer = newFooter()
 	w.undoBar = newUndoBar(w)
 
