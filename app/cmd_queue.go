@@ -9,11 +9,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/dustin/go-humanize"
-
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/engine/control"
 	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/internal/units"
 )
 
 // queueLine is the --json shape of a job in the queue.
@@ -80,7 +79,7 @@ func cmdQueue(args []string, stdout io.Writer) error {
 		case j.State == engine.Waiting && j.Reason != "":
 			url = j.Reason
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.0f%%\t%s\t%s\t%s\n", j.ID, j.State, 100*j.Progress(), humanize.IBytes(uint64(j.Size)), j.Path, url)
+		fmt.Fprintf(tw, "%s\t%s\t%.0f%%\t%s\t%s\t%s\n", j.ID, j.State, 100*j.Progress(), units.Size(j.Size), j.Path, url)
 		for _, n := range j.Notes {
 			fmt.Fprintf(tw, "\t\t\t\t  %s\t\n", strings.TrimSpace(n))
 		}

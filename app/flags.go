@@ -12,10 +12,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dustin/go-humanize"
-
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/engine/keychain"
+	"github.com/ferry-app/ferry/internal/units"
 )
 
 // errUsage marks a command line that cannot be run (exit 2).
@@ -39,7 +38,7 @@ type common struct {
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dataDir, "data-dir", "", "where the queue lives (default $FERRY_DATA_DIR, else the user config dir + /ferry)")
 	fs.IntVar(&c.concurrency, "concurrency", 3, "uploads at once")
-	fs.Var(&c.chunkSize, "chunk-size", "bytes per PATCH request, e.g. 50MiB or 5MB; 0 = one streaming request (fastest)")
+	fs.Var(&c.chunkSize, "chunk-size", "bytes per PATCH request, e.g. 50MB or 50MiB; 0 = one streaming request (fastest)")
 	fs.Var(&c.limitRate, "limit-rate", "cap on upload speed for all files together, e.g. 2MB (per second); 0 = none")
 	fs.Var(&c.headers, "header", `extra request header "Key: Value" (repeatable)`)
 	fs.Var(&c.meta, "meta", "extra upload metadata key=value (repeatable)")
@@ -104,16 +103,19 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// sizeFlag reads byte sizes: 50MiB, 5MB, 1.5G, 1048576.
+// sizeFlag reads byte sizes and rates as internal/units does, as the
+// window does: 5MB, 500kB, 2MB/s, 50MiB, 1.5G, 1048576.
 type sizeFlag int64
 
 func (s *sizeFlag) String() string { return strconv.FormatInt(int64(*s), 10) }
 
 func (s *sizeFlag) Set(v string) error {
-	v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(v, "/s"), "ps"))
-	n, err := humanize.ParseBytes(v)
-	if err != nil || n > 1<<62 {
-		return fmt.Errorf("%q is not a size (try 50MiB, 5MB or a number of bytes)", v)
+	n, err := units.Parse(v)
+	switch {
+	case errors.Is(err, units.ErrBits):
+		return fmt.Errorf("%q is in bits; Ferry counts bytes (8 Mbps is 1MB/s)", v)
+	case err != nil || n > 1<<62:
+		return fmt.Errorf("%q is not a size (try 5MB, 500kB, 50MiB or a number of bytes)", v)
 	}
 	*s = sizeFlag(n)
 	return nil

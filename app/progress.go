@@ -5,16 +5,17 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/dustin/go-humanize"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/internal/units"
 )
 
 // progress shows the state of active uploads: bars on a terminal, plain
@@ -47,7 +48,13 @@ func status(j engine.Job) string {
 			return fmt.Sprintf("%s; retrying in %s", j.Reason, d.Round(time.Second))
 		}
 	case engine.Uploading:
-		s := humanize.IBytes(uint64(j.Speed)) + "/s"
+		switch {
+		case j.Reason != "":
+			return strings.ToLower(j.Reason) // reconnecting: the bar holds
+		case j.Speed < 1:
+			return "starting"
+		}
+		s := units.Rate(j.Speed)
 		if j.ETA > 0 {
 			s += ", " + j.ETA.Round(time.Second).String() + " left"
 		}
@@ -74,13 +81,16 @@ func (l *lines) update(active []engine.Job, _ engine.Totals) {
 		prev := l.last[j.ID]
 		switch {
 		case j.State != prev.state || j.Reason != prev.reason:
-			if j.State == engine.Waiting {
+			switch {
+			case j.State == engine.Waiting:
 				fmt.Fprintf(l.w, "waiting    %s: %s\n", j.Path, status(j))
-			} else {
-				fmt.Fprintf(l.w, "%-10s %s (%s)\n", j.State, j.Path, humanize.IBytes(uint64(j.Size)))
+			case j.State == engine.Uploading && j.Reason != "":
+				fmt.Fprintf(l.w, "uploading  %s: %s at %s of %s\n", j.Path, status(j), units.Size(j.Offset), units.Size(j.Size))
+			default:
+				fmt.Fprintf(l.w, "%-10s %s (%s)\n", j.State, j.Path, units.Size(j.Size))
 			}
 		case j.State == engine.Uploading && time.Since(prev.at) >= 5*time.Second:
-			fmt.Fprintf(l.w, "uploading  %s: %.0f%% of %s, %s\n", j.Path, 100*j.Progress(), humanize.IBytes(uint64(j.Size)), status(j))
+			fmt.Fprintf(l.w, "uploading  %s: %.0f%% of %s, %s\n", j.Path, 100*j.Progress(), units.Size(j.Size), status(j))
 		default:
 			continue
 		}
@@ -113,21 +123,42 @@ func newBars(w io.Writer, total int64) *bars {
 	b.total = b.p.AddBar(max(total, 1), mpb.BarPriority(1<<30),
 		mpb.PrependDecorators(decor.Name("total", decor.WC{W: 32, C: decor.DindentRight})),
 		mpb.AppendDecorators(
-			decor.Counters(decor.SizeB1024(0), "% .1f / % .1f"),
+			counters(),
 			decor.Any(func(decor.Statistics) string { return "  " + overall(b.totals.Load().(engine.Totals)) })))
 	return b
 }
 
-// overall is the speed and time left of everything in the queue.
+// counters are a bar's bytes, "1.2 MB / 3.4 GB", in the units the window
+// uses (mpb's own SizeB1000 would write "KB" and "b").
+func counters() decor.Decorator {
+	return decor.Any(func(s decor.Statistics) string {
+		return units.Size(s.Current) + " / " + units.Size(s.Total)
+	}, decor.WC{W: 17, C: decor.DindentRight})
+}
+
+// overall is the speed and time left of everything in the queue, or,
+// when no bytes move, why: as the window's footer says it.
 func overall(t engine.Totals) string {
-	if t.Speed < 1 {
-		return ""
+	up := t.Count(engine.Uploading)
+	switch {
+	case t.Speed >= 1:
+		s := units.Rate(t.Speed)
+		if t.ETA > 0 {
+			s += ", " + t.ETA.Round(time.Second).String() + " left"
+		}
+		return s
+	case up > 0 && t.Connecting >= up:
+		return "starting…"
+	case up > 0:
+		return "stalled"
+	case t.Count(engine.Waiting) > 0:
+		return "waiting to retry"
+	case t.Count(engine.Queued) > 0:
+		return "queued"
+	case t.Count(engine.Paused) > 0:
+		return "paused"
 	}
-	s := humanize.IBytes(uint64(t.Speed)) + "/s"
-	if t.ETA > 0 {
-		s += ", " + t.ETA.Round(time.Second).String() + " left"
-	}
-	return s
+	return ""
 }
 
 func (b *bars) update(active []engine.Job, t engine.Totals) {
@@ -143,7 +174,7 @@ func (b *bars) update(active []engine.Job, t engine.Totals) {
 			bar = b.p.AddBar(max(j.Size, 1), mpb.BarRemoveOnComplete(),
 				mpb.PrependDecorators(decor.Name(shorten(filepath.Base(j.Path), 30), decor.WC{W: 32, C: decor.DindentRight})),
 				mpb.AppendDecorators(
-					decor.Counters(decor.SizeB1024(0), "% .1f / % .1f"),
+					counters(),
 					decor.Any(func(decor.Statistics) string { return "  " + b.status(id) })))
 			b.bars[j.ID] = bar
 		}
