@@ -428,3 +428,29 @@ func TestTickerTimeLeftWaitsForTheSlowestJob(t *testing.T) {
 		}
 	})
 }
+
+func TestTickerTimeLeftLeavesPausedFilesOut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := tickerEngine()
+		go e.ticker()
+		defer func() { close(e.stopTick); <-e.tickDone }()
+		synctest.Wait()
+		up := fakeJob(e, "up", 1_100_000)
+		paused := fakeJob(e, "paused", 50_000_000)
+		e.mu.Lock()
+		delete(e.running, paused)
+		paused.State, paused.running = Paused, false
+		e.account(paused)
+		e.mu.Unlock()
+		for range 2 {
+			jobProgress{e, up}.Sent(50_000) // 100 kB/s
+			time.Sleep(e.opts.Tick)
+			synctest.Wait()
+		}
+		tot := e.Totals()
+		// 1 MB left at 100 kB/s; the paused 50 MB wait for a person.
+		if tot.ETA != 10*time.Second || tot.BytesLeft != 51_000_000 || tot.Paused != 50_000_000 {
+			t.Fatalf("totals %+v", tot)
+		}
+	})
+}

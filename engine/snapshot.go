@@ -11,10 +11,11 @@ import "time"
 type Totals struct {
 	FilesLeft int     // queued, uploading, waiting or paused
 	BytesLeft int64   // of those files
+	Paused    int64   // of BytesLeft, in paused files: not counted in ETA
 	Sent      int64   // bytes handed to the network by this engine, all jobs, since it opened
 	Speed     float64 // bytes/s of all uploads together: Sent's rate, smoothed over a few seconds
-	// ETA is when the files left should be up, never sooner than the
-	// slowest upload's own; 0 when unknown.
+	// ETA is when the files left (paused ones aside) should be up, never
+	// sooner than the slowest upload's own; 0 when unknown.
 	ETA time.Duration
 	// Connecting counts the uploads that have not sent a byte since their
 	// attempt began: asking the server, creating the upload, reconnecting.
@@ -76,6 +77,9 @@ func (e *Engine) account(j *job) {
 		}
 	}
 	e.totals.BytesLeft -= j.left
+	if j.countedAs == Paused {
+		e.totals.Paused -= j.left
+	}
 	j.left, j.counted = 0, false
 	if j.removed {
 		return
@@ -86,6 +90,9 @@ func (e *Engine) account(j *job) {
 		e.totals.FilesLeft++
 		j.left = max(j.Size-j.Offset, 0)
 		e.totals.BytesLeft += j.left
+		if j.State == Paused {
+			e.totals.Paused += j.left
+		}
 	}
 }
 

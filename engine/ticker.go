@@ -126,8 +126,9 @@ func (e *Engine) tick(m *meter, now time.Time, dt float64, persist bool) {
 		speed = 0
 	}
 	e.totals.Speed, e.totals.Connecting = speed, connecting
-	// The whole cannot be done before its slowest part.
-	e.totals.ETA = max(eta(e.totals.BytesLeft, speed), slowest)
+	// The whole cannot be done before its slowest part; paused files wait
+	// for a person, not for the network.
+	e.totals.ETA = max(eta(e.totals.BytesLeft-e.totals.Paused, speed), slowest)
 	if e.totals.FilesLeft == 0 {
 		e.totals.ETA = 0
 	}
