@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferry-app/ferry/engine/store"
@@ -134,7 +135,21 @@ const watchRecordVersion = 1
 type watchRecord struct {
 	V int `json:"v"`
 	WatchFolder
+	Counts WatchCounts `json:"counts,omitzero"`
 }
+
+// WatchCounts are what a watch folder has done since it was added. They
+// are kept in its record, so a restart does not reset them; removing the
+// folder forgets them.
+type WatchCounts struct {
+	Uploaded int   `json:"uploaded,omitempty"` // files it uploaded
+	Bytes    int64 `json:"bytes,omitempty"`    // their sizes, summed
+}
+
+// watchRecords makes each change to a watch record (its settings, its
+// counts) a read and a write that no other change comes between: the
+// record is one value for both.
+var watchRecords sync.Mutex
 
 func watchKey(dir string) string { return pathKey(filepath.Clean(dir)) }
 
@@ -163,17 +178,71 @@ func (e *Engine) WatchFolderOf(dir string) (WatchFolder, bool) {
 }
 
 func decodeWatch(v []byte) (WatchFolder, error) {
+	r, err := decodeWatchRecord(v)
+	return r.WatchFolder, err
+}
+
+func decodeWatchRecord(v []byte) (watchRecord, error) {
 	var r watchRecord
 	if err := json.Unmarshal(v, &r); err != nil {
-		return WatchFolder{}, err
+		return watchRecord{}, err
 	}
 	if r.V < 1 || r.V > watchRecordVersion {
-		return WatchFolder{}, fmt.Errorf("watch record version %d is not one this Ferry knows (%d)", r.V, watchRecordVersion)
+		return watchRecord{}, fmt.Errorf("watch record version %d is not one this Ferry knows (%d)", r.V, watchRecordVersion)
 	}
 	if r.Dir == "" {
-		return WatchFolder{}, fmt.Errorf("incomplete watch record")
+		return watchRecord{}, fmt.Errorf("incomplete watch record")
 	}
-	return r.WatchFolder, nil
+	return r, nil
+}
+
+// WatchCountsOf returns a folder's counts as last saved (zero if it has
+// none).
+func (e *Engine) WatchCountsOf(dir string) WatchCounts {
+	v := e.w.lookup(store.Watches, watchKey(dir))
+	if v == nil {
+		return WatchCounts{}
+	}
+	r, err := decodeWatchRecord(v)
+	if err != nil {
+		return WatchCounts{}
+	}
+	return r.Counts
+}
+
+// SaveWatchCounts keeps a folder's counts, to be read back after a
+// restart. It does not wait for the disk: they go with the next write
+// (within tens of milliseconds), and at the latest on Close, so a watcher
+// may save them at every upload. A folder that is not saved (removed
+// meanwhile) is not brought back.
+func (e *Engine) SaveWatchCounts(dir string, c WatchCounts) error {
+	watchRecords.Lock()
+	defer watchRecords.Unlock()
+	key := watchKey(dir)
+	v := e.w.lookup(store.Watches, key)
+	if v == nil {
+		return nil
+	}
+	r, err := decodeWatchRecord(v)
+	if err != nil {
+		return err
+	}
+	if r.Counts == c {
+		return nil
+	}
+	r.Counts = c
+	if v, err = json.Marshal(r); err != nil {
+		return err
+	}
+	b := store.Batch{}
+	b.Put(store.Watches, key, v)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return ErrClosed
+	}
+	e.write(b)
+	return nil
 }
 
 // SaveWatchFolder keeps a folder's settings (its Added time stays that of
@@ -195,47 +264,64 @@ func (e *Engine) SaveWatchFolder(f WatchFolder) (WatchFolder, error) {
 	} else if err := f.Dest.Check(); err != nil {
 		return f, err
 	}
-	if old, ok := e.WatchFolderOf(f.Dir); ok && !old.Added.IsZero() {
-		f.Added = old.Added
+	watchRecords.Lock()
+	var counts WatchCounts
+	if v := e.w.lookup(store.Watches, watchKey(f.Dir)); v != nil {
+		if old, err := decodeWatchRecord(v); err == nil {
+			if !old.Added.IsZero() {
+				f.Added = old.Added
+			}
+			counts = old.Counts // new settings, same folder: what it did stands
+		}
 	}
 	if f.Added.IsZero() {
 		f.Added = time.Now()
 	}
-	rec := watchRecord{V: watchRecordVersion, WatchFolder: f}
+	rec := watchRecord{V: watchRecordVersion, WatchFolder: f, Counts: counts}
 	rec.Dest = storedDest(f.Dest)
 	v, err := json.Marshal(rec)
 	if err != nil {
+		watchRecords.Unlock()
 		return f, err
 	}
 	b := store.Batch{}
 	b.Put(store.Watches, watchKey(f.Dir), v)
-	if err := e.writeDurable(b); err != nil {
+	g, err := e.stageWrite(b)
+	watchRecords.Unlock()
+	if err == nil {
+		err = e.durable(g)
+	}
+	if err != nil {
 		return f, storeError("the watch folder was not saved. Free disk space or check the disk, then add it again.", err)
 	}
 	return f, nil
 }
 
-// RemoveWatchFolder forgets a folder's settings. Its files' completion
-// records stay: they are still known as sent.
+// RemoveWatchFolder forgets a folder's settings and counts. Its files'
+// completion records stay: they are still known as sent.
 func (e *Engine) RemoveWatchFolder(dir string) error {
 	b := store.Batch{}
 	b.Delete(store.Watches, watchKey(dir))
-	if err := e.writeDurable(b); err != nil {
+	watchRecords.Lock()
+	g, err := e.stageWrite(b)
+	watchRecords.Unlock()
+	if err == nil {
+		err = e.durable(g)
+	}
+	if err != nil {
 		return storeError("the watch folder may come back. Free disk space or check the disk, then remove it again.", err)
 	}
 	return nil
 }
 
-// writeDurable writes b and waits until it is on disk.
-func (e *Engine) writeDurable(b store.Batch) error {
+// stageWrite stages b and returns the generation to wait for.
+func (e *Engine) stageWrite(b store.Batch) (uint64, error) {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.closed {
-		e.mu.Unlock()
-		return ErrClosed
+		return 0, ErrClosed
 	}
-	g := e.write(b)
-	e.mu.Unlock()
-	return e.durable(g)
+	return e.write(b), nil
 }
 
 // storedDest is a destination as a watch record keeps it: a saved one by

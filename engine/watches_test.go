@@ -176,3 +176,78 @@ func TestWatchFolderSettingsAreChecked(t *testing.T) {
 		t.Fatalf("%+v %v", f, err)
 	}
 }
+
+// A watch folder's counts are kept in its record: new settings keep them,
+// a restart reads them back, saving them never brings back a folder
+// removed meanwhile, and counts and settings saved at the same time both
+// stand.
+func TestWatchCountsAreKeptWithTheFolder(t *testing.T) {
+	dir := t.TempDir()
+	e, err := Open(Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	watched := t.TempDir()
+	d := Destination{URL: "http://127.0.0.1:1/files/"}
+	f, err := e.SaveWatchFolder(WatchFolder{Dir: watched, Dest: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := e.WatchCountsOf(watched); c != (WatchCounts{}) {
+		t.Fatalf("a new folder's counts: %+v", c)
+	}
+	if err := e.SaveWatchCounts(watched, WatchCounts{Uploaded: 2, Bytes: 3 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	f.Settle = time.Minute
+	if _, err := e.SaveWatchFolder(f); err != nil {
+		t.Fatal(err)
+	}
+	if c := e.WatchCountsOf(watched); c != (WatchCounts{Uploaded: 2, Bytes: 3 << 20}) {
+		t.Fatalf("after new settings: %+v", c)
+	}
+
+	// Counts (one writer, the folder's loop) and settings (the window)
+	// saved at the same time: the last of each stands.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 3; i <= 50; i++ {
+			if err := e.SaveWatchCounts(watched, WatchCounts{Uploaded: i, Bytes: int64(i) << 20}); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	for i := 1; i <= 10; i++ {
+		f.Settle = time.Duration(i) * time.Second
+		if _, err := e.SaveWatchFolder(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	e.Close()
+
+	e, err = Open(Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if c := e.WatchCountsOf(watched); c != (WatchCounts{Uploaded: 50, Bytes: 50 << 20}) {
+		t.Fatalf("after a restart: %+v", c)
+	}
+	if g, ok := e.WatchFolderOf(watched); !ok || g.Settle != 10*time.Second {
+		t.Fatalf("settings after a restart: %+v", g)
+	}
+	if err := e.RemoveWatchFolder(watched); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SaveWatchCounts(watched, WatchCounts{Uploaded: 51}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.WatchFolderOf(watched); ok {
+		t.Fatal("saving the counts of a removed folder brought it back")
+	}
+	if all, _ := e.WatchFolders(); len(all) != 0 {
+		t.Fatalf("removed, still there: %+v", all)
+	}
+}

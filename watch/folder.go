@@ -26,8 +26,9 @@ type folder struct {
 	mu      sync.Mutex
 	want    engine.WatchFolder // the settings to apply
 	changed bool
-	inbox   []news // job changes for the loop
-	resync  bool   // job events were missed: ask the engine about every tracked job
+	asked   []chan struct{} // closed once Status shows want
+	inbox   []news          // job changes for the loop
+	resync  bool            // job events were missed: ask the engine about every tracked job
 	status  Status
 
 	kick chan struct{} // something in want or inbox (1-buffered)
@@ -63,7 +64,12 @@ type folder struct {
 	lastScan  time.Time
 	queued    int
 	failed    int
-	uploaded  int
+	uploaded  int   // since the folder was added: kept in its record
+	bytes     int64 // the sizes of those files, kept alike
+	// outbox holds the events of one turn of the loop: they go out once
+	// Status shows what they say, so whoever hears one and asks sees it.
+	outbox []Event
+	acks   []chan struct{} // settings applied this turn: closed once Status shows them
 }
 
 // news is a change to a job, routed to the folder its file is in.
@@ -89,20 +95,34 @@ const (
 )
 
 func newFolder(w *Watcher, f engine.WatchFolder) *folder {
+	c := w.eng.WatchCountsOf(f.Dir) // what it did before a restart
 	return &folder{
 		w: w, dir: f.Dir, want: f, changed: true,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 		waiting: newSettling(w.opts.MaxPending), tracked: map[string]*entry{}, afterSaid: map[string]bool{},
-		warnings: map[string]*trouble{}, status: Status{Dir: f.Dir},
+		warnings: map[string]*trouble{}, uploaded: c.Uploaded, bytes: c.Bytes,
+		status: Status{Dir: f.Dir, Uploaded: c.Uploaded, Bytes: c.Bytes},
 	}
 }
 
-// set gives the loop new settings.
-func (f *folder) set(cfg engine.WatchFolder) {
+// set gives the loop new settings; the channel is closed once Status
+// shows them (paused, watching, missing), or the loop has stopped.
+func (f *folder) set(cfg engine.WatchFolder) <-chan struct{} {
+	ack := make(chan struct{})
 	f.mu.Lock()
 	f.want, f.changed = cfg, true
+	f.asked = append(f.asked, ack)
 	f.mu.Unlock()
 	f.poke()
+	return ack
+}
+
+// applied waits until Status shows the settings ack stands for.
+func (f *folder) applied(ack <-chan struct{}) {
+	select {
+	case <-ack:
+	case <-f.done:
+	}
 }
 
 // deliver hands the loop a job change; it never blocks.
@@ -156,6 +176,7 @@ func (f *folder) run() {
 	settle := time.NewTimer(time.Hour)
 	defer settle.Stop()
 	f.takeMail()
+	f.publish()
 	for {
 		var events <-chan fsnotify.Event
 		var errs <-chan error
@@ -209,6 +230,8 @@ func (f *folder) takeMail() {
 	cfg, changed := f.want, f.changed
 	inbox, resync := f.inbox, f.resync
 	f.changed, f.inbox, f.resync = false, nil, false
+	f.acks = append(f.acks, f.asked...)
+	f.asked = nil
 	f.mu.Unlock()
 	if changed {
 		f.apply(cfg)
@@ -313,13 +336,16 @@ func (f *folder) setState(s State, problem string) {
 	f.state, f.problem = s, problem
 }
 
+// emit says what the folder did, once this turn of the loop is over.
 func (f *folder) emit(ev Event) {
 	ev.Dir = f.cfg.Dir
-	f.w.hub.publish(ev)
+	f.outbox = append(f.outbox, ev)
 }
 
-// publish copies the loop's figures for Status: a few words under a lock.
+// publish copies the loop's figures for Status (a few words under a
+// lock), then sends the turn's events.
 func (f *folder) publish() {
+	defer f.send()
 	if f.warnEdit {
 		f.warnList, f.warnEdit = nil, false
 		for _, t := range f.warnings {
@@ -327,9 +353,26 @@ func (f *folder) publish() {
 		}
 		slices.Sort(f.warnList)
 	}
-	f.mu.Lock()
-	f.status = Status{Dir: f.cfg.Dir, State: f.state, Problem: f.problem, Warnings: f.warnList,
+	s := Status{Dir: f.cfg.Dir, State: f.state, Problem: f.problem, Warnings: f.warnList,
 		Scanning: f.scan != nil, LastScan: f.lastScan,
-		Settling: f.waiting.len(), Queued: f.queued, Uploaded: f.uploaded, Failed: f.failed}
+		Settling: f.waiting.len(), Queued: f.queued, Uploaded: f.uploaded, Bytes: f.bytes, Failed: f.failed}
+	if w := f.waiting.next(); w != nil {
+		s.SettlingFirst, s.SettlingDue = w.path, w.due
+	}
+	f.mu.Lock()
+	f.status = s
 	f.mu.Unlock()
+	for _, ack := range f.acks {
+		close(ack)
+	}
+	f.acks = nil
+}
+
+// send hands the turn's events to the subscribers.
+func (f *folder) send() {
+	for i, ev := range f.outbox {
+		f.w.hub.publish(ev)
+		f.outbox[i] = Event{}
+	}
+	f.outbox = f.outbox[:0]
 }

@@ -175,6 +175,11 @@ func (f *folder) onJob(j engine.Job, removed bool) {
 		f.count(e.state, -1)
 		delete(f.tracked, j.Path) // its completion record knows it from now on
 		f.uploaded++
+		f.bytes += j.Size
+		// Kept at once (a write per file, never per progress), so the
+		// count survives a restart; the engine writes it with its next
+		// batch, without waiting for the disk here.
+		f.w.eng.SaveWatchCounts(f.dir, engine.WatchCounts{Uploaded: f.uploaded, Bytes: f.bytes})
 		f.emit(Event{Kind: Uploaded, Path: j.Path, Job: j})
 		if j.Offset == j.Size {
 			f.afterUpload(versionOfJob(j))

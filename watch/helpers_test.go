@@ -31,6 +31,7 @@ type rig struct {
 	mu     sync.Mutex
 	events []Event
 	subEnd chan struct{}
+	heard  chan struct{} // an event came (1-buffered): awaitEvents wakes
 }
 
 func newRig(t *testing.T, srv *tustest.Server, opts Options) *rig {
@@ -41,7 +42,7 @@ func newRig(t *testing.T, srv *tustest.Server, opts Options) *rig {
 	if opts.Presence == 0 {
 		opts.Presence = 100 * time.Millisecond
 	}
-	r := &rig{t: t, srv: srv, data: t.TempDir(), opts: opts}
+	r := &rig{t: t, srv: srv, data: t.TempDir(), opts: opts, heard: make(chan struct{}, 1)}
 	r.open()
 	t.Cleanup(r.close)
 	return r
@@ -65,6 +66,10 @@ func (r *rig) open() {
 			r.mu.Lock()
 			r.events = append(r.events, ev)
 			r.mu.Unlock()
+			select {
+			case r.heard <- struct{}{}:
+			default:
+			}
 		}
 	}()
 }
@@ -134,6 +139,22 @@ func (r *rig) find(k Kind, path string) (Event, bool) {
 func (r *rig) waitEvents(k Kind, path string, n int) {
 	r.t.Helper()
 	waitUntil(r.t, fmt.Sprintf("%d %s events for %s", n, k, path), func() bool { return r.count(k, path) >= n })
+}
+
+// awaitEvents waits, event by event and never by the clock, until cond
+// holds; cond may read the events and Status, which shows what an event
+// says by the time it comes.
+func (r *rig) awaitEvents(what string, cond func() bool) {
+	r.t.Helper()
+	deadline := time.NewTimer(patient)
+	defer deadline.Stop()
+	for !cond() {
+		select {
+		case <-r.heard:
+		case <-deadline.C:
+			r.t.Fatalf("waited %s for %s; events:\n%s", patient, what, r.dump())
+		}
+	}
 }
 
 func (r *rig) status(dir string) Status {

@@ -39,12 +39,17 @@ type Status struct {
 	LastScan time.Time // when the last full walk ended
 
 	Settling int // files waiting to be still
-	Queued   int // handed to the engine, not finished
-	Uploaded int // finished since the folder started
-	Failed   int // failed (a retry in the queue takes them up again)
+	// SettlingFirst is the settling file due first ("" when none waits),
+	// and SettlingDue when it is queued if it stays still until then.
+	SettlingFirst string
+	SettlingDue   time.Time
+	Queued        int   // handed to the engine, not finished
+	Uploaded      int   // uploaded since the folder was added (a restart keeps the count)
+	Bytes         int64 // the sizes of the files uploaded, summed (kept like Uploaded)
+	Failed        int   // failed (a retry in the queue takes them up again)
 }
 
-// Found is every file the folder has on its hands since it started.
+// Found is every file the folder has had on its hands since it was added.
 func (s Status) Found() int { return s.Settling + s.Queued + s.Uploaded + s.Failed }
 
 // Kind says what an Event is about.

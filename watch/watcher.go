@@ -6,7 +6,8 @@
 //
 // The window and `ferry watch` drive it through one API: Add (also to
 // change a folder's settings), Pause, Resume, Remove, Status (cheap: poll
-// it on a redraw tick) and Subscribe (an event per file and per trouble).
+// it on a redraw tick) and Subscribe (an event per file and per trouble;
+// by the time one arrives, Status shows what it says).
 //
 // Goroutines are bounded: one per folder, fsnotify's reader, a walk at a
 // time per folder, and one that routes the engine's job events; memory is
@@ -91,7 +92,8 @@ func New(eng *engine.Engine, opts Options) *Watcher {
 // destination, extensions, settle time, after-upload action, paused or
 // not); they are saved first, defaults filled in, and returned. A URL
 // destination's secrets (user-info, an Authorization header) serve this
-// process only: the database never holds them.
+// process only: the database never holds them. It returns once Status
+// shows the folder with its new settings.
 func (w *Watcher) Add(f engine.WatchFolder) (engine.WatchFolder, error) {
 	if abs, err := filepath.Abs(f.Dir); err == nil && f.Dir != "" {
 		f.Dir = abs
@@ -104,14 +106,14 @@ func (w *Watcher) Add(f engine.WatchFolder) (engine.WatchFolder, error) {
 	if f.Dest.Name == "" {
 		run.Dest = f.Dest
 	}
-	return saved, w.run(run)
+	return saved, w.run(run, true)
 }
 
 // StartSaved watches every folder kept in the database, as saved.
 func (w *Watcher) StartSaved() error {
 	all, err := w.eng.WatchFolders()
 	for _, f := range all {
-		if rerr := w.run(f); rerr != nil && err == nil {
+		if rerr := w.run(f, false); rerr != nil && err == nil {
 			err = rerr
 		}
 	}
@@ -119,19 +121,29 @@ func (w *Watcher) StartSaved() error {
 }
 
 // run starts a folder's goroutine, or hands a running one new settings.
-func (w *Watcher) run(f engine.WatchFolder) error {
+// wait: it returns once the folder's Status shows them, so a window that
+// redraws after Add, Pause or Resume shows the folder as it now is. At
+// start nothing waits: a folder on a share that does not answer must not
+// hold up the window.
+func (w *Watcher) run(f engine.WatchFolder, wait bool) error {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.closed {
+		w.mu.Unlock()
 		return engine.ErrClosed
 	}
-	if fo := w.folders[f.Dir]; fo != nil {
-		fo.set(f)
-		return nil
+	fo, running := w.folders[f.Dir]
+	if !running {
+		fo = newFolder(w, f)
+		w.folders[f.Dir] = fo
 	}
-	fo := newFolder(w, f)
-	w.folders[f.Dir] = fo
-	go fo.run()
+	ack := fo.set(f) // a new folder's first turn applies f, once
+	if !running {
+		go fo.run()
+	}
+	w.mu.Unlock()
+	if wait {
+		fo.applied(ack)
+	}
 	return nil
 }
 
