@@ -16,77 +16,106 @@ import (
 var afterLabels = []string{"Keep it where it is", "Move it into a sub-folder", "Delete it (once the server has every byte)"}
 var afterKinds = []engine.After{engine.AfterKeep, engine.AfterMove, engine.AfterDelete}
 
+// watchForm is a watch folder's settings dialog while it is open.
+type watchForm struct {
+	f       engine.WatchFolder
+	adding  bool
+	dest    *widget.Select
+	exts    *widget.Entry
+	settle  *widget.Entry
+	after   *widget.Select
+	moveTo  *widget.Entry
+	problem *widget.Label
+	dlg     *dialog.FormDialog
+}
+
 // edit opens a folder's settings: destination, extensions, settle time,
 // what happens after the upload. Bad input keeps the form open with a
-// sentence; nothing typed is lost.
-func (v *watchView) edit(f engine.WatchFolder, adding bool) {
+// sentence; nothing typed is lost. Nothing is saved until Save; Cancel
+// leaves everything as it was. of, if not "", says which of several
+// dropped folders this is ("2 of 3").
+func (v *watchView) edit(f engine.WatchFolder, adding bool, of string) {
+	fm := &watchForm{f: f, adding: adding}
 	dests := []string{}
 	for _, d := range v.w.eng.Destinations() {
 		dests = append(dests, d.Name)
 	}
-	dest := widget.NewSelect(dests, nil)
+	run := v.w.opts.Dest // a URL given with --to: offered for this run too
+	hasRun := run.URL != "" && run.Name == ""
+	if hasRun {
+		dests = append(dests, thisRun(run))
+	}
+	fm.dest = widget.NewSelect(dests, nil)
 	switch {
 	case f.Dest.Name != "":
-		dest.SetSelected(f.Dest.Name)
-	case v.w.dest.Selected != "" && v.w.dest.Selected != manageLabel:
-		dest.SetSelected(v.w.dest.Selected)
+		fm.dest.SetSelected(f.Dest.Name)
+	case hasRun && f.Dest.URL != "" && f.Dest.URL == engine.RedactURL(run.URL):
+		fm.dest.SetSelected(thisRun(run))
+	case f.Dest.URL == "" && slices.Contains(dests, v.w.dest.Selected):
+		fm.dest.SetSelected(v.w.dest.Selected) // where files go now
 	}
-	exts := widget.NewEntry()
-	exts.SetPlaceHolder("videos (mp4, mov, mkv, …)")
+	fm.exts = widget.NewEntry()
+	fm.exts.SetPlaceHolder("videos (mp4, mov, mkv, …)")
 	if len(f.Exts) > 0 && !slices.Equal(f.Exts, engine.VideoExts) {
-		exts.SetText(strings.Join(f.Exts, ", "))
+		fm.exts.SetText(strings.Join(f.Exts, ", "))
 	}
-	settle := widget.NewEntry()
-	settle.SetPlaceHolder(engine.DefaultSettle.String())
+	fm.settle = widget.NewEntry()
+	fm.settle.SetPlaceHolder(engine.DefaultSettle.String())
 	if f.Settle > 0 {
-		settle.SetText(f.Settle.String())
+		fm.settle.SetText(f.Settle.String())
 	}
-	moveTo := widget.NewEntry()
-	moveTo.SetPlaceHolder(engine.DefaultMoveTo)
-	moveTo.SetText(f.MoveTo)
-	after := widget.NewSelect(afterLabels, func(s string) {
+	fm.moveTo = widget.NewEntry()
+	fm.moveTo.SetPlaceHolder(engine.DefaultMoveTo)
+	fm.moveTo.SetText(f.MoveTo)
+	fm.after = widget.NewSelect(afterLabels, func(s string) {
 		if s == afterLabels[1] {
-			moveTo.Enable()
+			fm.moveTo.Enable()
 		} else {
-			moveTo.Disable()
+			fm.moveTo.Disable()
 		}
 	})
-	after.SetSelected(afterLabels[0])
+	fm.after.SetSelected(afterLabels[0])
 	for i, k := range afterKinds {
 		if f.After == k {
-			after.SetSelected(afterLabels[i])
+			fm.after.SetSelected(afterLabels[i])
 		}
 	}
-	problem := widget.NewLabel("")
-	problem.Importance = widget.DangerImportance
-	problem.Wrapping = fyne.TextWrapWord
+	fm.problem = widget.NewLabel("")
+	fm.problem.Importance = widget.DangerImportance
+	fm.problem.Wrapping = fyne.TextWrapWord
 
 	items := []*widget.FormItem{
 		{Text: "Folder", Widget: widget.NewLabel(tilde(f.Dir))},
-		{Text: "Upload to", Widget: dest},
-		{Text: "Files", Widget: exts, HintText: "Extensions, comma separated; * for every file. Hidden and partial files never go."},
-		{Text: "Settle time", Widget: settle, HintText: "How long a file must stay unchanged before it goes, e.g. 5s or 1m."},
-		{Text: "After upload", Widget: after},
-		{Text: "Sub-folder", Widget: moveTo, HintText: "Inside the watched folder; Ferry does not watch it."},
-		{Widget: problem},
+		{Text: "Upload to", Widget: fm.dest},
+		{Text: "Files", Widget: fm.exts, HintText: "Extensions, comma separated; * for every file. Hidden and partial files never go."},
+		{Text: "Settle time", Widget: fm.settle, HintText: "How long a file must stay unchanged before it goes, e.g. 5s or 1m."},
+		{Text: "After upload", Widget: fm.after},
+		{Text: "Sub-folder", Widget: fm.moveTo, HintText: "Inside the watched folder; Ferry does not watch it."},
+		{Widget: fm.problem},
 	}
 	title := "Watch folder"
 	if adding {
 		title = "Watch a folder"
 	}
-	var d *dialog.FormDialog
-	d = dialog.NewForm(title, "Save", "Cancel", items, func(ok bool) {
+	if of != "" {
+		title += " (" + of + ")"
+	}
+	fm.dlg = dialog.NewForm(title, "Save", "Cancel", items, func(ok bool) {
 		if !ok {
+			v.formClosed(fm) // nothing saved
 			return
 		}
-		nf, err := readWatchForm(f, dest.Selected, exts.Text, settle.Text, after.Selected, moveTo.Text)
+		nf, err := readWatchForm(f, fm.dest.Selected, fm.exts.Text, fm.settle.Text, fm.after.Selected, fm.moveTo.Text)
+		if err == nil && hasRun && fm.dest.Selected == thisRun(run) {
+			nf.Dest = run
+		}
 		if err != nil {
-			problem.SetText(sentence(err))
-			d.Show() // the form closed on Save: open it again, as typed
+			fm.problem.SetText(sentence(err))
+			fm.dlg.Show() // the form closed on Save: open it again, as typed
 			return
 		}
 		go func() { // saving waits for the disk: off the UI goroutine
-			if v.w.opts.NeedDest != nil {
+			if v.w.opts.NeedDest != nil && nf.Dest.Name != "" {
 				err = v.w.opts.NeedDest(nf.Dest.Name) // a built-in receiver runs before files go
 			}
 			if err == nil {
@@ -94,17 +123,19 @@ func (v *watchView) edit(f engine.WatchFolder, adding bool) {
 			}
 			v.w.post(func() {
 				if err != nil {
-					problem.SetText(sentence(err))
-					d.Show()
+					fm.problem.SetText(sentence(err))
+					fm.dlg.Show()
 					return
 				}
 				v.w.say("Watching " + tilde(nf.Dir) + ".")
 				v.refresh()
+				v.formClosed(fm)
 			})
 		}()
 	}, v.w.win)
-	d.Resize(fyne.NewSize(620, 520))
-	d.Show()
+	fm.dlg.Resize(fyne.NewSize(620, 520))
+	v.form = fm
+	fm.dlg.Show()
 }
 
 // readWatchForm makes the folder the form describes.

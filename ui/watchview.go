@@ -2,9 +2,11 @@ package ui
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -26,6 +28,9 @@ type watchView struct {
 	statuses []watch.Status                // UI goroutine only
 	settings map[string]engine.WatchFolder // as saved, read once per refresh
 	due      atomic.Bool                   // a refresh is posted and not run yet
+	form     *watchForm                    // the settings form open, nil if none (UI goroutine)
+	dropped  []string                      // folders dropped, whose forms are still to open
+	dropN    int                           // forms opened for the folders of the drops under way
 	list     *widget.List
 	empty    fyne.CanvasObject
 	content  fyne.CanvasObject
@@ -89,23 +94,53 @@ func (v *watchView) refresh() {
 
 // pick asks for a folder to watch.
 func (v *watchView) pick() {
-	v.w.pickFolder(func(path string) { v.edit(engine.WatchFolder{Dir: path}, true) })
+	v.w.pickFolder(func(path string) { v.edit(engine.WatchFolder{Dir: path}, true, "") })
 }
 
-// drop watches folders dropped on the view, to the chosen destination.
+// drop asks how to watch folders dropped on the view: the watch form
+// opens for the first, filled in with it and the destination chosen in
+// the toolbar, and for each of the others in turn once the one before is
+// saved or cancelled. Nothing is watched until its form is saved; a
+// folder watched already opens with its settings.
 func (v *watchView) drop(paths []string) {
-	dest, err := v.w.target()
-	if err != nil {
-		v.w.showError(err)
+	for _, p := range paths {
+		if !slices.Contains(v.dropped, p) {
+			v.dropped = append(v.dropped, p)
+		}
+	}
+	v.nextDropped()
+}
+
+// nextDropped opens the form of the next dropped folder, unless a form
+// is open.
+func (v *watchView) nextDropped() {
+	if v.form != nil || len(v.dropped) == 0 {
 		return
 	}
-	for _, p := range paths {
-		v.background(func() error {
-			_, err := v.wt.Add(engine.WatchFolder{Dir: p, Dest: dest})
-			return err
-		})
-		v.w.say("Watching " + tilde(p) + ".")
+	dir := v.dropped[0]
+	v.dropped = v.dropped[1:]
+	v.dropN++
+	of := ""
+	if total := v.dropN + len(v.dropped); total > 1 {
+		of = fmt.Sprintf("%d of %d", v.dropN, total)
 	}
+	if len(v.dropped) == 0 {
+		v.dropN = 0
+	}
+	f, watched := v.saved(dir)
+	if !watched {
+		f = engine.WatchFolder{Dir: dir}
+	}
+	v.edit(f, !watched, of)
+}
+
+// formClosed: fm is saved or cancelled; the next dropped folder's form
+// opens.
+func (v *watchView) formClosed(fm *watchForm) {
+	if v.form == fm {
+		v.form = nil
+	}
+	v.nextDropped()
 }
 
 // saved is a folder's settings as the last refresh saw them.
@@ -170,14 +205,57 @@ func statusLine(s watch.Status) string {
 	return line
 }
 
-// countsLine is what a folder found, waits for and sent.
+// countsLine is what a folder found, waits for and sent, since it was
+// added: "12 found · 1 settling · 2 uploading · 9 uploaded (4.1 GB)".
 func countsLine(s watch.Status) string {
+	uploaded := fmt.Sprintf("%d uploaded", s.Uploaded)
+	if s.Bytes > 0 {
+		uploaded += " (" + size(s.Bytes) + ")"
+	}
 	parts := []string{fmt.Sprintf("%d found", s.Found()), fmt.Sprintf("%d settling", s.Settling),
-		fmt.Sprintf("%d uploading", s.Queued), fmt.Sprintf("%d uploaded", s.Uploaded)}
+		fmt.Sprintf("%d uploading", s.Queued), uploaded}
 	if s.Failed > 0 {
 		parts = append(parts, fmt.Sprintf("%d failed", s.Failed))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// settlingLine names the file that settles first and when it goes:
+// "Settling: holiday.mp4 — uploads in 4 s if it stays still; 2 more files
+// settling". Empty when nothing settles.
+func settlingLine(s watch.Status, now time.Time) string {
+	if s.Settling == 0 || s.SettlingFirst == "" {
+		return ""
+	}
+	name := filepath.Base(s.SettlingFirst)
+	if rel, err := filepath.Rel(s.Dir, s.SettlingFirst); err == nil && !strings.HasPrefix(rel, "..") {
+		name = rel // in a sub-folder: which one
+	}
+	in := "a moment"
+	if d := s.SettlingDue.Sub(now); d > 0 {
+		in = waitIn(d)
+	}
+	line := fmt.Sprintf("Settling: %s — uploads in %s if it stays still", name, in)
+	switch more := s.Settling - 1; {
+	case more == 1:
+		line += "; 1 more file settling"
+	case more > 1:
+		line += fmt.Sprintf("; %d more files settling", more)
+	}
+	return line
+}
+
+// waitIn is a wait as a countdown reads: "4 s", "1 min 30 s", "2 min".
+func waitIn(d time.Duration) string {
+	d = (d + time.Second - 1).Truncate(time.Second)
+	if d < time.Minute {
+		return seconds(d)
+	}
+	m, sec := int(d/time.Minute), int(d%time.Minute/time.Second)
+	if sec == 0 {
+		return fmt.Sprintf("%d min", m)
+	}
+	return fmt.Sprintf("%d min %d s", m, sec)
 }
 
 // watchRow draws one watch folder.
@@ -187,6 +265,7 @@ type watchRow struct {
 	dir                string
 	name, state, count *widget.Label
 	settings           *widget.Label
+	settle             *widget.Label // the file settling first, and its wait
 	pause, edit, del   *widget.Button
 	content            fyne.CanvasObject
 }
@@ -197,17 +276,19 @@ func newWatchRow(v *watchView) *watchRow {
 		state:    widget.NewLabel(""),
 		count:    widget.NewLabel(""),
 		settings: widget.NewLabel(""),
+		settle:   widget.NewLabel(""),
 	}
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.state.Truncation = fyne.TextTruncateEllipsis
-	for _, l := range []*widget.Label{r.state, r.count, r.settings} {
+	r.settle.Truncation = fyne.TextTruncateEllipsis
+	for _, l := range []*widget.Label{r.state, r.count, r.settings, r.settle} {
 		l.SizeName = theme.SizeNameCaptionText
 	}
 	r.settings.Truncation = fyne.TextTruncateEllipsis
 	r.pause = widget.NewButtonWithIcon("", theme.MediaPauseIcon(), nil)
 	r.edit = widget.NewButtonWithIcon("", theme.SettingsIcon(), func() {
 		if f, ok := v.saved(r.dir); ok {
-			v.edit(f, false)
+			v.edit(f, false, "")
 		}
 	})
 	r.del = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { v.remove(r.dir) })
@@ -217,7 +298,7 @@ func newWatchRow(v *watchView) *watchRow {
 	top := container.NewBorder(nil, nil, nil, r.count, r.name)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(widget.NewIcon(theme.FolderIcon())),
 		container.NewCenter(container.NewHBox(r.pause, r.edit, r.del)),
-		container.NewVBox(top, r.settings, r.state))
+		container.NewVBox(top, r.settings, r.state, r.settle))
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -241,6 +322,7 @@ func (r *watchRow) bind(s watch.Status) {
 		r.state.Importance = widget.WarningImportance
 	}
 	r.state.Refresh()
+	r.settle.SetText(settlingLine(s, r.v.w.now()))
 	r.settings.SetText(folderSettings(s.Settings))
 	dir := s.Dir
 	if s.State == watch.Paused {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/tustest"
@@ -46,38 +47,28 @@ func TestAFolderDroppedOnTheWatchViewIsWatchedAndItsNewVideosGoUp(t *testing.T) 
 	if len(h.eng.Snapshot().Jobs) != 0 {
 		t.Fatal("a folder dropped on the Watch folders view was queued instead of watched")
 	}
+	// The form asks how; the toolbar's destination is filled in.
+	fm := h.w.watch.form
+	if fm == nil || fm.f.Dir != dir || fm.dest.Selected != "tusd" {
+		t.Fatalf("the dropped folder's form: %+v", fm)
+	}
+	fm.settle.SetText("300ms") // short, for the test
+	test.Tap(h.dialogButton("Save"))
 	var rows []*watchRow
-	waitUntil(t, "the dropped folder has a row", func() bool { rows = h.watchRows(); return len(rows) == 1 })
-	if len(rows) != 1 || rows[0].dir != dir || !strings.Contains(rows[0].settings.Text, "To tusd") {
-		t.Fatalf("watch rows after the drop: %d", len(rows))
+	h.pump("the dropped folder has a row", func() bool { rows = h.watchRows(); return len(rows) == 1 && h.w.watch.form == nil })
+	if rows[0].dir != dir || !strings.Contains(rows[0].settings.Text, "To tusd") {
+		t.Fatalf("the row: %s %q", rows[0].dir, rows[0].settings.Text)
 	}
 	if !strings.Contains(h.w.watchB.Text, "1") {
 		t.Fatalf("the tab says %q", h.w.watchB.Text)
 	}
-	// A short settle time, as the folder's form would save it.
-	f, _ := h.w.watch.saved(dir)
-	f.Settle = 300 * time.Millisecond
-	if _, err := wt.Add(f); err != nil {
-		t.Fatal(err)
-	}
 	_, sha := tustest.RandomFile(t, dir, "take1.mov", 300<<10, 7)
 	tustest.RandomFile(t, dir, ".hidden.mov", 10, 8)
 
-	deadline := time.Now().Add(30 * time.Second)
-	var last string
-	for time.Now().Before(deadline) {
-		h.w.frame(true)
-		if rows = h.watchRows(); len(rows) == 1 {
-			last = rows[0].count.Text
-			if strings.Contains(last, "1 uploaded") {
-				break
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if !strings.Contains(last, "1 uploaded") {
-		t.Fatalf("the folder's row says %q, want 1 uploaded", last)
-	}
+	h.pump("the row says 1 uploaded", func() bool {
+		rows = h.watchRows()
+		return len(rows) == 1 && strings.Contains(rows[0].count.Text, "1 uploaded")
+	})
 	up, ok := h.srv.UploadByName("take1.mov")
 	if !ok || !up.Done || up.SHA256 != sha || h.srv.Created() != 1 {
 		t.Fatalf("server: %+v, %d created; want take1.mov whole, once", up, h.srv.Created())
@@ -85,7 +76,7 @@ func TestAFolderDroppedOnTheWatchViewIsWatchedAndItsNewVideosGoUp(t *testing.T) 
 
 	// Pause from the row, then stop watching it.
 	test.Tap(h.watchRows()[0].pause)
-	waitUntil(t, "the row says Paused", func() bool {
+	h.pump("the row says Paused", func() bool {
 		r := h.watchRows()
 		return len(r) == 1 && strings.HasPrefix(r[0].state.Text, "Paused")
 	})
@@ -105,16 +96,55 @@ func TestAFolderDroppedOnTheWatchViewIsWatchedAndItsNewVideosGoUp(t *testing.T) 
 	}
 }
 
-// waitUntil polls cond (each call may run a frame) for up to 20 s.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting: %s", what)
+// pump runs a frame each time the window's goroutines ask for one (work
+// posted, an engine or watcher event), until cond holds: it waits on
+// those wake-ups, never on the clock. Tests run no frame loop, so nothing
+// else takes them.
+func (h *harness) pump(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.NewTimer(30 * time.Second)
+	defer deadline.Stop()
+	for {
+		h.w.frame(true)
+		if cond() {
+			return
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-h.w.kick:
+		case <-deadline.C:
+			h.t.Fatalf("timed out waiting: %s", what)
+		}
 	}
+}
+
+// dialogButton is the button labelled text in the dialog on top.
+func (h *harness) dialogButton(text string) *widget.Button {
+	h.t.Helper()
+	top := h.w.win.Canvas().Overlays().Top()
+	if top == nil {
+		h.t.Fatalf("no dialog is open to tap %s in", text)
+	}
+	for _, o := range test.LaidOutObjects(top) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text && b.Visible() {
+			return b
+		}
+	}
+	h.t.Fatalf("the dialog has no %s button", text)
+	return nil
+}
+
+// dialogSays: the dialog on top shows a label with text.
+func (h *harness) dialogSays(text string) bool {
+	top := h.w.win.Canvas().Overlays().Top()
+	if top == nil {
+		return false
+	}
+	for _, o := range test.LaidOutObjects(top) {
+		if l, ok := o.(*widget.Label); ok && l.Text == text && l.Visible() {
+			return true
+		}
+	}
+	return false
 }
 
 func TestTheWatchFormSaysWhatIsWrong(t *testing.T) {
