@@ -12,7 +12,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/internal/crash"
 )
+
+// version is Ferry's version, as FyneApp.toml says it (a test holds
+// them together); a release build may set it with -ldflags -X.
+var version = "0.1.0"
 
 // Exit codes.
 const (
@@ -40,7 +47,79 @@ Run "ferry COMMAND -h" for a command's flags.
 // Run runs Ferry with the given arguments (os.Args) and returns the exit code.
 func Run(args []string) int {
 	noAutolaunch()
-	return run(args[1:], os.Stdout, os.Stderr)
+	return withCrashReports(args[1:], func(notes []string) int {
+		return run(args[1:], notes, os.Stdout, os.Stderr)
+	})
+}
+
+// withCrashReports runs a command between crashReports and its stop.
+// The stop is not deferred: a panic that unwinds through here must still
+// find the crash output armed when the runtime writes it.
+func withCrashReports(args []string, cmd func(notes []string) int) int {
+	notes, stop := crashReports(args)
+	code := cmd(notes)
+	stop()
+	return code
+}
+
+// crashReports: a command that holds the data dir first turns the crash
+// of an earlier run into a report and says so (notes), then has the
+// runtime write its own crash, should it come, into the data dir until
+// stop (internal/crash). Help and mistyped commands do neither.
+func crashReports(args []string) (notes []string, stop func()) {
+	cmd := commandOf(args)
+	if cmd == "" {
+		return nil, func() {}
+	}
+	c := common{dataDir: dataDirArg(args)}
+	dir, err := c.resolveDataDir()
+	if err != nil {
+		return nil, func() {} // the command says so
+	}
+	r, notes := crash.Start(dir, crash.Options{Version: version, Command: cmd, RedactURL: engine.RedactURL})
+	return notes, r.Stop
+}
+
+// commandOf is what args run: "window", a command, or "" (help, a
+// mistake).
+func commandOf(args []string) string {
+	switch {
+	case len(args) == 0 || opensWindow(args[0]):
+		return "window"
+	case args[0] != "help" && slices.Contains(commands, args[0]):
+		return args[0]
+	}
+	return ""
+}
+
+// dataDirArg is --data-dir as the command will read it (flags come in
+// any order, the last one counts, "--" ends them).
+func dataDirArg(args []string) string {
+	dir := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		name, val, hasVal := strings.Cut(a, "=")
+		if name != "-data-dir" && name != "--data-dir" {
+			continue
+		}
+		if hasVal {
+			dir = val
+		} else if i+1 < len(args) {
+			dir = args[i+1]
+			i++
+		}
+	}
+	return dir
+}
+
+// sayNotes prints what a start has to say, one sentence a line.
+func sayNotes(w io.Writer, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintln(w, n)
+	}
 }
 
 // noAutolaunch: with no session bus (an SSH shell, cron, a server), D-Bus
@@ -60,10 +139,13 @@ func noAutolaunch() {
 	os.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// run runs a command; notes are sentences to say first (the window
+// shows them, the other commands print them on stderr).
+func run(args []string, notes []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || opensWindow(args[0]) {
-		return cmdWindow(args, stdout, stderr)
+		return cmdWindow(args, notes, stdout, stderr)
 	}
+	sayNotes(stderr, notes)
 	var err error
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "upload":

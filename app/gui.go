@@ -29,7 +29,9 @@ const appID = "app.ferry.Ferry"
 
 // cmdWindow opens the window: ferry [flags] [FILE|DIR...]. A Ferry that
 // already runs gets the files (or is brought forward) and this one exits.
-func cmdWindow(args []string, stdout, stderr io.Writer) int {
+// The notes are said in the window, or on stderr when it does not open.
+func cmdWindow(args []string, notes []string, stdout, stderr io.Writer) int {
+	defer func() { sayNotes(stderr, notes) }()
 	wa, err := parseWindowArgs(args, stdout)
 	if err != nil {
 		return exitCode(err, stderr)
@@ -94,6 +96,8 @@ func cmdWindow(args []string, stdout, stderr io.Writer) int {
 			opts.Autostart = autostart.Entry{ID: appID, Name: "Ferry", Comment: "Resumable uploads of big files", Exec: exe}
 		}
 	}
+
+	opts.Notes, notes = notes, nil // the window says them
 
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(ui.AppIcon())

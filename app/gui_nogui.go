@@ -7,8 +7,9 @@ import (
 	"io"
 )
 
-// cmdWindow: this build has no window.
-func cmdWindow(args []string, stdout, stderr io.Writer) int {
+// cmdWindow: this build has no window; the notes are printed.
+func cmdWindow(args []string, notes []string, stdout, stderr io.Writer) int {
+	sayNotes(stderr, notes)
 	if _, err := parseWindowArgs(args, stdout); err != nil {
 		return exitCode(err, stderr)
 	}

@@ -1,0 +1,5 @@
+//go:build !linux && !darwin && !windows
+
+package crash
+
+func osDetails() string { return "" }
