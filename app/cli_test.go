@@ -26,6 +26,11 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	ferryBin = filepath.Join(dir, "ferry")
+	// A command given no --data-dir uses this one, never the user's own
+	// (~/.config/ferry): tests leave nothing in the home folder.
+	if os.Getenv("FERRY_DATA_DIR") == "" {
+		os.Setenv("FERRY_DATA_DIR", filepath.Join(dir, "data"))
+	}
 	build := exec.Command("go", "build", "-o", ferryBin, "..")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {

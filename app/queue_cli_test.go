@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
@@ -164,8 +165,15 @@ func TestSignalWhileQueueingAFolder(t *testing.T) {
 	for i := range 3000 {
 		os.WriteFile(filepath.Join(dir, "f"+strconv.Itoa(i)), []byte("x"), 0o644)
 	}
-	for _, after := range []time.Duration{50 * time.Millisecond, 400 * time.Millisecond} {
-		cmd, out := startFerry(t, "upload", "--data-dir", t.TempDir(), "--to", srv.URL, dir)
+	for _, after := range []time.Duration{0, 400 * time.Millisecond} {
+		data := t.TempDir()
+		cmd, out := startFerry(t, "upload", "--data-dir", data, "--to", srv.URL, dir)
+		// Once its queue is open, ferry catches signals (it does from
+		// its first line; the process's start before that is Go's).
+		deadline := time.Now().Add(20 * time.Second)
+		for _, err := os.Stat(filepath.Join(data, store.FileName)); err != nil && time.Now().Before(deadline); _, err = os.Stat(filepath.Join(data, store.FileName)) {
+			time.Sleep(5 * time.Millisecond)
+		}
 		time.Sleep(after)
 		cmd.Process.Signal(syscall.SIGINT)
 		err := cmd.Wait()
