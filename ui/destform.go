@@ -16,10 +16,10 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/dustin/go-humanize"
 
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/engine/keychain"
+	"github.com/ferry-app/ferry/internal/units"
 )
 
 // field is one input of the destination form. The constants are in the
@@ -240,7 +240,7 @@ func (d *destDialog) layoutFields() {
 			d.item(fieldMeta, "Metadata", d.meta, "One per line, key=value: sent with every file, besides its name."),
 		)
 		if k == engine.KindTus {
-			d.chunk.SetPlaceHolder("e.g. 8 MiB")
+			d.chunk.SetPlaceHolder("e.g. 10 MB")
 			items = append(items, d.item(fieldChunk, "Chunk size", d.chunk,
 				"For servers or proxies that limit a request. Empty: one request a file."))
 		}
@@ -654,9 +654,9 @@ func parseChunk(text string) (int64, error) {
 	if t == "" || t == "0" {
 		return 0, nil
 	}
-	v, err := humanize.ParseBytes(t)
+	v, err := units.Parse(t)
 	if err != nil || v > 1<<40 {
-		return 0, fmt.Errorf("%q is not a chunk size: write e.g. 8 MiB, or 0 for one streaming request.", t)
+		return 0, fmt.Errorf("%q is not a chunk size: write e.g. 10 MB, or 0 for one streaming request.", t)
 	}
-	return int64(v), nil
+	return v, nil
 }

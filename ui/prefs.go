@@ -33,7 +33,7 @@ type Prefs struct {
 func DefaultPrefs() Prefs {
 	return Prefs{
 		Concurrency:   3,
-		SlowRate:      512 << 10,
+		SlowRate:      500_000,
 		CloseToTray:   true,
 		Notifications: true,
 		KeepAwake:     true,

@@ -32,7 +32,7 @@ func dialogOpen(w fyne.Window) bool { return w.Canvas().Overlays().Top() != nil 
 func TestSettingsSaveHandsTheNewPrefsToApply(t *testing.T) {
 	cur := DefaultPrefs()
 	s, w, calls := settingsWindow(t, cur, "", nil)
-	if s.concurrency.Selected != "3" || s.limit.Text != "" || s.slowRate.Text != "524 kB" {
+	if s.concurrency.Selected != "3" || s.limit.Text != "" || s.slowRate.Text != "500 kB" {
 		t.Fatalf("filled with %q %q %q", s.concurrency.Selected, s.limit.Text, s.slowRate.Text)
 	}
 	s.concurrency.SetSelected("5")
