@@ -139,26 +139,14 @@ func counters() decor.Decorator {
 // overall is the speed and time left of everything in the queue, or,
 // when no bytes move, why: as the window's footer says it.
 func overall(t engine.Totals) string {
-	up := t.Count(engine.Uploading)
-	switch {
-	case t.Speed >= 1:
-		s := units.Rate(t.Speed)
-		if t.ETA > 0 {
-			s += ", " + t.ETA.Round(time.Second).String() + " left"
-		}
-		return s
-	case up > 0 && t.Connecting >= up:
-		return "starting…"
-	case up > 0:
-		return "stalled"
-	case t.Count(engine.Waiting) > 0:
-		return "waiting to retry"
-	case t.Count(engine.Queued) > 0:
-		return "queued"
-	case t.Count(engine.Paused) > 0:
-		return "paused"
+	if t.Speed < 1 {
+		return t.Holdup()
 	}
-	return ""
+	s := units.Rate(t.Speed)
+	if t.ETA > 0 {
+		s += ", " + t.ETA.Round(time.Second).String() + " left"
+	}
+	return s
 }
 
 func (b *bars) update(active []engine.Job, t engine.Totals) {

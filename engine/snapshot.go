@@ -26,6 +26,29 @@ type Totals struct {
 // Count is the number of jobs in a state.
 func (t Totals) Count(s State) int { return t.ByState[s] }
 
+// Holdup says, in a few words, why no bytes move while files are left
+// ("starting…", "stalled", "waiting to retry", "queued", "paused"); ""
+// when nothing is left. Every front-end says it the same way.
+func (t Totals) Holdup() string {
+	up := t.Count(Uploading)
+	switch {
+	case up > 0 && t.Connecting >= up:
+		// Asking the server, creating uploads, reconnecting: no byte yet.
+		return "starting…"
+	case up > 0:
+		// Bytes moved this attempt, none lately: a stalled link, or a
+		// server busy with what it got.
+		return "stalled"
+	case t.Count(Waiting) > 0:
+		return "waiting to retry"
+	case t.Count(Queued) > 0:
+		return "queued"
+	case t.Count(Paused) > 0:
+		return "paused"
+	}
+	return ""
+}
+
 // Snapshot is the whole queue as of event Seq: events with a Seq up to it
 // are already reflected.
 type Snapshot struct {

@@ -122,6 +122,8 @@ func (d *destDialog) buildForm() {
 		container.NewVScroll(container.NewVBox(d.fields, d.keyNote)))
 }
 
+// entries are the form's entries, in field order (entries()[fieldURL] is
+// the URL's).
 func (d *destDialog) entries() []*widget.Entry {
 	return []*widget.Entry{d.name, d.url, d.auth, d.account, d.token, d.folder, d.headers, d.meta, d.chunk}
 }
@@ -391,31 +393,12 @@ func (d *destDialog) submit() {
 
 // focus puts the cursor in field f, where the first fix is needed.
 func (d *destDialog) focus(f field) {
-	var e *widget.Entry
-	switch f {
-	case fieldName:
-		e = d.name
-	case fieldURL:
-		e = d.url
-	case fieldAuth:
-		e = d.auth
-	case fieldAccount:
-		e = d.account
-	case fieldToken:
-		e = d.token
-	case fieldFolder:
-		e = d.folder
-	case fieldHeaders:
-		e = d.headers
-	case fieldMeta:
-		e = d.meta
-	case fieldChunk:
-		e = d.chunk
+	if f >= numFields {
+		return
 	}
-	if e != nil && !e.Disabled() {
-		if c := fyne.CurrentApp().Driver().CanvasForObject(e); c != nil {
-			c.Focus(e)
-		}
+	e := d.entries()[f]
+	if c := fyne.CurrentApp().Driver().CanvasForObject(e); c != nil && !e.Disabled() {
+		c.Focus(e)
 	}
 }
 

@@ -45,23 +45,11 @@ func (f *footer) show(t engine.Totals) {
 // activity is the queue's speed, or, when no bytes move, why: "idle"
 // only when nothing is left to send at all.
 func activity(t engine.Totals) string {
-	up := t.Count(engine.Uploading)
-	switch {
-	case t.Speed > 0:
+	if t.Speed > 0 {
 		return rate(t.Speed)
-	case up > 0 && t.Connecting >= up:
-		// Asking the server, creating uploads, reconnecting: no byte yet.
-		return "starting…"
-	case up > 0:
-		// Bytes moved this attempt, none lately: a stalled link, or a
-		// server busy with what it got.
-		return "stalled"
-	case t.Count(engine.Waiting) > 0:
-		return "waiting to retry"
-	case t.Count(engine.Queued) > 0:
-		return "queued"
-	case t.Count(engine.Paused) > 0:
-		return "paused"
+	}
+	if h := t.Holdup(); h != "" {
+		return h
 	}
 	return "idle"
 }
