@@ -47,7 +47,7 @@ func (w *Window) rowMenuAt(id string, pos fyne.Position) {
 	var items []*fyne.MenuItem
 	item := func(label string, fn func()) { items = append(items, fyne.NewMenuItem(label, fn)) }
 	if sel := w.m.selection(); len(sel) > 1 && w.m.isSelected(id) {
-		item(fmt.Sprintf("Pause %d", len(sel)), func() { w.actOn(sel, pausable, w.eng.Pause) })
+		item(fmt.Sprintf("Pause %d", len(sel)), func() { w.actOn(sel, running, w.eng.Pause) })
 		item(fmt.Sprintf("Resume %d", len(sel)), func() { w.actOn(sel, resumable, w.eng.Resume) })
 		item(fmt.Sprintf("Retry %d", len(sel)), func() { w.actOn(sel, retryable, w.eng.Retry) })
 		item(fmt.Sprintf("Cancel %d…", len(sel)), func() { w.cancelJobs(sel) })

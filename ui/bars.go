@@ -29,7 +29,7 @@ func newSelectionBar(w *Window) *selectionBar {
 	none := widget.NewButtonWithIcon("", theme.CancelIcon(), w.escape)
 	none.Importance = widget.LowImportance
 	b.content = container.NewHBox(b.count,
-		act("Pause", theme.MediaPauseIcon(), func(ids []string) { w.actOn(ids, pausable, w.eng.Pause) }),
+		act("Pause", theme.MediaPauseIcon(), func(ids []string) { w.actOn(ids, running, w.eng.Pause) }),
 		act("Resume", theme.MediaPlayIcon(), func(ids []string) { w.actOn(ids, resumable, w.eng.Resume) }),
 		act("Retry", theme.ViewRefreshIcon(), func(ids []string) { w.actOn(ids, retryable, w.eng.Retry) }),
 		act("Cancel", theme.CancelIcon(), w.cancelJobs),

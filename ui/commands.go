@@ -58,13 +58,18 @@ func (w *Window) toggleJobs(ids []string) {
 
 // actOn runs a command on those of ids whose state it fits.
 func (w *Window) actOn(ids []string, fits func(engine.State) bool, fn func(...string) error) {
+	w.doSome(fn, w.only(ids, fits))
+}
+
+// only are those of ids whose state fits.
+func (w *Window) only(ids []string, fits func(engine.State) bool) []string {
 	var some []string
 	for _, id := range ids {
 		if j, ok := w.m.job(id); ok && fits(j.State) {
 			some = append(some, id)
 		}
 	}
-	w.doSome(fn, some)
+	return some
 }
 
 func (w *Window) doSome(fn func(...string) error, ids []string) {
@@ -76,19 +81,13 @@ func (w *Window) doSome(fn func(...string) error, ids []string) {
 func running(s engine.State) bool {
 	return s == engine.Queued || s == engine.Uploading || s == engine.Waiting
 }
-func pausable(s engine.State) bool    { return running(s) }
 func resumable(s engine.State) bool   { return s == engine.Paused }
 func retryable(s engine.State) bool   { return s == engine.Failed || s == engine.Cancelled }
 func cancellable(s engine.State) bool { return running(s) || s == engine.Paused }
 
 // cancelJobs stops uploads for good (their server uploads are deleted).
 func (w *Window) cancelJobs(ids []string) {
-	var some []string
-	for _, id := range ids {
-		if j, ok := w.m.job(id); ok && cancellable(j.State) {
-			some = append(some, id)
-		}
-	}
+	some := w.only(ids, cancellable)
 	switch {
 	case len(some) == 0:
 	case len(some) == 1:
@@ -129,12 +128,7 @@ func (w *Window) removeJobs(ids []string) {
 		w.m.hide(id, true)
 		w.offerUndo(u)
 	default:
-		unfinished := 0
-		for _, id := range ids {
-			if j, ok := w.m.job(id); ok && cancellable(j.State) {
-				unfinished++
-			}
-		}
+		unfinished := len(w.only(ids, cancellable))
 		msg := "Finished uploads stay on the server; Ferry still knows they were sent."
 		if unfinished > 0 {
 			msg = fmt.Sprintf("%s of them %s not finished: %s cancelled, and what the server has of them is deleted.",

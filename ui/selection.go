@@ -1,5 +1,7 @@
 package ui
 
+import "slices"
+
 // The selection: rows picked with a click, Ctrl-click (one more or one
 // less), Shift-click (a range from the last click) or Ctrl+A (every row
 // shown). The model keeps it by job id, so it follows jobs that move;
@@ -96,24 +98,14 @@ func (m *model) selection() []string {
 	ids := make([]string, 0, len(m.sel))
 	c := m.shownIdx()
 	if len(m.sel) < 64 { // few: their places, not a walk
-		type placed struct {
-			id   string
-			rank int
-		}
-		var ps []placed
+		rank := map[string]int{}
 		for id := range m.sel {
 			if e := m.byID[id]; e != nil && m.shown(e) {
-				ps = append(ps, placed{id, m.tree.rank(c, e)})
+				rank[id] = m.tree.rank(c, e)
+				ids = append(ids, id)
 			}
 		}
-		for i := range ps { // insertion sort: at most 63
-			for j := i; j > 0 && ps[j].rank < ps[j-1].rank; j-- {
-				ps[j], ps[j-1] = ps[j-1], ps[j]
-			}
-		}
-		for _, p := range ps {
-			ids = append(ids, p.id)
-		}
+		slices.SortFunc(ids, func(a, b string) int { return rank[a] - rank[b] })
 		return ids
 	}
 	m.tree.each(func(e *entry) {
