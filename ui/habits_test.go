@@ -161,7 +161,10 @@ func TestCancelOfOneRowCanBeUndoneWithoutLosingBytes(t *testing.T) {
 	h.w.Drop([]fyne.URI{storage.NewFileURI(path)})
 	r := h.rowOf("undo.mp4", func(r *row) bool { j := h.jobNamed("undo.mp4"); return j.Offset > 0 })
 	test.Tap(r.second) // cancel
-	h.rowOf("undo.mp4", stateIs("Paused"))
+	h.rowOf("undo.mp4", stateIs("Cancelling"))
+	if j := h.jobNamed("undo.mp4"); j.State != engine.Paused {
+		t.Fatalf("while Undo is offered the upload is %s, want paused", j.State)
+	}
 	if !h.w.undoBar.content.Visible() || !strings.Contains(h.w.undoBar.text.Text, "Cancelled undo.mp4") {
 		t.Fatalf("no Undo offered: %q", h.w.undoBar.text.Text)
 	}
@@ -237,8 +240,18 @@ func TestSpaceOnAFocusedRowButtonActsOnTheSelection(t *testing.T) {
 
 func TestSearchCountsEmptyViewAndTop(t *testing.T) {
 	h := newHarness(t)
+	h.longQueue(30)
 	h.files("alpha", 2, 1000, "Done")
 	h.files("beta", 1, 1000, "Done")
+	h.w.list.ScrollToBottom()
+	if h.w.list.GetScrollOffset() == 0 {
+		t.Fatal("the list did not scroll")
+	}
+	test.Type(h.w.search, "a")
+	if h.w.list.GetScrollOffset() != 0 {
+		t.Fatal("the list did not return to the top when the search changed")
+	}
+	h.w.search.SetText("")
 	test.Type(h.w.search, "alp")
 	h.w.frame(true)
 	if got := h.w.tabs[viewAll].Text; got != "All  2" {

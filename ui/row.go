@@ -119,6 +119,9 @@ func (r *row) bind(j engine.Job, copied, selected bool) {
 	}
 	r.name.SetText(filepath.Base(j.Path))
 	state := stateLine(j, r.w.now(), copied)
+	if r.w.cancelling(j.ID) { // paused until Undo is no longer offered
+		state = "Cancelling — Undo below keeps it"
+	}
 	if res := resultLine(j); res != "" {
 		state += "  ·  " + res
 	}
