@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -95,13 +96,21 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				return exitCode(err, stderr)
 			}
 		}
+		// What is wrong with the name and the settings is said before a
+		// missing token, in the form's order.
+		if err := engine.CheckName(d.Name); err != nil {
+			return exitCode(usagef("%v", err), stderr)
+		}
+		if err := d.Check(); err != nil {
+			return exitCode(usagef("%v", err), stderr)
+		}
 		if (k == engine.KindCloudflare || k == engine.KindVimeo) && !tokenStdin && os.Getenv(keychain.TokenEnv(d.Name)) == "" {
-			return exitCode(usagef("a %s destination needs its token: --token-stdin (e.g. printf %%s \"$TOKEN\" | ferry dest add %s --kind %s --token-stdin ...), or %s", k, d.Name, k, keychain.TokenEnv(d.Name)), stderr)
+			return exitCode(usagef("a %s destination needs its token: --token-stdin (e.g. printf %%s \"$TOKEN\" | ferry dest add %s --kind %s --token-stdin ...), or %s", k, shellWord(d.Name), k, keychain.TokenEnv(d.Name)), stderr)
 		}
 		if err := eng.SaveDestination(d, secrets); err != nil {
 			return exitCode(usagef("%v", err), stderr)
 		}
-		fmt.Fprintf(stdout, "Saved %s (%s). Send files there: ferry upload --to %s FILE\n", d.Name, k, d.Name)
+		fmt.Fprintf(stdout, "Saved %s (%s). Send files there: ferry upload --to %s FILE\n", d.Name, k, shellWord(d.Name))
 		if kc, ok := opts.Keychain.(interface{ Where() string }); ok && len(secrets) > 0 {
 			fmt.Fprintf(stdout, "Its secrets are in %s.\n", kc.Where())
 		}
@@ -242,4 +251,13 @@ func builtinDest(d engine.Destination, dir string) (engine.Destination, error) {
 		ln.Close()
 	}
 	return d, nil
+}
+
+// shellWord is a name as it is typed in a command: quoted when it holds
+// a space (a destination's name may).
+func shellWord(s string) string {
+	if strings.ContainsAny(s, " '") {
+		return strconv.Quote(s)
+	}
+	return s
 }

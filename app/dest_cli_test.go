@@ -266,3 +266,31 @@ func TestDestBuiltinReceives(t *testing.T) {
 		t.Fatal("the file did not arrive whole")
 	}
 }
+
+// A name may hold spaces: the CLI quotes it where it shows a command, and
+// uploads to it by that name. What is wrong with the settings is said
+// before a missing token.
+func TestDestNameWithSpaces(t *testing.T) {
+	srv := tustest.New(t)
+	data := t.TempDir()
+	r := ferry(t, "dest", "add", "Studio NAS", "--kind", "tus", "--url", srv.URL, "--data-dir", data)
+	if r.code != 0 || !strings.Contains(r.stdout, `--to "Studio NAS" FILE`) {
+		t.Fatalf("add: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	p, sha := tustest.RandomFile(t, t.TempDir(), "a.mp4", 1<<16, 3)
+	if r := ferry(t, "upload", "--to", "Studio NAS", "--data-dir", data, p); r.code != 0 {
+		t.Fatalf("upload: exit %d %s", r.code, r.stderr)
+	}
+	if ups := srv.Uploads(); len(ups) != 1 || ups[0].SHA256 != sha {
+		t.Fatalf("uploads %+v", ups)
+	}
+	for _, bad := range []string{" lead", "trail ", "a/b"} {
+		if r := ferry(t, "dest", "add", bad, "--kind", "tus", "--url", srv.URL, "--data-dir", data); r.code != 2 || !strings.Contains(r.stderr, "name") {
+			t.Fatalf("%q: exit %d %q", bad, r.code, r.stderr)
+		}
+	}
+	r = ferry(t, "dest", "add", "cf", "--kind", "cloudflare", "--account", "abc 123", "--data-dir", data)
+	if r.code != 2 || !strings.Contains(r.stderr, "is not a Cloudflare account id") {
+		t.Fatalf("a bad account without a token: exit %d %q", r.code, r.stderr)
+	}
+}
