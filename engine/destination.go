@@ -148,6 +148,9 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 	if err := CheckName(d.Name); err != nil {
 		return err
 	}
+	if other, ok := e.NameClash(d.Name); ok {
+		return permanent(CodeBadURL, nil, "%q is too close to the destination %q: both would take their token from %s. Choose another name.", d.Name, other, keychain.TokenEnv(d.Name))
+	}
 	if err := d.Check(); err != nil {
 		return err
 	}
@@ -414,6 +417,21 @@ func CheckName(name string) error {
 		}
 	}
 	return nil
+}
+
+// NameClash names another saved destination that name cannot stand
+// beside: one that differs only in case or punctuation ("Studio NAS",
+// "studio_nas"), as both would read the same FERRY_TOKEN_<NAME>.
+func (e *Engine) NameClash(name string) (string, bool) {
+	env := keychain.TokenEnv(name)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for other := range e.saved {
+		if other != name && keychain.TokenEnv(other) == env {
+			return other, true
+		}
+	}
+	return "", false
 }
 
 // JobsGoingTo counts the unfinished jobs of a saved destination.

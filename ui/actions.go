@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -116,30 +118,38 @@ func (w *Window) openFolder(path string) {
 		err = w.app.OpenURL(u)
 	}
 	if err != nil {
-		w.say(fmt.Sprintf("Cannot open %s: %v", filepath.Dir(path), err))
+		why := "the system did not open it"
+		if errors.Is(err, exec.ErrNotFound) {
+			why = "this computer has no program that opens folders (xdg-open)"
+		}
+		w.say(fmt.Sprintf("Cannot show %s: %s. The file is there.", tilde(filepath.Dir(path)), why))
 	}
 }
 
 // closeRequested: the window's close button. With a tray, the window
 // hides and uploads go on; without one nothing is left running unseen.
 func (w *Window) closeRequested() {
-	t, _ := w.m.queueTotals()
 	if w.prefs.CloseToTray && w.tray.available() {
 		w.win.Hide()
 		return
 	}
+	w.askQuit()
+}
+
+// askQuit quits, asking first while files upload (Ctrl+Q, the ⋯ menu,
+// closing without a tray). The tray's Quit and SIGTERM do not ask.
+func (w *Window) askQuit() {
+	t, _ := w.m.queueTotals()
 	going := t.FilesLeft - t.Count(engine.Paused)
 	if going == 0 {
 		w.quit()
 		return
 	}
-	d := dialog.NewConfirm("Quit Ferry?",
-		quitQuestion(going),
-		func(ok bool) {
-			if ok {
-				w.quit()
-			}
-		}, w.win)
+	d := dialog.NewConfirm("Quit Ferry?", quitQuestion(going), func(ok bool) {
+		if ok {
+			w.quit()
+		}
+	}, w.win)
 	d.SetConfirmText("Quit")
 	d.SetDismissText("Keep uploading")
 	d.Show()

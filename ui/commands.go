@@ -131,8 +131,8 @@ func (w *Window) removeJobs(ids []string) {
 		unfinished := len(w.only(ids, cancellable))
 		msg := "Finished uploads stay on the server; Ferry still knows they were sent."
 		if unfinished > 0 {
-			msg = fmt.Sprintf("%s of them %s not finished: %s cancelled, and what the server has of them is deleted.",
-				plural(unfinished, "upload"), isAre(unfinished), itThey(unfinished))
+			msg = fmt.Sprintf("%d of them %s not finished: %s cancelled, and what the server has of %s is deleted.",
+				unfinished, isAre(unfinished), itThey(unfinished), itThem(unfinished))
 		}
 		w.confirm(fmt.Sprintf("Remove %d uploads from the list?", len(ids)), msg, "Remove", "Keep them",
 			func() {
@@ -148,6 +148,13 @@ func isAre(n int) string {
 		return "is"
 	}
 	return "are"
+}
+
+func itThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 func itThey(n int) string {
@@ -249,7 +256,7 @@ func (w *Window) moreMenu(at fyne.CanvasObject) {
 		fyne.NewMenuItem("Destinations…", func() { w.manageDestinations("") }),
 		fyne.NewMenuItem("Settings…", w.openSettings),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Quit Ferry  (Ctrl+Q)", w.quit),
+		fyne.NewMenuItem("Quit Ferry  (Ctrl+Q)", w.askQuit),
 	}
 	items[1].Disabled = done == 0
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(at)

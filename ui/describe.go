@@ -50,7 +50,9 @@ func stateLine(j engine.Job, now time.Time, copied bool) string {
 		if j.Error == "" {
 			return "Failed"
 		}
-		return "Failed: " + j.Error
+		// The file's name, not its whole path: the reason after it must
+		// stay in view on a row.
+		return "Failed: " + strings.ReplaceAll(j.Error, j.Path, filepath.Base(j.Path))
 	case engine.Cancelled:
 		return "Cancelled"
 	}

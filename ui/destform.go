@@ -118,8 +118,8 @@ func (d *destDialog) buildForm() {
 		}
 	}
 
-	d.formView = container.NewBorder(d.formTitle, messageArea(d.problem, 2), nil, nil,
-		container.NewVScroll(container.NewVBox(d.fields, d.keyNote)))
+	d.formScroll = container.NewVScroll(container.NewVBox(d.fields, d.keyNote))
+	d.formView = container.NewBorder(d.formTitle, messageArea(d.problem, 2), nil, nil, d.formScroll)
 }
 
 // entries are the form's entries, in field order (entries()[fieldURL] is
@@ -173,6 +173,10 @@ func (d *destDialog) openForm(name string) {
 	d.layoutFields()
 	d.listView.Hide()
 	d.formView.Show()
+	d.formScroll.ScrollToTop() // a form opens at its first field
+	if c := fyne.CurrentApp().Driver().CanvasForObject(d.formView); c != nil {
+		c.Unfocus()
+	}
 	d.dlg.SetButtons([]fyne.CanvasObject{d.cancelBtn, d.saveBtn})
 }
 
@@ -250,7 +254,7 @@ func (d *destDialog) layoutFields() {
 		tokenPlaceholder("Paste the API token")
 		d.chunk.SetPlaceHolder("50 MiB")
 		items = append(items,
-			d.item(fieldAccount, "Account id", d.account, "32 letters and digits, in your dashboard's address after dash.cloudflare.com/."),
+			d.item(fieldAccount, "Account id", d.account, "32 letters a–f and digits, in your dashboard's address after dash.cloudflare.com/."),
 			d.item(fieldToken, "API token", d.token, envHint(keepHint("Needs Stream: Edit. Kept in the keychain, never shown again."))),
 			d.item(fieldMeta, "Metadata", d.meta, "One per line, key=value, e.g. requiresignedurls=true."),
 			d.item(fieldChunk, "Chunk size", d.chunk, "5 MiB to 200 MiB in steps of 256 KiB (Cloudflare's rule). Empty: 50 MiB."),
@@ -391,7 +395,8 @@ func (d *destDialog) submit() {
 	})
 }
 
-// focus puts the cursor in field f, where the first fix is needed.
+// focus puts the cursor in field f, where the first fix is needed, and
+// scrolls the form to show it with its sentence.
 func (d *destDialog) focus(f field) {
 	if f >= numFields {
 		return
@@ -399,6 +404,15 @@ func (d *destDialog) focus(f field) {
 	e := d.entries()[f]
 	if c := fyne.CurrentApp().Driver().CanvasForObject(e); c != nil && !e.Disabled() {
 		c.Focus(e)
+	}
+	d.formScroll.Content.Refresh() // lay the sentences just shown out first
+	d.formScroll.Refresh()
+	drv := fyne.CurrentApp().Driver()
+	top := drv.AbsolutePositionForObject(e).Y - drv.AbsolutePositionForObject(d.formScroll).Y + d.formScroll.Offset.Y
+	bottom := drv.AbsolutePositionForObject(d.errLabels[f]).Y - drv.AbsolutePositionForObject(d.formScroll).Y +
+		d.formScroll.Offset.Y + d.errLabels[f].Size().Height
+	if view := d.formScroll.Size().Height; top < d.formScroll.Offset.Y || bottom > d.formScroll.Offset.Y+view {
+		d.formScroll.ScrollToOffset(fyne.NewPos(0, max(min(top-theme.Padding(), bottom-view), 0)))
 	}
 }
 
@@ -417,6 +431,8 @@ func (d *destDialog) read() *formCheck {
 		c.fail(fieldName, "%s", err.Error())
 	} else if _, taken := d.eng.SavedDestination(name); taken && d.editing == "" {
 		c.fail(fieldName, "There is already a destination named %s: choose another name, or edit that one.", name)
+	} else if other, clash := d.eng.NameClash(name); clash && d.editing == "" {
+		c.fail(fieldName, "%s is too close to the destination %s (they differ only in case or punctuation): choose another name.", name, other)
 	}
 	sameSecrets := d.editing != "" && d.editKind == k
 	envToken := name != "" && os.Getenv(keychain.TokenEnv(name)) != ""

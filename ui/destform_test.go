@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -292,5 +293,41 @@ func TestDestinationFormErrorsInFieldOrder(t *testing.T) {
 	d.saveAndWait()
 	if _, ok := e.eng.SavedDestination("Studio NAS"); !ok {
 		t.Fatalf("not saved: %s", d.shown())
+	}
+	// A name that differs only in case would share FERRY_TOKEN_STUDIO_NAS.
+	test.Tap(d.addBtn)
+	test.Type(d.name, "studio nas")
+	d.kind.SetSelected(kindLabel(engine.KindVimeo))
+	test.Type(d.token, "tok")
+	d.saveAndWait()
+	if !strings.Contains(d.errLabels[fieldName].Text, "too close to the destination Studio NAS") {
+		t.Fatalf("a name differing in case: %q", d.shown())
+	}
+	if err := e.eng.SaveDestination(engine.Destination{Name: "studio_nas", Kind: engine.KindTus, URL: "https://x.example/files/"}, nil); err == nil {
+		t.Fatal("the engine saved a name that clashes")
+	}
+}
+
+// On a small screen the form scrolls to the first field to fix, so its
+// sentence is in view; a form opens at its top.
+func TestDestinationFormScrollsToTheFirstError(t *testing.T) {
+	e := newDestEnv(t)
+	e.win.Resize(fyne.NewSize(640, 420))
+	d := e.open(t, "")
+	test.Tap(d.addBtn)
+	test.Type(d.name, "small")
+	test.Type(d.url, "https://tus.example.com/files/")
+	test.Type(d.meta, "not a pair")
+	d.saveAndWait()
+	drv := fyne.CurrentApp().Driver()
+	l := d.errLabels[fieldMeta]
+	top, bottom := drv.AbsolutePositionForObject(d.formScroll).Y, drv.AbsolutePositionForObject(d.formScroll).Y+d.formScroll.Size().Height
+	if y := drv.AbsolutePositionForObject(l).Y; !l.Visible() || y < top || y+l.Size().Height > bottom+1 {
+		t.Fatalf("the sentence at %v is out of the view %v–%v (offset %v)", y, top, bottom, d.formScroll.Offset)
+	}
+	test.Tap(d.cancelBtn)
+	test.Tap(d.addBtn)
+	if d.formScroll.Offset.Y != 0 {
+		t.Fatalf("a new form opens scrolled to %v", d.formScroll.Offset)
 	}
 }

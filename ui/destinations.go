@@ -137,6 +137,7 @@ type destDialog struct {
 	errLabels    [numFields]*widget.Label // each field's error, under it
 	checked      bool                     // Save was pressed: errors follow the typing
 	fields       *fyne.Container          // the form of the chosen kind
+	formScroll   *container.Scroll
 	keyNote      *widget.Label
 	problem      *widget.Label
 	saveBtn      *widget.Button

@@ -30,9 +30,12 @@ func (h *harness) longQueue(n int) {
 func TestWindowFitsSmallScreens(t *testing.T) {
 	h := newHarness(t)
 	h.longQueue(30)
-	h.w.notices.add("", "Ferry stopped unexpectedly last time; a report is in /home/ana/.config/ferry/crash/crash-20261207-140212.txt.")
+	h.w.notices.add("", "Ferry stopped unexpectedly on 7 Dec at 14:02; a report is in /home/ana/.config/ferry/crash/crash-20261207-140212.txt — attach it to a bug report if you file one.")
+	h.w.notices.add(noteKeychain, "No system keychain here (no Secret Service on D-Bus): Ferry keeps tokens in /home/ana/.config/ferry/secrets.json, in plain text, readable only by you (0600).")
+	h.w.notices.add(noteAwake, "Ferry cannot keep this computer awake while it uploads (no power manager answered), so uploads pause while it sleeps and go on when it wakes.")
 	for _, compact := range []bool{false, true} {
 		h.w.setCompact(compact)
+		h.w.win.Resize(fyne.NewSize(660, 340)) // wrapped lines take the height of this width
 		h.w.frame(true)
 		min := h.w.win.Content().MinSize()
 		if min.Width > 683-20 || min.Height > 384-60 {

@@ -112,6 +112,7 @@ type graphRenderer struct {
 
 func (r *graphRenderer) Layout(s fyne.Size) {
 	g := r.g
+	g.base.FillColor = theme.Color(theme.ColorNameInputBackground) // follows a change of theme
 	g.base.Resize(s)
 	g.base.Move(fyne.NewPos(0, 0))
 	n := len(g.bars)

@@ -278,7 +278,7 @@ func TestQuitQuestionSaysWhatItDoes(t *testing.T) {
 	path, _ := h.file("q.mp4", 2<<20)
 	h.w.Drop([]fyne.URI{storage.NewFileURI(path)})
 	h.title("Ferry — 1 uploading")
-	h.w.closeRequested()
+	h.w.search.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault})
 	markup := test.RenderToMarkup(h.w.win.Canvas())
 	for _, want := range []string{"1 file is still uploading", "Keep uploading", "Quit"} {
 		if !strings.Contains(markup, want) {

@@ -36,7 +36,7 @@ func (w *Window) windowShortcut(s *desktop.CustomShortcut) bool {
 	case fyne.KeyF:
 		w.focusSearch()
 	case fyne.KeyQ:
-		w.quit()
+		w.askQuit()
 	default:
 		return false
 	}

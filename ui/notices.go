@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"slices"
 
 	"fyne.io/fyne/v2"
@@ -9,15 +10,22 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// notices are sentences said once under the toolbar, each with a button
-// that dismisses it: a crash report the last run left, a service this
-// computer lacks (keychain, tray, keeping awake). A dismissed service
-// note is not said again at the next start; Settings keeps them all.
+// notices are sentences said once under the toolbar, one at a time with
+// a button that dismisses it (the next then shows, "1 of 3" says how many
+// wait): a crash report the last run left, a service this computer lacks
+// (keychain, tray, keeping awake). One at a time, so that they never push
+// the queue off a small screen. A dismissed service note is not said
+// again at the next start; Settings keep them all.
 type notices struct {
-	w    *Window
-	box  *fyne.Container
-	said map[string]string // the system notes, by key, for Settings
+	w       *Window
+	box     *fyne.Container
+	pending []notice
+	said    map[string]string // the service notes, by key, for Settings
+	label   *widget.Label
+	count   *widget.Label
 }
+
+type notice struct{ key, text string }
 
 // The keys of the service notes.
 const (
@@ -27,11 +35,19 @@ const (
 )
 
 func newNotices(w *Window) *notices {
-	return &notices{w: w, box: container.NewVBox(), said: map[string]string{}}
+	n := &notices{w: w, said: map[string]string{}, label: widget.NewLabel(""), count: widget.NewLabel("")}
+	n.label.Wrapping = fyne.TextWrapWord
+	n.label.Importance = widget.WarningImportance
+	n.count.SizeName = theme.SizeNameCaptionText
+	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), n.dismiss)
+	dismiss.Importance = widget.LowImportance
+	n.box = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), container.NewHBox(n.count, dismiss), n.label)
+	n.box.Hide()
+	return n
 }
 
-// add shows text; key, when not "", names a service note: remembered for
-// Settings, and not shown when the user dismissed it before.
+// add says text; key, when not "", names a service note: remembered for
+// Settings, and not said when the user dismissed it before.
 func (n *notices) add(key, text string) {
 	if key != "" {
 		if n.said[key] == text {
@@ -42,20 +58,35 @@ func (n *notices) add(key, text string) {
 			return
 		}
 	}
-	label := widget.NewLabel(text)
-	label.Wrapping = fyne.TextWrapWord
-	label.Importance = widget.WarningImportance
-	var line *fyne.Container
-	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
-		n.box.Remove(line)
-		if key != "" && !slices.Contains(n.w.prefs.Dismissed, key) {
-			n.w.prefs.Dismissed = append(n.w.prefs.Dismissed, key)
-			n.w.savePrefs()
-		}
-	})
-	dismiss.Importance = widget.LowImportance
-	line = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), dismiss, label)
-	n.box.Add(line)
+	n.pending = append(n.pending, notice{key, text})
+	n.show()
+}
+
+// dismiss takes the note shown away, for good if it names a service.
+func (n *notices) dismiss() {
+	if len(n.pending) == 0 {
+		return
+	}
+	key := n.pending[0].key
+	n.pending = n.pending[1:]
+	if key != "" && !slices.Contains(n.w.prefs.Dismissed, key) {
+		n.w.prefs.Dismissed = append(n.w.prefs.Dismissed, key)
+		n.w.savePrefs()
+	}
+	n.show()
+}
+
+func (n *notices) show() {
+	if len(n.pending) == 0 {
+		n.box.Hide()
+		return
+	}
+	n.label.SetText(n.pending[0].text)
+	n.count.SetText("")
+	if len(n.pending) > 1 {
+		n.count.SetText(fmt.Sprintf("1 of %d", len(n.pending)))
+	}
+	n.box.Show()
 }
 
 // system are the service notes said this run, for Settings.
@@ -69,11 +100,11 @@ func (n *notices) system() []string {
 	return out
 }
 
-// texts are the lines shown now, for tests.
+// texts are the notes still to be read, the one shown first.
 func (n *notices) texts() []string {
 	var out []string
-	for _, o := range n.box.Objects {
-		out = append(out, o.(*fyne.Container).Objects[0].(*widget.Label).Text)
+	for _, p := range n.pending {
+		out = append(out, p.text)
 	}
 	return out
 }

@@ -141,7 +141,7 @@ func newSettingsDialog(w fyne.Window, cur Prefs, autostartNote string, systemNot
 
 	look := widget.NewForm(
 		&widget.FormItem{Text: "Theme", Widget: s.theme, HintText: "System follows your desktop's light or dark setting."},
-		&widget.FormItem{Text: "Rows", Widget: s.compact, HintText: "Twenty files or more in view; their actions are in the selection bar and the right-click menu."},
+		&widget.FormItem{Text: "Rows", Widget: s.compact, HintText: "20 files or more in view; act on them by selecting, or with a right click."},
 	)
 	content := container.NewVBox(
 		dialogHeading("Uploads"), uploads,

@@ -71,11 +71,14 @@ func (w *Window) toggleSlow() {
 
 func (w *Window) showSlow() {
 	if w.prefs.SlowMode {
-		w.slow.Importance = widget.HighImportance
+		w.slow.Importance, w.slowIcon.Importance = widget.HighImportance, widget.HighImportance
 		w.slow.SetText("Slow mode: " + rate(float64(w.prefs.SlowRate)))
+		w.slowIcon.SetText("Slow: on")
 	} else {
-		w.slow.Importance = widget.MediumImportance
+		w.slow.Importance, w.slowIcon.Importance = widget.MediumImportance, widget.MediumImportance
 		w.slow.SetText("Slow mode")
+		w.slowIcon.SetText("Slow")
 	}
 	w.slow.Refresh()
+	w.slowIcon.Refresh()
 }

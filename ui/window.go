@@ -204,7 +204,7 @@ func (w *Window) build() {
 	toolbar := w.buildToolbar()
 
 	w.where = widget.NewLabel("")
-	w.where.Wrapping = fyne.TextWrapWord
+	w.where.Truncation = fyne.TextTruncateEllipsis
 	w.where.SizeName = theme.SizeNameCaptionText
 	w.banner = widget.NewLabel("")
 	w.banner.Importance = widget.DangerImportance
@@ -259,7 +259,18 @@ func (w *Window) buildToolbar() fyne.CanvasObject {
 	more := widget.NewButtonWithIcon("", theme.MoreHorizontalIcon(), nil)
 	more.OnTapped = func() { w.moreMenu(more) }
 	right := container.NewHBox(to, w.dest, widget.NewButtonWithIcon("", theme.SettingsIcon(), w.openSettings), more)
-	bar := newAdaptiveBar(wide, narrow, nil, right, func(isWide bool) { to.Hidden = !isWide })
+	// Narrow, the line that says where files go gives its room to the
+	// queue: the selector says it too.
+	bar := newAdaptiveBar(wide, narrow, nil, right, func(isWide bool) {
+		to.Hidden = !isWide
+		if w.where != nil && w.where.Visible() != isWide {
+			if isWide {
+				w.where.Show()
+			} else {
+				w.where.Hide()
+			}
+		}
+	})
 	w.bars = append(w.bars, bar.Layout.(*adaptiveBar))
 	return bar
 }
