@@ -220,23 +220,16 @@ func (w *Window) rememberDir(path string) {
 	}
 }
 
-// fyneFileDialog is the fallback: Fyne's dialog, one file at a time.
+// fyneFileDialog is the fallback: Ferry's own picker, many files at once
+// (Fyne's file dialog picks one).
 func (w *Window) fyneFileDialog() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			w.showError(err)
-			return
+	p := newFilePicker(w.win, w.lastDir, func(paths []string) {
+		if len(paths) > 0 {
+			w.rememberDir(paths[0])
+			w.Add(paths, nil)
 		}
-		if r == nil {
-			return
-		}
-		r.Close()
-		w.rememberDir(r.URI().Path())
-		w.Add([]string{r.URI().Path()}, nil)
-	}, w.win)
-	w.startIn(d.SetLocation)
-	d.Resize(fitSize(w.win, 800, 560))
-	d.Show()
+	})
+	p.dlg.Show()
 }
 
 func (w *Window) fyneFolderDialog(fn func(string)) {

@@ -2,11 +2,16 @@ package ui
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
 	"github.com/ferry-app/ferry/internal/filepick"
+	"github.com/ferry-app/ferry/internal/tustest"
 )
 
 // Add files… takes many files from the system's dialog at once and
@@ -47,5 +52,46 @@ func TestAddFilesPicksManyAndRemembersTheFolder(t *testing.T) {
 	}
 	if h.w.win.Canvas().Overlays().Top() == nil {
 		t.Fatal("no dialog where the system has none")
+	}
+}
+
+// Where the system has no dialog, Ferry's own picks many files, in
+// several folders, and skips hidden ones.
+func TestOwnPickerTicksManyFiles(t *testing.T) {
+	h := newHarness(t)
+	a, _ := h.file("one.mp4", 1000)
+	b, _ := h.file("two.mp4", 1000)
+	sub := filepath.Join(h.dir, "day 2")
+	os.Mkdir(sub, 0o755)
+	c, _ := tustest.RandomFile(t, sub, "three.mov", 1000, 9)
+	os.WriteFile(filepath.Join(h.dir, ".hidden.mp4"), []byte("x"), 0o644)
+	var got []string
+	p := newFilePicker(h.w.win, h.dir, func(paths []string) { got = paths })
+	names := func() (n []string) {
+		for _, e := range p.entries {
+			n = append(n, e.Name())
+		}
+		return n
+	}
+	if strings.Join(names(), ",") != "day 2,one.mp4,two.mp4" {
+		t.Fatalf("listed %v", names())
+	}
+	if !p.add.Disabled() {
+		t.Fatal("Add is on with nothing ticked")
+	}
+	p.tap(1)
+	p.tap(2)
+	p.tap(0) // into day 2
+	p.tap(0)
+	if p.add.Text != "Add 3 files" {
+		t.Fatalf("button %q", p.add.Text)
+	}
+	test.Tap(p.add)
+	if strings.Join(got, ",") != strings.Join([]string{a, b, c}, ",") {
+		t.Fatalf("picked %v", got)
+	}
+	p.open(filepath.Join(h.dir, "nowhere"))
+	if !strings.Contains(p.problem.Text, "Cannot open") || p.dir != sub {
+		t.Fatalf("a folder that is not there: %q, at %s", p.problem.Text, p.dir)
 	}
 }
