@@ -47,7 +47,11 @@ test: deps
 e2e: build
 	$(GO) run ./tools/e2e -ferry ./$(BIN)
 
-# The real window with jobs in every state, as docs/screenshot.png.
+# The real window with jobs in every state, as docs/screenshot.png (dark),
+# and the set beside it: docs/screenshot-light.png, -dark, -compact,
+# -800x600 and -1366x768-scale2 (whole screens, with openbox), and
+# -destination-errors.
+screenshot: export LANG := en_US.UTF-8
 screenshot: build
 	$(GO) run ./tools/e2e -ferry ./$(BIN) -screenshot docs/screenshot.png
 

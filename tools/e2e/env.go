@@ -60,16 +60,17 @@ func (p *proc) describeExit() string {
 }
 
 type stage struct {
-	tmp     string
-	logDir  string
-	mu      sync.Mutex
-	procs   []*proc
-	seq     int
-	display string
-	busAddr string
-	bus     *dbus.Conn
-	notes   *notifications
-	env     []string // for Ferry and the X tools
+	tmp      string
+	logDir   string
+	mu       sync.Mutex
+	procs    []*proc
+	seq      int
+	display  string   // the first display, 1280x800
+	displays []string // every Xvfb started here
+	busAddr  string
+	bus      *dbus.Conn
+	notes    *notifications
+	env      []string // for Ferry and the X tools
 }
 
 // spawn starts a long-running process with its output in a log file.
@@ -181,8 +182,8 @@ func (s *stage) teardown() error {
 		if out, _ := exec.Command("pgrep", "-a", "-f", s.tmp).Output(); len(bytes.TrimSpace(out)) > 0 {
 			left = append(left, strings.TrimSpace(string(out)))
 		}
-		if s.display != "" {
-			if out, _ := exec.Command("pgrep", "-a", "-f", "Xvfb "+s.display+" ").Output(); len(bytes.TrimSpace(out)) > 0 {
+		for _, d := range s.displays {
+			if out, _ := exec.Command("pgrep", "-a", "-f", "Xvfb "+d+" ").Output(); len(bytes.TrimSpace(out)) > 0 {
 				left = append(left, strings.TrimSpace(string(out)))
 			}
 		}
@@ -210,21 +211,30 @@ func (s *stage) dumpLogs(prefix string) {
 	}
 }
 
-// startX starts Xvfb on the first free display of :90-:99.
+// startX starts Xvfb, 1280x800, on the first free display of :90-:99:
+// the display of every check and of the main screenshots.
 func (s *stage) startX(base []string) {
+	s.display = s.startDisplay(base, "1280x800")
+}
+
+// startDisplay starts one more Xvfb with a screen of size (WxH) on the
+// first free display of :90-:99 and returns its name (":93").
+func (s *stage) startDisplay(base []string, size string) string {
 	for n := 90; n <= 99; n++ {
 		d := ":" + strconv.Itoa(n)
 		if exists(fmt.Sprintf("/tmp/.X11-unix/X%d", n)) || exists(fmt.Sprintf("/tmp/.X%d-lock", n)) {
 			continue
 		}
-		p := s.spawn("Xvfb", base, "Xvfb", d, "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset")
+		p := s.spawn("Xvfb", base, "Xvfb", d, "-screen", "0", size+"x24", "-nolisten", "tcp", "-noreset")
 		env := setenv(base, "DISPLAY", d)
 		deadline := time.Now().Add(20 * time.Second)
 		for time.Now().Before(deadline) && !p.exited() {
 			if exists(fmt.Sprintf("/tmp/.X11-unix/X%d", n)) {
 				if _, _, code, _, _ := s.run(10*time.Second, env, "xdotool", "getdisplaygeometry"); code == 0 {
-					s.display = d
-					return
+					s.mu.Lock()
+					s.displays = append(s.displays, d)
+					s.mu.Unlock()
+					return d
 				}
 			}
 			time.Sleep(100 * time.Millisecond)
@@ -235,6 +245,22 @@ func (s *stage) startX(base []string) {
 		// Lost a race for this display: try the next.
 	}
 	fatalf("no free X display in :90-:99 (or Xvfb does not start: is the xvfb package installed?)")
+	return ""
+}
+
+// startWM runs openbox on display d, as a desktop has a window manager:
+// it places a new window and shrinks one bigger than the screen to fit.
+// It is ready when it says how many desktops there are (EWMH).
+func (s *stage) startWM(d string) {
+	env := setenv(s.env, "DISPLAY", d)
+	p := s.spawn("openbox", env, "openbox")
+	poll("openbox to manage "+d, 20*time.Second, func() (bool, string) {
+		if p.exited() {
+			fatalf("openbox ended at once (%s; is the openbox package installed?); its log:\n%s", p.describeExit(), tail(p.logPath, 20))
+		}
+		out, errOut, code, _, _ := s.run(10*time.Second, env, "xdotool", "get_num_desktops")
+		return code == 0 && strings.TrimSpace(out) != "" && strings.TrimSpace(out) != "0", errOut
+	})
 }
 
 // startBus starts a private session bus and a StatusNotifierWatcher on it.

@@ -6,14 +6,16 @@
 // byte for byte by the built-in receiver; the tray menu read and clicked
 // over D-Bus (Pause all / Resume all); a second `ferry FILE` handing a
 // file to the running window; SIGTERM mid-upload and a restart that
-// resumes the same upload. With -screenshot it instead fills one window
-// with jobs in every state and saves a picture of it.
+// resumes the same upload. With -screenshot it instead fills a window
+// with jobs in every state and saves pictures of it (shot.go): OUT.png and
+// OUT-light, -dark, -compact, -800x600, -1366x768-scale2 and
+// -destination-errors next to it.
 //
 //	go run ./tools/e2e [-ferry PATH] [-screenshot OUT.png] [-keep]
 //	go run ./tools/e2e tray list|click LABEL|icon     (the tray on $DBUS_SESSION_BUS_ADDRESS)
 //
 // Needs (Debian): xvfb xdotool imagemagick python3-xlib dbus
-// haskell-status-notifier-item-utils. Every step prints "ok: …"; the
+// haskell-status-notifier-item-utils; -screenshot also openbox. Every step prints "ok: …"; the
 // exit code is 0 only if all passed. Everything it starts is ended at the
 // end, also on failure or Ctrl-C, and checked gone with pgrep.
 package main
@@ -54,7 +56,7 @@ func main() {
 		os.Exit(trayCommand(os.Args[2:]))
 	}
 	ferryBin := flag.String("ferry", "", "the ferry binary to test (default: go build one from the module in the current folder)")
-	shot := flag.String("screenshot", "", "instead of the checks, fill a window with jobs in every state and save a PNG of it here")
+	shot := flag.String("screenshot", "", "instead of the checks, fill a window with jobs in every state and save a PNG of it here, and the set beside it (OUT-light.png, OUT-dark.png, OUT-compact.png, OUT-800x600.png, OUT-1366x768-scale2.png, OUT-destination-errors.png)")
 	keep := flag.Bool("keep", false, "keep the temporary folder (logs, data dir, received files; with -screenshot, review shots of every row) and print where it is")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: go run ./tools/e2e [-ferry PATH] [-screenshot OUT.png] [-keep]\n       go run ./tools/e2e tray list|click LABEL|icon")
