@@ -14,7 +14,7 @@ export DBUS_SESSION_BUS_ADDRESS ?= disabled:
 APT_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	xvfb xauth xdotool imagemagick python3-xlib dbus dbus-x11 python3-dbus \
-	haskell-status-notifier-item-utils
+	haskell-status-notifier-item-utils openbox
 export LANG ?= en_US.UTF-8
 
 .PHONY: deps build headless test e2e screenshot package bench run clean

@@ -53,7 +53,7 @@ func (r *barRenderer) Refresh() {
 	r.b.fill.FillColor = theme.Color(r.b.colour)
 	if r.b.colour == theme.ColorNameSuccess { // done: quieter than what still moves
 		cr, cg, cb, _ := r.b.fill.FillColor.RGBA()
-		r.b.fill.FillColor = color.NRGBA{R: uint8(cr >> 8), G: uint8(cg >> 8), B: uint8(cb >> 8), A: 0x70}
+		r.b.fill.FillColor = color.NRGBA{R: uint8(cr >> 8), G: uint8(cg >> 8), B: uint8(cb >> 8), A: 0xb0}
 	}
 	r.Layout(r.b.Size())
 	canvas.Refresh(r.b)

@@ -166,7 +166,7 @@ func newDestDialog(w fyne.Window, eng *engine.Engine, edit string, keychainNote 
 	d.buildList()
 	d.buildForm()
 	d.dlg = dialog.NewCustomWithoutButtons("Destinations", container.NewStack(d.listView, d.formView), w)
-	d.dlg.Resize(fitSize(w, 600, 540))
+	d.dlg.Resize(fitSize(w, 680, 620))
 	d.reload()
 	if edit != "" {
 		if _, ok := eng.SavedDestination(edit); ok {

@@ -60,7 +60,7 @@ func (w *Window) escape() {
 }
 
 func (w *Window) selectAll() {
-	if w.inWatch {
+	if w.inWatch || w.dialogUp() {
 		return
 	}
 	w.m.selectAll()
@@ -75,9 +75,12 @@ func (w *Window) moveSelection(step int) {
 	w.frame(false)
 }
 
+// dialogUp: a dialog is open; the rows behind it take no keys.
+func (w *Window) dialogUp() bool { return w.win.Canvas().Overlays().Top() != nil }
+
 // rowKey handles the keys that act on the selected rows.
 func (w *Window) rowKey(e *fyne.KeyEvent) bool {
-	if w.inWatch {
+	if w.inWatch || w.dialogUp() {
 		return false
 	}
 	switch e.Name {

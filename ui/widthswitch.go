@@ -88,10 +88,10 @@ func (b *adaptiveBar) MinSize([]fyne.CanvasObject) fyne.Size {
 func fitSize(win fyne.Window, w, h float32) fyne.Size {
 	c := win.Canvas().Size()
 	if c.Width > 0 {
-		w = min(w, c.Width-16)
+		w = min(w, c.Width-40)
 	}
 	if c.Height > 0 {
-		h = min(h, c.Height-16)
+		h = min(h, c.Height-40)
 	}
 	return fyne.NewSize(w, h)
 }
