@@ -15,7 +15,15 @@ import (
 )
 
 // do runs an engine command on a job and shows its refusal, if any.
+// A command on a job whose cancel or removal can still be undone takes
+// that back first (Resume on a row being cancelled means: keep it).
 func (w *Window) do(fn func(...string) error, ids ...string) {
+	w.withdrawUndo(ids...)
+	w.send(fn, ids...)
+}
+
+// send runs an engine command and shows its refusal, if any.
+func (w *Window) send(fn func(...string) error, ids ...string) {
 	if err := fn(ids...); err != nil {
 		w.say(err.Error())
 	}
@@ -145,7 +153,9 @@ func (w *Window) askQuit() {
 		w.quit()
 		return
 	}
+	w.quitAsked = true
 	d := dialog.NewConfirm("Quit Ferry?", quitQuestion(going), func(ok bool) {
+		w.quitAsked = false
 		if ok {
 			w.quit()
 		}

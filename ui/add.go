@@ -95,7 +95,11 @@ func (w *Window) Add(paths []string, done func(queued int, err error)) {
 func (w *Window) showAdded(added []engine.Added) {
 	w.reveal = w.reveal[:0]
 	for _, a := range added {
-		if a.Err == nil && len(w.reveal) < 64 {
+		if a.Err != nil {
+			continue
+		}
+		w.withdrawUndo(a.Job.ID) // added again: its removal is taken back
+		if len(w.reveal) < 64 {
 			w.reveal = append(w.reveal, a.Job.ID)
 		}
 	}
@@ -190,13 +194,13 @@ func (w *Window) pick(native func(context.Context, string) ([]string, error), fa
 	w.picking = true
 	dir := w.lastDir
 	go func() {
-		paths, err := native(context.Background(), dir)
+		paths, err := native(w.ctx, dir)
 		w.post(func() {
 			w.picking = false
 			switch {
 			case errors.Is(err, filepick.ErrUnavailable):
 				fallback()
-			case errors.Is(err, filepick.ErrCancelled):
+			case errors.Is(err, filepick.ErrCancelled), errors.Is(err, context.Canceled):
 			case err != nil:
 				w.say(fmt.Sprintf("The file dialog failed (%v); opening Ferry's own.", err))
 				fallback()

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"path/filepath"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -14,10 +12,7 @@ import (
 
 // What the rows' clicks and keys do to the selection, and the commands
 // that act on it. Cancelling or removing many rows asks once; one row
-// goes at once, with Undo for undoLife.
-
-// undoLife is how long a single cancel or removal can be undone.
-const undoLife = 6 * time.Second
+// goes at once, with Undo (undo.go).
 
 // click selects a row as a plain click, Ctrl-click or Shift-click does.
 func (w *Window) click(id string, mods fyne.KeyModifier) {
@@ -91,15 +86,7 @@ func (w *Window) cancelJobs(ids []string) {
 	switch {
 	case len(some) == 0:
 	case len(some) == 1:
-		id := some[0]
-		j, _ := w.m.job(id)
-		u := &undoable{w: w, what: "Cancelled " + filepath.Base(j.Path) + ".", cancel: id,
-			commit: func() { w.do(w.eng.Cancel, id) }}
-		if running(j.State) { // it stops now; Undo lets it go on from where it was
-			w.do(w.eng.Pause, id)
-			u.paused = true
-		}
-		w.offerUndo(u)
+		w.undoably(some[0], undoCancel)
 	default:
 		w.confirm(fmt.Sprintf("Cancel %d uploads?", len(some)),
 			"They stop, and what the server has of them is deleted. This cannot be undone.",
@@ -114,19 +101,7 @@ func (w *Window) removeJobs(ids []string) {
 	switch len(ids) {
 	case 0:
 	case 1:
-		id := ids[0]
-		j, ok := w.m.job(id)
-		if !ok {
-			return
-		}
-		u := &undoable{w: w, what: "Removed " + filepath.Base(j.Path) + " from the list.", hidden: id,
-			commit: func() { w.do(w.eng.Remove, id) }}
-		if running(j.State) {
-			w.do(w.eng.Pause, id)
-			u.paused = true
-		}
-		w.m.hide(id, true)
-		w.offerUndo(u)
+		w.undoably(ids[0], undoRemove)
 	default:
 		unfinished := len(w.only(ids, cancellable))
 		msg := "Finished uploads stay on the server; Ferry still knows they were sent."
@@ -188,63 +163,6 @@ func (w *Window) confirm(title, msg, yes, no string, fn func()) {
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
 }
-
-// undoable is a cancel or removal of one row that waits undoLife before
-// it is sent, so Undo loses nothing: the upload was only paused.
-type undoable struct {
-	w      *Window
-	what   string
-	hidden string // the row taken off the list (a removal)
-	cancel string // the row shown cancelled (a cancel)
-	paused bool   // it was running: Undo resumes it
-	until  time.Time
-	commit func()
-}
-
-func (w *Window) offerUndo(u *undoable) {
-	if w.undo != nil {
-		w.undo.commit() // one at a time: the older one happens now
-	}
-	u.until = w.now().Add(undoLife)
-	w.undo = u
-	w.undoBar.offer(u.what)
-	w.ticking.Store(true)
-	w.wake()
-}
-
-// undoLast takes the last cancel or removal back.
-func (w *Window) undoLast() {
-	u := w.undo
-	if u == nil {
-		return
-	}
-	w.undo = nil
-	w.undoBar.offer("")
-	if u.hidden != "" {
-		w.m.hide(u.hidden, false)
-	}
-	if u.paused {
-		id := u.hidden + u.cancel
-		w.do(w.eng.Resume, id)
-	}
-	if u.cancel != "" {
-		w.m.touch(u.cancel)
-	}
-	w.frame(false)
-}
-
-// expireUndo sends a cancel or removal once Undo is no longer offered.
-func (w *Window) expireUndo() {
-	if w.undo != nil && !w.now().Before(w.undo.until) {
-		u := w.undo
-		w.undo = nil
-		w.undoBar.offer("")
-		u.commit()
-	}
-}
-
-// cancelling says whether id's cancel waits for its Undo to lapse.
-func (w *Window) cancelling(id string) bool { return w.undo != nil && w.undo.cancel == id }
 
 // moreMenu is the toolbar's ⋯: what the toolbar has no room for.
 func (w *Window) moreMenu(at fyne.CanvasObject) {

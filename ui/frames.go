@@ -162,10 +162,10 @@ func (w *Window) frame(second bool) {
 	}
 }
 
-// post hands fn to the UI goroutine: the next frame runs it. Every
-// goroutine of the window comes back this way, so Fyne's test driver
-// (which runs fyne.Do on the caller's goroutine) sees no races and tests
-// drive frames themselves.
+// post hands fn to the UI goroutine: the next frame runs it. The main
+// window's goroutines come back this way (the dialogs' own use fyne.Do),
+// so Fyne's test driver (which runs fyne.Do on the caller's goroutine)
+// sees no races and tests drive frames themselves.
 func (w *Window) post(fn func()) {
 	w.postMu.Lock()
 	w.posted = append(w.posted, fn)
@@ -198,7 +198,7 @@ func (w *Window) totalsChanged() {
 		w.syncing = false
 	}
 	w.empty.update(w.m.length(), counts)
-	w.selBar.update(len(w.m.selection()))
+	w.selBar.update(w.m.selected())
 	title := "Ferry"
 	if s := summary(t); s != "" {
 		title += " — " + s

@@ -230,11 +230,22 @@ func TestShortcutsWorkInTheSearchBox(t *testing.T) {
 func TestSpaceOnAFocusedRowButtonActsOnTheSelection(t *testing.T) {
 	h := newHarness(t)
 	names := h.files("sp", 2, 1000, "Done")
+	h.eng.SetRateLimit(64 << 10)
+	path, _ := h.file("running.mp4", 2<<20)
+	h.w.Drop([]fyne.URI{storage.NewFileURI(path)})
+	run := h.rowOf("running.mp4", stateIs("Uploading"))
+	test.Tap(run) // the selection: the running job
 	r := h.rowNamed(names[0])
-	h.w.win.Canvas().Focus(r.primary) // copy link, focused
+	h.w.win.Canvas().Focus(r.primary) // a done row's copy-link button keeps the focus
 	r.primary.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
 	if h.w.app.Clipboard().Content() != "" {
 		t.Fatalf("Space on a focused button copied %q", h.w.app.Clipboard().Content())
+	}
+	h.rowOf("running.mp4", stateIs("Paused")) // it acted on the selection
+	// A row re-bound to another job drops the focus of its buttons.
+	r.bind(h.jobNamed(names[1]), false, false)
+	if h.w.win.Canvas().Focused() == r.primary {
+		t.Fatal("a recycled row kept the focus on its button")
 	}
 }
 

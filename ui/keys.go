@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"runtime"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 )
@@ -32,11 +34,17 @@ func (w *Window) windowShortcut(s *desktop.CustomShortcut) bool {
 	}
 	switch s.KeyName {
 	case fyne.KeyO:
-		w.addFilesDialog()
+		if !w.dialogUp() {
+			w.addFilesDialog()
+		}
 	case fyne.KeyF:
-		w.focusSearch()
+		if !w.dialogUp() {
+			w.focusSearch()
+		}
 	case fyne.KeyQ:
-		w.askQuit()
+		if !w.quitAsked {
+			w.askQuit()
+		}
 	default:
 		return false
 	}
@@ -97,6 +105,12 @@ func (w *Window) rowKey(e *fyne.KeyEvent) bool {
 		w.toggleJobs(w.m.selection())
 		return true
 	case fyne.KeyDelete:
+		w.removeJobs(w.m.selection())
+		return true
+	case fyne.KeyBackspace: // a Mac keyboard's delete key
+		if runtime.GOOS != "darwin" {
+			return false
+		}
 		w.removeJobs(w.m.selection())
 		return true
 	}

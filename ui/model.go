@@ -88,6 +88,7 @@ type entry struct {
 	in     [numViews]bool
 	match  bool // its name matches the search
 	hidden bool // taken off the list, for a while (undo)
+	picked bool // selected
 }
 
 func (e *entry) weight() (c counts) {
@@ -99,6 +100,9 @@ func (e *entry) weight() (c counts) {
 			c[v] = 1
 			if e.match {
 				c[int(numViews)+v] = 1
+				if e.picked {
+					c[2*int(numViews)+v] = 1
+				}
 			}
 		}
 	}
@@ -108,8 +112,8 @@ func (e *entry) weight() (c counts) {
 // model is the window's picture of the queue, kept by engine events at
 // O(log n) each: a job moving between views or places is taken out of
 // the order tree and put back, and the list asks for its i-th row by a
-// descent, never a walk. The UI goroutine reads it under mu; the event
-// pump writes it.
+// descent, never a walk. The event pump (jobs) and the UI goroutine (the
+// selection, the search, the order) both change it, under mu.
 type model struct {
 	mu    sync.Mutex
 	byID  map[string]*entry
@@ -388,8 +392,8 @@ func (m *model) hide(id string, on bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if e := m.byID[id]; e != nil && e.hidden != on {
+		m.pick(e, false)
 		m.move(e, func() { e.hidden = on })
-		delete(m.sel, id)
 		m.relist, m.urgent = true, true
 	}
 }

@@ -3,15 +3,15 @@ package ui
 import "math/rand/v2"
 
 // The queue's order is a treap (a binary search tree balanced by random
-// priorities) whose nodes count, per subtree, the jobs in each view and
-// the jobs in each view that match the search. So the i-th row of any
+// priorities) whose nodes count, per subtree, the jobs in each view, the
+// jobs in each view that match the search, and those of them selected. So the i-th row of any
 // view, a row's place, and each view's count are O(log n), whatever the
 // sort order, and a job that moves (its state changed under "sort by
 // state") is taken out and put back in O(log n).
 
 // counts are a subtree's jobs: [v] in view v, [numViews+v] in view v
-// and matching the search.
-type counts [2 * numViews]int32
+// and matching the search, [2*numViews+v] those of them selected.
+type counts [3 * numViews]int32
 
 type onode struct {
 	e    *entry

@@ -35,6 +35,7 @@ func TestOrderTreeAgreesWithASortedSlice(t *testing.T) {
 			}
 			e.match = r.IntN(3) > 0
 			e.hidden = r.IntN(10) == 0
+			e.picked = r.IntN(3) == 0
 		}
 		for step := range 3000 {
 			switch op := r.IntN(10); {
@@ -62,7 +63,7 @@ func TestOrderTreeAgreesWithASortedSlice(t *testing.T) {
 				continue
 			}
 			want := naive()
-			for c := range 2 * int(numViews) {
+			for c := range 3 * int(numViews) {
 				var in []*entry
 				for _, e := range want {
 					if e.weight()[c] == 1 {

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,12 +92,26 @@ func newFilePicker(win fyne.Window, start string, done func([]string)) *filePick
 func (p *filePicker) open(dir string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		p.problem.SetText(fmt.Sprintf("Cannot open %s: %v", tilde(dir), err))
+		why := "it cannot be read"
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			why = "there is no such folder"
+		case errors.Is(err, fs.ErrPermission):
+			why = "you may not read it"
+		}
+		p.problem.SetText(fmt.Sprintf("Cannot open %s: %s.", tilde(dir), why))
 		p.path.SetText(p.dir)
 		return
 	}
 	p.problem.SetText("")
 	entries = slices.DeleteFunc(entries, func(e os.DirEntry) bool { return strings.HasPrefix(e.Name(), ".") })
+	for i, e := range entries { // a link to a folder opens as one
+		if e.Type()&fs.ModeSymlink != 0 {
+			if fi, err := os.Stat(filepath.Join(dir, e.Name())); err == nil {
+				entries[i] = fs.FileInfoToDirEntry(namedInfo{fi, e.Name()})
+			}
+		}
+	}
 	slices.SortStableFunc(entries, func(a, b os.DirEntry) int {
 		if a.IsDir() != b.IsDir() {
 			if a.IsDir() {
@@ -140,3 +156,11 @@ func (p *filePicker) count() {
 	p.add.SetText("Add " + plural(len(p.picked), "file"))
 	p.add.Enable()
 }
+
+// namedInfo is a link's target under the link's own name.
+type namedInfo struct {
+	fs.FileInfo
+	name string
+}
+
+func (n namedInfo) Name() string { return n.name }

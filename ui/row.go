@@ -212,7 +212,7 @@ func stateLook(s engine.State) (widget.Importance, fyne.ThemeColorName) {
 	return widget.MediumImportance, theme.ColorNamePrimary
 }
 
-// rowButton is a row's icon button. Space, Enter and Delete on it act on
+// rowButton is a row's icon button. Space and Delete on it act on
 // the selected rows, as they do anywhere in the list: a button keeps the
 // focus after a click, and its row may meanwhile show another job.
 type rowButton struct {

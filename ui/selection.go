@@ -7,14 +7,34 @@ import "slices"
 // shown). The model keeps it by job id, so it follows jobs that move;
 // a job that goes leaves it.
 
+// pick selects e or not. The tree counts the selected rows of each view,
+// so the selection bar's count is O(1); this is O(log n). Caller holds mu.
+func (m *model) pick(e *entry, on bool) {
+	if e == nil || e.picked == on {
+		return
+	}
+	m.move(e, func() { e.picked = on })
+	if on {
+		m.sel[e.job.ID] = struct{}{}
+	} else {
+		delete(m.sel, e.job.ID)
+	}
+	m.relist, m.urgent = true, true // rows draw the selection
+}
+
+// clearPicks empties the selection: O(k log n) for k selected.
+func (m *model) clearPicks() {
+	for id := range m.sel {
+		m.pick(m.byID[id], false)
+	}
+}
+
 // selectOnly makes id the whole selection (a plain click).
 func (m *model) selectOnly(id string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	clear(m.sel)
-	if m.byID[id] != nil {
-		m.sel[id] = struct{}{}
-	}
+	m.clearPicks()
+	m.pick(m.byID[id], true)
 	m.anchor = id
 	m.relist, m.urgent = true, true
 }
@@ -23,13 +43,10 @@ func (m *model) selectOnly(id string) {
 func (m *model) toggle(id string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, on := m.sel[id]; on {
-		delete(m.sel, id)
-	} else if m.byID[id] != nil {
-		m.sel[id] = struct{}{}
+	if e := m.byID[id]; e != nil {
+		m.pick(e, !e.picked)
 	}
 	m.anchor = id
-	m.relist, m.urgent = true, true
 }
 
 // extend selects the rows from the anchor to id (Shift-click): O(k log n)
@@ -50,36 +67,46 @@ func (m *model) extend(id string) {
 	if from > to {
 		from, to = to, from
 	}
-	clear(m.sel)
+	m.clearPicks()
+	var rng []*entry // picking moves entries in the tree: find them first
 	for i := from; i <= to; i++ {
-		m.sel[m.tree.at(c, i).job.ID] = struct{}{}
+		rng = append(rng, m.tree.at(c, i))
 	}
-	m.relist, m.urgent = true, true
+	for _, x := range rng {
+		m.pick(x, true)
+	}
 }
 
-// selectAll selects every row shown (Ctrl+A): O(n), a user's action.
+// selectAll selects every row shown (Ctrl+A): O(n log n), a user's action.
 func (m *model) selectAll() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	clear(m.sel)
+	m.clearPicks()
 	c := m.shownIdx()
+	var all []*entry
 	m.tree.each(func(e *entry) {
 		if e.weight()[c] == 1 {
-			m.sel[e.job.ID] = struct{}{}
+			all = append(all, e)
 		}
 	})
-	m.relist, m.urgent = true, true
+	for _, e := range all {
+		m.pick(e, true)
+	}
 }
 
 // unselect empties the selection.
 func (m *model) unselect() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(m.sel) > 0 {
-		clear(m.sel)
-		m.relist, m.urgent = true, true
-	}
+	m.clearPicks()
 	m.anchor = ""
+}
+
+// selected is how many selected rows are shown: O(1).
+func (m *model) selected() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.tree.total(2*int(numViews) + int(m.view))
 }
 
 func (m *model) isSelected(id string) bool {
@@ -133,9 +160,8 @@ func (m *model) moveSelection(step int) int {
 		i = n - 1
 	}
 	e := m.tree.at(c, i)
-	clear(m.sel)
-	m.sel[e.job.ID] = struct{}{}
+	m.clearPicks()
+	m.pick(e, true)
 	m.anchor = e.job.ID
-	m.relist, m.urgent = true, true
 	return i
 }

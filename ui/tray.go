@@ -61,8 +61,8 @@ func newTray(w *Window) *tray {
 		fyne.NewMenuItem("Show Ferry", w.Show),
 		t.status,
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Pause all", func() { w.eng.PauseAll() }),
-		fyne.NewMenuItem("Resume all", func() { w.eng.ResumeAll() }),
+		fyne.NewMenuItem("Pause all", w.pauseAll),
+		fyne.NewMenuItem("Resume all", w.resumeAll),
 	)
 	desk.SetSystemTrayMenu(t.menu)
 	desk.SetSystemTrayIcon(trayIcons[trayIdle])

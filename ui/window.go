@@ -5,6 +5,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -71,31 +72,34 @@ type Window struct {
 	m     *model
 	prefs Prefs
 
-	list     *queueList
-	center   *fyne.Container // the list, the empty view's sentence, the watch view
-	tabs     [numViews]*widget.Button
-	viewSel  *widget.Select // the tabs, in a narrow window
-	search   *searchEntry
-	sortSel  *widget.Select
-	dest     *widget.Select
-	where    *widget.Label
-	banner   *widget.Label // the queue is halted: why
-	notices  *notices      // sentences said once (missing services, a crash)
-	selBar   *selectionBar
-	undoBar  *undoBar
-	status   *widget.Label // the last add's outcome
-	slow     *widget.Button
-	slowIcon *widget.Button // slow mode, in a narrow window
-	empty    *emptyView
-	footer   *footer
-	current  view
-	watch    *watchView     // nil without a watcher
-	watchB   *widget.Button // the Watch folders tab
-	inWatch  bool           // the Watch folders view is shown
-	bars     []*adaptiveBar // the toolbar's and the tabs': wide or narrow
-	picking  bool           // a native file dialog is open
-	themeSet string         // the theme choice in force
-	syncing  bool           // a selector is set to what is shown: no callback
+	list      *queueList
+	center    *fyne.Container // the list, the empty view's sentence, the watch view
+	tabs      [numViews]*widget.Button
+	viewSel   *widget.Select // the tabs, in a narrow window
+	search    *searchEntry
+	sortSel   *widget.Select
+	dest      *widget.Select
+	where     *widget.Label
+	banner    *widget.Label // the queue is halted: why
+	notices   *notices      // sentences said once (missing services, a crash)
+	selBar    *selectionBar
+	undoBar   *undoBar
+	status    *widget.Label // the last add's outcome
+	slow      *widget.Button
+	slowIcon  *widget.Button // slow mode, in a narrow window
+	empty     *emptyView
+	footer    *footer
+	current   view
+	watch     *watchView      // nil without a watcher
+	watchB    *widget.Button  // the Watch folders tab
+	inWatch   bool            // the Watch folders view is shown
+	bars      []*adaptiveBar  // the toolbar's and the tabs': wide or narrow
+	ctx       context.Context // ends when the window closes (file dialogs)
+	cancel    context.CancelFunc
+	quitAsked bool   // the quit question is open
+	picking   bool   // a native file dialog is open
+	themeSet  string // the theme choice in force
+	syncing   bool   // a selector is set to what is shown: no callback
 
 	undo    *undoable // the last removal or cancel, while it can be undone
 	saidAt  time.Time // when the status line was set
@@ -122,6 +126,7 @@ type Window struct {
 // New builds the window over a (Fyne's app, or the test driver's).
 func New(a fyne.App, o Options) *Window {
 	w := &Window{app: a, eng: o.Engine, opts: o, m: newModel(), stop: make(chan struct{}), kick: make(chan struct{}, 1), nowFunc: time.Now, awakeC: make(chan bool, 1)}
+	w.ctx, w.cancel = context.WithCancel(context.Background())
 	if o.Awake != nil {
 		w.stopped.Add(1)
 		go w.keepAwake()
@@ -164,8 +169,16 @@ func (w *Window) Close() {
 		close(w.stop)
 	}
 	w.stopped.Wait()
-	if w.undo != nil {
-		w.undo.commit() // a removal the user did not undo happens
+	w.cancel() // a file dialog still open closes
+	// A cancel or removal the user did not undo happens; no widget is
+	// touched, the window being gone.
+	if u := w.undo; u != nil {
+		w.undo = nil
+		if u.kind == undoRemove {
+			w.eng.Remove(u.id)
+		} else {
+			w.eng.Cancel(u.id)
+		}
 	}
 }
 
@@ -246,14 +259,14 @@ func (w *Window) buildToolbar() fyne.CanvasObject {
 		widget.NewButtonWithIcon("Add files…", theme.FileIcon(), w.addFilesDialog),
 		widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), w.addFolderDialog),
 		widget.NewSeparator(),
-		widget.NewButtonWithIcon("Pause all", theme.MediaPauseIcon(), func() { w.eng.PauseAll() }),
-		widget.NewButtonWithIcon("Resume all", theme.MediaPlayIcon(), func() { w.eng.ResumeAll() }),
+		widget.NewButtonWithIcon("Pause all", theme.MediaPauseIcon(), w.pauseAll),
+		widget.NewButtonWithIcon("Resume all", theme.MediaPlayIcon(), w.resumeAll),
 		w.slow)
 	narrow := container.NewHBox(
 		iconButton(theme.FileIcon(), w.addFilesDialog),
 		iconButton(theme.FolderOpenIcon(), w.addFolderDialog),
-		iconButton(theme.MediaPauseIcon(), func() { w.eng.PauseAll() }),
-		iconButton(theme.MediaPlayIcon(), func() { w.eng.ResumeAll() }),
+		iconButton(theme.MediaPauseIcon(), w.pauseAll),
+		iconButton(theme.MediaPlayIcon(), w.resumeAll),
 		w.slowIcon)
 	to := widget.NewLabel("To")
 	more := widget.NewButtonWithIcon("", theme.MoreHorizontalIcon(), nil)
