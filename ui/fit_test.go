@@ -137,3 +137,14 @@ func TestSettingsSwitchThemeAndRows(t *testing.T) {
 		t.Fatal("Settings do not say what this computer lacks")
 	}
 }
+
+// A rate typed wrong in Settings is said under its field.
+func TestSettingsSayAMistakeAtItsField(t *testing.T) {
+	s, w, _ := settingsWindow(t, DefaultPrefs(), "", nil)
+	w.Canvas().Focus(s.limit)
+	test.Type(s.limit, "fast")
+	w.Canvas().Unfocus()
+	if m := test.RenderToMarkup(w.Canvas()); !strings.Contains(m, `color="error"`) || !strings.Contains(m, "is not a rate") {
+		t.Fatal("the mistake is not said under the field")
+	}
+}

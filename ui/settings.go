@@ -115,17 +115,16 @@ func newSettingsDialog(w fyne.Window, cur Prefs, autostartNote string, systemNot
 	s.problem.Wrapping = fyne.TextWrapWord
 	s.problem.Importance = widget.DangerImportance
 
-	perSecond := func(e *widget.Entry) fyne.CanvasObject {
-		return container.NewBorder(nil, nil, nil, widget.NewLabel("per second"), e)
-	}
+	// The rate entries are the form's own items, so a mistake is said
+	// under its field (in place of the hint) and goes when it is fixed.
 	uploads := widget.NewForm(
 		&widget.FormItem{Text: "Uploads at once", Widget: container.NewHBox(s.concurrency),
 			HintText: "Files sent side by side; the others wait in the queue."},
-		&widget.FormItem{Text: "Upload limit", Widget: perSecond(s.limit),
+		&widget.FormItem{Text: "Upload limit /s", Widget: s.limit,
 			HintText: "For all uploads together, e.g. 2 MB or 500 kB. Empty or 0: none."},
 		&widget.FormItem{Text: "Slow mode", Widget: s.slowMode,
 			HintText: "The turtle: while it is on, the slow limit replaces the one above."},
-		&widget.FormItem{Text: "Slow limit", Widget: perSecond(s.slowRate),
+		&widget.FormItem{Text: "Slow limit /s", Widget: s.slowRate,
 			HintText: "e.g. 500 kB, for when others need the connection."},
 	)
 

@@ -61,6 +61,7 @@ func (v *watchView) edit(f engine.WatchFolder, adding bool, of string) {
 	}
 	fm.settle = widget.NewEntry()
 	fm.settle.SetPlaceHolder(engine.DefaultSettle.String())
+	fm.settle.Validator = func(text string) error { _, err := parseSettle(text); return err } // said under the field
 	if f.Settle > 0 {
 		fm.settle.SetText(f.Settle.String())
 	}
@@ -150,13 +151,9 @@ func readWatchForm(f engine.WatchFolder, dest, exts, settle, after, moveTo strin
 			f.Exts = append(f.Exts, x)
 		}
 	}
-	f.Settle = 0
-	if s := strings.TrimSpace(settle); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return f, fmt.Errorf("%q is not a settle time: write 5s, 30s or 2m.", s)
-		}
-		f.Settle = d
+	var err error
+	if f.Settle, err = parseSettle(settle); err != nil {
+		return f, err
 	}
 	f.After, f.MoveTo = engine.AfterKeep, ""
 	for i, l := range afterLabels {
@@ -168,4 +165,17 @@ func readWatchForm(f engine.WatchFolder, dest, exts, settle, after, moveTo strin
 		f.MoveTo = strings.TrimSpace(moveTo)
 	}
 	return f.Normal()
+}
+
+// parseSettle reads a settle time; empty is the default (0).
+func parseSettle(text string) (time.Duration, error) {
+	s := strings.TrimSpace(text)
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a settle time: write 5s, 30s or 2m.", s)
+	}
+	return d, nil
 }
