@@ -149,13 +149,16 @@ func (r *row) bind(j engine.Job, copied, selected bool) {
 	} else {
 		r.fix.Hide()
 	}
-	id := j.ID
+	id, st := j.ID, j.State
+	if r.w.cancelling(id) {
+		st = engine.Paused // Ferry paused it (the model may not know yet): Resume keeps it
+	}
 	act := func(b *rowButton, icon fyne.Resource, fn func(...string) error) {
 		b.SetIcon(icon)
 		b.OnTapped = func() { r.w.do(fn, id) }
 		b.Show()
 	}
-	switch j.State {
+	switch st {
 	case engine.Queued, engine.Uploading, engine.Waiting:
 		act(r.primary, theme.MediaPauseIcon(), r.w.eng.Pause)
 		r.second.SetIcon(theme.CancelIcon())
