@@ -83,7 +83,7 @@ func (e *Engine) TestDestination(name string) error {
 // takes the credentials answers 404 (or 410), one that refuses them 401
 // or 403, and anything else is not a tus server where the URL says.
 func (e *Engine) testTus(ctx context.Context, d Destination) error {
-	who := "The server at " + hostOf(d.URL)
+	who := "The server at " + transfer.HostOf(d.URL)
 	opts, err := e.ask(ctx, d, who, http.MethodOptions, d.URL)
 	if err != nil {
 		return err
@@ -265,26 +265,8 @@ func unreachable(ctx context.Context, who string, err error) error {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		why = fmt.Sprintf("no answer within %s", testTimeout)
 	case errors.As(err, &uerr):
-		why = rootCause(uerr.Err).Error()
+		why = transfer.RootCause(uerr.Err).Error()
 	}
 	return &Error{Kind: transfer.Permanent, Code: CodeUnreachable, Err: err,
 		Msg: fmt.Sprintf("%s cannot be reached (%s). Check the URL and the network.", who, why)}
-}
-
-func rootCause(err error) error {
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err
-		}
-		err = next
-	}
-}
-
-// hostOf is a URL's host, for a sentence.
-func hostOf(raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.Host != "" {
-		return u.Host
-	}
-	return raw
 }

@@ -89,7 +89,7 @@ func (c *Client) responseTimeout() time.Duration {
 // are checked here, so a pasted token with a line break fails at once.
 func newRequest(ctx context.Context, t Target, method, target string, body io.Reader, hdr http.Header) (*http.Request, error) {
 	if err := checkHeaders(t.Header); err != nil {
-		return nil, classify(err, hostOf(target), target, false)
+		return nil, classify(err, HostOf(target), target, false)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {

@@ -88,7 +88,7 @@ func (c *Client) netError(parent, reqCtx context.Context, target string, err err
 	if errors.As(err, &uerr) && uerr.URL != "" {
 		target = uerr.URL // after a redirect, the URL that failed
 	}
-	host := hostOf(target)
+	host := HostOf(target)
 	switch cause := context.Cause(reqCtx); {
 	case errors.Is(cause, errStalled):
 		return &Error{Kind: Transient, Code: CodeNetwork, Msg: fmt.Sprintf("The connection to %s stalled (no bytes moved for %s)", host, c.stall().Round(time.Second)), Err: err}
@@ -113,13 +113,13 @@ func classify(err error, host, target string, answered bool) *Error {
 	var derr *dnsError
 	switch {
 	case badHeaderErr(err):
-		return set(Permanent, CodeBadURL, "A header for %s cannot be sent (%v). Check the destination's headers.", host, rootCause(err))
+		return set(Permanent, CodeBadURL, "A header for %s cannot be sent (%v). Check the destination's headers.", host, RootCause(err))
 	case isRecordHeader(err) && !answered:
 		return set(Permanent, CodeUnreachable, "%s does not speak TLS (an http:// server behind an https:// URL?). Check the URL.", host)
 	case isCertError(err) && !answered:
-		return set(Permanent, CodeUnreachable, "The certificate of %s is not trusted (%v). Check the URL, or the server's TLS setup.", host, rootCause(err))
+		return set(Permanent, CodeUnreachable, "The certificate of %s is not trusted (%v). Check the URL, or the server's TLS setup.", host, RootCause(err))
 	case isRecordHeader(err), isCertError(err):
-		return set(Transient, CodeNetwork, "The secure connection to %s failed (%v)", host, rootCause(err))
+		return set(Transient, CodeNetwork, "The secure connection to %s failed (%v)", host, RootCause(err))
 	case connRefused(err):
 		return set(Transient, CodeUnreachable, "Cannot reach %s (connection refused); is the server running?", host)
 	case asDNS(err, &derr) && derr.IsNotFound && !answered:
@@ -135,7 +135,7 @@ func classify(err error, host, target string, answered bool) *Error {
 	case strings.Contains(err.Error(), "unsupported protocol"):
 		return set(Permanent, CodeBadURL, "%q is not an http(s) URL.", target)
 	}
-	return set(Transient, CodeNetwork, "Network error talking to %s (%v)", host, rootCause(err))
+	return set(Transient, CodeNetwork, "Network error talking to %s (%v)", host, RootCause(err))
 }
 
 func isTimeout(err error) bool {
@@ -143,7 +143,8 @@ func isTimeout(err error) bool {
 	return errors.As(err, &t) && t.Timeout()
 }
 
-func rootCause(err error) error {
+// RootCause is the innermost error of a chain (a dial's syscall error).
+func RootCause(err error) error {
 	for {
 		next := errors.Unwrap(err)
 		if next == nil {
@@ -153,7 +154,8 @@ func rootCause(err error) error {
 	}
 }
 
-func hostOf(target string) string {
+// HostOf is a URL's host, for a sentence; the text itself when it has none.
+func HostOf(target string) string {
 	if u, err := url.Parse(target); err == nil && u.Host != "" {
 		return u.Host
 	}
@@ -165,7 +167,7 @@ func fileError(path string, err error) *Error {
 	if errors.Is(err, os.ErrNotExist) {
 		return &Error{Kind: Permanent, Code: CodeFileGone, Msg: fmt.Sprintf("%s is gone (moved or deleted).", path), Err: err}
 	}
-	return &Error{Kind: Permanent, Code: CodeFileUnreadable, Msg: fmt.Sprintf("Cannot read %s: %v.", path, rootCause(err)), Err: err}
+	return &Error{Kind: Permanent, Code: CodeFileUnreadable, Msg: fmt.Sprintf("Cannot read %s: %v.", path, RootCause(err)), Err: err}
 }
 
 // badURL explains a URL that cannot be requested.

@@ -1,21 +1,20 @@
 package awake
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/ferry-app/ferry/internal/dbustest"
 )
 
 // fakeLogind answers Inhibit like logind: with one end of a pipe, whose
@@ -71,39 +70,7 @@ func (f *fakeLogind) call(n int) [4]string {
 }
 
 // privateBus starts a dbus-daemon of our own and returns its address.
-func privateBus(t *testing.T) string {
-	t.Helper()
-	daemon, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		t.Skip("dbus-daemon is not installed (Debian package dbus)")
-	}
-	// A socket path must stay under 108 bytes; t.TempDir can be longer.
-	dir, err := os.MkdirTemp("", "awake")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	cmd := exec.Command(daemon, "--session", "--nofork", "--print-address",
-		"--address=unix:path="+filepath.Join(dir, "bus"))
-	// A test that panics skips cleanups; the daemon must not outlive it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatalf("dbus-daemon printed no address: %v", err)
-	}
-	return strings.TrimSpace(line)
-}
+func privateBus(t *testing.T) string { return dbustest.PrivateBus(t) }
 
 // serveLogind claims logind's name on the bus and answers for it.
 func serveLogind(t *testing.T, addr string) *fakeLogind {
