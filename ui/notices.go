@@ -41,7 +41,7 @@ func newNotices(w *Window) *notices {
 	n.count.SizeName = theme.SizeNameCaptionText
 	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), n.dismiss)
 	dismiss.Importance = widget.LowImportance
-	n.box = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), container.NewHBox(n.count, dismiss), n.label)
+	n.box = container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), container.NewCenter(container.NewHBox(n.count, dismiss)), n.label)
 	n.box.Hide()
 	return n
 }

@@ -52,7 +52,7 @@ func TestMissingServicesAreSaidOnceInPlainWords(t *testing.T) {
 	if h.w.notices.label.Text != crash || h.w.notices.count.Text != "1 of 4" {
 		t.Fatalf("shown %q (%q)", h.w.notices.label.Text, h.w.notices.count.Text)
 	}
-	dismissButton := h.w.notices.box.Objects[2].(*fyne.Container).Objects[1].(*widget.Button)
+	dismissButton := h.w.notices.box.Objects[2].(*fyne.Container).Objects[0].(*fyne.Container).Objects[1].(*widget.Button)
 	for i := 0; i < 4 && strings.Contains(strings.Join(h.w.notices.texts(), "\n"), "keychain"); i++ {
 		test.Tap(dismissButton)
 	}
