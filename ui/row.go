@@ -67,7 +67,7 @@ func newRow(w *Window, compact bool) *row {
 	r.more.OnTapped = func() { r.w.rowMenu(r.id, r.more) }
 	if compact {
 		r.content = container.NewThemeOverride(
-			container.New(&columns{weights: []float32{0, 0.36, 0.12, 0.32, 0.2}},
+			container.New(&columns{weights: []float32{0, 0.3, 0.1, 0.4, 0.2}},
 				r.icon, r.name, r.bar, r.state, r.detail),
 			compactTheme{})
 	} else {
