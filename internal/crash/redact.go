@@ -50,14 +50,11 @@ func SecretName(name string) bool {
 	return false
 }
 
-// Redact replaces the secrets in crash output: a URL's user-info and
+// redactWith replaces the secrets in crash output: a URL's user-info and
 // its secret query parameters, Authorization and Cookie values,
-// credentials after Bearer (Basic…), values under secret names, JSON
-// web tokens.
-func Redact(s string) string { return redactWith(s, nil) }
-
-// redactWith is Redact with a URL redactor of the caller's (the
-// engine's) run over each URL first.
+// credentials after Bearer (Basic…), values under secret names, JSON web
+// tokens. redactURL, when not nil (the engine's), runs over each URL
+// first.
 func redactWith(s string, redactURL func(string) string) string {
 	lines := strings.SplitAfter(s, "\n")
 	for i, l := range lines {
