@@ -40,7 +40,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		return context.Cause(ctx)
 	}
 	p := plan{path: j.Path, size: j.Size, mtime: j.ModTime, dest: cloneDest(j.Dest), fp: j.fp,
-		upload: j.UploadURL, sent: j.sent, ident: j.ident}
+		upload: j.UploadURL, sent: j.bound(), ident: j.ident}
 	e.setState(j, Uploading)
 	j.flowing, j.tried = false, time.Now()
 	e.mu.Unlock()
@@ -110,7 +110,10 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		return e.raiseSent(j, p.size)
 	}
 	_, err = e.client.Send(ctx, t, p.upload, p.path, offset, p.size, jobProgress{e, j}, guard)
-	if err != nil && ctx.Err() == nil && e.fileChanged(p) {
+	if err != nil {
+		e.lowerSent(j)
+	}
+	if err != nil && ctx.Err() == nil && (transfer.CodeOf(err) == CodeFileChanged || e.fileChanged(p)) {
 		return errChanged
 	}
 	return inWords(dest, p.upload, err)
@@ -118,7 +121,8 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 
 // serverOffset asks the server how much of the upload it holds. An upload
 // it holds whole is the job's result (it is never terminated); an offset
-// beyond the length, the file or what was ever offered is a conflict; a
+// beyond the length, the file or what was ever offered (counted exactly
+// in this process, bounded by the record before) is a conflict; a
 // forgotten upload or one of another length is let go (p.upload = "").
 func (e *Engine) serverOffset(ctx context.Context, j *job, t transfer.Target, p *plan) (int64, error) {
 	off, length, err := e.client.Offset(ctx, t, p.upload)
@@ -134,11 +138,16 @@ func (e *Engine) serverOffset(ctx context.Context, j *job, t transfer.Target, p 
 	case length >= 0 && length != p.size:
 		e.forget(j, p, fmt.Sprintf("The server's upload has another length (%d bytes, not %d); starting a new upload", length, p.size))
 		return 0, nil
-	case off == p.size:
-		e.mu.Lock()
-		j.UploadURL, j.confirmed = p.upload, off
-		e.mu.Unlock()
 	}
+	e.mu.Lock()
+	if off == p.size {
+		j.UploadURL, j.confirmed = p.upload, off
+	}
+	if j.offeredFor != p.upload {
+		j.offered, j.offeredFor = 0, p.upload
+	}
+	j.offered = max(j.offered, off)
+	e.mu.Unlock()
 	return off, nil
 }
 
@@ -290,6 +299,9 @@ func (e *Engine) create(ctx context.Context, j *job, dest Destination, t transfe
 	if id.Size != p.size || !id.modTime().Equal(p.mtime) {
 		return 0, errChanged
 	}
+	if p.size <= smallFile && (dest.kind() == KindTus || dest.kind() == KindBuiltin) && e.client.NamesUploads(ctx, t) {
+		return e.createNamed(ctx, j, dest, t, p, id)
+	}
 	var created transfer.Created
 	if dest.kind() == KindVimeo {
 		created, err = e.createVimeo(ctx, dest, t, p.size, filepath.Base(p.path))
@@ -310,7 +322,16 @@ func (e *Engine) create(ctx context.Context, j *job, dest Destination, t transfe
 		e.mu.Unlock()
 		return 0, context.Cause(ctx)
 	}
+	e.mu.Unlock()
+	return 0, e.record(j, p, created, id, sent)
+}
+
+// record makes an upload the job's, on disk before it returns: its URL,
+// the file's identity and the bound on what may have been offered.
+func (e *Engine) record(j *job, p *plan, created transfer.Created, id Identity, sent int64) error {
+	e.mu.Lock()
 	j.UploadURL, j.MediaID, j.Link, j.ident, j.sent = created.URL, created.MediaID, created.Link, &id, sent
+	j.offered, j.offeredFor = 0, created.URL
 	j.Expires, j.born = created.Expires, time.Now()
 	b := store.Batch{}
 	b.Put(store.Fingerprints, j.fp, upload{URL: created.URL, Sent: sent, Identity: &id}.encode())
@@ -318,10 +339,10 @@ func (e *Engine) create(ctx context.Context, j *job, dest Destination, t transfe
 	g := e.lastGen
 	e.mu.Unlock()
 	if err := e.durable(g); err != nil {
-		return 0, notRecorded("the new upload could not be recorded, so it was not sent. It goes on once the disk can be written.", err)
+		return notRecorded("the new upload could not be recorded, so it was not sent. It goes on once the disk can be written.", err)
 	}
 	p.upload, p.ident, p.sent = created.URL, &id, sent
-	return 0, nil
+	return nil
 }
 
 // raiseSent records, durably, that bytes up to offset may now reach the
@@ -342,6 +363,30 @@ func (e *Engine) raiseSent(j *job, offset int64) error {
 		return notRecorded("the upload's progress could not be recorded, so it stopped. It goes on once the disk can be written.", err)
 	}
 	return nil
+}
+
+// bound is what the server may hold of the job's upload at most: the
+// bytes this process offered where it knows them, else the record's.
+// Caller holds e.mu.
+func (j *job) bound() int64 {
+	if j.offeredFor == j.UploadURL && j.UploadURL != "" {
+		return min(j.sent, j.offered)
+	}
+	return j.sent
+}
+
+// lowerSent brings the record's bound down to what a failed request
+// really offered, so that after a restart too an offset beyond it is
+// seen as the lie it is. No sync: the higher bound on disk is as safe.
+func (e *Engine) lowerSent(j *job) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if b := j.bound(); b < j.sent && j.UploadURL != "" && !j.removed {
+		j.sent = b
+		bt := store.Batch{}
+		bt.Put(store.Fingerprints, j.fp, upload{URL: j.UploadURL, Sent: b, Identity: j.ident}.encode())
+		e.stage(j, bt)
+	}
 }
 
 // completed is the record of a finished job: a completion beside its

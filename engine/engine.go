@@ -69,9 +69,9 @@ type Engine struct {
 	order       []*job // in add order; nil where a job was removed
 	holes       int
 	byKey       map[string]*job // jobKey(path, destination): one job per file and place
-	ready       readyHeap
+	lanes       [2]lane         // big files, small files
 	running     map[*job]struct{}
-	sleeping    int                    // running jobs in a backoff wait: they give their slot up meanwhile
+	sleeping    int                    // running jobs in a backoff wait, all lanes: they give their slot up meanwhile
 	dirty       map[*job]struct{}      // progress not yet staged for disk
 	saved       map[string]Destination // saved destinations by name
 	defaultDest string
@@ -286,6 +286,7 @@ func (e *Engine) start(j *job) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	j.running, j.cancel = true, cancel
 	e.running[j] = struct{}{}
+	e.lanes[j.lane].running++
 	e.wg.Add(1)
 	go e.run(ctx, j)
 }

@@ -81,9 +81,12 @@ type job struct {
 	pos        int                     // index in Engine.order
 	fp         string                  // fingerprint of path, size, mtime, destination
 	ident      *Identity               // the file as it was when its upload began
-	sent       int64                   // no byte beyond this offset was ever offered to the upload
+	sent       int64                   // no byte beyond this offset was ever offered to the upload (on disk)
+	offered    int64                   // exact: the bytes this process read for offeredFor, or the server confirmed
+	offeredFor string                  // the upload offered counts for; another: unknown
 	held       bool                    // loaded from disk; waits for Start or a re-Add
 	ready      bool                    // in the scheduler's heap
+	lane       uint8                   // the lane it was offered to, and runs in
 	running    bool                    // a goroutine owns the transfer
 	cancel     context.CancelCauseFunc // stops that goroutine
 	confirmed  int64                   // offset the server confirmed

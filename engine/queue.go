@@ -21,35 +21,74 @@ func (h *readyHeap) Pop() any {
 	return j
 }
 
+// Two lanes share the slots. Big files take the concurrency the user set;
+// files of at most smallFile are bound by round trips, not bandwidth, and
+// run smallSlots at once in a lane of their own: a thousand photos do not
+// wait behind a film, nor a film behind them.
+const (
+	bigLane = iota
+	smallLane
+)
+
+const smallSlots = 16
+
+// lane is one share of the slots: its startable jobs and its count.
+type lane struct {
+	ready    readyHeap
+	running  int // jobs of this lane with a goroutine
+	sleeping int // of which waiting out a backoff, their slot given up
+}
+
+func laneOf(size int64) uint8 {
+	if size <= smallFile {
+		return smallLane
+	}
+	return bigLane
+}
+
+// slots is how many of the lane's jobs may run at once. Caller holds e.mu.
+func (e *Engine) slots(l uint8) int {
+	if l == smallLane {
+		return smallSlots
+	}
+	return e.concurrency
+}
+
+// free says the lane has a slot for one more job. Caller holds e.mu.
+func (e *Engine) free(l uint8) bool {
+	ln := &e.lanes[l]
+	return ln.running-ln.sleeping < e.slots(l)
+}
+
 // offer makes a job a candidate for a slot if it can run. Caller holds e.mu.
 func (e *Engine) offer(j *job) {
 	if j.ready || !j.startable() {
 		return
 	}
-	j.ready = true
-	heap.Push(&e.ready, j)
+	j.ready, j.lane = true, laneOf(j.Size)
+	heap.Push(&e.lanes[j.lane].ready, j)
 }
 
-// schedule starts the oldest startable jobs while slots are free. Caller
-// holds e.mu.
+// schedule starts the oldest startable jobs of each lane while it has
+// free slots. A job waiting out a backoff (a destination that is down)
+// does not hold one, so it never stops uploads to other destinations.
+// Caller holds e.mu.
 func (e *Engine) schedule() {
 	if e.closed || e.halted != nil {
 		return
 	}
-	for e.busy() < e.concurrency && e.ready.Len() > 0 {
-		j := heap.Pop(&e.ready).(*job)
-		j.ready = false
-		if !j.startable() {
-			continue
+	for l := range e.lanes {
+		ln := &e.lanes[l]
+		for e.free(uint8(l)) && ln.ready.Len() > 0 {
+			j := heap.Pop(&ln.ready).(*job)
+			j.ready = false
+			if !j.startable() {
+				continue
+			}
+			e.start(j)
 		}
-		e.start(j)
 	}
 }
-
-// busy is the number of slots in use: a job waiting out a backoff (a
-// destination that is down) does not hold one, so it never stops uploads
-// to other destinations. Caller holds e.mu.
-func (e *Engine) busy() int { return len(e.running) - e.sleeping }
 
 // appendOrder puts a new job at the end of the add order. Caller holds e.mu.
 func (e *Engine) appendOrder(j *job) {

@@ -113,7 +113,7 @@ func (e *Engine) wait(ctx context.Context, j *job, why string, d time.Duration) 
 	// thousands for a dead server does not become thousands of goroutines.
 	freed := e.sleeping < max(16, 4*e.concurrency)
 	if freed {
-		e.sleeping++
+		e.sleep(j, 1)
 		e.schedule()
 	}
 	e.mu.Unlock()
@@ -124,7 +124,7 @@ func (e *Engine) wait(ctx context.Context, j *job, why string, d time.Duration) 
 		case <-ctx.Done():
 			if freed {
 				e.mu.Lock()
-				e.sleeping--
+				e.sleep(j, -1)
 				e.mu.Unlock()
 			}
 			return false
@@ -134,8 +134,8 @@ func (e *Engine) wait(ctx context.Context, j *job, why string, d time.Duration) 
 			return true
 		}
 		e.mu.Lock()
-		if e.busy() < e.concurrency {
-			e.sleeping--
+		if e.free(j.lane) {
+			e.sleep(j, -1)
 			e.mu.Unlock()
 			return true
 		}
@@ -146,6 +146,13 @@ func (e *Engine) wait(ctx context.Context, j *job, why string, d time.Duration) 
 		e.mu.Unlock()
 		t.Reset(slotPoll)
 	}
+}
+
+// sleep counts a job giving its slot up (+1) or taking one back (-1).
+// Caller holds e.mu.
+func (e *Engine) sleep(j *job, d int) {
+	e.sleeping += d
+	e.lanes[j.lane].sleeping += d
 }
 
 // A job whose backoff ended while every slot is taken looks again this
@@ -184,6 +191,7 @@ func (e *Engine) exit(j *job) {
 	j.running, j.cancel = false, nil
 	j.lastMoved = j.moved // counted in Totals.Sent; its next start starts its speed afresh
 	delete(e.running, j)
+	e.lanes[j.lane].running--
 	e.account(j) // Offset stays a hint (bytes acknowledged) until a HEAD says
 	if j.terminate {
 		j.terminate = false
@@ -223,7 +231,18 @@ func (e *Engine) target(d Destination, path string) transfer.Target {
 	for k, v := range d.Meta {
 		meta[k] = v
 	}
-	return transfer.Target{Endpoint: endpoint, Header: h, Metadata: meta, ChunkSize: d.chunk()}
+	t := transfer.Target{Endpoint: endpoint, Header: h, Metadata: meta, ChunkSize: d.chunk()}
+	if d.provider() {
+		// The token is for the provider's API: the upload URL it hands out
+		// never needs it, even on the API's own origin.
+		t.Header, t.CreateHeader = nil, h
+	}
+	return t
+}
+
+// provider: a kind whose token opens an API that hands out upload URLs.
+func (d Destination) provider() bool {
+	return d.kind() == KindCloudflare || d.kind() == KindVimeo
 }
 
 // jobProgress feeds a transfer's bytes into the job.
@@ -239,6 +258,14 @@ func (p jobProgress) Sent(n int64) {
 	p.j.flowing = true
 	p.e.totals.Sent += n
 	p.e.dirty[p.j] = struct{}{}
+	p.e.mu.Unlock()
+}
+
+func (p jobProgress) Offered(end int64) {
+	p.e.mu.Lock()
+	if p.j.offeredFor == p.j.UploadURL {
+		p.j.offered = max(p.j.offered, end)
+	}
 	p.e.mu.Unlock()
 }
 

@@ -113,9 +113,9 @@ func (e *Engine) tick(m *meter, now time.Time, dt float64, persist bool) {
 	m.sent = e.totals.Sent
 	speed := 0.0
 	switch {
-	// busy, not Count(Uploading): a slot passing from a finished job to the
+	// Slots in use, not Count(Uploading): a slot passing from a finished job to the
 	// next one is no pause.
-	case moved == 0 && e.busy() == 0:
+	case moved == 0 && len(e.running) == e.sleeping:
 		m.idle = now
 	case e.totals.Speed == 0:
 		speed = first(moved, dt, now, m.idle)

@@ -24,7 +24,7 @@ func (e *Engine) createVimeo(ctx context.Context, d Destination, t transfer.Targ
 	if err != nil {
 		return transfer.Created{}, permanent(CodeBadURL, err, "%q is not a valid URL.", t.Endpoint)
 	}
-	for k, v := range t.Header {
+	for k, v := range t.CreateHeader {
 		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", "application/json")

@@ -14,9 +14,14 @@ const reserve = 1 << 20
 // beforeCreate is tusd's PreUploadCreateCallback. A final concatenation may
 // name only partial uploads; the file must fit on the disk next to what
 // unfinished uploads still expect (507, so the client does not retry
-// blindly); and the client learns when an idle upload expires.
+// blindly); the client learns when an idle upload expires; and the upload
+// gets the client's id if it named one (the store refuses it if taken).
 func (s *Server) beforeCreate(ev handler.HookEvent) (handler.HTTPResponse, handler.FileInfoChanges, error) {
 	info := ev.Upload
+	var changes handler.FileInfoChanges
+	if req := requestOf(ev.Context); req != nil {
+		changes.ID = req.id
+	}
 	for _, id := range info.PartialUploads {
 		up, err := s.store.GetUpload(ev.Context, id)
 		if err != nil {
@@ -39,5 +44,5 @@ func (s *Server) beforeCreate(ev handler.HookEvent) (handler.HTTPResponse, handl
 		}
 	}
 	requestOf(ev.Context).expires(s.expireIdle)
-	return handler.HTTPResponse{}, handler.FileInfoChanges{}, nil
+	return handler.HTTPResponse{}, changes, nil
 }

@@ -13,9 +13,13 @@ const (
 	// it is removed (Config.ExpireIdle, ferry serve --expire-idle).
 	DefaultExpireIdle = 24 * time.Hour
 	// keepDone is how long the small records of a placed upload (.info and
-	// .done, not its data) stay, so a client that crashed can still HEAD
-	// it and hear "complete".
+	// .done, not its data) stay at least, so a client that crashed can
+	// still HEAD it and hear "complete" (see doneExpired).
 	keepDone = 7 * 24 * time.Hour
+	// keepGone is how long a placed upload's id is remembered after its
+	// records go (an empty .gone file), so a creation repeated that late
+	// with its Ferry-Upload-Id is refused instead of placing the file twice.
+	keepGone = 365 * 24 * time.Hour
 	// orphanAge: a data file without .info younger than this may be a
 	// creation in progress (filestore writes the data file first).
 	orphanAge = time.Minute
@@ -46,8 +50,9 @@ func (s *Server) sweepLoop(stop <-chan struct{}, done chan<- struct{}) {
 
 // tidy walks the work folder: it removes leftovers and uploads idle for
 // longer than ExpireIdle, places uploads that completed but were never
-// placed (a crash, or a failed save), and forgets placed uploads after
-// keepDone. At startup it also learns what unfinished uploads still owe.
+// placed (a crash, or a failed save), and forgets placed uploads when
+// doneExpired, and their ids after keepGone. At startup it also learns
+// what unfinished uploads still owe.
 func (s *Server) tidy(startup bool) {
 	entries, err := os.ReadDir(s.work)
 	if err != nil {
@@ -69,6 +74,10 @@ func (s *Server) tidy(startup bool) {
 			}
 		case strings.HasSuffix(name, doneSuffix):
 			if !infos[strings.TrimSuffix(name, doneSuffix)] { // terminated
+				os.Remove(path)
+			}
+		case strings.HasSuffix(name, goneSuffix):
+			if olderThan(path, keepGone) {
 				os.Remove(path)
 			}
 		case strings.HasSuffix(name, ".info"):
@@ -99,8 +108,8 @@ func (s *Server) tidyUpload(id string, startup bool) {
 	}
 	if up.(*stored).done != nil {
 		os.Remove(s.store.path(id)) // a crash between marking and unlinking
-		if olderThan(s.store.donePath(id), keepDone) && s.track.claim(id) {
-			s.store.remove(id)
+		if s.doneExpired(s.store.donePath(id)) && s.track.claim(id) {
+			s.store.forget(id) // on failure the records stay for the next sweep
 			s.track.unclaim(id)
 		}
 		return
@@ -131,6 +140,14 @@ func (s *Server) tidyUpload(id string, startup bool) {
 		what = humanSize(info.Offset) + ", size unknown"
 	}
 	s.logf("removed %s: idle for over %s (%s received)", label(info), shortDuration(s.expireIdle), what)
+}
+
+// doneExpired reports whether a placed upload, marked at path, has been
+// remembered long enough: keepDone, or ExpireIdle if longer, since a client
+// that may still resume an unfinished upload may also still ask whether a
+// finished one arrived; never when unfinished uploads never expire.
+func (s *Server) doneExpired(path string) bool {
+	return s.expireIdle > 0 && olderThan(path, max(keepDone, s.expireIdle))
 }
 
 func olderThan(path string, d time.Duration) bool {

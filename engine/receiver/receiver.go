@@ -150,6 +150,7 @@ func New(cfg Config) (*Server, error) {
 
 	cors := handler.DefaultCorsConfig
 	cors.AllowOrigin = originPattern(origins)
+	cors.AllowHeaders += ", " + idHeader
 	s.tus, err = handler.NewHandler(handler.Config{
 		BasePath:                  basePath,
 		StoreComposer:             composer,

@@ -17,6 +17,7 @@ type request struct {
 	w      http.ResponseWriter
 	body   *countingBody // nil without a body
 	offset int64         // where the body starts in the upload
+	id     string        // the creation's Ferry-Upload-Id, checked; "" if none
 }
 
 type requestKey struct{}

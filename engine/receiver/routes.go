@@ -30,9 +30,10 @@ func (s *Server) routes() http.Handler {
 // guard runs before tusd. Ids that are not the store's own are answered
 // "not found" without touching the disk (the store checks again); it
 // refuses what tusd would accept too late (oversized metadata, bodies
-// larger than the upload, files over --max-size), and on HEAD it places a
-// completed upload whose placing failed earlier, so "complete" is only
-// ever reported for a file that is in Dir.
+// larger than the upload, files over --max-size, a Ferry-Upload-Id that is
+// malformed or taken), and on HEAD it places a completed upload whose
+// placing failed earlier, so "complete" is only ever reported for a file
+// that is in Dir.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		method := r.Method
@@ -47,14 +48,26 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			}
 			defer s.track.leave(id)
 		}
+		var named string
+		if method == http.MethodPost && id == "" {
+			var err *handler.Error
+			if named, err = s.namedCreation(r); err != nil {
+				writeError(w, r, *err)
+				return
+			}
+		}
 		if err := s.check(r, method, id); err != nil {
 			writeError(w, r, *err)
 			return
 		}
-		if method == http.MethodOptions && s.expireIdle > 0 {
-			w = &extensionWriter{ResponseWriter: w}
+		if method == http.MethodOptions {
+			w.Header().Set(idHeader, "1") // clients may name their uploads
+			if s.expireIdle > 0 {
+				w = &extensionWriter{ResponseWriter: w}
+			}
 		}
 		req := newRequest(w, r, method)
+		req.id = named
 		if method == http.MethodPatch {
 			req.expires(s.expireIdle)
 		}

@@ -42,10 +42,11 @@ func ownID(id string) bool {
 }
 
 // store is tusd's filestore behind a door: only ids of its own shape get
-// through, disk errors become sentences without paths, a failed creation
-// leaves nothing, concatenation parts are deleted once assembled, and an
-// upload whose data has moved into the receive folder still answers as
-// complete from its .info and .done records.
+// through, an id a client names is created once, disk errors become
+// sentences without paths, a failed creation leaves nothing, concatenation
+// parts are deleted once assembled, and an upload whose data has moved
+// into the receive folder still answers as complete from its .info and
+// .done records.
 type store struct {
 	fs    filestore.FileStore
 	work  string
@@ -63,9 +64,24 @@ func (st *store) UseIn(c *handler.StoreComposer) {
 func (st *store) path(id string) string     { return filepath.Join(st.work, id) }
 func (st *store) infoPath(id string) string { return st.path(id) + ".info" }
 func (st *store) donePath(id string) string { return st.path(id) + doneSuffix }
+func (st *store) gonePath(id string) string { return st.path(id) + goneSuffix }
 
+// NewUpload makes the upload under a new id, or under the client's
+// (Ferry-Upload-Id, set by beforeCreate) if no upload has had it.
 func (st *store) NewUpload(ctx context.Context, info handler.FileInfo) (handler.Upload, error) {
-	info.ID = newID()
+	switch {
+	case info.ID == "":
+		info.ID = newID()
+	case !ownID(info.ID):
+		return nil, errIDShape
+	default:
+		if err := st.claim(info.ID); err != nil {
+			return nil, err
+		}
+		// Held until the records exist (known sees them from then on) or
+		// a failed creation has removed what it wrote.
+		defer st.track.release(info.ID)
+	}
 	info.Storage = nil // always the default place in work
 	up, err := st.fs.NewUpload(ctx, info)
 	if err != nil {

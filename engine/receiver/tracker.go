@@ -7,17 +7,19 @@ import (
 )
 
 // tracker knows which uploads have requests running (so the sweeper never
-// removes one mid-request) and how many bytes unfinished uploads still
+// removes one mid-request), which client-named ids are being created (so
+// one id is created once), and how many bytes unfinished uploads still
 // expect (so creation can say no before the disk fills).
 type tracker struct {
 	mu      sync.Mutex
 	active  map[string]int   // requests running, per upload id
 	gone    map[string]bool  // ids the sweeper is removing
+	making  map[string]bool  // client-named ids being created
 	pending map[string]int64 // Upload-Length of each unfinished upload
 }
 
 func newTracker() *tracker {
-	return &tracker{active: map[string]int{}, gone: map[string]bool{}, pending: map[string]int64{}}
+	return &tracker{active: map[string]int{}, gone: map[string]bool{}, making: map[string]bool{}, pending: map[string]int64{}}
 }
 
 // enter notes a request for id; false if the sweeper is removing it.
@@ -54,6 +56,29 @@ func (t *tracker) unclaim(id string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.gone, id)
+}
+
+// reserve holds id for a creation; false if another creation holds it.
+func (t *tracker) reserve(id string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.making[id] {
+		return false
+	}
+	t.making[id] = true
+	return true
+}
+
+func (t *tracker) release(id string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.making, id)
+}
+
+func (t *tracker) creating(id string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.making[id]
 }
 
 func (t *tracker) pend(id string, size int64) {

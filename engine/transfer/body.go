@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -13,67 +12,20 @@ import (
 // body returns the fastest body the settings allow for r, read from a new
 // handle: a fileBody, sent with sendfile, when there is no rate limit,
 // else a reader that waits on the shared limiter.
-func (c *Client) body(ctx context.Context, files *openFiles, r request, g *guard) (rc io.ReadCloser, isFile bool, err error) {
+func (c *Client) body(ctx context.Context, files *openFiles, r request, g *gate) (rc io.ReadCloser, isFile bool, err error) {
 	f, err := files.open(r.path)
 	if err != nil {
 		return nil, false, err
 	}
+	g.opened(f)
 	last := &lastByte{g: g}
 	if !c.limited() {
 		if _, err := f.Seek(r.offset, io.SeekStart); err != nil {
 			return nil, false, fileError(r.path, err)
 		}
-		return &fileBody{f: f, left: r.n, last: last}, true, nil
+		return &fileBody{f: f, n: r.n, left: r.n, last: last}, true, nil
 	}
-	return io.NopCloser(&limitedBody{ctx: ctx, r: io.NewSectionReader(f, r.offset, r.n), left: r.n, lim: c.Limiter, stall: c.stall(), last: last}), false, nil
-}
-
-// guard is the caller's check before a file's final byte goes out,
-// shared by every body of one request (a redirect reads it again).
-type guard struct {
-	fn  func() error
-	mu  sync.Mutex
-	err error
-}
-
-func (g *guard) check() error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.err == nil {
-		g.err = g.fn()
-	}
-	return g.err
-}
-
-func (g *guard) failed() error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.err
-}
-
-// lastByte holds one body's final byte back until the guard agrees.
-type lastByte struct {
-	g      *guard
-	passed bool
-}
-
-// pending says the guard has yet to be asked.
-func (l *lastByte) pending() bool { return l.g != nil && l.g.fn != nil && !l.passed }
-
-// allow says how many of want bytes may go now, with left in the body.
-func (l *lastByte) allow(want, left int64) (int64, error) {
-	want = min(want, left)
-	if l.g == nil || l.g.fn == nil || l.passed || want < left {
-		return want, nil
-	}
-	if left > 1 {
-		return left - 1, nil
-	}
-	if err := l.g.check(); err != nil {
-		return 0, err
-	}
-	l.passed = true
-	return left, nil
+	return io.NopCloser(&limitedBody{ctx: ctx, r: io.NewSectionReader(f, r.offset, r.n), n: r.n, left: r.n, lim: c.Limiter, stall: c.stall(), last: last}), false, nil
 }
 
 // fileBody is a request body: the next `left` bytes of a file, from its
@@ -82,9 +34,9 @@ func (l *lastByte) allow(want, left int64) (int64, error) {
 // the rest with sendfile. Both paths hold the final byte back for the
 // guard. Close is a no-op: the request owns the file.
 type fileBody struct {
-	f    *os.File
-	left int64
-	last *lastByte
+	f       *os.File
+	n, left int64
+	last    *lastByte
 }
 
 func (b *fileBody) Read(p []byte) (int, error) {
@@ -96,8 +48,14 @@ func (b *fileBody) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	n, err := b.f.Read(p[:k])
-	b.left -= int64(n)
+	b.read(int64(n))
 	return n, err
+}
+
+// read accounts for n bytes read from the file, by Read or sendfile.
+func (b *fileBody) read(n int64) {
+	b.left -= n
+	b.last.g.moved(b.n - b.left)
 }
 
 func (b *fileBody) Close() error { return nil }
@@ -106,12 +64,12 @@ func (b *fileBody) Close() error { return nil }
 // enough that no wait outlasts a quarter of the stall timeout (at 1 KB/s a
 // 32 KiB piece would wait half a minute and look like a dead link).
 type limitedBody struct {
-	ctx   context.Context
-	r     io.Reader
-	left  int64
-	lim   *rate.Limiter
-	stall time.Duration
-	last  *lastByte
+	ctx     context.Context
+	r       io.Reader
+	n, left int64
+	lim     *rate.Limiter
+	stall   time.Duration
+	last    *lastByte
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
@@ -124,6 +82,7 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.read(p[:k])
 	b.left -= int64(n)
+	b.last.g.moved(b.n - b.left)
 	return n, err
 }
 

@@ -29,10 +29,14 @@ const tusVersion = "1.0.0"
 
 // Target is where an upload goes and how.
 type Target struct {
-	Endpoint  string      // the creation URL
-	Header    http.Header // sent only to Endpoint's origin (scheme, host, port)
-	Metadata  map[string]string
-	ChunkSize int64 // 0: one PATCH for the remainder; N: every PATCH but the last is N bytes
+	Endpoint string      // the creation URL
+	Header   http.Header // sent only to Endpoint's origin (scheme, host, port)
+	// CreateHeader goes with the creation request only (to Endpoint's
+	// origin): a provider's API token, which an upload URL it hands out
+	// never needs, even on the API's own origin.
+	CreateHeader http.Header
+	Metadata     map[string]string
+	ChunkSize    int64 // 0: one PATCH for the remainder; N: every PATCH but the last is N bytes
 }
 
 // Client sends tus requests. It is safe for concurrent use.
@@ -45,8 +49,16 @@ type Client struct {
 	// acknowledged the whole body (S3 assembly, hooks, buffering proxies);
 	// default 2 minutes.
 	ResponseTimeout time.Duration
+	// GiveUp is how long an origin that has not answered once in this
+	// process may refuse or ignore connections before its errors become
+	// permanent (a server that is down, not a link that dropped); default
+	// 1 minute.
+	GiveUp time.Duration
 
-	answered sync.Map // origin → true once it gave any HTTP answer
+	answered   sync.Map // origin → true once it gave any HTTP answer
+	unanswered sync.Map // origin → time.Time of its first failure while never answered
+	slowCreate sync.Map // origin → time.Duration: the wait for a creation's answer, grown after a lost one
+	named      sync.Map // endpoint → bool: it takes client-named uploads
 }
 
 // NewClient returns a Client with a transport suited to long uploads.
@@ -87,15 +99,21 @@ func (c *Client) responseTimeout() time.Duration {
 
 // newRequest builds a tus request to target. The destination's headers
 // are checked here, so a pasted token with a line break fails at once.
-func newRequest(ctx context.Context, t Target, method, target string, body io.Reader, hdr http.Header) (*http.Request, error) {
-	if err := checkHeaders(t.Header); err != nil {
-		return nil, classify(err, HostOf(target), target, false)
+func newRequest(ctx context.Context, t Target, r request, body io.Reader) (*http.Request, error) {
+	for _, h := range []http.Header{t.Header, t.CreateHeader} {
+		if err := checkHeaders(h); err != nil {
+			return nil, classify(err, HostOf(r.target), r.target, false)
+		}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	req, err := http.NewRequestWithContext(ctx, r.method, r.target, body)
 	if err != nil {
-		return nil, badURL(target, err)
+		return nil, badURL(r.target, err)
 	}
-	addHeaders(req.Header, t, req.URL)
+	addHeaders(req.Header, t.Header, t.Endpoint, req.URL)
+	if r.create {
+		addHeaders(req.Header, t.CreateHeader, t.Endpoint, req.URL)
+	}
+	hdr := r.hdr
 	for k, v := range hdr {
 		req.Header[k] = v
 	}
@@ -115,22 +133,6 @@ func (c *Client) send(t Target, req *http.Request) (*http.Response, error) {
 		c.noteAnswered(res.Request.URL)
 	}
 	return res, err
-}
-
-// do runs a small request (no body) with the stall timeout as its limit.
-func (c *Client) do(ctx context.Context, t Target, method, target string, hdr http.Header) (*http.Response, context.CancelFunc, error) {
-	rctx, cancel := context.WithTimeout(ctx, c.stall())
-	req, err := newRequest(rctx, t, method, target, nil, hdr)
-	if err != nil {
-		cancel()
-		return nil, nil, err
-	}
-	res, err := c.send(t, req)
-	if err != nil {
-		cancel()
-		return nil, nil, c.netError(ctx, rctx, target, err)
-	}
-	return res, cancel, nil
 }
 
 // Created is the server's answer to a creation request.
@@ -154,13 +156,12 @@ func creationHeader(t Target, size int64) http.Header {
 
 // Create asks the server for a new upload of size bytes.
 func (c *Client) Create(ctx context.Context, t Target, size int64) (Created, error) {
-	res, cancel, err := c.do(ctx, t, http.MethodPost, t.Endpoint, creationHeader(t, size))
+	res, err := c.stream(ctx, t, c.creation(t, creationHeader(t, size)), nopProgress{})
 	if err != nil {
-		return Created{}, err
+		return Created{}, c.lostCreation(t, err)
 	}
-	defer cancel()
-	defer drain(res)
-	return created(t, res)
+	defer res.release()
+	return created(t, res.Response)
 }
 
 // created reads the answer to a creation request. Any 2xx with a Location
@@ -186,14 +187,19 @@ func created(t Target, res *http.Response) (Created, error) {
 }
 
 // CreateWithData creates an upload and sends the file's first bytes in
-// the same request (tus creation-with-upload). The engine does not use it:
-// the upload would exist before it could be recorded, so a crash in that
-// instant would upload the file twice. It sends the whole file if it fits
-// in one chunk, so a small file costs one request. offset is what the
-// server accepted; a server that ignored the body answers without
-// Upload-Offset, offset is 0, and the caller sends the rest with Send.
-// guard is as for Send, asked only if the request carries the final byte.
+// the same request (tus creation-with-upload). The engine uses it only
+// with CreateNamed: otherwise the upload would exist before it could be
+// recorded, so a crash in that instant would upload the file twice. It
+// sends the whole file if it fits in one chunk, so a small file costs one
+// request. offset is what the server accepted; a server that ignored the
+// body answers without Upload-Offset, offset is 0, and the caller sends
+// the rest with Send. guard is as for Send, asked only if the request
+// carries the final byte.
 func (c *Client) CreateWithData(ctx context.Context, t Target, size int64, path string, p Progress, guard func() error) (cr Created, offset int64, err error) {
+	return c.createWithData(ctx, t, size, path, p, guard, nil)
+}
+
+func (c *Client) createWithData(ctx context.Context, t Target, size int64, path string, p Progress, guard func() error, extra http.Header) (cr Created, offset int64, err error) {
 	n := size
 	if t.ChunkSize > 0 {
 		n = min(n, t.ChunkSize)
@@ -203,18 +209,24 @@ func (c *Client) CreateWithData(ctx context.Context, t Target, size int64, path 
 	}
 	hdr := creationHeader(t, size)
 	hdr.Set("Content-Type", "application/offset+octet-stream")
-	res, release, err := c.stream(ctx, t, request{method: http.MethodPost, target: t.Endpoint, hdr: hdr, path: path, n: n, guard: guard}, p)
+	maps.Copy(hdr, extra)
+	r := c.creation(t, hdr)
+	r.path, r.n, r.guard = path, n, guard
+	res, err := c.stream(ctx, t, r, p)
 	if err != nil {
-		return Created{}, 0, err
+		return Created{}, 0, c.lostCreation(t, err)
 	}
-	defer release()
-	if cr, err = created(t, res); err != nil {
+	defer res.release()
+	if cr, err = created(t, res.Response); err != nil {
 		return Created{}, 0, err
 	}
 	if v := res.Header.Get("Upload-Offset"); v != "" {
 		offset, err = strconv.ParseInt(v, 10, 64)
 		if err != nil || offset < 0 || offset > n {
 			return cr, 0, &Error{Kind: Conflict, Code: CodeConflict, Msg: "The server reported an unexpected offset (" + v + ") after creating the upload"}
+		}
+		if err := res.beyondOffered(offset); err != nil {
+			return cr, 0, err
 		}
 		p.Accepted(offset, cr.MediaID)
 	}
@@ -223,14 +235,13 @@ func (c *Client) CreateWithData(ctx context.Context, t Target, size int64, path 
 
 // Offset asks the server how many bytes of the upload it has (HEAD).
 func (c *Client) Offset(ctx context.Context, t Target, upload string) (offset, length int64, err error) {
-	res, cancel, err := c.do(ctx, t, http.MethodHead, upload, nil)
+	res, err := c.stream(ctx, t, request{method: http.MethodHead, target: upload}, nopProgress{})
 	if err != nil {
 		return 0, 0, err
 	}
-	defer cancel()
-	defer drain(res)
+	defer res.release()
 	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusNoContent {
-		return 0, 0, statusError("head", upload, res)
+		return 0, 0, statusError("head", upload, res.Response)
 	}
 	offset, err = strconv.ParseInt(res.Header.Get("Upload-Offset"), 10, 64)
 	if err != nil || offset < 0 {
@@ -248,17 +259,16 @@ func (c *Client) Offset(ctx context.Context, t Target, upload string) (offset, l
 // Terminate deletes the upload on the server (tus termination). Servers
 // without the extension answer 404/405, which is not an error here.
 func (c *Client) Terminate(ctx context.Context, t Target, upload string) error {
-	res, cancel, err := c.do(ctx, t, http.MethodDelete, upload, nil)
+	res, err := c.stream(ctx, t, request{method: http.MethodDelete, target: upload}, nopProgress{})
 	if err != nil {
 		return err
 	}
-	defer cancel()
-	defer drain(res)
+	defer res.release()
 	switch {
 	case res.StatusCode/100 == 2, res.StatusCode == 404, res.StatusCode == 405, res.StatusCode == 410:
 		return nil
 	}
-	return statusError("terminate", upload, res)
+	return statusError("terminate", upload, res.Response)
 }
 
 // encodeMetadata writes Upload-Metadata: "key base64(value)" pairs, and a

@@ -49,10 +49,13 @@ func (c *countingConn) ReadFrom(r io.Reader) (int64, error) {
 		if err != nil {
 			return total, err
 		}
+		// Counted before it goes: the server may have bytes of a slice
+		// before the call returns.
+		fb.last.g.moved(fb.n - fb.left + slice)
 		n, err := c.TCPConn.ReadFrom(&io.LimitedReader{R: fb.f, N: slice})
 		total += n
 		limit -= n
-		fb.left -= n
+		fb.read(n)
 		if limited {
 			lr.N -= n
 		}

@@ -37,6 +37,9 @@ type Error struct {
 	RetryAfter time.Duration // the server's Retry-After, if any
 	Msg        string
 	Err        error // the cause, for logs and errors.Is
+	// reached: the server had the whole request when it failed, so a
+	// creation may have made an upload whose answer was lost.
+	reached bool
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -67,13 +70,16 @@ const maxRetryAfter = 5 * time.Minute
 var (
 	// errStalled cancels a request that moved no bytes for too long.
 	errStalled = errors.New("stalled")
-	// errNoAnswer cancels a request whose body the server has all of but
-	// that it did not answer within the response timeout.
-	errNoAnswer = errors.New("no answer")
 	// errReshape cancels a request so the next one can use other settings
 	// (a rate limit switched on mid-PATCH). It is retried at once.
 	errReshape = errors.New("transfer settings changed")
 )
+
+// noAnswer cancels a request the server has all of but did not answer
+// within wait.
+type noAnswer struct{ wait time.Duration }
+
+func (e *noAnswer) Error() string { return "no answer within " + e.wait.String() }
 
 // IsReshape reports whether err only asks for an immediate new request.
 func IsReshape(err error) bool { return errors.Is(err, errReshape) }
@@ -89,15 +95,19 @@ func (c *Client) netError(parent, reqCtx context.Context, target string, err err
 		target = uerr.URL // after a redirect, the URL that failed
 	}
 	host := HostOf(target)
+	var na *noAnswer
 	switch cause := context.Cause(reqCtx); {
 	case errors.Is(cause, errStalled):
 		return &Error{Kind: Transient, Code: CodeNetwork, Msg: fmt.Sprintf("The connection to %s stalled (no bytes moved for %s)", host, c.stall().Round(time.Second)), Err: err}
-	case errors.Is(cause, errNoAnswer):
-		return &Error{Kind: Transient, Code: CodeServer, Msg: fmt.Sprintf("%s did not answer within %s of receiving the whole request", host, c.responseTimeout().Round(time.Second)), Err: err}
+	case errors.As(cause, &na):
+		return &Error{Kind: Transient, Code: CodeServer, Msg: fmt.Sprintf("%s did not answer within %s of receiving the whole request", host, na.wait.Round(time.Second)), Err: err}
 	case errors.Is(cause, errReshape):
 		return &Error{Kind: Transient, Code: CodeNetwork, Msg: "Transfer settings changed", Err: errReshape}
 	}
-	return classify(err, host, target, c.hasAnswered(target))
+	if c.hasAnswered(target) {
+		return classify(err, host, target, true)
+	}
+	return c.neverAnswered(target, classify(err, host, target, false))
 }
 
 // classify names a network error. Until an origin has answered once in
@@ -111,7 +121,10 @@ func classify(err error, host, target string, answered bool) *Error {
 		return e
 	}
 	var derr *dnsError
+	var loop *redirectLoop
 	switch {
+	case errors.As(err, &loop):
+		return set(Permanent, CodeRedirect, "%s redirects the request in a loop (%d redirects, back to where it was or past the limit). Check the upload URL.", loop.host, loop.hops)
 	case badHeaderErr(err):
 		return set(Permanent, CodeBadURL, "A header for %s cannot be sent (%v). Check the destination's headers.", host, RootCause(err))
 	case isRecordHeader(err) && !answered:
@@ -193,6 +206,9 @@ func statusError(op, target string, res *http.Response) *Error {
 		set(Permanent, CodeAuth, fmt.Sprintf("The server refused the credentials (%d). Check the Authorization header or token.", code))
 	case code == http.StatusRequestEntityTooLarge:
 		set(Permanent, CodeTooLarge, "The server refused the file as too large (413). Check the server's maximum upload size.")
+	case code == http.StatusConflict && op == "create":
+		// A named creation (CreateNamed) the receiver already has.
+		set(Conflict, CodeConflict, "The receiver already has this upload (409); asking it how much it holds")
 	case code == http.StatusConflict:
 		set(Conflict, CodeConflict, "The server's upload offset differs from ours (409)")
 	case (code == http.StatusNotFound || code == http.StatusGone) && op != "create":

@@ -1,10 +1,10 @@
 package transfer
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -41,14 +41,15 @@ func isTusHeader(k string) bool {
 	return k == "Tus-Resumable" || k == "Content-Type" || k == "Content-Length" || strings.HasPrefix(k, "Upload-")
 }
 
-// addHeaders sets the destination's headers on a request to u, but only
-// if u is on the destination's own origin: an upload URL elsewhere (a
-// one-time URL from a backend) must not receive the backend's token.
-func addHeaders(h http.Header, t Target, u *url.URL) {
-	if origin(u) != originOf(t.Endpoint) {
+// addHeaders sets a destination's headers on a request to u, but only
+// if u is on the destination's own origin (endpoint's): an upload URL
+// elsewhere (a one-time URL from a backend) must not receive the
+// backend's token.
+func addHeaders(h, from http.Header, endpoint string, u *url.URL) {
+	if len(from) == 0 || origin(u) != originOf(endpoint) {
 		return
 	}
-	for k, v := range t.Header {
+	for k, v := range from {
 		h[http.CanonicalHeaderKey(k)] = append([]string(nil), v...)
 	}
 }
@@ -62,8 +63,8 @@ func (c *Client) redirectPolicy(t Target) func(*http.Request, []*http.Request) e
 	return func(req *http.Request, via []*http.Request) error {
 		prev := via[len(via)-1]
 		c.noteAnswered(prev.URL)
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
+		if len(via) >= maxRedirects || slices.ContainsFunc(via, func(r *http.Request) bool { return r.URL.String() == req.URL.String() }) {
+			return &redirectLoop{host: HostOf(prev.URL.String()), hops: len(via)}
 		}
 		code := 0
 		if req.Response != nil {
@@ -82,6 +83,20 @@ func (c *Client) redirectPolicy(t Target) func(*http.Request, []*http.Request) e
 		}
 		return nil
 	}
+}
+
+// maxRedirects is how many redirects one request follows.
+const maxRedirects = 10
+
+// redirectLoop stops a request that is redirected back where it was, or
+// too many times: trying it again would loop again.
+type redirectLoop struct {
+	host string
+	hops int
+}
+
+func (e *redirectLoop) Error() string {
+	return fmt.Sprintf("%s: redirect loop after %d redirects", e.host, e.hops)
 }
 
 // noteAnswered records that an origin gave an HTTP answer in this process:

@@ -7,9 +7,10 @@ import "golang.org/x/sys/unix"
 // buffers, and it moves while sendfile is still busy with a slice.
 const ackKnown = true
 
-// sendfileSlice: progress does not depend on it here, so slices are as
-// large as one sendfile call anyway.
-const sendfileSlice = 4 << 20
+// sendfileSlice: progress does not depend on it here, but the bound on
+// what a server can hold (gate.offered) counts a slice before it goes:
+// 1 MiB keeps that bound close, at a syscall per MiB.
+const sendfileSlice = 1 << 20
 
 // peerAcked is the connection's count of bytes the peer acknowledged
 // (TCP_INFO tcpi_bytes_acked; counts from 1 for the SYN). ok is false once

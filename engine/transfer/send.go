@@ -1,8 +1,10 @@
 package transfer
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -21,7 +23,18 @@ type Progress interface {
 	Sent(n int64)
 	// Accepted reports the server's confirmed offset after a PATCH.
 	Accepted(offset int64, mediaID string)
+	// Offered reports, after each request, that no byte at or past end
+	// was read for the upload by it: the bound on what the server can
+	// hold, whatever it claims later.
+	Offered(end int64)
 }
+
+// nopProgress is the progress of a request without a body.
+type nopProgress struct{}
+
+func (nopProgress) Sent(int64)             {}
+func (nopProgress) Accepted(int64, string) {}
+func (nopProgress) Offered(int64)          {}
 
 // Send PATCHes the file at path, bytes [offset, size), to the upload and
 // returns the server's final offset. With t.ChunkSize 0 the remainder
@@ -61,70 +74,106 @@ func (c *Client) patch(ctx context.Context, t Target, upload, path string, offse
 	hdr := http.Header{}
 	hdr.Set("Content-Type", "application/offset+octet-stream")
 	hdr.Set("Upload-Offset", strconv.FormatInt(offset, 10))
-	res, release, err := c.stream(ctx, t, request{method: http.MethodPatch, target: upload, hdr: hdr, path: path, offset: offset, n: n, guard: guard}, p)
+	res, err := c.stream(ctx, t, request{method: http.MethodPatch, target: upload, hdr: hdr, path: path, offset: offset, n: n, guard: guard}, p)
 	if err != nil {
 		return offset, "", err
 	}
-	defer release()
+	defer res.release()
 	if res.StatusCode != http.StatusNoContent && res.StatusCode != http.StatusOK {
-		return offset, "", statusError("patch", upload, res)
+		return offset, "", statusError("patch", upload, res.Response)
 	}
 	next, err := strconv.ParseInt(res.Header.Get("Upload-Offset"), 10, 64)
 	if err != nil {
 		return offset, "", notTus(upload, "no Upload-Offset in the answer to PATCH")
 	}
+	if err := res.beyondOffered(next); err != nil {
+		return offset, "", err
+	}
 	return next, res.Header.Get("Stream-Media-ID"), nil
 }
 
-// request is one request whose body is bytes [offset, offset+n) of a file.
+// request is one request, whose body, if path is set, is bytes
+// [offset, offset+n) of a file.
 type request struct {
 	method, target string
 	hdr            http.Header
 	path           string
 	offset, n      int64
-	guard          func() error // asked before the body's last byte; nil: none
+	guard          func() error  // asked before the body's last byte; nil: none
+	create         bool          // a creation request: Target.CreateHeader goes too
+	answer         time.Duration // the wait for the answer once the server has the request; 0: ResponseTimeout
 }
 
-// stream sends r, watched for stalls, and returns the answer; release
-// drains it (keeping the connection) and frees the request. Each request
-// has its own file handles: net/http may still be reading a failed
-// request's body after Do returns, and a shared file offset would then
-// corrupt the next request.
-func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*http.Response, func(), error) {
+// answer is a server's answer to a request.
+type answer struct {
+	*http.Response
+	// offered is how much of the body had been read from the file when
+	// the answer came: the server cannot have taken more.
+	offered int64
+	start   int64 // the body's offset in the file
+	release func()
+}
+
+// beyondOffered refuses an offset past what the request offered.
+func (a *answer) beyondOffered(next int64) error {
+	if next <= a.start+a.offered {
+		return nil
+	}
+	return &Error{Kind: Conflict, Code: CodeConflict, Msg: fmt.Sprintf("The server claims offset %d, but only %d bytes were offered to it", next, a.start+a.offered)}
+}
+
+// stream sends r, watched for stalls, and returns the answer, whose
+// release drains it (keeping the connection) and frees the request. Each
+// request has its own file handles: net/http may still be reading a
+// failed request's body after Do returns, and a shared file offset would
+// then corrupt the next request. Every request goes this way, a HEAD as a
+// PATCH: a silent link is abandoned at the stall timeout, and a server
+// that has the whole request gets the response timeout to answer.
+func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*answer, error) {
 	rctx, cancel := context.WithCancelCause(ctx)
 	files := &openFiles{}
-	fail := func(err error) (*http.Response, func(), error) {
+	g := &gate{last: r.guard, path: r.path}
+	fail := func(err error) (*answer, error) {
 		cancel(nil)
 		files.close()
-		return nil, nil, err
+		if r.path != "" {
+			p.Offered(r.offset + g.offered())
+		}
+		return nil, err
 	}
-	g := &guard{fn: r.guard}
-	body, isFile, err := c.body(rctx, files, r, g)
-	if err != nil {
-		return fail(err)
+	var body io.Reader
+	isFile := false
+	if r.path != "" {
+		b, f, err := c.body(rctx, files, r, g)
+		if err != nil {
+			return fail(err)
+		}
+		body, isFile = b, f
 	}
 	sent := &tracker{n: r.n}
 	tctx := httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{GotConn: sent.gotConn})
-	req, err := newRequest(tctx, t, r.method, r.target, body, r.hdr)
+	req, err := newRequest(tctx, t, r, body)
 	if err != nil {
 		return fail(err)
 	}
 	req.ContentLength = r.n
-	if r.n == 0 {
+	if r.n == 0 && r.path != "" {
 		req.Body = http.NoBody
 	}
-	// A 307/308 (or net/http retrying on a fresh connection) reads the
-	// body again, from the file at the same offset.
-	req.GetBody = func() (io.ReadCloser, error) {
-		b, _, err := c.body(rctx, files, r, g)
-		return b, err
+	if r.path != "" {
+		// A 307/308 (or net/http retrying on a fresh connection) reads the
+		// body again, from the file at the same offset.
+		req.GetBody = func() (io.ReadCloser, error) {
+			b, _, err := c.body(rctx, files, r, g)
+			return b, err
+		}
 	}
 
 	done := make(chan struct{})
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		c.watch(rctx, cancel, done, sent, isFile, p)
+		c.watch(rctx, cancel, done, sent, isFile, p, cmp.Or(r.answer, c.responseTimeout()))
 	}()
 	res, err := c.send(t, req)
 	close(done)
@@ -138,13 +187,26 @@ func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*
 			// too; the HEAD that follows must not wait on one of them.
 			c.HTTP.CloseIdleConnections()
 		}
-		return fail(c.netError(ctx, rctx, r.target, err))
+		nerr := c.netError(ctx, rctx, r.target, err)
+		var e *Error
+		if errors.As(nerr, &e) && (sent.reached.Load() || !sent.exact() && sent.handedOff()) {
+			e.reached = true
+		}
+		return fail(nerr)
 	}
-	return res, func() {
+	a := &answer{Response: res, offered: g.offered(), start: r.offset}
+	if r.path != "" {
+		p.Offered(r.offset + a.offered)
+	}
+	a.release = func() {
+		// A body that trickles must not hold the request for ever.
+		t := time.AfterFunc(c.stall(), func() { cancel(errStalled) })
 		drain(res)
+		t.Stop()
 		cancel(nil)
 		files.close()
-	}, nil
+	}
+	return a, nil
 }
 
 // openFiles are the handles a request's bodies read from.
@@ -179,7 +241,7 @@ func (o *openFiles) close() {
 // acknowledged the whole body, silence is the server working (assembling
 // chunks, running a hook), not a dead link: the answer then gets the
 // longer response timeout.
-func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done <-chan struct{}, sent *tracker, isFile bool, p Progress) {
+func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done <-chan struct{}, sent *tracker, isFile bool, p Progress, answer time.Duration) {
 	tick := min(c.stall()/4, 250*time.Millisecond)
 	t := time.NewTicker(tick)
 	defer t.Stop()
@@ -209,11 +271,12 @@ func (c *Client) watch(ctx context.Context, cancel context.CancelCauseFunc, done
 				gen, answerBy, last = g, time.Time{}, now
 			}
 			if answerBy.IsZero() && sent.acknowledged() {
-				answerBy = now.Add(c.responseTimeout())
+				answerBy = now.Add(answer)
+				sent.reached.Store(true)
 			}
 			if !answerBy.IsZero() {
 				if now.After(answerBy) {
-					cancel(errNoAnswer)
+					cancel(&noAnswer{wait: answer})
 					return
 				}
 				continue
@@ -242,15 +305,19 @@ func (c *Client) limited() bool {
 
 // tracker reads a request's progress off its connection's byte count.
 type tracker struct {
-	conn  atomic.Pointer[countingConn]
-	start atomic.Int64
-	gen   atomic.Int32 // connections the request has had
-	n     int64        // body length: the count also holds the request's headers
+	conn   atomic.Pointer[countingConn]
+	start  atomic.Int64 // the connection's progress count when the request got it
+	wstart atomic.Int64 // its written count then
+	gen    atomic.Int32 // connections the request has had
+	// reached: the peer acknowledged the whole request on some connection.
+	reached atomic.Bool
+	n       int64 // body length: the count also holds the request's headers
 }
 
 func (t *tracker) gotConn(info httptrace.GotConnInfo) {
 	if cc := counterOf(info.Conn); cc != nil {
 		t.start.Store(cc.acked())
+		t.wstart.Store(cc.written.Load())
 		t.conn.Store(cc)
 		t.gen.Add(1)
 	}
@@ -268,8 +335,21 @@ func (t *tracker) pos() int64 {
 
 // acknowledged says the peer has acknowledged the whole body (to within
 // the request's header bytes), where the platform can tell.
+// A request without a body is acknowledged once it was written and the
+// socket holds nothing the peer has not acknowledged.
 func (t *tracker) acknowledged() bool {
-	return t.exact() && t.pos() >= t.n
+	if !t.exact() {
+		return false
+	}
+	if t.n > 0 {
+		return t.pos() >= t.n
+	}
+	cc := t.conn.Load()
+	if cc.written.Load() <= t.wstart.Load() {
+		return false
+	}
+	q, ok := unacked(cc)
+	return ok && q == 0
 }
 
 // exact says the connection's count is bytes acknowledged, not written.
@@ -281,5 +361,5 @@ func (t *tracker) exact() bool {
 // handedOff says the whole body is in the kernel's hands.
 func (t *tracker) handedOff() bool {
 	cc := t.conn.Load()
-	return cc != nil && cc.written.Load()-t.start.Load() >= t.n
+	return cc != nil && cc.written.Load()-t.wstart.Load() > t.n
 }

@@ -1,0 +1,324 @@
+package transfer
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/ferry-app/ferry/internal/tustest"
+)
+
+// slowMethod holds the answer to every request of method for d after
+// tusd has handled it: a server that takes its time, not a dead link.
+func slowMethod(method string, d time.Duration, n *atomic.Int32) middleware {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.Method == method {
+			n.Add(1)
+			w = &delayedWriter{ResponseWriter: w, d: d}
+		}
+		next.ServeHTTP(w, r)
+	}
+}
+
+// TestSlowAnswersAreNotStalls: a server that answers a creation or a HEAD
+// later than the stall timeout, but within the response timeout, is
+// waited for: one POST, one upload, no orphan.
+func TestSlowAnswersAreNotStalls(t *testing.T) {
+	if !ackKnown {
+		t.Skip("this platform cannot tell acknowledged bytes")
+	}
+	srv := tustest.New(t)
+	var posts, heads atomic.Int32
+	slow := func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		switch r.Method {
+		case http.MethodPost:
+			posts.Add(1)
+		case http.MethodHead:
+			heads.Add(1)
+		default:
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(&delayedWriter{ResponseWriter: w, d: 1500 * time.Millisecond}, r)
+	}
+	tg := Target{Endpoint: front(t, srv, slow)}
+	c := newClient(t)
+	c.StallTimeout = 500 * time.Millisecond
+	cr, err := c.Create(ctx(t), tg, 10)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if _, _, err := c.Offset(ctx(t), tg, cr.URL); err != nil {
+		t.Fatalf("Offset: %v", err)
+	}
+	if posts.Load() != 1 || heads.Load() != 1 || srv.Created() != 1 {
+		t.Fatalf("%d POSTs, %d HEADs, %d uploads; want 1 each", posts.Load(), heads.Load(), srv.Created())
+	}
+}
+
+// TestLostCreationWaitsLonger: a creation whose answer does not come
+// within the response timeout may have made an upload; the error says
+// so, and the next creation to that origin waits twice as long, so a slow
+// server gets one orphan, not one per try.
+func TestLostCreationWaitsLonger(t *testing.T) {
+	if !ackKnown {
+		t.Skip("this platform cannot tell acknowledged bytes")
+	}
+	srv := tustest.New(t)
+	var posts atomic.Int32
+	tg := Target{Endpoint: front(t, srv, slowMethod(http.MethodPost, 1500*time.Millisecond, &posts))}
+	c := newClient(t)
+	c.StallTimeout = 500 * time.Millisecond
+	c.ResponseTimeout = time.Second
+	_, err := c.Create(ctx(t), tg, 10)
+	if err == nil || KindOf(err) != Transient || !strings.Contains(err.Error(), "may keep an unfinished upload") || !strings.Contains(err.Error(), "waits up to 2s") {
+		t.Fatalf("first Create: %v; want a transient error that says an upload may be left and the next wait", err)
+	}
+	if _, err := c.Create(ctx(t), tg, 10); err != nil {
+		t.Fatalf("second Create: %v", err)
+	}
+	if posts.Load() != 2 {
+		t.Fatalf("%d POSTs; want 2", posts.Load())
+	}
+}
+
+// TestRedirectLoopEnds: a creation URL that redirects to itself fails at
+// once, permanently, naming the host.
+func TestRedirectLoopEnds(t *testing.T) {
+	srv := tustest.New(t)
+	var posts atomic.Int32
+	var self string
+	tg := Target{Endpoint: front(t, srv, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		posts.Add(1)
+		w.Header().Set("Location", self)
+		w.WriteHeader(http.StatusTemporaryRedirect)
+	})}
+	self = tg.Endpoint
+	c := newClient(t)
+	_, err := c.Create(ctx(t), tg, 10)
+	if err == nil || KindOf(err) != Permanent || CodeOf(err) != CodeRedirect || !strings.Contains(err.Error(), HostOf(tg.Endpoint)) || !strings.Contains(err.Error(), "loop") {
+		t.Fatalf("Create: %v (%s); want a permanent redirect loop naming %s", err, CodeOf(err), HostOf(tg.Endpoint))
+	}
+	if n := posts.Load(); n > maxRedirects+1 {
+		t.Fatalf("%d POSTs", n)
+	}
+}
+
+// TestServerDownAtStartGivesUp: a server that has never answered in this
+// process and refuses connections is retried with the time Ferry gives
+// up named, then the error is permanent.
+func TestServerDownAtStartGivesUp(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := "http://" + ln.Addr().String() + "/files/"
+	ln.Close() // nothing listens there now
+	c := newClient(t)
+	c.GiveUp = 300 * time.Millisecond
+	tg := Target{Endpoint: endpoint}
+	_, err = c.Create(ctx(t), tg, 10)
+	if err == nil || KindOf(err) != Transient || !strings.Contains(err.Error(), "gives up at") {
+		t.Fatalf("first Create: %v; want transient, saying when Ferry gives up", err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for KindOf(err) == Transient && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond) // the give-up time is what is tested
+		_, err = c.Create(ctx(t), tg, 10)
+	}
+	if KindOf(err) != Permanent || CodeOf(err) != CodeUnreachable || !strings.Contains(err.Error(), "has not answered once") {
+		t.Fatalf("later Create: %v (%s); want permanent, unreachable", err, CodeOf(err))
+	}
+}
+
+// TestProviderTokenOnlyOnCreation: CreateHeader goes with the creation
+// request, never with HEAD or PATCH to the upload URL, even on the same
+// origin.
+func TestProviderTokenOnlyOnCreation(t *testing.T) {
+	srv := tustest.New(t)
+	log := &patchLog{}
+	var methods []string
+	tg := Target{Endpoint: front(t, srv, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		methods = append(methods, r.Method)
+		log.add(r)
+		next.ServeHTTP(w, r)
+	}), CreateHeader: http.Header{"Authorization": {"Bearer provider-token"}}}
+	path, sha := tustest.RandomFile(t, "", "p.bin", 4096, 3)
+	c := newClient(t)
+	cr, err := c.Create(ctx(t), tg, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Offset(ctx(t), tg, cr.URL); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Send(ctx(t), tg, cr.URL, path, 0, 4096, &progress{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	stored(t, srv, cr.URL, sha)
+	for i, h := range log.headers() {
+		got := h.Get("Authorization")
+		if (methods[i] == http.MethodPost) != (got == "Bearer provider-token") {
+			t.Fatalf("%s carried Authorization %q", methods[i], got)
+		}
+	}
+}
+
+// claimAfter reads n bytes of a PATCH body, then answers that the whole
+// upload is there: a server that lies about what it took.
+func claimAfter(n int64, size int64) middleware {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.Method != http.MethodPatch {
+			next.ServeHTTP(w, r)
+			return
+		}
+		io.CopyN(io.Discard, r.Body, n)
+		w.Header().Set("Tus-Resumable", "1.0.0")
+		w.Header().Set("Upload-Offset", strconv.FormatInt(size, 10))
+		w.Header().Set("Connection", "close")
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// TestClaimBeyondWhatWasOffered: an offset beyond the bytes handed to the
+// connection is a conflict, however early the server says it.
+func TestClaimBeyondWhatWasOffered(t *testing.T) {
+	srv := tustest.New(t)
+	const size = 64 << 20
+	tg := Target{Endpoint: front(t, srv, claimAfter(100<<10, size))}
+	path, _ := tustest.RandomFile(t, "", "lie.bin", size, 4)
+	c := newClient(t)
+	cr, err := c.Create(ctx(t), tg, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := &offeredProgress{}
+	off, err := c.Send(ctx(t), tg, cr.URL, path, 0, size, got, nil)
+	if err == nil || KindOf(err) != Conflict || off != 0 {
+		t.Fatalf("Send: %d, %v; want a conflict at 0", off, err)
+	}
+	if o := got.offered.Load(); o <= 0 || o >= size {
+		t.Fatalf("offered %d; want what went, below %d", o, size)
+	}
+}
+
+// offeredProgress records the bound Send reports.
+type offeredProgress struct {
+	progress
+	offered atomic.Int64
+}
+
+func (p *offeredProgress) Offered(end int64) {
+	for {
+		old := p.offered.Load()
+		if end <= old || p.offered.CompareAndSwap(old, end) {
+			return
+		}
+	}
+}
+
+// slowReader reads PATCH bodies at about 2 MB/s and signals once it has
+// read the first MiB.
+func slowReader(first chan<- struct{}) middleware {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.Method == http.MethodPatch {
+			r.Body = &pacedBody{r: r.Body, first: first}
+		}
+		next.ServeHTTP(w, r)
+	}
+}
+
+type pacedBody struct {
+	r     io.ReadCloser
+	n     int64
+	first chan<- struct{}
+}
+
+func (b *pacedBody) Read(p []byte) (int, error) {
+	time.Sleep(16 * time.Millisecond) // the server's pace is what is tested
+	n, err := b.r.Read(p[:min(len(p), 32<<10)])
+	before := b.n
+	b.n += int64(n)
+	if before < 1<<20 && b.n >= 1<<20 {
+		close(b.first)
+	}
+	return n, err
+}
+
+func (b *pacedBody) Close() error { return b.r.Close() }
+
+// TestChangeMidBodyStopsEarly: a file replaced or grown while its body
+// goes stops the request within seconds, not at its last byte.
+func TestChangeMidBodyStopsEarly(t *testing.T) {
+	const size = 64 << 20
+	for _, tc := range []struct {
+		name    string
+		limited bool
+		change  func(t *testing.T, path string)
+	}{
+		{"replaced", false, func(t *testing.T, path string) {
+			other, _ := tustest.RandomFile(t, t.TempDir(), "new.bin", size, 99)
+			if err := os.Rename(other, path); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"grown", false, func(t *testing.T, path string) {
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Write([]byte("more"))
+			f.Close()
+		}},
+		{"grown, rate-limited", true, func(t *testing.T, path string) {
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Write([]byte("more"))
+			f.Close()
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := tustest.New(t)
+			first := make(chan struct{})
+			tg := Target{Endpoint: front(t, srv, slowReader(first))}
+			path, _ := tustest.RandomFile(t, "", "f.bin", size, 5)
+			c := newClient(t)
+			if tc.limited {
+				c.Limiter = rate.NewLimiter(4<<20, 256<<10)
+			}
+			cr, err := c.Create(ctx(t), tg, size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, err := c.Send(ctx(t), tg, cr.URL, path, 0, size, &progress{}, nil)
+				done <- err
+			}()
+			<-first
+			tc.change(t, path)
+			changed := time.Now()
+			err = <-done
+			if !errors.Is(err, errFileChanged) || CodeOf(err) != CodeFileChanged {
+				t.Fatalf("Send: %v; want the file changed", err)
+			}
+			if d := time.Since(changed); d > 3*checkEvery+5*time.Second {
+				t.Fatalf("the change was noticed after %s", d)
+			}
+			if got := srv.BytesReceived(); got >= size/2 {
+				t.Fatalf("%d bytes reached the server; want the request stopped early", got)
+			}
+		})
+	}
+}
