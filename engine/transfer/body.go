@@ -23,9 +23,9 @@ func (c *Client) body(ctx context.Context, files *openFiles, r request, g *gate)
 		if _, err := f.Seek(r.offset, io.SeekStart); err != nil {
 			return nil, false, fileError(r.path, err)
 		}
-		return &fileBody{f: f, n: r.n, left: r.n, last: last}, true, nil
+		return &fileBody{f: f, left: r.n, last: last}, true, nil
 	}
-	return io.NopCloser(&limitedBody{ctx: ctx, r: io.NewSectionReader(f, r.offset, r.n), n: r.n, left: r.n, lim: c.Limiter, stall: c.stall(), last: last}), false, nil
+	return io.NopCloser(&limitedBody{ctx: ctx, r: io.NewSectionReader(f, r.offset, r.n), left: r.n, lim: c.Limiter, stall: c.stall(), last: last}), false, nil
 }
 
 // fileBody is a request body: the next `left` bytes of a file, from its
@@ -34,9 +34,9 @@ func (c *Client) body(ctx context.Context, files *openFiles, r request, g *gate)
 // the rest with sendfile. Both paths hold the final byte back for the
 // guard. Close is a no-op: the request owns the file.
 type fileBody struct {
-	f       *os.File
-	n, left int64
-	last    *lastByte
+	f    *os.File
+	left int64
+	last *lastByte
 }
 
 func (b *fileBody) Read(p []byte) (int, error) {
@@ -55,7 +55,6 @@ func (b *fileBody) Read(p []byte) (int, error) {
 // read accounts for n bytes read from the file, by Read or sendfile.
 func (b *fileBody) read(n int64) {
 	b.left -= n
-	b.last.g.moved(b.n - b.left)
 }
 
 func (b *fileBody) Close() error { return nil }
@@ -64,12 +63,12 @@ func (b *fileBody) Close() error { return nil }
 // enough that no wait outlasts a quarter of the stall timeout (at 1 KB/s a
 // 32 KiB piece would wait half a minute and look like a dead link).
 type limitedBody struct {
-	ctx     context.Context
-	r       io.Reader
-	n, left int64
-	lim     *rate.Limiter
-	stall   time.Duration
-	last    *lastByte
+	ctx   context.Context
+	r     io.Reader
+	left  int64
+	lim   *rate.Limiter
+	stall time.Duration
+	last  *lastByte
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
@@ -82,7 +81,6 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.read(p[:k])
 	b.left -= int64(n)
-	b.last.g.moved(b.n - b.left)
 	return n, err
 }
 

@@ -58,7 +58,7 @@ type Client struct {
 	answered   sync.Map // origin → true once it gave any HTTP answer
 	unanswered sync.Map // origin → time.Time of its first failure while never answered
 	slowCreate sync.Map // origin → time.Duration: the wait for a creation's answer, grown after a lost one
-	named      sync.Map // endpoint → bool: it takes client-named uploads
+	named      sync.Map // endpoint → *probe: does it take client-named uploads
 }
 
 // NewClient returns a Client with a transport suited to long uploads.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -13,13 +14,23 @@ import (
 // keeps sendfile: a file body is handed to the kernel in slices.
 type countingConn struct {
 	*net.TCPConn
-	written   atomic.Int64
+	written atomic.Int64
+	// handed counts bytes before a write hands them to the kernel, and
+	// takes back what it did not take: at any instant no peer can hold
+	// more than this, and once calls return it is exact.
+	handed atomic.Int64
+	// left is handed minus what never left the machine, taken as the
+	// connection closes (-1: unknown), for a peer that broke it.
+	left      atomic.Int64
+	closeOnce sync.Once
 	lastAcked atomic.Int64 // the last count the kernel could vouch for
 	exact     atomic.Bool  // the kernel told acknowledged bytes at least once
 }
 
 func (c *countingConn) Write(p []byte) (int, error) {
+	c.handed.Add(int64(len(p)))
 	n, err := c.TCPConn.Write(p)
+	c.handed.Add(int64(n - len(p)))
 	c.written.Add(int64(n))
 	return n, err
 }
@@ -49,10 +60,9 @@ func (c *countingConn) ReadFrom(r io.Reader) (int64, error) {
 		if err != nil {
 			return total, err
 		}
-		// Counted before it goes: the server may have bytes of a slice
-		// before the call returns.
-		fb.last.g.moved(fb.n - fb.left + slice)
+		c.handed.Add(slice)
 		n, err := c.TCPConn.ReadFrom(&io.LimitedReader{R: fb.f, N: slice})
+		c.handed.Add(n - slice)
 		total += n
 		limit -= n
 		fb.read(n)
@@ -65,6 +75,31 @@ func (c *countingConn) ReadFrom(r io.Reader) (int64, error) {
 		}
 	}
 	return total, nil
+}
+
+// Close notes what left the machine before the socket, and its queue,
+// are gone.
+func (c *countingConn) Close() error {
+	c.closeOnce.Do(func() {
+		n, ok := c.sent()
+		if !ok {
+			n = -1
+		}
+		c.left.Store(n)
+	})
+	return c.TCPConn.Close()
+}
+
+// sent is how many bytes may have left this machine: handed, less what
+// the kernel still holds unsent; as at Close once closed.
+func (c *countingConn) sent() (int64, bool) {
+	if q, ok := notSent(c); ok {
+		return max(c.handed.Load()-q, 0), true
+	}
+	if n := c.left.Load(); n >= 0 {
+		return n, true
+	}
+	return 0, false
 }
 
 // waitAcked waits until the peer has acknowledged everything written.
@@ -117,7 +152,9 @@ func dialer(d *net.Dialer) func(ctx context.Context, network, addr string) (net.
 			return c, nil
 		}
 		tc.SetLinger(0)
-		return &countingConn{TCPConn: tc}, nil
+		cc := &countingConn{TCPConn: tc}
+		cc.left.Store(-1)
+		return cc, nil
 	}
 }
 

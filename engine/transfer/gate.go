@@ -16,7 +16,7 @@ var errFileChanged = &Error{Kind: Transient, Code: CodeFileChanged, Msg: "The fi
 
 // gate is what the bodies of one request share (a redirect or net/http's
 // retry reads the body again): the caller's check before the file's final
-// byte, a look at the file every few seconds, and how far any of them read.
+// byte, and a look at the file every few seconds.
 type gate struct {
 	last func() error // asked before the final byte; nil: none
 	path string
@@ -25,7 +25,6 @@ type gate struct {
 	err     error       // the first refusal, returned by every body
 	base    os.FileInfo // the file as first opened for this request
 	checked time.Time
-	read    int64 // the most body bytes any body read from the file
 }
 
 // opened notes the file a body reads, the first time.
@@ -37,21 +36,6 @@ func (g *gate) opened(f *os.File) {
 			g.base, g.checked = fi, time.Now()
 		}
 	}
-}
-
-// moved notes that a body has read n bytes.
-func (g *gate) moved(n int64) {
-	g.mu.Lock()
-	g.read = max(g.read, n)
-	g.mu.Unlock()
-}
-
-// offered is how many body bytes were read from the file: no server can
-// hold more of this request than that.
-func (g *gate) offered() int64 {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.read
 }
 
 // failed is the refusal that ended the request, if any.

@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -128,8 +129,10 @@ func ctx(t *testing.T) context.Context {
 }
 
 // resume does what the engine does after a failed request: HEAD, then
-// Send from the server's offset, again on a 409 (the server may still be
-// storing the cut request's bytes). It returns the offset it resumed at.
+// Send from the server's offset, and again after an answer that only says
+// an earlier request got in the way: a 409 (the server may still be storing
+// the cut request's bytes) or tusd's 400 ERR_UPLOAD_INTERRUPTED (see
+// interrupted). It returns the offset it last resumed at.
 func resume(t *testing.T, c *Client, tg Target, upload, path string, size int64, guard func() error) int64 {
 	t.Helper()
 	for try := 0; ; try++ {
@@ -141,8 +144,20 @@ func resume(t *testing.T, c *Client, tg Target, upload, path string, size int64,
 		if err == nil {
 			return off
 		}
-		if KindOf(err) != Conflict || try == 5 {
+		if KindOf(err) != Conflict && !interrupted(err) || try == 5 {
 			t.Fatalf("resume at %d: %v", off, err)
 		}
+		t.Logf("resume at %d: %v; asking the server again", off, err)
 	}
+}
+
+// interrupted says tusd ended the request because another one for the
+// same upload wanted its lock. A request the client abandoned (a guard's
+// refusal, a stall) may still be on its way through a proxy, or queued in
+// tusd, and reach the lock after the resume's PATCH took it: tusd then
+// ends the newer request with 400 ERR_UPLOAD_INTERRUPTED. The engine
+// treats that as transient (HEAD, then on); so do the tests.
+func interrupted(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Kind == Transient && e.Status == http.StatusBadRequest
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // IDHeader carries a client-chosen upload id. Ferry's own receiver
@@ -14,20 +15,31 @@ import (
 const IDHeader = "Ferry-Upload-Id"
 
 // NamesUploads says whether the endpoint takes client-named uploads,
-// asking it once per endpoint and process (OPTIONS). An endpoint that
-// cannot be asked now is asked again next time.
+// asking it once per endpoint and process (OPTIONS; the uploads that ask
+// meanwhile wait for that answer). An endpoint that cannot be asked now
+// is asked again next time.
 func (c *Client) NamesUploads(ctx context.Context, t Target) bool {
-	if v, ok := c.named.Load(t.Endpoint); ok {
-		return v.(bool)
+	v, _ := c.named.LoadOrStore(t.Endpoint, &probe{})
+	pr := v.(*probe)
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.known {
+		return pr.named
 	}
 	res, err := c.stream(ctx, t, request{method: http.MethodOptions, target: t.Endpoint}, nopProgress{})
 	if err != nil {
 		return false
 	}
 	defer res.release()
-	named := res.StatusCode/100 == 2 && res.Header.Get(IDHeader) == "1"
-	c.named.Store(t.Endpoint, named)
-	return named
+	pr.known = true
+	pr.named = res.StatusCode/100 == 2 && res.Header.Get(IDHeader) == "1"
+	return pr.named
+}
+
+// probe is what an endpoint said to OPTIONS.
+type probe struct {
+	mu           sync.Mutex
+	known, named bool
 }
 
 // NamedURL is where the endpoint keeps the upload named id.

@@ -46,3 +46,20 @@ func unacked(c *countingConn) (n int64, ok bool) {
 	}
 	return int64(q), true
 }
+
+// notSent is what the socket holds that never left this machine
+// (SIOCOUTQNSD): bytes a peer cannot have, whatever it claims.
+func notSent(c *countingConn) (n int64, ok bool) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0, false
+	}
+	var q int
+	cerr := rc.Control(func(fd uintptr) {
+		q, err = unix.IoctlGetInt(int(fd), unix.SIOCOUTQNSD)
+	})
+	if cerr != nil || err != nil {
+		return 0, false
+	}
+	return int64(q), true
+}

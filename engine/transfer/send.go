@@ -107,8 +107,8 @@ type request struct {
 // answer is a server's answer to a request.
 type answer struct {
 	*http.Response
-	// offered is how much of the body had been read from the file when
-	// the answer came: the server cannot have taken more.
+	// offered is how much of the body had been handed to the connection
+	// when the answer came: the server cannot have taken more.
 	offered int64
 	start   int64 // the body's offset in the file
 	release func()
@@ -133,11 +133,12 @@ func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*
 	rctx, cancel := context.WithCancelCause(ctx)
 	files := &openFiles{}
 	g := &gate{last: r.guard, path: r.path}
+	sent := &tracker{n: r.n}
 	fail := func(err error) (*answer, error) {
 		cancel(nil)
 		files.close()
 		if r.path != "" {
-			p.Offered(r.offset + g.offered())
+			p.Offered(r.offset + sent.offered(sent.tight))
 		}
 		return nil, err
 	}
@@ -150,7 +151,6 @@ func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*
 		}
 		body, isFile = b, f
 	}
-	sent := &tracker{n: r.n}
 	tctx := httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{GotConn: sent.gotConn})
 	req, err := newRequest(tctx, t, r, body)
 	if err != nil {
@@ -187,6 +187,11 @@ func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*
 			// too; the HEAD that follows must not wait on one of them.
 			c.HTTP.CloseIdleConnections()
 		}
+		if context.Cause(rctx) == nil && peerBroke(err) {
+			// Nothing leaves a connection the peer broke: what left
+			// before is all it can have.
+			sent.tight = true
+		}
 		nerr := c.netError(ctx, rctx, r.target, err)
 		var e *Error
 		if errors.As(nerr, &e) && (sent.reached.Load() || !sent.exact() && sent.handedOff()) {
@@ -194,9 +199,11 @@ func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*
 		}
 		return fail(nerr)
 	}
-	a := &answer{Response: res, offered: g.offered(), start: r.offset}
+	// The answer speaks of bytes that had left when it was sent; later
+	// ones may still leave, so the bound kept is the wider one.
+	a := &answer{Response: res, offered: sent.offered(true), start: r.offset}
 	if r.path != "" {
-		p.Offered(r.offset + a.offered)
+		p.Offered(r.offset + sent.offered(false))
 	}
 	a.release = func() {
 		// A body that trickles must not hold the request for ever.
@@ -308,9 +315,11 @@ type tracker struct {
 	conn   atomic.Pointer[countingConn]
 	start  atomic.Int64 // the connection's progress count when the request got it
 	wstart atomic.Int64 // its written count then
+	hstart atomic.Int64 // its handed count then
 	gen    atomic.Int32 // connections the request has had
 	// reached: the peer acknowledged the whole request on some connection.
 	reached atomic.Bool
+	tight   bool  // the peer broke the connection: count what left, not what was handed
 	n       int64 // body length: the count also holds the request's headers
 }
 
@@ -318,6 +327,7 @@ func (t *tracker) gotConn(info httptrace.GotConnInfo) {
 	if cc := counterOf(info.Conn); cc != nil {
 		t.start.Store(cc.acked())
 		t.wstart.Store(cc.written.Load())
+		t.hstart.Store(cc.handed.Load())
 		t.conn.Store(cc)
 		t.gen.Add(1)
 	}
@@ -331,6 +341,29 @@ func (t *tracker) pos() int64 {
 		return 0
 	}
 	return min(max(cc.acked()-t.start.Load(), 0), t.n)
+}
+
+// offered bounds the body bytes handed to the request's connection, or
+// with tight, those that left the machine where the kernel tells: the
+// counts hold the request's headers too, so they err high, never low. (A
+// redirect or a retry sends the same bytes again on a new connection.)
+func (t *tracker) offered(tight bool) int64 {
+	cc := t.conn.Load()
+	if cc == nil {
+		return 0
+	}
+	n := cc.handed.Load()
+	if tight {
+		if left, ok := cc.sent(); ok {
+			n = min(n, left)
+		}
+	}
+	return min(max(n-t.hstart.Load(), 0), t.n)
+}
+
+// peerBroke: the server dropped the connection (reset, closed).
+func peerBroke(err error) bool {
+	return connDropped(err) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // acknowledged says the peer has acknowledged the whole body (to within

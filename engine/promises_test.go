@@ -1,0 +1,210 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ferry-app/ferry/engine/receiver"
+	"github.com/ferry-app/ferry/internal/tustest"
+)
+
+// TestClaimOfBytesNeverOfferedIsAConflict: a server that takes 100 KB of
+// a PATCH, drops it, then claims the whole upload (or all but its last
+// byte) is told it cannot be trusted, and no PATCH is sent from where it
+// claims to be: what was offered is what went to the connection, not a
+// bound set before the body.
+func TestClaimOfBytesNeverOfferedIsAConflict(t *testing.T) {
+	// 16 MiB: on loopback a few MiB leave the machine into the server's
+	// buffers before it drops the request, and those it may truly hold.
+	for _, size := range []int64{16 << 20, 48 << 20} {
+		for name, lie := range map[string]func(int64) int64{
+			"whole":       func(l int64) int64 { return l },
+			"all but one": func(l int64) int64 { return l - 1 },
+		} {
+			t.Run(fmt.Sprintf("%d %s", size, name), func(t *testing.T) {
+				var beyond atomic.Int32
+				takeAndDrop := func(next http.Handler) http.Handler {
+					return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						if r.Method == http.MethodPatch {
+							if off, _ := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64); off > 100<<10 {
+								beyond.Add(1)
+							}
+							io.CopyN(io.Discard, r.Body, 100<<10)
+							panic(http.ErrAbortHandler)
+						}
+						next.ServeHTTP(w, r)
+					})
+				}
+				srv := tustest.New(t)
+				// The misbehaviour faces the client itself: the test's
+				// faulty link would take every byte into its own buffers.
+				url := serveBefore(t, srv, takeAndDrop(lyingHEAD(lie)(proxyTo(t, srv.DirectURL))))
+				e := newEngine(t, func(o *Options) { o.MaxBackoff = 20 * time.Millisecond })
+				e.Start()
+				p, _ := tustest.RandomFile(t, t.TempDir(), "taken.mp4", size, 7)
+				j, _ := e.Add(p, Destination{URL: url})
+				got := waitFor(t, e, j.ID, 60*time.Second, Done, Failed)
+				if got.State != Failed || got.ErrorCode != CodeConflict {
+					t.Fatalf("job %s (%s): %s", got.State, got.ErrorCode, got.Error)
+				}
+				if srv.Created() != 1 || beyond.Load() != 0 {
+					t.Fatalf("created %d uploads; %d PATCHes from where the server lied to be", srv.Created(), beyond.Load())
+				}
+			})
+		}
+	}
+}
+
+// proxyTo forwards requests to the server of a creation URL, keeping
+// the Host, so Locations point back at the front.
+func proxyTo(t *testing.T, creation string) http.Handler {
+	up, err := neturl.Parse(creation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(&neturl.URL{Scheme: up.Scheme, Host: up.Host})
+			pr.Out.Host = pr.In.Host
+		},
+		ErrorHandler: func(http.ResponseWriter, *http.Request, error) { panic(http.ErrAbortHandler) },
+	}
+}
+
+// serveBefore serves h on an origin of its own and returns the creation
+// URL there.
+func serveBefore(t *testing.T, srv *tustest.Server, h http.Handler) string {
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	return hs.URL + tustest.BasePath
+}
+
+// countingReceiver serves Ferry's receiver into dir behind a counter of
+// requests by method; lose, if set, drops the answer of the first POST
+// after the receiver has handled it.
+func countingReceiver(t *testing.T, dir string, lose bool) (url string, counts map[string]*atomic.Int32) {
+	t.Helper()
+	rs, err := receiver.New(receiver.Config{Dir: dir, Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts = map[string]*atomic.Int32{}
+	for _, m := range []string{http.MethodOptions, http.MethodPost, http.MethodHead, http.MethodPatch} {
+		counts[m] = &atomic.Int32{}
+	}
+	var lost atomic.Bool
+	h := rs.Handler()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c := counts[r.Method]; c != nil {
+			c.Add(1)
+		}
+		if lose && r.Method == http.MethodPost && lost.CompareAndSwap(false, true) {
+			h.ServeHTTP(httptest.NewRecorder(), r) // done, but the answer never comes
+			panic(http.ErrAbortHandler)
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	return hs.URL + "/files/", counts
+}
+
+// TestSmallFilesIntoFerrysReceiverTakeOneRequest: into Ferry's own
+// receiver a small file is created with its bytes, under an id the
+// engine recorded first: one request a file, and a lost answer is put
+// right by a HEAD, never a second upload.
+func TestSmallFilesIntoFerrysReceiverTakeOneRequest(t *testing.T) {
+	for _, lose := range []bool{false, true} {
+		t.Run(fmt.Sprint("answer lost ", lose), func(t *testing.T) {
+			in := t.TempDir()
+			url, counts := countingReceiver(t, in, lose)
+			e := newEngine(t)
+			e.Start()
+			dir := t.TempDir()
+			const n = 40
+			sums := map[string]string{}
+			for i := range n {
+				name := fmt.Sprintf("f%02d.jpg", i)
+				_, sha := tustest.RandomFile(t, dir, name, int64(1000+i*1000), int64(i))
+				sums[name] = sha
+			}
+			for _, a := range e.AddMany([]string{dir}, Destination{URL: url}) {
+				if a.Err != nil {
+					t.Fatal(a.Err)
+				}
+			}
+			waitDone(t, e, n, 60*time.Second)
+			if got := counts[http.MethodPatch].Load(); got != 0 {
+				t.Fatalf("%d PATCHes; want none", got)
+			}
+			if got := counts[http.MethodPost].Load(); got != n {
+				t.Fatalf("%d POSTs; want %d", got, n)
+			}
+			if got := counts[http.MethodHead].Load(); got != btoi(lose) {
+				t.Fatalf("%d HEADs; want %d", got, btoi(lose))
+			}
+			if got := counts[http.MethodOptions].Load(); got != 1 {
+				t.Fatalf("%d OPTIONS; want 1", got)
+			}
+			entries, _ := os.ReadDir(in)
+			arrived := 0
+			for _, de := range entries {
+				want, ok := sums[de.Name()]
+				if !ok {
+					continue
+				}
+				arrived++
+				if got := fileSHA(t, filepath.Join(in, de.Name())); got != want {
+					t.Fatalf("%s arrived with sha %s", de.Name(), got)
+				}
+			}
+			if arrived != n || len(entries) != n+1 { // + the receiver's work folder
+				t.Fatalf("%d of %d files arrived, %d entries in the folder", arrived, n, len(entries))
+			}
+		})
+	}
+}
+
+func btoi(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func fileSHA(t *testing.T, path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// TestProviderTokenGoesToItsAPIOnly: a Cloudflare or Vimeo token is for
+// the creation request; the upload URL never gets it, whatever its origin.
+func TestProviderTokenGoesToItsAPIOnly(t *testing.T) {
+	e := newEngine(t)
+	for _, k := range []Kind{KindCloudflare, KindVimeo} {
+		d := Destination{Kind: k, Account: "0123456789abcdef0123456789abcdef", Header: http.Header{"Authorization": {"Bearer T"}}}
+		tg := e.target(d, "a.mp4")
+		if len(tg.Header) != 0 || tg.CreateHeader.Get("Authorization") != "Bearer T" {
+			t.Fatalf("%s: header %v, creation header %v", k, tg.Header, tg.CreateHeader)
+		}
+	}
+	tg := e.target(Destination{URL: "http://h/files/", Header: http.Header{"Authorization": {"Bearer T"}}}, "a.mp4")
+	if tg.Header.Get("Authorization") != "Bearer T" || len(tg.CreateHeader) != 0 {
+		t.Fatalf("tus: header %v, creation header %v", tg.Header, tg.CreateHeader)
+	}
+}
