@@ -24,10 +24,12 @@ const destUsage = `Usage:
   ferry dest add NAME --kind cloudflare --account ID --token-stdin [--meta k=v]... [--chunk-size SIZE]
   ferry dest add NAME --kind vimeo --token-stdin
   ferry dest add NAME --kind builtin [--dir DIR]
+  ferry dest add NAME ... --replace            change a saved destination
   ferry dest list [--json] | show NAME [--json] | remove NAME | default NAME | test NAME
 
-Secrets (--token-stdin, secret header values) go to the system keychain,
-never into the queue database; FERRY_TOKEN_<NAME> also gives a token.
+Secrets (--token-stdin, secret header values, a URL's user:password@ and
+signing parameters) go to the system keychain, never into the queue
+database; FERRY_TOKEN_<NAME> also gives a token.
 `
 
 // cmdDest manages saved destinations.
@@ -42,7 +44,7 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	op, rest := args[0], args[1:]
 	var c common
 	var kind, url, account, dir string
-	var tokenStdin bool
+	var tokenStdin, replace bool
 	fs := flag.NewFlagSet("dest "+op, flag.ContinueOnError)
 	c.register(fs)
 	fs.StringVar(&kind, "kind", "tus", "tus, backend, cloudflare, vimeo or builtin")
@@ -50,6 +52,7 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&account, "account", "", "Cloudflare account id: 32 hexadecimal characters, after dash.cloudflare.com/ in the dashboard's address")
 	fs.StringVar(&dir, "dir", "", "builtin: the folder where received files land")
 	fs.BoolVar(&tokenStdin, "token-stdin", false, "read the API token from standard input")
+	fs.BoolVar(&replace, "replace", false, "add: replace the saved destination of that name")
 	names, err := parse(fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, destUsage)
@@ -104,15 +107,24 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if err := d.Check(); err != nil {
 			return exitCode(usagef("%v", err), stderr)
 		}
+		if _, exists := eng.SavedDestination(d.Name); exists && !replace {
+			return exitCode(usagef("there is already a destination %s; add --replace to replace it with these settings (ferry dest show %s shows what it has)", shellWord(d.Name), shellWord(d.Name)), stderr)
+		}
 		if (k == engine.KindCloudflare || k == engine.KindVimeo) && !tokenStdin && os.Getenv(keychain.TokenEnv(d.Name)) == "" {
 			return exitCode(usagef("a %s destination needs its token: --token-stdin (e.g. printf %%s \"$TOKEN\" | ferry dest add %s --kind %s --token-stdin ...), or %s", k, shellWord(d.Name), k, keychain.TokenEnv(d.Name)), stderr)
 		}
-		if err := eng.SaveDestination(d, secrets); err != nil {
+		err = eng.SaveDestination(d, secrets)
+		if err != nil && engine.CodeOf(err) != engine.CodeKeychain {
 			return exitCode(usagef("%v", err), stderr)
 		}
+		// Saved, though an old secret may have stayed behind (said below).
 		fmt.Fprintf(stdout, "Saved %s (%s). Send files there: ferry upload --to %s FILE\n", d.Name, k, shellWord(d.Name))
-		if kc, ok := opts.Keychain.(interface{ Where() string }); ok && len(secrets) > 0 {
+		saved, _ := eng.SavedDestination(d.Name)
+		if kc, ok := opts.Keychain.(interface{ Where() string }); ok && (len(secrets) > 0 || saved.SecretURL || len(saved.SecretHeaders) > 0) {
 			fmt.Fprintf(stdout, "Its secrets are in %s.\n", kc.Where())
+		}
+		if err != nil {
+			return exitCode(err, stderr)
 		}
 	case "list":
 		dests := eng.Destinations()
@@ -163,12 +175,18 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	case "remove":
 		jobs := eng.JobsGoingTo(names[0])
-		if err := eng.RemoveDestination(names[0]); err != nil {
+		err := eng.RemoveDestination(names[0])
+		if err != nil && engine.CodeOf(err) != engine.CodeKeychain {
 			return exitCode(usagef("%v", err), stderr)
 		}
-		fmt.Fprintf(stdout, "Removed %s.\n", names[0])
+		if err == nil {
+			fmt.Fprintf(stdout, "Removed %s.\n", names[0])
+		}
 		if jobs > 0 {
 			fmt.Fprintf(stderr, "ferry: %d unfinished job(s) went to %s; they fail until it is added again (or ferry remove them).\n", jobs, names[0])
+		}
+		if err != nil {
+			return exitCode(err, stderr) // removed, but its secrets stayed: the sentence says so
 		}
 	case "default":
 		if err := eng.SetDefaultDestination(names[0]); err != nil {
@@ -218,15 +236,20 @@ func printDestJSON(w io.Writer, d engine.Destination, def bool) {
 	}{d, kindOf(d), def})
 }
 
-// readToken reads a secret from standard input: the first line, trimmed.
+// readToken reads a secret from standard input: the first line, trimmed,
+// and no more of it than a token can be (a file given by mistake is not
+// read whole).
 func readToken(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(r).ReadString('\n')
+	line, err := bufio.NewReader(io.LimitReader(r, engine.MaxToken+64)).ReadString('\n')
 	if err != nil && err != io.EOF {
 		return "", fmt.Errorf("Cannot read the token from standard input: %v", err)
 	}
 	token := strings.TrimSpace(line)
 	if token == "" {
 		return "", usagef("--token-stdin: standard input held no token")
+	}
+	if err := engine.CheckToken(token); err != nil {
+		return "", usagef("--token-stdin: %v", err)
 	}
 	return token, nil
 }

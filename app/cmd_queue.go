@@ -57,7 +57,7 @@ func cmdQueue(args []string, stdout io.Writer) error {
 		enc := json.NewEncoder(stdout)
 		for _, j := range jobs {
 			enc.Encode(queueLine{ID: j.ID, State: j.State.String(), Path: j.Path, Size: j.Size, Offset: j.Offset,
-				Progress: j.Progress(), URL: j.UploadURL, MediaID: j.MediaID, Dest: destName(j.Dest), Link: j.Link, Error: j.Error,
+				Progress: j.Progress(), URL: engine.RedactURL(j.UploadURL), MediaID: j.MediaID, Dest: destName(j.Dest), Link: j.Link, Error: j.Error,
 				ErrorCode: j.ErrorCode, Reason: j.Reason, Notes: j.Notes})
 		}
 		return nil
@@ -72,7 +72,7 @@ func cmdQueue(args []string, stdout io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tPROGRESS\tSIZE\tPATH\tURL")
 	for _, j := range jobs {
-		url := j.UploadURL
+		url := engine.RedactURL(j.UploadURL)
 		switch {
 		case j.Error != "":
 			url = j.Error
@@ -109,10 +109,12 @@ func (c *common) snapshot() (engine.Snapshot, error) {
 	return snap, eng.Close()
 }
 
-// destName names a job's destination: a saved one by name, else its URL.
+// destName names a job's destination: a saved one by name, else its URL
+// without its secrets. A snapshot has them out already (Job.view); a
+// snapshot from an older running Ferry, with narrower rules, may not.
 func destName(d engine.Destination) string {
 	if d.Name != "" {
 		return d.Name
 	}
-	return d.URL
+	return engine.RedactURL(d.URL)
 }

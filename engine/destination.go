@@ -3,7 +3,9 @@ package engine
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"slices"
@@ -32,6 +34,9 @@ type Destination struct {
 	ChunkSize int64             `json:"chunk_size,omitempty"` // 0: one streaming PATCH (or the kind's own)
 	// SecretHeaders names the headers whose values are in the keychain.
 	SecretHeaders []string `json:"secret_headers,omitempty"`
+	// SecretURL: URL has REDACTED where its user-info and signing
+	// parameters were; the whole URL is in the keychain (key "url").
+	SecretURL bool `json:"secret_url,omitempty"`
 }
 
 // Secrets is where saved destinations keep their secrets: the OS keychain
@@ -41,6 +46,17 @@ type Secrets interface {
 	Set(dest, key, value string) error
 	Delete(dest string) error
 }
+
+// KeyDeleter is a Secrets that can also remove one key of a destination
+// (engine/keychain can): an edit then takes out the secrets its old
+// settings used and the new ones do not.
+type KeyDeleter interface {
+	DeleteKey(dest, key string) error
+}
+
+// CodeKeychain: the keychain refused a change; what the sentence says
+// was done stands.
+const CodeKeychain Code = "keychain"
 
 // Kind is what sort of place a destination is.
 type Kind string
@@ -97,8 +113,21 @@ func (d Destination) Endpoint() string {
 	return d.URL
 }
 
+// Sizes beyond which a setting is refused: servers and proxies refuse
+// longer request lines and headers (commonly at 8 KiB), and a keychain is
+// no place for megabytes.
+const (
+	MaxURL         = 8 << 10  // a destination's URL
+	MaxHeaderValue = 8 << 10  // one header's value
+	MaxHeaders     = 32 << 10 // all headers and metadata together
+	MaxToken       = 16 << 10 // an API token
+)
+
 // Check says in a sentence what is wrong with a destination's settings.
 func (d Destination) Check() error {
+	if err := d.checkSizes(); err != nil {
+		return err
+	}
 	switch d.kind() {
 	case KindTus, KindBackend, KindBuiltin:
 		if err := CheckURL(d.URL); err != nil {
@@ -122,6 +151,37 @@ func (d Destination) Check() error {
 	return CheckDestination(Destination{URL: d.Endpoint(), Header: d.Header, Meta: d.Meta})
 }
 
+// checkSizes bounds the URL and the headers, before anything quotes them.
+func (d Destination) checkSizes() error {
+	if len(d.URL) > MaxURL {
+		return permanent(CodeBadURL, nil, "The URL is %d bytes long; Ferry takes URLs of at most 8 KiB, as servers refuse longer ones. Check that it is the upload URL alone.", len(d.URL))
+	}
+	total := 0
+	for k, vs := range d.Header {
+		for _, v := range vs {
+			if len(v) > MaxHeaderValue {
+				return permanent(CodeBadURL, nil, "The value of header %.64s is %d bytes long; Ferry takes at most 8 KiB, as servers refuse longer ones.", k, len(v))
+			}
+			total += len(k) + len(v) + 4
+		}
+	}
+	for k, v := range d.Meta {
+		total += len(k) + 1 + (len(v)+2)/3*4 // Upload-Metadata carries values in base64
+	}
+	if total > MaxHeaders {
+		return permanent(CodeBadURL, nil, "The headers and metadata add up to %d bytes; Ferry takes at most 32 KiB, as servers refuse larger requests. Leave out what the server does not need.", total)
+	}
+	return nil
+}
+
+// CheckToken says in a sentence what is wrong with an API token.
+func CheckToken(token string) error {
+	if len(token) > MaxToken {
+		return permanent(CodeBadURL, nil, "The token is longer than 16 KiB; no API token is that long. Check that it is the token alone.")
+	}
+	return nil
+}
+
 // chunk is the chunk size requests use.
 func (d Destination) chunk() int64 {
 	if d.kind() == KindCloudflare && d.ChunkSize == 0 {
@@ -134,16 +194,25 @@ func (d Destination) chunk() int64 {
 const (
 	secretToken     = "token"
 	secretHeaderKey = "header:"
+	secretURLKey    = "url"
 )
 
 // KeepSecret, as a secret's value (or a secret header's), keeps what the
 // destination saved before under that key: an edit form that never shows
-// a token back saves the rest without asking for it again.
+// a token back saves the rest without asking for it again. A URL given
+// back as it is shown (REDACTED where its secrets were) keeps the saved
+// URL the same way.
 const KeepSecret = "(ferry: keep the saved value)"
 
 // SaveDestination stores a destination under its name, with its secrets
-// (token: "token"; header values: "header:Name") in the keychain, and is on
-// disk when it returns. Jobs going there see the change at their next try.
+// (token: "token"; header values: "header:Name"; a URL with user-info or
+// signing parameters: "url") in the keychain, and is on disk when it
+// returns. Jobs going there see the change at their next try. It replaces
+// a destination of that name: a front-end that must not asks first.
+//
+// The new secrets are written first, then the record is switched, then
+// the old secrets the new settings do not use are taken out: a failure at
+// any step leaves the old destination whole, or the new one.
 func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error {
 	if err := CheckName(d.Name); err != nil {
 		return err
@@ -155,9 +224,15 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 		return err
 	}
 	d = cloneDest(d)
+	secrets = maps.Clone(secrets) // the caller's map stays as it was
 	if secrets == nil {
 		secrets = map[string]string{}
 	}
+	delete(secrets, secretURLKey) // made from d.URL only
+	e.mu.Lock()
+	old, replacing := e.saved[d.Name]
+	e.mu.Unlock()
+
 	d.SecretHeaders = nil
 	for k, v := range d.Header {
 		if secretHeader(k) {
@@ -167,39 +242,51 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 		}
 	}
 	slices.Sort(d.SecretHeaders)
-	if len(secrets) > 0 && e.opts.Keychain == nil {
+	d.SecretURL = false
+	switch {
+	case replacing && old.SecretURL && d.URL == old.URL:
+		secrets[secretURLKey] = KeepSecret
+		d.SecretURL = true
+	case hasSecrets(d.URL) && RedactURL(d.URL) == d.URL:
+		return permanent(CodeBadURL, nil, "The URL says REDACTED where a secret was: give the whole URL, with its secrets.")
+	case hasSecrets(d.URL):
+		secrets[secretURLKey] = d.URL
+		d.URL, d.SecretURL = RedactURL(d.URL), true
+	}
+	for k, v := range secrets {
+		if err := checkSecret(k, v); err != nil {
+			return err
+		}
+	}
+	kc := e.opts.Keychain
+	if len(secrets) > 0 && kc == nil {
 		return permanent(CodeStore, nil, "No keychain to keep the secrets of %s in.", d.Name)
 	}
-	e.mu.Lock()
-	_, replacing := e.saved[d.Name]
-	e.mu.Unlock()
+
+	// What changes is written; what is kept is not touched.
+	changes := map[string]string{}
 	for k, v := range secrets {
 		if v != KeepSecret {
+			changes[k] = v
 			continue
 		}
-		old := ""
-		if replacing && e.opts.Keychain != nil {
-			old, _ = e.opts.Keychain.Get(d.Name, k)
+		saved := ""
+		if replacing {
+			saved, _ = kc.Get(d.Name, k)
 		}
-		if old == "" {
+		if saved == "" {
 			return permanent(CodeBadURL, nil, "%s has no saved %s to keep; type it again.", d.Name, secretName(k))
 		}
-		secrets[k] = old
 	}
-	if replacing && e.opts.Keychain != nil {
-		// What the old settings kept (another kind's token) goes with them.
-		e.opts.Keychain.Delete(d.Name)
+	if err := e.writeSecrets(d.Name, changes, old, replacing); err != nil {
+		return err
 	}
-	for k, v := range secrets {
-		if err := e.opts.Keychain.Set(d.Name, k, v); err != nil {
-			return permanent(CodeStore, err, "Cannot keep the secret %s of %s: %v.", k, d.Name, err)
-		}
-	}
-	e.forgetSecrets(d.Name) // after the keychain has the new ones
+
 	rec, _ := json.Marshal(d)
-	e.mu.Lock()
 	b := store.Batch{}
 	b.Put(store.Destinations, d.Name, rec)
+	e.secMu.Lock() // no attempt resolves between the switch and the cache's end
+	e.mu.Lock()
 	e.saved[d.Name] = d
 	if e.defaultDest == "" {
 		e.defaultDest = d.Name
@@ -207,8 +294,112 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 	}
 	g := e.write(b)
 	e.mu.Unlock()
+	delete(e.secretCache, d.Name)
+	e.secMu.Unlock()
 	if err := e.durable(g); err != nil {
+		// The old record may be what is on disk: its secrets stay.
 		return storeError("the destination was not saved. Free disk space or check the disk, then save it again.", err)
+	}
+	if !replacing {
+		return nil
+	}
+	var unused []string
+	for _, k := range keysOf(old) {
+		if _, ok := secrets[k]; !ok {
+			unused = append(unused, k)
+		}
+	}
+	if err := deleteKeys(kc, d.Name, unused); err != nil {
+		return permanent(CodeKeychain, err, "Saved %s, but a secret its old settings used could not be taken out of the keychain (%v); remove it there by hand.", d.Name, err)
+	}
+	return nil
+}
+
+// writeSecrets writes a destination's changed secrets. When one cannot
+// be written, those written before it are put back as they were (or
+// taken out, where the old settings had none), so that the old
+// destination keeps working with its own secrets.
+func (e *Engine) writeSecrets(name string, changes map[string]string, old Destination, replacing bool) error {
+	kc := e.opts.Keychain
+	type was struct {
+		value string
+		known bool
+	}
+	before := map[string]was{}
+	var done []string
+	for _, k := range slices.Sorted(maps.Keys(changes)) {
+		if replacing {
+			v, err := kc.Get(name, k)
+			before[k] = was{v, err == nil}
+		}
+		err := kc.Set(name, k, changes[k])
+		if err == nil {
+			done = append(done, k)
+			continue
+		}
+		what := "the new settings were not saved"
+		if replacing {
+			what = name + " keeps its old settings"
+		}
+		var orphans []string
+		for _, k := range done {
+			switch b := before[k]; {
+			case b.known:
+				kc.Set(name, k, b.value) // best effort: the error said what failed
+			case !replacing || !slices.Contains(keysOf(old), k):
+				orphans = append(orphans, k)
+			}
+		}
+		if !replacing {
+			kc.Delete(name) // no record names it: all of it is this attempt's
+		} else {
+			deleteKeys(kc, name, orphans)
+		}
+		return permanent(CodeKeychain, err, "Cannot keep the %s of %s in the keychain (%v); %s. Check the keychain, then save again.", secretName(k), name, err, what)
+	}
+	return nil
+}
+
+// keysOf lists the keys a saved destination's secrets may be under.
+// "token" is always one: ferry dest add keeps a token for any kind.
+func keysOf(d Destination) []string {
+	keys := []string{secretToken}
+	for _, h := range d.SecretHeaders {
+		keys = append(keys, secretHeaderKey+h)
+	}
+	if d.SecretURL {
+		keys = append(keys, secretURLKey)
+	}
+	return keys
+}
+
+// deleteKeys takes keys of a destination out of the keychain. A keychain
+// that can only delete all of a destination's secrets gets each value
+// overwritten with nothing instead: the secret is gone, the empty item stays.
+func deleteKeys(kc Secrets, name string, keys []string) error {
+	var errs []error
+	for _, k := range keys {
+		if kd, ok := kc.(KeyDeleter); ok {
+			errs = append(errs, kd.DeleteKey(name, k))
+		} else if v, err := kc.Get(name, k); err == nil && v != "" {
+			errs = append(errs, kc.Set(name, k, ""))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkSecret says in a sentence why a secret cannot be kept.
+func checkSecret(key, value string) error {
+	if value == KeepSecret {
+		return nil
+	}
+	switch {
+	case key == secretToken:
+		return CheckToken(value)
+	case strings.HasPrefix(key, secretHeaderKey) && len(value) > MaxHeaderValue:
+		return permanent(CodeBadURL, nil, "The value of header %.64s is %d bytes long; Ferry takes at most 8 KiB, as servers refuse longer ones.", strings.TrimPrefix(key, secretHeaderKey), len(value))
+	case len(value) > MaxToken:
+		return permanent(CodeBadURL, nil, "The %s is longer than 16 KiB; Ferry keeps no secret that long.", secretName(key))
 	}
 	return nil
 }
@@ -217,6 +408,9 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 func secretName(key string) string {
 	if h, ok := strings.CutPrefix(key, secretHeaderKey); ok {
 		return "value of header " + h
+	}
+	if key == secretURLKey {
+		return "URL (with its user name, password or signing parameters)"
 	}
 	return "token"
 }
@@ -269,11 +463,15 @@ func (e *Engine) SetDefaultDestination(name string) error {
 }
 
 // RemoveDestination forgets a saved destination and its secrets. Jobs
-// still going there fail at their next try with a sentence.
+// still going there fail at their next try with a sentence. The record
+// goes first: secrets left behind are said (CodeKeychain, the destination
+// removed all the same), a record left without its secrets would not be.
 func (e *Engine) RemoveDestination(name string) error {
+	e.secMu.Lock()
 	e.mu.Lock()
 	if _, ok := e.saved[name]; !ok {
 		e.mu.Unlock()
+		e.secMu.Unlock()
 		return noDestination(name)
 	}
 	delete(e.saved, name)
@@ -285,12 +483,15 @@ func (e *Engine) RemoveDestination(name string) error {
 	}
 	g := e.write(b)
 	e.mu.Unlock()
-	e.forgetSecrets(name)
-	if e.opts.Keychain != nil {
-		e.opts.Keychain.Delete(name)
-	}
+	delete(e.secretCache, name)
+	e.secMu.Unlock()
 	if err := e.durable(g); err != nil {
 		return storeError("the destination may come back. Free disk space or check the disk, then remove it again.", err)
+	}
+	if e.opts.Keychain != nil {
+		if err := e.opts.Keychain.Delete(name); err != nil {
+			return permanent(CodeKeychain, err, "Removed %s, but its secrets could not be taken out of the keychain (%v); remove them there by hand.", name, err)
+		}
 	}
 	return nil
 }
@@ -333,6 +534,10 @@ func (e *Engine) resolve(d Destination) (Destination, error) {
 	if d.Name == "" {
 		return d, nil
 	}
+	// secMu first: a save switches the record and forgets its cached
+	// secrets under it, so no stale pair is cached.
+	e.secMu.Lock()
+	defer e.secMu.Unlock()
 	e.mu.Lock()
 	saved, ok := e.saved[d.Name]
 	e.mu.Unlock()
@@ -343,28 +548,38 @@ func (e *Engine) resolve(d Destination) (Destination, error) {
 	if saved.Header == nil {
 		saved.Header = http.Header{}
 	}
-	secret, err := e.secretHeaders(saved)
+	secret, err := e.savedSecrets(saved)
 	if err != nil {
 		return saved, err
 	}
 	for k, v := range secret {
+		if k == cachedURL {
+			saved.URL = v[0]
+			continue
+		}
 		saved.Header[k] = v
 	}
 	return saved, nil
 }
 
-// secretHeaders are the headers a saved destination's secrets make. They
-// are read from the keychain once per process and destination (a keychain
-// call can be a D-Bus round trip; 10 000 small files must not make 10 000
-// of them); saving or removing the destination forgets them.
-func (e *Engine) secretHeaders(d Destination) (http.Header, error) {
-	e.secMu.Lock()
-	defer e.secMu.Unlock()
+// cachedURL is where a cached entry keeps the whole URL: no header's name
+// has a ':'.
+const cachedURL = ":url"
+
+// savedSecrets are the headers a saved destination's secrets make, and its
+// whole URL (under cachedURL) when that is in the keychain. They are read
+// from the keychain once per process and destination (a keychain call can
+// be a D-Bus round trip; 10 000 small files must not make 10 000 of them);
+// saving or removing the destination forgets them. Caller holds e.secMu.
+func (e *Engine) savedSecrets(d Destination) (http.Header, error) {
 	if h, ok := e.secretCache[d.Name]; ok {
 		return h, nil
 	}
 	kc := e.opts.Keychain
 	if kc == nil {
+		if d.SecretURL {
+			return nil, permanent(CodeAuth, nil, "The URL of %s is kept in a keychain, and there is none here; save it again with its whole URL (ferry dest add %s --url URL --replace, or Edit in Destinations).", d.Name, d.Name)
+		}
 		return nil, nil
 	}
 	h := http.Header{}
@@ -372,7 +587,7 @@ func (e *Engine) secretHeaders(d Destination) (http.Header, error) {
 	case KindCloudflare, KindVimeo:
 		token, err := kc.Get(d.Name, secretToken)
 		if err != nil {
-			return nil, permanent(CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin, or %s.", d.Name, d.Name, d.kind(), keychain.TokenEnv(d.Name))
+			return nil, permanent(CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin --replace, or %s.", d.Name, d.Name, d.kind(), keychain.TokenEnv(d.Name))
 		}
 		h.Set("Authorization", "Bearer "+token)
 	default:
@@ -384,18 +599,18 @@ func (e *Engine) secretHeaders(d Destination) (http.Header, error) {
 			h.Set(name, v)
 		}
 	}
+	if d.SecretURL {
+		full, err := kc.Get(d.Name, secretURLKey)
+		if err != nil || full == "" {
+			return nil, permanent(CodeAuth, err, "The URL of %s is not in the keychain; save it again with its whole URL (ferry dest add %s --url URL --replace, or Edit in Destinations).", d.Name, d.Name)
+		}
+		h[cachedURL] = []string{full}
+	}
 	if e.secretCache == nil {
 		e.secretCache = map[string]http.Header{}
 	}
 	e.secretCache[d.Name] = h
 	return h, nil
-}
-
-// forgetSecrets drops a destination's cached secrets.
-func (e *Engine) forgetSecrets(name string) {
-	e.secMu.Lock()
-	delete(e.secretCache, name)
-	e.secMu.Unlock()
 }
 
 // CheckName says in a sentence what is wrong with a destination's name.

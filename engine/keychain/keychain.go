@@ -208,6 +208,24 @@ func (k *Keychain) Delete(dest string) error {
 	return nil
 }
 
+// DeleteKey removes one secret of destination dest; none is no error.
+func (k *Keychain) DeleteKey(dest, key string) error {
+	if err := checkName(dest, key); err != nil {
+		return err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if k.sys != nil {
+		if err := k.deleteSystemKey(dest, key); err != nil {
+			return fmt.Errorf("keychain: deleting %q of destination %q from the system keychain: %w", key, dest, err)
+		}
+	}
+	if err := k.editFile(func(f *fileData) bool { return f.remove(dest, key) }); err != nil {
+		return fmt.Errorf("keychain: deleting %q of destination %q from %s: %w", key, dest, k.path, err)
+	}
+	return nil
+}
+
 func (k *Keychain) fallbackSentence() string {
 	perm := "in plain text, readable only by you (0600)"
 	if runtime.GOOS == "windows" {

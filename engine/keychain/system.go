@@ -184,6 +184,33 @@ func (k *Keychain) deleteSystem(dest string) error {
 	return sysDelete(k.sys, indexUser(dest))
 }
 
+// deleteSystemKey removes one item of dest, then its key from the index
+// (an index naming a missing item is harmless; an item missing from the
+// index would be left behind by Delete). Called with mu held.
+func (k *Keychain) deleteSystemKey(dest, key string) error {
+	if err := sysDelete(k.sys, itemUser(dest, key)); err != nil {
+		return err
+	}
+	keys, err := k.readIndex(dest)
+	if err != nil || !contains(keys, key) {
+		return err
+	}
+	left := make([]string, 0, len(keys))
+	for _, x := range keys {
+		if x != key {
+			left = append(left, x)
+		}
+	}
+	if len(left) == 0 {
+		return sysDelete(k.sys, indexUser(dest))
+	}
+	data, _ := json.Marshal(left)
+	if err := sysSet(k.sys, indexUser(dest), string(data)); err != nil {
+		return fmt.Errorf("writing its key index: %w", err)
+	}
+	return nil
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
