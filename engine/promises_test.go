@@ -3,6 +3,7 @@ package engine
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -206,5 +207,81 @@ func TestProviderTokenGoesToItsAPIOnly(t *testing.T) {
 	tg := e.target(Destination{URL: "http://h/files/", Header: http.Header{"Authorization": {"Bearer T"}}}, "a.mp4")
 	if tg.Header.Get("Authorization") != "Bearer T" || len(tg.CreateHeader) != 0 {
 		t.Fatalf("tus: header %v, creation header %v", tg.Header, tg.CreateHeader)
+	}
+}
+
+// TestVimeoTokenNeverReachesTheUploadLink: even when Vimeo's upload_link
+// shares the API's origin, its HEADs and PATCHes carry no token, through
+// a cut and a resume by a new engine.
+func TestVimeoTokenNeverReachesTheUploadLink(t *testing.T) {
+	srv := tustest.New(t)
+	var leaks, uploads atomic.Int32
+	var self string
+	proxy := proxyTo(t, srv.DirectURL)
+	var cut atomic.Bool
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /me/videos", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer vimeo-token" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		var v struct {
+			Upload struct {
+				Size string `json:"size"`
+			} `json:"upload"`
+		}
+		json.NewDecoder(r.Body).Decode(&v)
+		req, _ := http.NewRequest(http.MethodPost, srv.DirectURL, nil)
+		req.Header.Set("Tus-Resumable", "1.0.0")
+		req.Header.Set("Upload-Length", v.Upload.Size)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		res.Body.Close()
+		loc, _ := neturl.Parse(res.Header.Get("Location"))
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"link": "https://vimeo.com/1", "upload": map[string]string{"approach": "tus", "upload_link": self + loc.Path}})
+	})
+	mux.HandleFunc("/files/", func(w http.ResponseWriter, r *http.Request) {
+		uploads.Add(1)
+		if r.Header.Get("Authorization") != "" {
+			leaks.Add(1)
+		}
+		if r.Method == http.MethodPatch && cut.CompareAndSwap(false, true) {
+			io.CopyN(io.Discard, r.Body, 1<<20)
+			panic(http.ErrAbortHandler)
+		}
+		proxy.ServeHTTP(w, r)
+	})
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	self = hs.URL
+	t.Setenv("FERRY_VIMEO_API", hs.URL)
+	kc := &memSecrets{}
+	e := newEngine(t, func(o *Options) { o.Keychain = kc })
+	if err := e.SaveDestination(Destination{Name: "vm", Kind: KindVimeo}, map[string]string{"token": "vimeo-token"}); err != nil {
+		t.Fatal(err)
+	}
+	e.Start()
+	p, sha := tustest.RandomFile(t, t.TempDir(), "film.mp4", 8<<20, 11)
+	j, err := e.Add(p, Destination{Name: "vm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := waitFor(t, e, j.ID, 60*time.Second, Done, Failed)
+	if got.State != Done || got.Link != "https://vimeo.com/1" {
+		t.Fatalf("job %s: %s (link %q)", got.State, got.Error, got.Link)
+	}
+	if !cut.Load() || uploads.Load() < 3 {
+		t.Fatalf("the upload link saw %d requests (cut: %v); want a cut and a resume", uploads.Load(), cut.Load())
+	}
+	if leaks.Load() != 0 {
+		t.Fatalf("%d requests to the upload link carried the token", leaks.Load())
+	}
+	up := srv.Uploads()
+	if len(up) != 1 || up[0].SHA256 != sha {
+		t.Fatalf("server holds %+v; want one upload with sha %s", up, sha)
 	}
 }
