@@ -36,7 +36,7 @@ func (c *Client) neverAnswered(target string, e *Error) *Error {
 		return e
 	}
 	e.Kind = Permanent
-	e.Msg = joinSentences(e.Msg, fmt.Sprintf("It has not answered once in the %s since Ferry started; retry once it is up.", c.giveUp().Round(time.Second)))
+	e.Msg = joinSentences(e.Msg, fmt.Sprintf("It has not answered once in the %s since Ferry started; retry once it is up.", roughly(c.giveUp())))
 	return e
 }
 
@@ -47,4 +47,13 @@ func joinSentences(a, b string) string {
 		return a + " " + b
 	}
 	return a + ". " + b
+}
+
+// roughly says a duration as a person would: "1 min", "90s".
+func roughly(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d >= time.Minute && d%time.Minute == 0 {
+		return fmt.Sprintf("%d min", d/time.Minute)
+	}
+	return d.String()
 }
