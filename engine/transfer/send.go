@@ -23,9 +23,9 @@ type Progress interface {
 	Sent(n int64)
 	// Accepted reports the server's confirmed offset after a PATCH.
 	Accepted(offset int64, mediaID string)
-	// Offered reports, after each request, that no byte at or past end
-	// was read for the upload by it: the bound on what the server can
-	// hold, whatever it claims later.
+	// Offered reports, after each request with a body, that no byte at
+	// or past end was handed to its connection: the bound on what the
+	// server can hold, whatever it claims later.
 	Offered(end int64)
 }
 
