@@ -288,9 +288,11 @@ const smallFile = 1 << 20
 // create asks the server for a new upload of the file as it is now, and
 // records it (URL, identity) on disk before any byte is sent: an upload
 // the queue cannot find again would be made anew by the next run. (tus
-// creation-with-upload would save a round trip for small files, but its
-// upload would exist before Ferry could record it: a crash or Ctrl-C in
-// that instant uploads the file twice.)
+// creation-with-upload saves a round trip for small files, but its upload
+// would exist before Ferry could record it: a crash or Ctrl-C in that
+// instant uploads the file twice. Only where the receiver takes an id
+// that Ferry records first, createNamed, is it used.) It returns the
+// offset the server took.
 func (e *Engine) create(ctx context.Context, j *job, dest Destination, t transfer.Target, p *plan) (int64, error) {
 	id, err := identify(p.path)
 	if err != nil {
