@@ -12,6 +12,7 @@ import (
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/engine/control"
 	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/engine/transfer"
 )
 
 // jobCommands are the engine's commands on queued jobs, by id or path.
@@ -28,7 +29,9 @@ var jobCommands = map[string]struct {
 
 // cmdJob runs a job command. With another Ferry holding the queue (an
 // upload, a watch, the window), it asks that one; otherwise it changes the
-// queue itself, and a retry then uploads like ferry resume.
+// queue itself, and a retry then uploads like ferry resume. With --json a
+// refusal is a line with its code too, and each job's line says its state
+// after the command.
 func cmdJob(op string, args []string, stdout, stderr io.Writer) int {
 	sigs, stop := signals()
 	defer stop()
@@ -44,19 +47,23 @@ func cmdJob(op string, args []string, stdout, stderr io.Writer) int {
 	if err == nil && len(named) == 0 {
 		err = usagef("ferry %s needs the jobs: their ids (ferry queue lists them), files or folders", op)
 	}
+	res := newResults(stdout, stderr, c.json)
 	if err != nil {
-		return exitCode(err, stderr)
+		return res.refused(err)
 	}
 	opts, err := c.engineOptions(stderr)
 	if err != nil {
-		return exitCode(err, stderr)
+		return res.refused(err)
 	}
 	eng, err := engine.Open(opts)
 	if isLocked(err) {
-		return exitCode(handOver(c, op, named, stdout), stderr)
+		if err := handOver(c, op, named, stdout); err != nil {
+			return res.refused(err)
+		}
+		return exitOK
 	}
 	if err != nil {
-		return exitCode(err, stderr)
+		return res.refused(err)
 	}
 	jobs, err := pick(eng.Snapshot().Jobs, named)
 	if err == nil {
@@ -64,16 +71,30 @@ func cmdJob(op string, args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		eng.Close()
-		return exitCode(err, stderr)
+		return res.refused(err)
 	}
 	if op == "retry" {
 		defer control.Serve(eng)()
 		return follow(eng, ids(jobs), nil, followOpts{json: c.json}, sigs, stdout, stderr)
 	}
+	// Closing lets a cancel's deletions run (briefly): an upload its
+	// server holds whole is kept, and its job ends done.
+	cerr := eng.Close()
 	for _, j := range jobs {
-		fmt.Fprintf(stdout, "%s  %s\n", cmd.done, j.Path)
+		now, ok := eng.Job(j.ID)
+		switch {
+		case c.json:
+			res.after(j, now, ok)
+		case op == "cancel" && ok && now.State == engine.Done:
+			fmt.Fprintf(stdout, "arrived  %s  %s  (it had arrived whole before the cancel; the upload is kept)\n", now.Path, resultOf(now))
+		default:
+			fmt.Fprintf(stdout, "%s  %s\n", cmd.done, j.Path)
+		}
 	}
-	return exitCode(eng.Close(), stderr)
+	if cerr != nil {
+		return res.refused(cerr)
+	}
+	return exitOK
 }
 
 // handOver asks the Ferry that holds the queue to run a command.
@@ -92,6 +113,20 @@ func handOver(c common, op string, named []string, stdout io.Writer) error {
 	}
 	if err := control.Do(dir, control.Command{Op: op, IDs: ids(jobs)}); err != nil {
 		return err
+	}
+	if c.json {
+		res := newResults(stdout, io.Discard, true)
+		now := map[string]engine.Job{}
+		if snap, err := control.Snapshot(dir); err == nil {
+			for _, j := range snap.Jobs {
+				now[j.ID] = j
+			}
+		}
+		for _, j := range jobs {
+			after, ok := now[j.ID]
+			res.after(j, after, ok)
+		}
+		return nil
 	}
 	for _, j := range jobs {
 		fmt.Fprintf(stdout, "%s (by the running Ferry)  %s\n", op, j.Path)
@@ -124,10 +159,17 @@ func pick(jobs []engine.Job, named []string) ([]engine.Job, error) {
 			found = found || match
 		}
 		if !found {
-			return nil, usagef("no job in the queue is %s (ferry queue lists the ids and paths)", n)
+			return nil, noJob(n)
 		}
 	}
 	return out, nil
+}
+
+// noJob is a name that matches no job: a usage error (exit 2) whose code
+// a program can tell.
+func noJob(name string) error {
+	msg := fmt.Sprintf("no job in the queue is %s (ferry queue lists the ids and paths)", name)
+	return &engine.Error{Kind: transfer.Permanent, Code: engine.CodeNoJob, Msg: msg, Err: errUsage{msg}}
 }
 
 func ids(jobs []engine.Job) []string {

@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -102,6 +103,56 @@ func (r *results) finished(j engine.Job) {
 			fmt.Fprintf(r.stdout, "%s  %s  %s\n", word, j.Path, j.UploadURL)
 		}
 	}
+}
+
+// refused ends a command that was not run, or not for every job: the
+// sentence on stderr and, with --json, a line with its code on stdout.
+// It returns the exit code.
+func (r *results) refused(err error) int {
+	if r.json && err != nil && !errors.Is(err, flag.ErrHelp) {
+		r.emit(resultLine{State: engine.Failed.String(), Error: err.Error(), ErrorCode: codeOf(err)})
+	}
+	return exitCode(err, r.stderr)
+}
+
+// after is a job's --json line after a command: its state then, or
+// "removed" once it is off the list.
+func (r *results) after(before, now engine.Job, found bool) {
+	if !found {
+		r.emit(resultLine{Path: before.Path, State: "removed", Size: before.Size, ID: before.ID})
+		return
+	}
+	r.emit(resultLine{Path: now.Path, State: now.State.String(), URL: now.UploadURL, Size: now.Size, Error: now.Error,
+		ErrorCode: now.ErrorCode, MediaID: now.MediaID, Link: now.Link, ID: now.ID, Already: now.Already, Notes: now.Notes})
+}
+
+// codeUsage is the code of a command line that cannot be run (exit 2).
+const codeUsage engine.Code = "usage"
+
+// codeOf is err's code for a program: the engine's, else codeUsage for
+// a command line that cannot be run.
+func codeOf(err error) engine.Code {
+	if c := engine.CodeOf(err); c != "" {
+		return c
+	}
+	var u errUsage
+	if errors.As(err, &u) {
+		return codeUsage
+	}
+	return ""
+}
+
+// resultOf is where a done job's file is, for a line: its link where the
+// provider gives one, else its URL, and its media id.
+func resultOf(j engine.Job) string {
+	s := j.UploadURL
+	if j.Link != "" {
+		s = j.Link
+	}
+	if j.MediaID != "" {
+		s += "  (media id " + j.MediaID + ")"
+	}
+	return s
 }
 
 func (r *results) emit(l resultLine) {

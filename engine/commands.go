@@ -31,7 +31,7 @@ func (e *Engine) Add(path string, dest Destination) (Job, error) {
 	}
 	res := e.AddMany([]string{path}, dest)
 	if len(res) == 0 {
-		return Job{}, fmt.Errorf("%s: nothing to upload", path)
+		return Job{}, permanent(CodeFileUnreadable, nil, "There is nothing to upload at %s.", path)
 	}
 	return res[0].Job, res[0].Err
 }
@@ -44,7 +44,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 	files, bad := Expand(paths)
 	out := make([]Added, 0, len(files)+len(bad))
 	for _, b := range bad {
-		out = append(out, Added{Path: b.Path, Err: b.Err})
+		out = append(out, Added{Path: b.Path, Err: walkCoded(b.Err)})
 	}
 	dest, err := e.destinationFor(dest)
 	if err != nil {
@@ -88,7 +88,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 	if e.closed {
 		e.mu.Unlock()
 		for _, c := range cands {
-			out = append(out, Added{Path: c.path, Err: ErrClosed})
+			out = append(out, Added{Path: c.path, Err: shutDown()})
 		}
 		return out
 	}
@@ -254,14 +254,37 @@ func checkFile(path string) (fs.FileInfo, error) {
 	return fi, nil
 }
 
+// walkCoded gives a walk's sentence (an empty folder, one that cannot be
+// read) the code a front-end acts on; errors.Is still sees through it.
+func walkCoded(err error) error {
+	switch {
+	case CodeOf(err) != "":
+		return err
+	case errors.Is(err, fs.ErrNotExist):
+		return permanent(CodeFileGone, err, "%s", err.Error())
+	}
+	return permanent(CodeFileUnreadable, err, "%s", err.Error())
+}
+
+// shutDown is every command's answer once Close has begun; errors.Is
+// still finds ErrClosed.
+func shutDown() *Error {
+	return permanent(CodeClosed, ErrClosed, "Ferry is shutting down; nothing was done. Do it again once Ferry runs.")
+}
+
+// wrongState is the sentence for a command that does not fit a job's state.
+func wrongState(format string, args ...any) *Error {
+	return &Error{Kind: transfer.Permanent, Code: CodeWrongState, Msg: fmt.Sprintf(format, args...)}
+}
+
 // lookup finds a job. Caller holds e.mu.
 func (e *Engine) lookup(id string) (*job, error) {
 	if e.closed {
-		return nil, ErrClosed
+		return nil, shutDown()
 	}
 	j, ok := e.jobs[id]
 	if !ok {
-		return nil, fmt.Errorf("No job %s in the queue.", id)
+		return nil, permanent(CodeNoJob, nil, "There is no job %s in the queue; ferry queue lists them.", id)
 	}
 	return j, nil
 }
@@ -309,7 +332,7 @@ func (e *Engine) Pause(ids ...string) error {
 
 func (e *Engine) pause(j *job) error {
 	if err := e.setState(j, Paused); err != nil {
-		return err
+		return wrongState("Only an unfinished job can be paused; %s is %s.", j.Path, j.State)
 	}
 	if j.cancel != nil {
 		j.cancel(errPaused)
@@ -328,7 +351,7 @@ func (e *Engine) Resume(ids ...string) error {
 		case Paused:
 			return e.setState(j, Queued)
 		}
-		return fmt.Errorf("Only a paused job can be resumed; %s is %s.", j.Path, j.State)
+		return wrongState("Only a paused job can be resumed; %s is %s.", j.Path, j.State)
 	})
 }
 
@@ -336,7 +359,7 @@ func (e *Engine) Resume(ids ...string) error {
 func (e *Engine) Retry(ids ...string) error {
 	return e.each(ids, func(j *job) error {
 		if j.State != Failed && j.State != Cancelled {
-			return fmt.Errorf("Only a failed or cancelled job can be retried; %s is %s.", j.Path, j.State)
+			return wrongState("Only a failed or cancelled job can be retried; %s is %s.", j.Path, j.State)
 		}
 		j.held = false
 		return e.setState(j, Queued)
@@ -344,15 +367,21 @@ func (e *Engine) Retry(ids ...string) error {
 }
 
 // Cancel stops jobs for good and deletes their uploads on the server
-// (where it supports termination, and never an upload it holds whole).
+// (where it supports termination). An upload the server holds whole is
+// never deleted: its job ends done, with its result, once the server
+// says so (see keptWhole); a job already done is answered with where its
+// file is (CodeArrived).
 func (e *Engine) Cancel(ids ...string) error {
 	return e.each(ids, e.cancel)
 }
 
 // cancel stops a job. Caller holds e.mu.
 func (e *Engine) cancel(j *job) error {
+	if j.State == Done {
+		return arrived(j)
+	}
 	if err := e.setState(j, Cancelled); err != nil {
-		return err
+		return wrongState("%s is %s; it cannot be cancelled.", j.Path, j.State)
 	}
 	if j.running {
 		j.terminate = true
@@ -361,6 +390,23 @@ func (e *Engine) cancel(j *job) error {
 		e.terminate(j)
 	}
 	return nil
+}
+
+// arrived answers a cancel of a job that is done: the file is there, and
+// where.
+func arrived(j *job) *Error {
+	where := ""
+	switch {
+	case j.Link != "":
+		where = " at " + j.Link
+	case j.UploadURL != "":
+		where = " at " + RedactURL(j.UploadURL)
+	}
+	if j.MediaID != "" {
+		where += " (media id " + j.MediaID + ")"
+	}
+	return &Error{Kind: transfer.Permanent, Code: CodeArrived,
+		Msg: fmt.Sprintf("%s had already arrived%s; nothing was cancelled, and the upload stays on the server.", j.Path, where)}
 }
 
 // Remove takes jobs off the list, cancelling active ones first. A finished
@@ -417,7 +463,7 @@ func (e *Engine) ResumeAll() {
 // a lowered limit finish; no new ones start until there is room.
 func (e *Engine) SetConcurrency(n int) error {
 	if n < 1 {
-		return fmt.Errorf("Concurrency must be at least 1, not %d.", n)
+		return permanent(CodeBadSetting, nil, "Concurrency must be at least 1, not %d.", n)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -11,13 +11,15 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/ferry-app/ferry/engine/transfer"
 )
 
-// ErrUnchecked says what a test could not check without uploading.
+// ErrUnchecked says what a test could not check without uploading. It
+// comes inside an *Error with CodeUnchecked; errors.As finds it.
 type ErrUnchecked struct{ Msg string }
 
 func (e *ErrUnchecked) Error() string { return e.Msg }
@@ -54,10 +56,16 @@ func (e *Engine) TestDestination(name string) error {
 		}
 		f, err := os.CreateTemp(d.Dir, ".ferry-test-*")
 		if err != nil {
-			return permanent(CodeFileUnreadable, err, "Cannot write into %s: %v.", d.Dir, err)
+			return permanent(CodeFileUnreadable, err, "Cannot write into %s: %v.", d.Dir, transfer.RootCause(err))
 		}
-		f.Close()
-		return os.Remove(f.Name())
+		cerr := f.Close()
+		if err := os.Remove(f.Name()); err != nil {
+			return permanent(CodeFileUnreadable, err, "Ferry can write into %s but cannot delete from it (%v); its test file %s is left there. Check the folder's permissions.", d.Dir, transfer.RootCause(err), filepath.Base(f.Name()))
+		}
+		if cerr != nil {
+			return permanent(CodeFileUnreadable, cerr, "Cannot write into %s: %v.", d.Dir, transfer.RootCause(cerr))
+		}
+		return nil
 	case KindCloudflare:
 		return e.testCloudflare(ctx, d)
 	case KindVimeo:
@@ -73,9 +81,14 @@ func (e *Engine) TestDestination(name string) error {
 		}
 		// Only a creation request would show whether it takes its headers,
 		// and that would start an upload at the provider.
-		return &ErrUnchecked{Msg: fmt.Sprintf("The backend answers (%s to OPTIONS); whether it accepts its headers shows at the first upload, which asks it for an upload URL. A test cannot ask without starting an upload.", a.statusText())}
+		return unchecked(fmt.Sprintf("The backend answers (%s to OPTIONS); whether it accepts its headers shows at the first upload, which asks it for an upload URL. A test cannot ask without starting an upload.", a.statusText()))
 	}
 	return e.testTus(ctx, d)
+}
+
+// unchecked is what a test leaves to the first upload, with its code.
+func unchecked(msg string) *Error {
+	return &Error{Kind: transfer.Permanent, Code: CodeUnchecked, Msg: msg, Err: &ErrUnchecked{Msg: msg}}
 }
 
 // testTus asks a tus server OPTIONS (is it tus?) and then HEAD of an

@@ -34,6 +34,21 @@ const (
 	CodeStore          = transfer.CodeStore
 	// CodeNoDestination: a job's saved destination was removed.
 	CodeNoDestination Code = "destination_missing"
+	// CodeNoJob: a command named a job that is not in the queue.
+	CodeNoJob Code = "no_such_job"
+	// CodeWrongState: a command that does not fit the job's state (resume a
+	// running job, retry a finished one).
+	CodeWrongState Code = "wrong_state"
+	// CodeArrived: a cancel came after the file had arrived whole; the
+	// upload is kept and the error says where it is.
+	CodeArrived Code = "already_arrived"
+	// CodeBadSetting: a setting out of its range (a concurrency of 0).
+	CodeBadSetting Code = "bad_setting"
+	// CodeClosed: the engine is shut down; nothing was done.
+	CodeClosed Code = "shut_down"
+	// CodeUnchecked: a test of a destination could not check everything
+	// without uploading (ErrUnchecked says what).
+	CodeUnchecked Code = "unchecked"
 )
 
 // CodeOf returns err's code, "" if it has none.

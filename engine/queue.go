@@ -23,14 +23,16 @@ func (h *readyHeap) Pop() any {
 
 // Two lanes share the slots. Big files take the concurrency the user set;
 // files of at most smallFile are bound by round trips, not bandwidth, and
-// run smallSlots at once in a lane of their own: a thousand photos do not
+// run SmallSlots at once in a lane of their own: a thousand photos do not
 // wait behind a film, nor a film behind them.
 const (
 	bigLane = iota
 	smallLane
 )
 
-const smallSlots = 16
+// SmallSlots is how many small files upload at once, whatever the
+// concurrency the user set for big ones.
+const SmallSlots = 16
 
 // lane is one share of the slots: its startable jobs and its count.
 type lane struct {
@@ -49,7 +51,7 @@ func laneOf(size int64) uint8 {
 // slots is how many of the lane's jobs may run at once. Caller holds e.mu.
 func (e *Engine) slots(l uint8) int {
 	if l == smallLane {
-		return smallSlots
+		return SmallSlots
 	}
 	return e.concurrency
 }

@@ -34,11 +34,17 @@ type deleter struct {
 const perHost = 2
 
 // pendingDelete is an upload to delete; its record needs no secrets (they
-// come from the destination's headers in this process).
+// come from the destination's headers in this process). A cancelled job's
+// upload names the job and its result, which the job gets back should the
+// server hold the upload whole.
 type pendingDelete struct {
-	URL   string      `json:"url"`
-	Dest  Destination `json:"dest"`
-	Tries int         `json:"tries"`
+	URL     string      `json:"url"`
+	Dest    Destination `json:"dest"`
+	Tries   int         `json:"tries"`
+	Job     string      `json:"job,omitempty"`
+	Size    int64       `json:"size,omitempty"`
+	MediaID string      `json:"media_id,omitempty"`
+	Link    string      `json:"link,omitempty"`
 }
 
 func newDeleter(e *Engine) *deleter {
@@ -51,17 +57,22 @@ func newDeleter(e *Engine) *deleter {
 // stage records a deletion in b (or on its own when b is nil) and starts
 // it. Caller holds e.mu.
 func (d *deleter) stage(b store.Batch, uploadURL string, dest Destination) {
-	pd := pendingDelete{URL: uploadURL, Dest: cloneDest(dest)}
+	d.put(b, pendingDelete{URL: uploadURL, Dest: cloneDest(dest)})
+}
+
+// put records pd in b (or on its own when b is nil) and starts it.
+// Caller holds e.mu.
+func (d *deleter) put(b store.Batch, pd pendingDelete) {
 	onDisk := pd
 	onDisk.Dest.Header = nil // secrets stay in memory; the engine adds them per request
-	onDisk.Dest.URL = StripSecrets(dest.URL)
+	onDisk.Dest.URL = StripSecrets(pd.Dest.URL)
 	rec, _ := json.Marshal(onDisk)
 	if b == nil {
 		b = store.Batch{}
-		b.Put(store.Deletes, uploadURL, rec)
+		b.Put(store.Deletes, pd.URL, rec)
 		d.e.write(b)
 	} else {
-		b.Put(store.Deletes, uploadURL, rec)
+		b.Put(store.Deletes, pd.URL, rec)
 	}
 	d.add(pd)
 }
@@ -120,7 +131,7 @@ func (d *deleter) work(host string, pd pendingDelete) {
 
 // do deletes one upload, unless its server holds it whole: an upload
 // complete on the server is never terminated (a cancel that raced its
-// last byte leaves a finished file, not a deleted one).
+// last byte, or came after it, leaves a finished file and a job done).
 func (d *deleter) do(pd pendingDelete) {
 	ctx, cancel := context.WithTimeout(d.ctx, 30*time.Second)
 	defer cancel()
@@ -133,9 +144,11 @@ func (d *deleter) do(pd pendingDelete) {
 	}
 	t := d.e.target(dest, "")
 	off, length, err := d.e.client.Offset(ctx, t, pd.URL)
+	whole := false
 	switch {
 	case transfer.KindOf(err) == transfer.Gone:
-	case err == nil && length >= 0 && off == length:
+	case err == nil && (length >= 0 && off == length || length < 0 && pd.Job != "" && off == pd.Size):
+		whole = true
 	case err == nil:
 		err = d.e.client.Terminate(ctx, t, pd.URL)
 	}
@@ -148,7 +161,11 @@ func (d *deleter) do(pd pendingDelete) {
 	b := store.Batch{}
 	b.Delete(store.Deletes, pd.URL)
 	d.e.mu.Lock()
-	d.e.write(b)
+	if whole {
+		d.e.keptWhole(pd, length, b)
+	} else {
+		d.e.write(b)
+	}
 	d.e.mu.Unlock()
 }
 
@@ -215,7 +232,8 @@ func (e *Engine) terminate(j *job) {
 	b := store.Batch{}
 	b.Delete(store.Fingerprints, j.fp)
 	if j.UploadURL != "" {
-		e.del.stage(b, j.UploadURL, j.Dest)
+		e.del.put(b, pendingDelete{URL: j.UploadURL, Dest: cloneDest(j.Dest),
+			Job: j.ID, Size: j.Size, MediaID: j.MediaID, Link: j.Link})
 	}
 	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident = "", "", 0, 0, 0, nil
 	if j.removed {
@@ -223,4 +241,23 @@ func (e *Engine) terminate(j *job) {
 		return
 	}
 	e.changed(j, b)
+}
+
+// keptWhole ends a cancelled job whose upload its server holds whole as
+// what it is, done with its result: the cancel came after the last byte
+// (or its answer was lost), and no byte of it is lost now. A job that
+// went on meanwhile (retried, removed, with another upload) is left as it
+// is. b (the deletion's record) goes in the same transaction. Caller
+// holds e.mu.
+func (e *Engine) keptWhole(pd pendingDelete, length int64, b store.Batch) {
+	j := e.jobs[pd.Job]
+	if j == nil || j.removed || j.State != Cancelled || j.UploadURL != "" || length >= 0 && length != j.Size {
+		e.write(b)
+		return
+	}
+	j.UploadURL, j.MediaID, j.Link = pd.URL, pd.MediaID, pd.Link
+	j.Offset, j.confirmed = j.Size, j.Size
+	j.note("It had arrived whole before it was cancelled; the upload was kept")
+	b.Merge(completed(j))
+	e.setState(j, Done, b)
 }

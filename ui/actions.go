@@ -147,14 +147,24 @@ func (w *Window) closeRequested() {
 // askQuit quits, asking first while files upload (Ctrl+Q, the ⋯ menu,
 // closing without a tray). The tray's Quit and SIGTERM do not ask.
 func (w *Window) askQuit() {
-	t, _ := w.m.queueTotals()
-	going := t.FilesLeft - t.Count(engine.Paused)
+	// The engine's counts, not the model's: those lag a frame behind, and
+	// a file paused a moment ago is not uploading.
+	t := w.eng.Totals()
+	going := t.Count(engine.Queued) + t.Count(engine.Uploading) + t.Count(engine.Waiting)
+	paused := t.Count(engine.Paused)
+	if u := w.undo; u != nil {
+		// Paused while its cancel or removal can be undone: that happens
+		// on the way out, so it does not stay paused.
+		if j, ok := w.eng.Job(u.id); ok && j.State == engine.Paused {
+			paused--
+		}
+	}
 	if going == 0 {
 		w.quit()
 		return
 	}
 	w.quitAsked = true
-	d := dialog.NewConfirm("Quit Ferry?", quitQuestion(going), func(ok bool) {
+	d := dialog.NewConfirm("Quit Ferry?", quitQuestion(going, paused), func(ok bool) {
 		w.quitAsked = false
 		if ok {
 			w.quit()
@@ -186,10 +196,18 @@ func (w *Window) say(text string) {
 // statusLife is how long say's line stays.
 const statusLife = 15 * time.Second
 
-// quitQuestion is what quitting with uploads running means.
-func quitQuestion(n int) string {
-	if n == 1 {
-		return "1 file is still uploading. It stops now and goes on from where it stopped when you start Ferry again."
+// quitQuestion is what quitting means for the files uploading or waiting
+// to (going), and for the paused ones, which stay as they are.
+func quitQuestion(going, paused int) string {
+	q := fmt.Sprintf("%d files are still uploading. They stop now and go on from where they stopped when you start Ferry again.", going)
+	if going == 1 {
+		q = "1 file is still uploading. It stops now and goes on from where it stopped when you start Ferry again."
 	}
-	return fmt.Sprintf("%d files are still uploading. They stop now and go on from where they stopped when you start Ferry again.", n)
+	switch {
+	case paused == 1:
+		q += " The paused file stays paused."
+	case paused > 1:
+		q += fmt.Sprintf(" The %d paused files stay paused.", paused)
+	}
+	return q
 }

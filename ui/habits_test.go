@@ -285,7 +285,10 @@ func TestSearchCountsEmptyViewAndTop(t *testing.T) {
 }
 
 func TestQuitQuestionSaysWhatItDoes(t *testing.T) {
-	if got := quitQuestion(1); !strings.HasPrefix(got, "1 file is still uploading.") {
+	if got := quitQuestion(1, 0); !strings.HasPrefix(got, "1 file is still uploading.") || strings.Contains(got, "paused") {
+		t.Fatal(got)
+	}
+	if got := quitQuestion(2, 3); !strings.HasPrefix(got, "2 files are still uploading.") || !strings.HasSuffix(got, "The 3 paused files stay paused.") {
 		t.Fatal(got)
 	}
 	h := newHarnessWith(t, func(o *Options) { o.TrayHost = func() bool { return false } })
@@ -299,5 +302,42 @@ func TestQuitQuestionSaysWhatItDoes(t *testing.T) {
 		if !strings.Contains(markup, want) {
 			t.Fatalf("the question lacks %q", want)
 		}
+	}
+}
+
+// A file paused a moment before Ctrl+Q is not uploading: the question
+// counts only the files uploading or waiting to, and says the paused one
+// stays paused; with every file paused, Ctrl+Q quits without asking.
+func TestQuitQuestionCountsNoPausedFile(t *testing.T) {
+	quits := 0
+	h := newHarnessWith(t, func(o *Options) {
+		o.TrayHost = func() bool { return false }
+		o.Quit = func() { quits++ }
+	})
+	h.eng.SetRateLimit(64 << 10)
+	a, _ := h.file("a.mp4", 2<<20)
+	b, _ := h.file("b.mp4", 2<<20)
+	h.w.Drop([]fyne.URI{storage.NewFileURI(a), storage.NewFileURI(b)})
+	h.rowOf("a.mp4", func(*row) bool { return h.jobNamed("a.mp4").Offset > 0 })
+	ctrlQ := func() {
+		h.w.search.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault})
+	}
+	// No frame between the pause and the question: the window has not
+	// heard of the pause yet.
+	if err := h.eng.Pause(h.jobNamed("a.mp4").ID); err != nil {
+		t.Fatal(err)
+	}
+	ctrlQ()
+	markup := test.RenderToMarkup(h.w.win.Canvas())
+	if !strings.Contains(markup, "1 file is still uploading") || !strings.Contains(markup, "The paused file stays paused") || quits != 0 {
+		t.Fatalf("the question counts the paused file, or none was asked (%d quits):\n%s", quits, markup)
+	}
+	test.Tap(h.dialogButton("Keep uploading"))
+	if err := h.eng.Pause(h.jobNamed("b.mp4").ID); err != nil {
+		t.Fatal(err)
+	}
+	ctrlQ()
+	if quits != 1 {
+		t.Fatalf("Ctrl+Q with every file paused: %d quits, want 1 without a question", quits)
 	}
 }

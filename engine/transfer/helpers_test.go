@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/tus/tusd/v2/pkg/handler"
+	"golang.org/x/exp/slog"
 )
 
 // middleware sees every request before tusd does; next is tusd.
@@ -160,4 +162,29 @@ func resume(t *testing.T, c *Client, tg Target, upload, path string, size int64,
 func interrupted(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Kind == Transient && e.Status == http.StatusBadRequest
+}
+
+// tusdSays is a tusd option that sends a token to ch (while it has room)
+// each time tusd logs msg (e.g. "ChunkWriteComplete": it has stored what it read of a PATCH):
+// tusd's own word that it did something, for a test to wait on.
+func tusdSays(msg string, ch chan<- struct{}) tustest.Option {
+	return tustest.WithTusdConfig(func(c *handler.Config) { c.Logger = slog.New(&saying{msg: msg, ch: ch}) })
+}
+
+type saying struct {
+	msg string
+	ch  chan<- struct{}
+}
+
+func (s *saying) Enabled(context.Context, slog.Level) bool { return true }
+func (s *saying) WithAttrs([]slog.Attr) slog.Handler       { return s }
+func (s *saying) WithGroup(string) slog.Handler            { return s }
+func (s *saying) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == s.msg {
+		select {
+		case s.ch <- struct{}{}:
+		default: // nobody waits for that many: tusd must not block
+		}
+	}
+	return nil
 }

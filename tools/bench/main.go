@@ -1,13 +1,15 @@
 // Command bench measures ferry on a local tusd: throughput, CPU and peak
 // RSS per file size against a raw streaming tus PATCH; many small files
 // through `ferry upload DIR` against a sequential go-tus loop; go-tus into
-// `ferry serve` against a bare tusd; and the engine's AddMany, Cancel and
-// Remove with 10 000 jobs. It reports figures
-// and fails only when something is broken (bad hash, wrong count of
-// uploads, a crashed upload).
+// `ferry serve` against a bare tusd; files/s and peak RSS of one `ferry
+// upload DIR` of 100 000 small files (the memory a queue costs a job); and
+// the engine's AddMany, Cancel and Remove with 10 000 jobs. It reports
+// figures and fails only when something is broken (bad hash, wrong count
+// of uploads, a crashed upload).
 //
-//	go run ./tools/bench -sizes 16MiB,128MiB,1GiB,2GiB -small 10000 -engine 10000
-//	go run ./tools/bench -sizes "" -serve "" -engine 0 -runs 3   # small files only
+//	go run ./tools/bench -sizes 16MiB,128MiB,1GiB,2GiB -small 10000 -many 100000 -engine 10000
+//	go run ./tools/bench -sizes "" -serve "" -many 0 -engine 0 -runs 3   # small files only
+//	go run ./tools/bench -sizes "" -serve "" -small 0 -engine 0          # 100 000 jobs only
 package main
 
 import (
@@ -41,6 +43,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.sizes, "sizes", "16MiB,128MiB,1GiB,2GiB", "comma-separated file sizes for the throughput rows (\"\": skip them)")
 	flag.IntVar(&o.small, "small", 10000, "number of 1 KiB files for the small-files rows; half as many are run too, for linearity (0: skip)")
+	flag.IntVar(&o.many, "many", 100000, "number of 1 KiB files for the many-jobs row: one ferry upload DIR, its files/s and peak RSS (aim <250 MiB) (0: skip)")
 	flag.IntVar(&o.engine, "engine", 10000, "jobs for the engine rows: AddMany, Cancel, Remove (0: skip)")
 	flag.StringVar(&o.serve, "serve", "128MiB,1GiB", "file sizes for the go-tus rows into ferry serve vs a bare tusd (\"\": skip them)")
 	flag.StringVar(&o.ferry, "ferry", "", "path to a built ferry binary (default: build one)")
@@ -58,7 +61,8 @@ func main() {
 type options struct {
 	sizes, ferry, dir   string
 	serve               string // sizes for the serve rows
-	small, engine, runs int
+	small, many, engine int
+	runs                int
 	json                bool
 }
 
@@ -151,12 +155,21 @@ func run(o options) error {
 	}
 
 	var rows []row
+	var smallRow *row // ferry's row of the small files, for the many-jobs row to compare with
 	if o.small > 0 {
 		rs, err := benchSmall(srv, self, o.ferry, work, o.small, o.runs)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, rs...)
+		smallRow = &rs[0]
+	}
+	if o.many > 0 {
+		r, err := benchMany(srv, o.ferry, work, o.many, o.runs, smallRow)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r)
 	}
 	if o.engine > 0 {
 		rs, err := benchEngine(work, o.engine)

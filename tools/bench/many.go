@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// aimManyRSSMiB is the issue's aim for a queue of 100 000 jobs: ferry's
+// peak RSS stays under it.
+const aimManyRSSMiB = 250
+
+// benchMany uploads n files of 1 KiB with one `ferry upload DIR` (a fresh
+// data dir each run) and reports files/s and peak RSS, with the RSS per
+// job. ref, the small-files row of this bench run if there is one, is
+// what the time per file is compared with: a queue that grows linearly
+// takes as long per file at n as at ref.N.
+func benchMany(srv *tusd, ferryBin, work string, n, runs int, ref *row) (row, error) {
+	dir := filepath.Join(work, "many-"+strconv.Itoa(n))
+	logf("many jobs: writing %d files of 1 KiB", n)
+	sums, err := makeSmallDir(dir, n)
+	if err != nil {
+		return row{}, err
+	}
+	defer os.RemoveAll(dir)
+	var best *sample
+	for i := range runs {
+		dataDir, err := os.MkdirTemp(work, "ferry-data-")
+		if err != nil {
+			return row{}, err
+		}
+		logf("many jobs: ferry upload DIR, %d files, run %d/%d", n, i+1, runs)
+		syncDisk()
+		m, err := measure([]string{ferryBin, "upload", "--data-dir", dataDir, "--to", srv.URL, dir})
+		if err == nil {
+			err = srv.check(sums)
+		}
+		if err != nil {
+			return row{}, fmt.Errorf("ferry upload DIR of %d files: %w", n, err)
+		}
+		os.RemoveAll(dataDir)
+		if err := srv.clear(); err != nil {
+			return row{}, err
+		}
+		if best == nil || m.Wall < best.Wall {
+			best = &m
+		}
+	}
+	r := sampleRow("many jobs", "ferry upload DIR", n, *best)
+	word := "ok"
+	if r.RSSMiB >= aimManyRSSMiB {
+		word = "OVER aim"
+	}
+	r.Note = fmt.Sprintf("aim RSS <%d MiB: %s, %.1f KiB a job", aimManyRSSMiB, word, r.RSSMiB*1024/float64(n))
+	if ref != nil && ref.N > 0 && ref.N < n {
+		// What each job beyond the smaller run adds: the fixed part of
+		// the RSS (runtime, buffers) left out.
+		r.Note += fmt.Sprintf(" (%.1f KiB each beyond %d files); per file vs %d files: %s",
+			(r.RSSMiB-ref.RSSMiB)*1024/float64(n-ref.N), ref.N, ref.N, perFile(r, *ref))
+	}
+	return r, nil
+}
+
+// perFile judges the time per file of a big run against a smaller one,
+// on wall and on CPU: ≈1 is linear, and a cost that grows with the queue
+// shows in both.
+func perFile(big, small row) string {
+	wall := big.PerUS / small.PerUS
+	cpu := 0.0
+	if small.CPUS > 0 {
+		cpu = (big.CPUS / float64(big.N)) / (small.CPUS / float64(small.N))
+	}
+	in := func(r float64) bool { return r >= 0.75 && r <= 1.33 }
+	word := "noisy: run again (-runs 3)"
+	switch {
+	case wall > 1.33 && cpu > 1.33:
+		word = "WORSE than linear"
+	case in(wall) || in(cpu):
+		word = "linear"
+	}
+	return fmt.Sprintf("wall %.2f×, CPU %.2f× (≈1: linear): %s", wall, cpu, word)
+}
