@@ -26,13 +26,18 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, si
 	for _, b := range bad {
 		res.notQueued(b.path, b.err)
 	}
-	m := eng.Mirror(4096)
-	defer m.Close()
+	// Only the ids not yet reported and a copy of the jobs being sent are
+	// kept: 100 000 queued files cost a set of ids, not 100 000 copies.
+	sub := eng.Subscribe(engine.AllEvents, 4096)
+	defer sub.Close()
+	var seq uint64 // events up to it are reflected in what follow read
 	pending := make(map[string]bool, len(ids))
 	var total int64
 	for _, id := range ids {
 		pending[id] = true
-		total += m.Jobs[id].Size
+		if j, ok := eng.Job(id); ok {
+			total += j.Size
+		}
 	}
 	show := newProgress(stderr, total)
 	if bars, ok := show.(*bars); ok {
@@ -42,7 +47,7 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, si
 			res.stdout = bars
 		}
 	}
-	active := map[string]bool{} // pending jobs being sent or waiting to be
+	active := map[string]engine.Job{} // pending jobs being sent or waiting to be
 	see := func(j engine.Job) {
 		if !pending[j.ID] {
 			return
@@ -55,17 +60,21 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, si
 			return
 		}
 		if j.State == engine.Uploading || j.State == engine.Waiting {
-			active[j.ID] = true
+			active[j.ID] = j
 		} else {
 			delete(active, j.ID)
 		}
 	}
+	// seeAll reads the followed jobs afresh: at the start, and after the
+	// subscription missed an event. Events up to seq are then stale.
+	totals := eng.Totals()
 	seeAll := func() {
+		seq, totals = eng.Seq(), eng.Totals()
 		for _, id := range ids { // in add order: "already uploaded" lines read in order
 			if !pending[id] {
 				continue
 			}
-			if j, ok := m.Jobs[id]; ok {
+			if j, ok := eng.Job(id); ok {
 				see(j)
 			} else {
 				delete(pending, id) // removed by someone else
@@ -74,7 +83,6 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, si
 		}
 	}
 	seeAll()
-	epoch := m.Epoch
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	interrupted := false
@@ -83,34 +91,39 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, si
 		case <-sigs:
 			interrupted = true
 			continue
-		case ev := <-m.C():
-			if !m.Apply(ev) {
+		case ev := <-sub.C:
+			if sub.Missed() {
+				seeAll()
+			}
+			if ev.Seq <= seq {
 				continue
 			}
+			seq = ev.Seq
 			switch ev.Type {
+			case engine.TotalsChanged:
+				totals = ev.Totals
 			case engine.QueueHalted:
 				fmt.Fprintf(res.stderr, "ferry: %s\n", ev.Err.Msg)
 			case engine.QueueResumed:
 				fmt.Fprintln(res.stderr, "ferry: the queue can be written again; going on.")
-			}
-			if ev.Type == engine.JobRemoved && pending[ev.Job.ID] {
-				delete(pending, ev.Job.ID)
-				delete(active, ev.Job.ID)
-				res.removed(ev.Job)
-			} else if ev.Job.ID != "" {
-				see(m.Jobs[ev.Job.ID])
+			case engine.JobRemoved:
+				if pending[ev.Job.ID] {
+					delete(pending, ev.Job.ID)
+					delete(active, ev.Job.ID)
+					res.removed(ev.Job)
+				}
+			default:
+				see(ev.Job)
 			}
 		case <-tick.C:
-			m.CatchUp()
-			shown := make([]engine.Job, 0, len(active))
-			for id := range active {
-				shown = append(shown, m.Jobs[id])
+			if sub.Missed() {
+				seeAll()
 			}
-			show.update(shown, m.Totals)
-		}
-		if m.Epoch != epoch {
-			epoch = m.Epoch
-			seeAll()
+			shown := make([]engine.Job, 0, len(active))
+			for _, j := range active {
+				shown = append(shown, j)
+			}
+			show.update(shown, totals)
 		}
 	}
 	res.close()

@@ -36,10 +36,10 @@ func (e *Engine) Add(path string, dest Destination) (Job, error) {
 	return res[0].Job, res[0].Err
 }
 
-// AddMany queues files and folders (walked as Expand does) in one
-// transaction: every job is on disk before it returns, and none starts
-// before it is. The result has an entry per file found and per path that
-// could not be queued.
+// AddMany queues files and folders (walked as Expand does), a chunk of
+// them per transaction: every job is on disk before it returns, and none
+// starts before its chunk is. The result has an entry per file found and
+// per path that could not be queued.
 func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 	files, bad := Expand(paths)
 	out := make([]Added, 0, len(files)+len(bad))
@@ -55,13 +55,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 	}
 
 	// The files, read outside the lock.
-	type cand struct {
-		path string
-		fi   fs.FileInfo
-		fp   string
-		done *completion
-	}
-	var cands []cand
+	var cands []candidate
 	var gone []Added // files not there: their jobs may still be finished on the server
 	for _, f := range files {
 		fi, err := checkFile(f)
@@ -73,7 +67,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 			out = append(out, Added{Path: f, Err: err})
 			continue
 		}
-		cands = append(cands, cand{path: f, fi: fi, fp: fingerprint(f, fi.Size(), fi.ModTime(), dest)})
+		cands = append(cands, candidate{path: f, fi: fi, fp: fingerprint(f, fi.Size(), fi.ModTime(), dest)})
 	}
 	fps := make([]string, len(cands))
 	for i, c := range cands {
@@ -84,13 +78,46 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 		cands[i].done = done[cands[i].fp]
 	}
 
+	var failed error // a chunk could not be recorded: the rest is not tried
+	for len(cands) > 0 || gone != nil {
+		n := min(len(cands), addChunk)
+		if failed == nil {
+			out, failed = e.addChunk(out, gone, cands[:n], dest)
+		} else {
+			for _, c := range cands[:n] {
+				out = append(out, Added{Path: c.path, Err: failed})
+			}
+		}
+		cands, gone = cands[n:], nil
+	}
+	return out
+}
+
+// addChunk is how many new jobs go in one transaction: a folder of
+// 100 000 files is not one transaction the size of its whole queue, and
+// the first uploads start while the rest is being added.
+const addChunk = 2048
+
+// candidate is a file to queue, as AddMany found it.
+type candidate struct {
+	path string
+	fi   fs.FileInfo
+	fp   string
+	done *completion
+}
+
+// addChunk queues cands (and sets going again the jobs of files gone) in
+// one transaction, appending their results to out. It returns the error
+// that kept them from being recorded, if one did.
+func (e *Engine) addChunk(out, gone []Added, cands []candidate, dest Destination) ([]Added, error) {
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
+		out = append(out, gone...)
 		for _, c := range cands {
 			out = append(out, Added{Path: c.path, Err: shutDown()})
 		}
-		return out
+		return out, shutDown()
 	}
 	var fresh, again []*job
 	e.batch = store.Batch{} // every record below, in one transaction
@@ -115,14 +142,14 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 			j = e.newJob(c.path, c.fi, c.fp, dest, c.done)
 			fresh = append(fresh, j)
 		}
-		out = append(out, Added{Path: c.path, Job: j.view()})
+		out = append(out, Added{Path: c.path, Job: Job{ID: j.ID}})
 	}
 	e.write(e.batch)
 	e.batch = nil
 	g := e.lastGen
 	e.mu.Unlock()
 
-	err = e.durable(g)
+	err := e.durable(g)
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -135,11 +162,11 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 			e.forgetJob(j)
 		}
 		e.write(b)
-		serr := storeError("nothing was queued. Free disk space or check the disk, then add the files again.", err)
+		serr := storeError("the file was not queued. Free disk space or check the disk, then add it again.", err)
 		for i := first; i < len(out); i++ {
 			out[i].Job, out[i].Err = Job{}, serr
 		}
-		return out
+		return out, serr
 	}
 	for _, j := range fresh {
 		e.bus.publish(Event{Type: JobAdded, Job: j.view()})
@@ -149,12 +176,12 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 		e.offer(j)
 	}
 	e.schedule()
-	for i := range out {
-		if j := e.jobs[out[i].Job.ID]; j != nil && out[i].Err == nil {
+	for i := first; i < len(out); i++ {
+		if j := e.jobs[out[i].Job.ID]; j != nil {
 			out[i].Job = j.view()
 		}
 	}
-	return out
+	return out, nil
 }
 
 // readdGone sets going again the job of a file that is no longer there,

@@ -35,8 +35,9 @@ func (t EventType) Mask() EventMask { return 1 << t }
 
 // Event is one thing that happened. Seq increases by one per event across
 // the engine (whatever a subscriber's mask): a subscriber whose buffer was
-// full misses events, sees a gap, takes a Snapshot and drops the events it
-// still holds with Seq <= Snapshot.Seq (see Mirror).
+// full misses events, sees a gap, takes a Snapshot (or reads Seq and the
+// jobs it follows) and drops the events it still holds with a Seq up to
+// that one.
 type Event struct {
 	Seq    uint64
 	Type   EventType

@@ -170,6 +170,7 @@ func (e *Engine) finish(ctx context.Context, j *job) {
 		return
 	}
 	j.Offset, j.confirmed = j.Size, j.Size
+	j.ident = nil // no resume needs it now: a queue of done files keeps no hashes
 	e.setState(j, Done, completed(j))
 }
 

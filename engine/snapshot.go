@@ -122,73 +122,13 @@ func (e *Engine) account(j *job) {
 // left: a job in this state still has bytes to send.
 func left(s State) bool { return s.Active() || s == Paused }
 
-// Mirror is a front-end's copy of the queue, kept by events at O(1) each;
-// after a missed event it starts again from a Snapshot and drops the
-// events that snapshot already holds.
-type Mirror struct {
-	Jobs   map[string]Job
-	Totals Totals
-	Halted *Error
-	// Epoch counts resyncs: a front-end that keeps state of its own
-	// (which jobs it has reported) looks at every job again when it moves.
-	Epoch int
-
-	e   *Engine
-	sub *Subscription
-	seq uint64
-}
-
-// Mirror subscribes to every event and takes a first snapshot.
-func (e *Engine) Mirror(buffer int) *Mirror {
-	m := &Mirror{e: e, sub: e.Subscribe(AllEvents, buffer)}
-	m.Resync()
-	return m
-}
-
-// C delivers the events to Apply.
-func (m *Mirror) C() <-chan Event { return m.sub.C }
-
-// Close ends the subscription.
-func (m *Mirror) Close() { m.sub.Close() }
-
-// Resync replaces the copy with a snapshot.
-func (m *Mirror) Resync() {
-	s := m.e.Snapshot()
-	m.Jobs = make(map[string]Job, len(s.Jobs))
-	for _, j := range s.Jobs {
-		m.Jobs[j.ID] = j
-	}
-	m.Totals, m.Halted, m.seq = s.Totals, s.Halted, s.Seq
-	m.Epoch++
-}
-
-// CatchUp resyncs if an event was missed; call it when idle (a missed
-// last event is otherwise noticed only with the next one).
-func (m *Mirror) CatchUp() {
-	if m.sub.Missed() {
-		m.Resync()
-	}
-}
-
-// Apply brings the copy up to date with an event; it reports false for an
-// event the copy already reflects. A missed event makes it resync first.
-func (m *Mirror) Apply(ev Event) bool {
-	m.CatchUp()
-	if ev.Seq <= m.seq {
-		return false
-	}
-	m.seq = ev.Seq
-	switch ev.Type {
-	case JobAdded, JobChanged, JobProgress:
-		m.Jobs[ev.Job.ID] = ev.Job
-	case JobRemoved:
-		delete(m.Jobs, ev.Job.ID)
-	case TotalsChanged:
-		m.Totals = ev.Totals
-	case QueueHalted:
-		m.Halted = ev.Err
-	case QueueResumed:
-		m.Halted = nil
-	}
-	return true
+// Seq is the sequence number of the newest event. A subscriber that
+// missed events reads Seq, then the jobs it follows (Job: each reflects
+// every event up to Seq), and drops the events it still holds with a Seq
+// up to it: its picture is then the engine's, without a Snapshot's copy
+// of every job.
+func (e *Engine) Seq() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.bus.current()
 }
