@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -347,6 +348,38 @@ func TestEmptyDatabaseFileIsDamagedNotEmpty(t *testing.T) {
 	}
 	if fi, _ := os.Stat(filepath.Join(dir, store.FileName)); fi.Size() != 0 {
 		t.Fatal("the file was written to")
+	}
+}
+
+// A folder bigger than a chunk goes in a few transactions of addChunk
+// jobs (not one the size of the queue), each file once, in order, and
+// every job is on disk when AddMany returns.
+func TestAddManyOfAHugeFolderGoesInChunks(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	e := newEngine(t, func(o *Options) { o.DataDir = data })
+	n := 2*addChunk + 5
+	for i := range n {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%05d", i)), []byte{byte(i)}, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := e.w.writes.Load()
+	added := e.AddMany([]string{dir}, Destination{URL: "http://127.0.0.1:1/files/"})
+	if got := e.w.writes.Load() - before; got < 3 {
+		t.Fatalf("AddMany of %d files took %d transactions, want one per %d files", n, got, addChunk)
+	}
+	if len(added) != n {
+		t.Fatalf("%d results for %d files", len(added), n)
+	}
+	for i, a := range added {
+		if a.Err != nil || filepath.Base(a.Path) != fmt.Sprintf("f%05d", i) || a.Job.ID == "" || a.Job.State != Queued {
+			t.Fatalf("result %d: %+v", i, a)
+		}
+	}
+	e.Close()
+	again := newEngine(t, func(o *Options) { o.DataDir = data })
+	if got := len(again.Snapshot().Jobs); got != n {
+		t.Fatalf("%d jobs on disk, want %d", got, n)
 	}
 }
 
