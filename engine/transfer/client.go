@@ -58,7 +58,9 @@ type Client struct {
 	answered   sync.Map // origin → true once it gave any HTTP answer
 	unanswered sync.Map // origin → time.Time of its first failure while never answered
 	slowCreate sync.Map // origin → time.Duration: the wait for a creation's answer, grown after a lost one
-	named      sync.Map // endpoint → *probe: does it take client-named uploads
+	lostMu     sync.Mutex
+	lost       map[string]int // origin → creations in a row that got no answer
+	named      sync.Map       // endpoint → *probe: does it take client-named uploads
 }
 
 // NewClient returns a Client with a transport suited to long uploads.
@@ -109,6 +111,7 @@ func newRequest(ctx context.Context, t Target, r request, body io.Reader) (*http
 	if err != nil {
 		return nil, badURL(r.target, err)
 	}
+	addUserinfo(req, t.Endpoint)
 	addHeaders(req.Header, t.Header, t.Endpoint, req.URL)
 	if r.create {
 		addHeaders(req.Header, t.CreateHeader, t.Endpoint, req.URL)
@@ -161,6 +164,7 @@ func (c *Client) Create(ctx context.Context, t Target, size int64) (Created, err
 		return Created{}, c.lostCreation(t, err)
 	}
 	defer res.release()
+	c.creationAnswered(t)
 	return created(t, res.Response)
 }
 
@@ -179,7 +183,13 @@ func created(t Target, res *http.Response) (Created, error) {
 	if err != nil {
 		return Created{}, notTus(t.Endpoint, "unreadable Location "+strconv.Quote(loc))
 	}
-	cr := Created{URL: res.Request.URL.ResolveReference(ref).String(), MediaID: res.Header.Get("Stream-Media-ID")}
+	u := res.Request.URL.ResolveReference(ref)
+	if ref.User == nil {
+		// The endpoint's user-info is a destination secret: the upload's
+		// URL, which is recorded, does without it (addUserinfo sends it).
+		u.User = nil
+	}
+	cr := Created{URL: u.String(), MediaID: res.Header.Get("Stream-Media-ID")}
 	if v := res.Header.Get("Upload-Expires"); v != "" {
 		cr.Expires, _ = http.ParseTime(v)
 	}
@@ -217,6 +227,7 @@ func (c *Client) createWithData(ctx context.Context, t Target, size int64, path 
 		return Created{}, 0, c.lostCreation(t, err)
 	}
 	defer res.release()
+	c.creationAnswered(t)
 	if cr, err = created(t, res.Response); err != nil {
 		return Created{}, 0, err
 	}

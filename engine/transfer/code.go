@@ -24,6 +24,7 @@ const (
 	CodeFileUnreadable Code = "file_unreadable"         // permission denied, I/O error
 	CodeFileChanged    Code = "file_changed"            // the file changed while it was sent
 	CodeStore          Code = "store_failed"            // the queue database could not be written
+	CodeLostCreation   Code = "creation_unanswered"     // creations in a row taken without an answer: orphans feared
 )
 
 // CodeOf returns the code of err, CodeNone if it has none.

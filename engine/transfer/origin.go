@@ -54,6 +54,21 @@ func addHeaders(h, from http.Header, endpoint string, u *url.URL) {
 	}
 }
 
+// addUserinfo sends the endpoint's user-info (basic auth) with a request
+// to its own origin whose URL has none: an upload URL made from a
+// relative Location is recorded without the secret.
+func addUserinfo(req *http.Request, endpoint string) {
+	if req.URL.User != nil || req.Header.Get("Authorization") != "" {
+		return
+	}
+	e, err := url.Parse(endpoint)
+	if err != nil || e.User == nil || origin(e) != origin(req.URL) {
+		return
+	}
+	pw, _ := e.User.Password()
+	req.SetBasicAuth(e.User.Username(), pw)
+}
+
 // redirectPolicy follows 307/308 (method and body kept, net/http re-reads
 // the body through GetBody) and, for GET and HEAD only, 301/302/303; a
 // POST, PATCH or DELETE would silently turn into a GET. A redirect to

@@ -91,6 +91,57 @@ func TestLostCreationWaitsLonger(t *testing.T) {
 	}
 }
 
+// dropAfterCreate lets tusd create each upload, then drops the
+// connection instead of answering: the creation happened, its answer is
+// lost.
+func dropAfterCreate(posts *atomic.Int32) middleware {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		posts.Add(1)
+		next.ServeHTTP(&discardWriter{h: http.Header{}}, r)
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+	}
+}
+
+// discardWriter takes an answer and keeps it from the client.
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) WriteHeader(int)             {}
+func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestDroppedCreationIsALostCreation: a server that makes the upload and
+// drops the connection before answering has lost a creation's answer as
+// surely as one that answers too late: the error says an upload may be
+// left, and after maxLostCreations in a row the client stops asking
+// (permanently, with its code), so such a server gets a bounded number of
+// orphans, not one every few seconds for ever.
+func TestDroppedCreationIsALostCreation(t *testing.T) {
+	srv := tustest.New(t)
+	var posts atomic.Int32
+	tg := Target{Endpoint: front(t, srv, dropAfterCreate(&posts))}
+	c := newClient(t)
+	for i := 1; i <= maxLostCreations; i++ {
+		_, err := c.Create(ctx(t), tg, 10)
+		switch {
+		case err == nil:
+			t.Fatalf("Create %d: no error from a dropped answer", i)
+		case i < maxLostCreations && (KindOf(err) != Transient || !strings.Contains(err.Error(), "may keep an unfinished upload")):
+			t.Fatalf("Create %d: %v; want a transient error that says an upload may be left", i, err)
+		case i == maxLostCreations && (KindOf(err) != Permanent || CodeOf(err) != CodeLostCreation || !strings.Contains(err.Error(), "Ferry stops asking")):
+			t.Fatalf("Create %d: %v; want a permanent error with code %s", i, err, CodeLostCreation)
+		}
+	}
+	if posts.Load() != maxLostCreations || srv.Created() != maxLostCreations {
+		t.Fatalf("%d POSTs, %d uploads; want %d each", posts.Load(), srv.Created(), maxLostCreations)
+	}
+}
+
 // TestRedirectLoopEnds: a creation URL that redirects to itself fails at
 // once, permanently, naming the host.
 func TestRedirectLoopEnds(t *testing.T) {
@@ -320,5 +371,97 @@ func TestChangeMidBodyStopsEarly(t *testing.T) {
 				t.Fatalf("%d bytes reached the server; want the request stopped early", got)
 			}
 		})
+	}
+}
+
+// TestClaimOfAClosingAnswerIsChecked: the end of a body small enough to
+// sit in the server's socket buffer has "left" before the server read it;
+// a server that reads all but those last 40 KiB, claims the whole and
+// closes the connection is asked again (HEAD) before the claim is
+// believed.
+func TestClaimOfAClosingAnswerIsChecked(t *testing.T) {
+	srv := tustest.New(t)
+	const size = 200 << 10
+	lie := claimAfter(size-40<<10, size)
+	tg := Target{Endpoint: front(t, srv, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.Method == http.MethodPatch {
+			// The rest of the body reaches the server's socket, unread.
+			time.Sleep(300 * time.Millisecond)
+		}
+		lie(w, r, next)
+	})}
+	path, _ := tustest.RandomFile(t, "", "lie.bin", size, 5)
+	c := newClient(t)
+	cr, err := c.Create(ctx(t), tg, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := c.Send(ctx(t), tg, cr.URL, path, 0, size, &progress{}, nil)
+	if err == nil || KindOf(err) != Conflict || off != 0 {
+		t.Fatalf("Send: %d, %v; want a conflict at 0", off, err)
+	}
+}
+
+// TestRefusedRequestOffersNothing: bytes sent with a request the server
+// refuses before storing (409: not at its offset) offer it nothing, so a
+// server that then claims to hold them (an upload URL it gave out twice)
+// is not believed.
+func TestRefusedRequestOffersNothing(t *testing.T) {
+	srv := tustest.New(t)
+	const size = 300 << 10
+	tg := Target{Endpoint: srv.URL}
+	first, _ := tustest.RandomFile(t, "", "first.bin", size, 6)
+	second, _ := tustest.RandomFile(t, "", "second.bin", size, 7)
+	c := newClient(t)
+	cr, err := c.Create(ctx(t), tg, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Send(ctx(t), tg, cr.URL, first, 0, size, &progress{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := &offeredProgress{}
+	if _, err := c.Send(ctx(t), tg, cr.URL, second, 0, size, got, nil); err == nil {
+		t.Fatal("a PATCH at 0 to a finished upload was taken")
+	}
+	if o := got.offered.Load(); o != 0 {
+		t.Fatalf("offered %d bytes with a refused request; want 0", o)
+	}
+}
+
+// TestUserinfoStaysOutOfTheUploadURL: an endpoint with user-info (basic
+// auth) gives upload URLs without it, which is what gets recorded, and
+// every request to the upload still carries the credentials.
+func TestUserinfoStaysOutOfTheUploadURL(t *testing.T) {
+	srv := tustest.New(t)
+	var refused atomic.Int32
+	basic := func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "bob" || p != "S3CRET" {
+			refused.Add(1)
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	}
+	endpoint := strings.Replace(front(t, srv, basic), "http://", "http://bob:S3CRET@", 1)
+	tg := Target{Endpoint: endpoint}
+	const size = 100 << 10
+	path, sha := tustest.RandomFile(t, "", "basic.bin", size, 8)
+	c := newClient(t)
+	cr, err := c.Create(ctx(t), tg, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(cr.URL, "S3CRET") || strings.Contains(cr.URL, "bob") {
+		t.Fatalf("the upload URL %s carries the endpoint's user-info", cr.URL)
+	}
+	if off, err := c.Send(ctx(t), tg, cr.URL, path, 0, size, &progress{}, nil); err != nil || off != size {
+		t.Fatalf("Send: %d, %v", off, err)
+	}
+	if _, _, err := c.Offset(ctx(t), tg, cr.URL); err != nil {
+		t.Fatal(err)
+	}
+	if ups := srv.Uploads(); refused.Load() != 0 || len(ups) != 1 || ups[0].SHA256 != sha {
+		t.Fatalf("%d requests refused, uploads %+v", refused.Load(), ups)
 	}
 }

@@ -89,6 +89,19 @@ func (c *Client) patch(ctx context.Context, t Target, upload, path string, offse
 	if err := res.beyondOffered(next); err != nil {
 		return offset, "", err
 	}
+	if res.Close && next > offset {
+		// An answer that closes the connection may have come before the
+		// server read the body: the bytes that "left" may sit unread in
+		// its socket, and the offset be a claim. It is checked once.
+		res.release()
+		held, _, err := c.Offset(ctx, t, upload)
+		if err != nil {
+			return offset, "", err
+		}
+		if held < next {
+			return offset, "", &Error{Kind: Conflict, Code: CodeConflict, Msg: fmt.Sprintf("The server answered offset %d, then said it holds %d bytes; its answers cannot be trusted", next, held)}
+		}
+	}
 	return next, res.Header.Get("Stream-Media-ID"), nil
 }
 
@@ -112,6 +125,21 @@ type answer struct {
 	offered int64
 	start   int64 // the body's offset in the file
 	release func()
+}
+
+// refusedWhole says an answer refuses the request before its body is
+// stored (tus: a wrong offset, an upload gone, no access, too large, a
+// checksum mismatch): what left with it offers the server nothing, and a
+// later claim to hold it is not believed. A 400 (tusd's "interrupted")
+// and a 5xx may come after part of the body was stored.
+func refusedWhole(status int) bool {
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict,
+		http.StatusGone, http.StatusPreconditionFailed, http.StatusRequestEntityTooLarge,
+		http.StatusUnsupportedMediaType, 460:
+		return true
+	}
+	return false
 }
 
 // beyondOffered refuses an offset past what the request offered.
@@ -194,7 +222,10 @@ func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*
 		}
 		nerr := c.netError(ctx, rctx, r.target, err)
 		var e *Error
-		if errors.As(nerr, &e) && (sent.reached.Load() || !sent.exact() && sent.handedOff()) {
+		// The whole request went, and the peer broke the connection
+		// after: it may have acted on it (a creation made) however soon
+		// it dropped, before any tick saw the bytes acknowledged.
+		if errors.As(nerr, &e) && (sent.reached.Load() || sent.handedOff() && (!sent.exact() || peerBroke(err))) {
 			e.reached = true
 		}
 		return fail(nerr)
@@ -202,17 +233,17 @@ func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*
 	// The answer speaks of bytes that had left when it was sent; later
 	// ones may still leave, so the bound kept is the wider one.
 	a := &answer{Response: res, offered: sent.offered(true), start: r.offset}
-	if r.path != "" {
+	if r.path != "" && !refusedWhole(res.StatusCode) {
 		p.Offered(r.offset + sent.offered(false))
 	}
-	a.release = func() {
+	a.release = sync.OnceFunc(func() {
 		// A body that trickles must not hold the request for ever.
 		t := time.AfterFunc(c.stall(), func() { cancel(errStalled) })
 		drain(res)
 		t.Stop()
 		cancel(nil)
 		files.close()
-	}
+	})
 	return a, nil
 }
 
