@@ -52,6 +52,12 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, si
 		if !pending[j.ID] {
 			return
 		}
+		if j.State == engine.Cancelled && j.Deleting {
+			// Its server may hold it whole, and then it is done: wait
+			// for the deletion's word.
+			delete(active, j.ID)
+			return
+		}
 		if j.State.Terminal() || j.State == engine.Paused {
 			delete(pending, j.ID)
 			delete(active, j.ID)

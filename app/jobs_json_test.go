@@ -127,3 +127,32 @@ func TestCancelOfAnArrivedFileSaysWhereItIs(t *testing.T) {
 		t.Fatalf("ferry cancel of a done job: exit %d, stderr %q; want 1 and where it is", r.code, r.stderr)
 	}
 }
+
+// A cancel handed to a running ferry upload, of a file its server holds
+// whole while the answer has not come: the upload command says the file
+// arrived, with its URL, and exits 0; nothing is deleted.
+func TestCancelThroughARunningFerryOfAnArrivedFile(t *testing.T) {
+	arrived := make(chan string, 1)
+	release := make(chan struct{})
+	srv := tustest.New(t, tustest.WithMiddleware(answerHeld(arrived, release)))
+	t.Cleanup(func() { close(release) })
+	p, sha := tustest.RandomFile(t, t.TempDir(), "kept.mp4", 2<<20+9, 4)
+	data := t.TempDir()
+	cmd, out := startFerry(t, "upload", "--data-dir", data, "--to", srv.URL, p)
+	select {
+	case <-arrived:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no PATCH reached the server: %v", srv.Requests())
+	}
+	if r := ferry(t, "cancel", "--data-dir", data, p); r.code != 0 {
+		t.Fatalf("ferry cancel: exit %d %s", r.code, r.stderr)
+	}
+	err := cmd.Wait()
+	up, ok := srv.UploadByName("kept.mp4")
+	if err != nil || !ok || !strings.Contains(out.String(), "done") || !strings.Contains(out.String(), up.ID) {
+		t.Fatalf("ferry upload: %v\n%s\nwant exit 0 and the file done at its upload", err, out)
+	}
+	if !up.Done || up.SHA256 != sha || srv.Terminated() != 0 || srv.Created() != 1 {
+		t.Fatalf("server: %+v, %d terminated, %d created; want the whole file kept, one upload", up, srv.Terminated(), srv.Created())
+	}
+}

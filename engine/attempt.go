@@ -73,7 +73,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 	}
 	if p.upload != "" && e.expiresFirst(j, p.size-offset) {
 		old := p.upload
-		e.forget(j, &p, "The upload URL expires before the rest could arrive at this speed; asked the destination for a new one and started over")
+		e.forget(j, &p, "The upload URL expires before the rest could arrive at this speed; asked the destination for a new one and started over", false)
 		e.mu.Lock()
 		e.del.stage(nil, old, p.dest)
 		e.mu.Unlock()
@@ -128,7 +128,7 @@ func (e *Engine) serverOffset(ctx context.Context, j *job, t transfer.Target, p 
 	off, length, err := e.client.Offset(ctx, t, p.upload)
 	switch {
 	case transfer.KindOf(err) == transfer.Gone:
-		e.forget(j, p, "The server no longer had the upload; starting a new one")
+		e.forget(j, p, "The server no longer had the upload; starting a new one", false)
 		return 0, nil
 	case err != nil:
 		return 0, err
@@ -136,7 +136,7 @@ func (e *Engine) serverOffset(ctx context.Context, j *job, t transfer.Target, p 
 		return 0, &Error{Kind: transfer.Conflict, Code: CodeConflict,
 			Msg: fmt.Sprintf("The server claims to hold %d bytes of a %d-byte upload, of which at most %d were ever sent; it cannot be trusted", off, max(length, p.size), p.sent)}
 	case length >= 0 && length != p.size:
-		e.forget(j, p, fmt.Sprintf("The server's upload has another length (%d bytes, not %d); starting a new upload", length, p.size))
+		e.forget(j, p, fmt.Sprintf("The server's upload has another length (%d bytes, not %d); it is deleted, and a new upload starts", length, p.size), true)
 		return 0, nil
 	}
 	e.mu.Lock()
@@ -253,12 +253,18 @@ func (e *Engine) startOver(j *job, p *plan, fi fs.FileInfo) {
 	p.size, p.mtime, p.fp, p.upload, p.sent, p.ident = j.Size, j.ModTime, j.fp, "", 0, nil
 }
 
-// forget drops a job's server upload, noting why.
-func (e *Engine) forget(j *job, p *plan, why string) {
+// forget lets go of a job's server upload, noting why; drop also deletes
+// it there (it is not the file's, yet the server keeps it).
+func (e *Engine) forget(j *job, p *plan, why string, drop bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	b := store.Batch{}
 	b.Delete(store.Fingerprints, j.fp)
+	if drop && j.UploadURL != "" {
+		// Not this file's upload any more, but still on the server: it
+		// goes (the deleter never deletes one the server holds whole).
+		e.del.stage(b, j.UploadURL, j.Dest)
+	}
 	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident, j.Expires = "", "", 0, 0, 0, nil, time.Time{}
 	j.note("%s", why)
 	e.changed(j, b)

@@ -407,7 +407,12 @@ func (e *Engine) cancel(j *job) error {
 	if j.State == Done {
 		return arrived(j)
 	}
+	// Its upload is deleted next, unless the server holds it whole: the
+	// cancel is not the last word yet.
+	deleting := j.Deleting
+	j.Deleting = j.UploadURL != "" && !j.removed
 	if err := e.setState(j, Cancelled); err != nil {
+		j.Deleting = deleting
 		return wrongState("%s is %s; it cannot be cancelled.", j.Path, j.State)
 	}
 	if j.running {

@@ -34,6 +34,10 @@ type Job struct {
 	// Already: the file was uploaded before (same path, size, mtime and
 	// destination); nothing was sent this time.
 	Already bool `json:"already_uploaded,omitempty"`
+	// Deleting: cancelled, and its server upload is being deleted; should
+	// the server hold it whole, the job ends done instead (a front-end
+	// waits for the word before it calls the file cancelled).
+	Deleting bool `json:"deleting,omitempty"`
 
 	Speed float64       `json:"-"` // bytes/s, moving average while uploading
 	ETA   time.Duration `json:"-"` // 0 when unknown
@@ -157,7 +161,8 @@ func decodeJob(id string, b []byte) (*job, error) {
 		r.Path = string(r.RawPath)
 	}
 	j := &job{Job: r.Job, fp: r.Fingerprint, confirmed: r.Offset, ident: r.Identity}
-	j.sent = j.Size // version 1 did not record it: trust the server as it did
+	j.Deleting = false // a deletion left by an earlier process goes on unwatched
+	j.sent = j.Size    // version 1 did not record it: trust the server as it did
 	if r.Sent != nil {
 		j.sent = *r.Sent
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -283,5 +284,60 @@ func TestVimeoTokenNeverReachesTheUploadLink(t *testing.T) {
 	up := srv.Uploads()
 	if len(up) != 1 || up[0].SHA256 != sha {
 		t.Fatalf("server holds %+v; want one upload with sha %s", up, sha)
+	}
+}
+
+// A server whose upload turns out to have another length than the file
+// (on a resume's HEAD) gets a new upload for the file, and the old one is
+// deleted rather than left behind; the job's notes say so.
+func TestUploadOfAnotherLengthIsDeleted(t *testing.T) {
+	var lie atomic.Bool
+	const size = 2 << 20
+	otherLength := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodHead && lie.CompareAndSwap(true, false) {
+				w.Header().Set("Tus-Resumable", "1.0.0")
+				w.Header().Set("Upload-Offset", "0")
+				w.Header().Set("Upload-Length", strconv.Itoa(size+1000))
+				w.WriteHeader(http.StatusOK)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	srv := tustest.New(t, tustest.WithMiddleware(otherLength))
+	e := newEngine(t)
+	e.SetRateLimit(256 << 10)
+	e.Start()
+	p, sha := tustest.RandomFile(t, t.TempDir(), "len.mp4", size, 11)
+	j, err := e.Add(p, dest(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitJob(t, e, 30*time.Second, func(j Job) bool { return j.Offset > 0 }, j.ID)
+	if err := e.Pause(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, e, j.ID, 30*time.Second, Paused)
+	lie.Store(true)
+	e.SetRateLimit(0)
+	if err := e.Resume(j.ID); err != nil {
+		t.Fatal(err)
+	}
+	done := waitFor(t, e, j.ID, 60*time.Second, Done, Failed)
+	if done.State != Done || !strings.Contains(strings.Join(done.Notes, "\n"), "another length") {
+		t.Fatalf("job %s, notes %q", done.State, done.Notes)
+	}
+	up, ok := srv.UploadByName("len.mp4")
+	// The deleter works on its own goroutine: its DELETE may still be on
+	// its way when the job is done.
+	for deadline := time.Now().Add(30 * time.Second); srv.Terminated() < 1 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if srv.Terminated() != 1 {
+		t.Fatalf("%d uploads deleted; want the old one", srv.Terminated())
+	}
+	if !ok || !up.Done || up.SHA256 != sha || srv.Created() != 2 {
+		t.Fatalf("upload %+v, %d created; want the file whole in a second upload", up, srv.Created())
 	}
 }

@@ -115,6 +115,8 @@ func editSecrets(raw string, mark bool) string {
 			rest = rest[i+3+at+1:]
 		}
 	}
+	rest, edited := editPathParams(rest, mark)
+	changed = changed || edited
 	b.WriteString(rest)
 
 	if hasQuery {
@@ -125,14 +127,59 @@ func editSecrets(raw string, mark bool) string {
 			b.WriteString(q)
 		}
 	}
+	if hasFrag {
+		// A fragment never goes to a server, yet some links carry a token
+		// there (#access_token=...): it is a secret all the same.
+		f, edited := editQuery(frag, mark)
+		changed = changed || edited
+		frag = f
+	}
 	if !changed {
 		return raw
 	}
-	if hasFrag {
+	if hasFrag && frag != "" {
 		b.WriteByte('#')
 		b.WriteString(frag)
 	}
 	return b.String()
+}
+
+// editPathParams drops (or marks) secret path parameters (a segment's
+// ";jsessionid=..."), keeping the rest of the path as written. u is a URL
+// without its query and fragment.
+func editPathParams(u string, mark bool) (string, bool) {
+	start := 0
+	if i := strings.Index(u, "://"); i > 0 {
+		j := strings.IndexByte(u[i+3:], '/')
+		if j < 0 {
+			return u, false
+		}
+		start = i + 3 + j
+	}
+	if !strings.Contains(u[start:], ";") {
+		return u, false
+	}
+	segs := strings.Split(u[start:], "/")
+	changed := false
+	for k, seg := range segs {
+		name, params, ok := strings.Cut(seg, ";")
+		if !ok {
+			continue
+		}
+		q, edited := editQuery(params, mark)
+		if !edited {
+			continue
+		}
+		changed = true
+		segs[k] = name
+		if q != "" {
+			segs[k] += ";" + q
+		}
+	}
+	if !changed {
+		return u, false
+	}
+	return u[:start] + strings.Join(segs, "/"), true
 }
 
 // editQuery drops (or marks) the secret pieces of a raw query and keeps

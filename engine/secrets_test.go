@@ -44,6 +44,10 @@ func TestEditSecretsKeepsTheURLAsGiven(t *testing.T) {
 		{"http://host/files/?a=1&&b=%zz", "http://host/files/?a=1&&b=%zz", "http://host/files/?a=1&&b=%zz"},
 		{"http://host/files/?", "http://host/files/?", "http://host/files/?"},
 		{"http://h/p@x?b=1", "http://h/p@x?b=1", "http://h/p@x?b=1"},
+		{"http://h/files;jsessionid=ABC;v=2/x?b=1", "http://h/files;v=2/x?b=1", "http://h/files;jsessionid=REDACTED;v=2/x?b=1"},
+		{"http://h/files/;jsessionid=ABC", "http://h/files/", "http://h/files/;jsessionid=REDACTED"},
+		{"http://h/files/#access_token=T0K&state=1", "http://h/files/#state=1", "http://h/files/#access_token=REDACTED&state=1"},
+		{"http://h/a;b/c#x", "http://h/a;b/c#x", "http://h/a;b/c#x"},
 		{"", "", ""},
 	} {
 		if got := StripSecrets(c.raw); got != c.stripped {

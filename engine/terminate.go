@@ -140,6 +140,9 @@ func (d *deleter) do(pd pendingDelete) {
 		// Its destination was removed (with its token): keep the record
 		// for a later try, should it come back.
 		d.retry(pd)
+		d.e.mu.Lock()
+		d.e.settled(pd)
+		d.e.mu.Unlock()
 		return
 	}
 	t := d.e.target(dest, "")
@@ -156,6 +159,9 @@ func (d *deleter) do(pd pendingDelete) {
 		if d.ctx.Err() == nil {
 			d.retry(pd)
 		}
+		d.e.mu.Lock()
+		d.e.settled(pd) // a later try is not waited for: the job is cancelled
+		d.e.mu.Unlock()
 		return
 	}
 	b := store.Batch{}
@@ -166,7 +172,20 @@ func (d *deleter) do(pd pendingDelete) {
 	} else {
 		d.e.write(b)
 	}
+	d.e.settled(pd)
 	d.e.mu.Unlock()
+}
+
+// settled tells that the first try at deleting a cancelled job's upload
+// is over: the job is what it will stay (cancelled, or done if the server
+// held it whole). Caller holds e.mu.
+func (e *Engine) settled(pd pendingDelete) {
+	if j := e.jobs[pd.Job]; j != nil && j.Deleting {
+		j.Deleting = false
+		if !j.removed {
+			e.changed(j)
+		}
+	}
 }
 
 // retry tries a failed deletion again later, less often each time.
@@ -234,6 +253,7 @@ func (e *Engine) terminate(j *job) {
 	if j.UploadURL != "" {
 		e.del.put(b, pendingDelete{URL: j.UploadURL, Dest: cloneDest(j.Dest),
 			Job: j.ID, Size: j.Size, MediaID: j.MediaID, Link: j.Link})
+		j.Deleting = !j.removed
 	}
 	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident = "", "", 0, 0, 0, nil
 	if j.removed {
@@ -258,6 +278,7 @@ func (e *Engine) keptWhole(pd pendingDelete, length int64, b store.Batch) {
 	j.UploadURL, j.MediaID, j.Link = pd.URL, pd.MediaID, pd.Link
 	j.Offset, j.confirmed = j.Size, j.Size
 	j.note("It had arrived whole before it was cancelled; the upload was kept")
+	j.Deleting = false
 	b.Merge(completed(j))
 	e.setState(j, Done, b)
 }

@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"maps"
 	"net"
@@ -157,6 +158,11 @@ func creationHeader(t Target, size int64) http.Header {
 	return hdr
 }
 
+// maxLocation bounds an upload URL a server hands out: it is recorded
+// and shown, and no tus server needs more (a destination's URL has the
+// same bound).
+const maxLocation = 8 << 10
+
 // Create asks the server for a new upload of size bytes.
 func (c *Client) Create(ctx context.Context, t Target, size int64) (Created, error) {
 	res, err := c.stream(ctx, t, c.creation(t, creationHeader(t, size)), nopProgress{})
@@ -178,6 +184,9 @@ func created(t Target, res *http.Response) (Created, error) {
 	loc := res.Header.Get("Location")
 	if loc == "" {
 		return Created{}, notTus(t.Endpoint, "no Location in the answer to the creation request")
+	}
+	if len(loc) > maxLocation {
+		return Created{}, notTus(t.Endpoint, fmt.Sprintf("a Location of %d bytes in the answer to the creation request; an upload URL is at most %d", len(loc), maxLocation))
 	}
 	ref, err := url.Parse(loc)
 	if err != nil {
@@ -254,9 +263,9 @@ func (c *Client) Offset(ctx context.Context, t Target, upload string) (offset, l
 	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusNoContent {
 		return 0, 0, statusError("head", upload, res.Response)
 	}
-	offset, err = strconv.ParseInt(res.Header.Get("Upload-Offset"), 10, 64)
-	if err != nil || offset < 0 {
-		return 0, 0, notTus(upload, "no Upload-Offset in the answer to HEAD")
+	offset, err = parseOffset(res.Header, "HEAD")
+	if err != nil {
+		return 0, 0, notTus(upload, err.Error())
 	}
 	length = -1
 	if v := res.Header.Get("Upload-Length"); v != "" {

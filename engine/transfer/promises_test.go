@@ -465,3 +465,37 @@ func TestUserinfoStaysOutOfTheUploadURL(t *testing.T) {
 		t.Fatalf("%d requests refused, uploads %+v", refused.Load(), ups)
 	}
 }
+
+// TestOddAnswersAreNamed: an upload URL too long to record, and an
+// Upload-Offset that is no byte count, are refused with a sentence that
+// says what is wrong with them.
+func TestOddAnswersAreNamed(t *testing.T) {
+	srv := tustest.New(t)
+	long := strings.Repeat("x", maxLocation)
+	odd := func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		switch {
+		case r.Method == http.MethodPost && r.Header.Get("Upload-Length") == "1":
+			w.Header().Set("Tus-Resumable", "1.0.0")
+			w.Header().Set("Location", "/files/"+long)
+			w.WriteHeader(http.StatusCreated)
+		case r.Method == http.MethodHead:
+			w.Header().Set("Tus-Resumable", "1.0.0")
+			w.Header().Set("Upload-Offset", "-5")
+			w.WriteHeader(http.StatusOK)
+		default:
+			next.ServeHTTP(w, r)
+		}
+	}
+	tg := Target{Endpoint: front(t, srv, odd)}
+	c := newClient(t)
+	if _, err := c.Create(ctx(t), tg, 1); CodeOf(err) != CodeNotTus || !strings.Contains(err.Error(), "a Location of") {
+		t.Fatalf("Create with a %d-byte Location: %v", len(long), err)
+	}
+	cr, err := c.Create(ctx(t), tg, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Offset(ctx(t), tg, cr.URL); CodeOf(err) != CodeNotTus || !strings.Contains(err.Error(), `not a byte count ("-5")`) {
+		t.Fatalf("HEAD with Upload-Offset -5: %v", err)
+	}
+}

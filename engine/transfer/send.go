@@ -82,9 +82,9 @@ func (c *Client) patch(ctx context.Context, t Target, upload, path string, offse
 	if res.StatusCode != http.StatusNoContent && res.StatusCode != http.StatusOK {
 		return offset, "", statusError("patch", upload, res.Response)
 	}
-	next, err := strconv.ParseInt(res.Header.Get("Upload-Offset"), 10, 64)
+	next, err := parseOffset(res.Header, "PATCH")
 	if err != nil {
-		return offset, "", notTus(upload, "no Upload-Offset in the answer to PATCH")
+		return offset, "", notTus(upload, err.Error())
 	}
 	if err := res.beyondOffered(next); err != nil {
 		return offset, "", err
@@ -125,6 +125,23 @@ type answer struct {
 	offered int64
 	start   int64 // the body's offset in the file
 	release func()
+}
+
+// parseOffset reads an answer's Upload-Offset; the error names what is
+// wrong with it, for a sentence.
+func parseOffset(h http.Header, method string) (int64, error) {
+	v := h.Get("Upload-Offset")
+	if v == "" {
+		return 0, fmt.Errorf("no Upload-Offset in the answer to %s", method)
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		if len(v) > 40 {
+			v = v[:40] + "…"
+		}
+		return 0, fmt.Errorf("an Upload-Offset that is not a byte count (%q) in the answer to %s", v, method)
+	}
+	return n, nil
 }
 
 // refusedWhole says an answer refuses the request before its body is
