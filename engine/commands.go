@@ -80,7 +80,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 
 	var failed error // a chunk could not be recorded: the rest is not tried
 	for len(cands) > 0 || gone != nil {
-		n := min(len(cands), addChunk)
+		n := min(len(cands), addChunkSize)
 		if failed == nil {
 			out, failed = e.addChunk(out, gone, cands[:n], dest)
 		} else {
@@ -93,10 +93,10 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 	return out
 }
 
-// addChunk is how many new jobs go in one transaction: a folder of
+// addChunkSize is how many new jobs go in one transaction: a folder of
 // 100 000 files is not one transaction the size of its whole queue, and
 // the first uploads start while the rest is being added.
-const addChunk = 2048
+const addChunkSize = 2048
 
 // candidate is a file to queue, as AddMany found it.
 type candidate struct {

@@ -351,13 +351,13 @@ func TestEmptyDatabaseFileIsDamagedNotEmpty(t *testing.T) {
 	}
 }
 
-// A folder bigger than a chunk goes in a few transactions of addChunk
+// A folder bigger than a chunk goes in a few transactions of addChunkSize
 // jobs (not one the size of the queue), each file once, in order, and
 // every job is on disk when AddMany returns.
 func TestAddManyOfAHugeFolderGoesInChunks(t *testing.T) {
 	data, dir := t.TempDir(), t.TempDir()
 	e := newEngine(t, func(o *Options) { o.DataDir = data })
-	n := 2*addChunk + 5
+	n := 2*addChunkSize + 5
 	for i := range n {
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%05d", i)), []byte{byte(i)}, 0o644); err != nil {
 			t.Fatal(err)
@@ -366,7 +366,7 @@ func TestAddManyOfAHugeFolderGoesInChunks(t *testing.T) {
 	before := e.w.writes.Load()
 	added := e.AddMany([]string{dir}, Destination{URL: "http://127.0.0.1:1/files/"})
 	if got := e.w.writes.Load() - before; got < 3 {
-		t.Fatalf("AddMany of %d files took %d transactions, want one per %d files", n, got, addChunk)
+		t.Fatalf("AddMany of %d files took %d transactions, want one per %d files", n, got, addChunkSize)
 	}
 	if len(added) != n {
 		t.Fatalf("%d results for %d files", len(added), n)
