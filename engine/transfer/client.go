@@ -186,7 +186,7 @@ func created(t Target, res *http.Response) (Created, error) {
 		return Created{}, notTus(t.Endpoint, "no Location in the answer to the creation request")
 	}
 	if len(loc) > maxLocation {
-		return Created{}, notTus(t.Endpoint, fmt.Sprintf("a Location of %d bytes in the answer to the creation request; an upload URL is at most %d", len(loc), maxLocation))
+		return Created{}, notTus(t.Endpoint, fmt.Sprintf("a Location of %d bytes in the answer to the creation request, where an upload URL is at most %d; the server may keep the upload it made", len(loc), maxLocation))
 	}
 	ref, err := url.Parse(loc)
 	if err != nil {
