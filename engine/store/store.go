@@ -294,12 +294,6 @@ func (s *Store) Write(b Batch) error {
 		}
 		for bk, m := range b {
 			bucket := tx.Bucket([]byte(bk))
-			if bk == Jobs {
-				// Job ids grow with time: new records go at the end, and
-				// pages filled to bbolt's default half would make the
-				// file (and the memory its map takes) twice the queue.
-				bucket.FillPercent = 0.9
-			}
 			for k, v := range m {
 				var err error
 				if v == nil {
