@@ -16,9 +16,19 @@ import (
 // Added is what became of one path given to AddMany.
 type Added struct {
 	Path string
-	Job  Job   // the job (Job.Already: uploaded before, nothing to send)
-	Err  error // why the path was not queued
+	Job  AddedJob // the job it is now; Engine.Job has the rest
+	Err  error    // why the path was not queued
 }
+
+// AddedJob is what AddMany tells of a job: a folder of 100 000 files is
+// not answered with 100 000 copies of whole jobs.
+type AddedJob struct {
+	ID      string
+	State   State
+	Already bool // uploaded before: nothing to send
+}
+
+func addedJob(j *job) AddedJob { return AddedJob{ID: j.ID, State: j.State, Already: j.Already} }
 
 // Add queues one file for upload and returns once the job is on disk.
 // Adding a file that already has a job for the same destination (same
@@ -33,7 +43,11 @@ func (e *Engine) Add(path string, dest Destination) (Job, error) {
 	if len(res) == 0 {
 		return Job{}, permanent(CodeFileUnreadable, nil, "There is nothing to upload at %s.", path)
 	}
-	return res[0].Job, res[0].Err
+	if res[0].Err != nil {
+		return Job{}, res[0].Err
+	}
+	j, _ := e.Job(res[0].Job.ID)
+	return j, nil
 }
 
 // AddMany queues files and folders (walked as Expand does), a chunk of
@@ -67,7 +81,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 			out = append(out, Added{Path: f, Err: err})
 			continue
 		}
-		cands = append(cands, candidate{path: f, fi: fi, fp: fingerprint(f, fi.Size(), fi.ModTime(), dest)})
+		cands = append(cands, candidate{path: f, size: fi.Size(), mtime: fi.ModTime(), fp: fingerprint(f, fi.Size(), fi.ModTime(), dest)})
 	}
 	fps := make([]string, len(cands))
 	for i, c := range cands {
@@ -100,10 +114,11 @@ const addChunkSize = 2048
 
 // candidate is a file to queue, as AddMany found it.
 type candidate struct {
-	path string
-	fi   fs.FileInfo
-	fp   string
-	done *completion
+	path  string
+	size  int64
+	mtime time.Time
+	fp    string
+	done  *completion
 }
 
 // addChunk queues cands (and sets going again the jobs of files gone) in
@@ -127,7 +142,7 @@ func (e *Engine) addChunk(out, gone []Added, cands []candidate, dest Destination
 		if j := e.byKey[jobKey(g.Path, dest)]; j != nil && (j.UploadURL != "" || j.State == Done) {
 			e.readdGone(j)
 			again = append(again, j)
-			g.Job, g.Err = j.view(), nil
+			g.Job, g.Err = addedJob(j), nil
 		}
 		out = append(out, g)
 	}
@@ -136,13 +151,13 @@ func (e *Engine) addChunk(out, gone []Added, cands []candidate, dest Destination
 		j := e.byKey[jobKey(c.path, dest)]
 		switch {
 		case j != nil && !j.removed:
-			e.readd(j, c.fi, c.fp, dest, c.done)
+			e.readd(j, c.fp, dest, c.done)
 			again = append(again, j)
 		default:
-			j = e.newJob(c.path, c.fi, c.fp, dest, c.done)
+			j = e.newJob(c.path, c.size, c.mtime, c.fp, dest, c.done)
 			fresh = append(fresh, j)
 		}
-		out = append(out, Added{Path: c.path, Job: Job{ID: j.ID}})
+		out = append(out, Added{Path: c.path, Job: AddedJob{ID: j.ID}})
 	}
 	e.write(e.batch)
 	e.batch = nil
@@ -164,7 +179,7 @@ func (e *Engine) addChunk(out, gone []Added, cands []candidate, dest Destination
 		e.write(b)
 		serr := storeError("the file was not queued. Free disk space or check the disk, then add it again.", err)
 		for i := first; i < len(out); i++ {
-			out[i].Job, out[i].Err = Job{}, serr
+			out[i].Job, out[i].Err = AddedJob{}, serr
 		}
 		return out, serr
 	}
@@ -178,7 +193,7 @@ func (e *Engine) addChunk(out, gone []Added, cands []candidate, dest Destination
 	e.schedule()
 	for i := first; i < len(out); i++ {
 		if j := e.jobs[out[i].Job.ID]; j != nil {
-			out[i].Job = j.view()
+			out[i].Job = addedJob(j)
 		}
 	}
 	return out, nil
@@ -201,13 +216,13 @@ func (e *Engine) readdGone(j *job) {
 
 // newJob makes and stages the job for a file not in the queue. Caller
 // holds e.mu.
-func (e *Engine) newJob(path string, fi fs.FileInfo, fp string, dest Destination, done *completion) *job {
+func (e *Engine) newJob(path string, size int64, mtime time.Time, fp string, dest Destination, done *completion) *job {
 	id, seq := e.newID()
 	j := &job{Job: Job{
 		ID:      id,
 		Path:    path,
-		Size:    fi.Size(),
-		ModTime: fi.ModTime(),
+		Size:    size,
+		ModTime: mtime,
 		Dest:    cloneDest(dest),
 		State:   Queued,
 		Added:   time.Now(),
@@ -225,7 +240,7 @@ func (e *Engine) newJob(path string, fi fs.FileInfo, fp string, dest Destination
 }
 
 // readd sets an existing job going again. Caller holds e.mu.
-func (e *Engine) readd(j *job, fi fs.FileInfo, fp string, dest Destination, done *completion) {
+func (e *Engine) readd(j *job, fp string, dest Destination, done *completion) {
 	j.held = false
 	j.Dest = cloneDest(dest)
 	switch {

@@ -118,7 +118,10 @@ func (f *folder) hand(ready []engine.FileVersion) {
 			f.emit(Event{Kind: Failed, Path: a.Path, Msg: a.Err.Error()})
 			continue
 		}
-		j := a.Job
+		j, ok := f.w.eng.Job(a.Job.ID)
+		if !ok {
+			continue // removed meanwhile
+		}
 		f.track(j.Path, &entry{id: j.ID, v: versionOfJob(j), state: inFlight})
 		f.emit(Event{Kind: Queued, Path: j.Path, Job: j})
 		if j.State.Terminal() || j.State == engine.Paused {
