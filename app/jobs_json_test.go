@@ -2,7 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -45,46 +44,13 @@ func TestJobCommandOnAMissingJobGivesItsCode(t *testing.T) {
 	}
 }
 
-// answerHeld lets tusd take each PATCH whole, then keeps the answer from
-// the client until it gives up: the upload is complete on the server
-// while its job has not heard so. Each PATCH's path goes to arrived.
-func answerHeld(arrived chan<- string, release <-chan struct{}) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodPatch {
-				next.ServeHTTP(w, r)
-				return
-			}
-			next.ServeHTTP(&unanswered{ResponseWriter: w, h: http.Header{}}, r)
-			select {
-			case arrived <- r.URL.Path:
-			default:
-			}
-			select {
-			case <-r.Context().Done():
-			case <-release:
-			}
-		})
-	}
-}
-
-type unanswered struct {
-	http.ResponseWriter
-	h http.Header
-}
-
-func (u *unanswered) Header() http.Header         { return u.h }
-func (u *unanswered) WriteHeader(int)             {}
-func (u *unanswered) Write(p []byte) (int, error) { return len(p), nil }
-func (u *unanswered) Unwrap() http.ResponseWriter { return u.ResponseWriter }
-
 // ferry cancel of a job whose file the server holds whole (paused before
 // it heard so) keeps the upload and says where the file is; a pause of
 // that done job is refused with its code.
 func TestCancelOfAnArrivedFileSaysWhereItIs(t *testing.T) {
 	arrived := make(chan string, 1)
 	release := make(chan struct{})
-	srv := tustest.New(t, tustest.WithMiddleware(answerHeld(arrived, release)))
+	srv := tustest.New(t, tustest.WithMiddleware(tustest.AnswerHeld(arrived, release)))
 	t.Cleanup(func() { close(release) })
 	p, sha := tustest.RandomFile(t, t.TempDir(), "kept.mp4", 2<<20+9, 3)
 	data := t.TempDir()
@@ -134,7 +100,7 @@ func TestCancelOfAnArrivedFileSaysWhereItIs(t *testing.T) {
 func TestCancelThroughARunningFerryOfAnArrivedFile(t *testing.T) {
 	arrived := make(chan string, 1)
 	release := make(chan struct{})
-	srv := tustest.New(t, tustest.WithMiddleware(answerHeld(arrived, release)))
+	srv := tustest.New(t, tustest.WithMiddleware(tustest.AnswerHeld(arrived, release)))
 	t.Cleanup(func() { close(release) })
 	p, sha := tustest.RandomFile(t, t.TempDir(), "kept.mp4", 2<<20+9, 4)
 	data := t.TempDir()

@@ -10,42 +10,6 @@ import (
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
-// answerHeld lets tusd take every PATCH whole and then keeps the answer
-// from the client until the client gives up on it (or release closes):
-// the upload is complete on the server while its job has not heard so.
-// The PATCH's path goes to arrived once tusd is done with it.
-func answerHeld(arrived chan<- string, release <-chan struct{}) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodPatch {
-				next.ServeHTTP(w, r)
-				return
-			}
-			next.ServeHTTP(&unanswered{ResponseWriter: w, h: http.Header{}}, r)
-			select {
-			case arrived <- r.URL.Path:
-			default:
-			}
-			select {
-			case <-r.Context().Done():
-			case <-release:
-			}
-		})
-	}
-}
-
-// unanswered keeps tusd's answer to itself; deadlines still reach the
-// connection.
-type unanswered struct {
-	http.ResponseWriter
-	h http.Header
-}
-
-func (u *unanswered) Header() http.Header         { return u.h }
-func (u *unanswered) WriteHeader(int)             {}
-func (u *unanswered) Write(p []byte) (int, error) { return len(p), nil }
-func (u *unanswered) Unwrap() http.ResponseWriter { return u.ResponseWriter }
-
 // headUpload asks the server directly what it holds of an upload.
 func headUpload(t *testing.T, uploadURL string) (status int, offset, length int64) {
 	t.Helper()
@@ -74,7 +38,7 @@ func TestCancelAfterArrivalKeepsTheUpload(t *testing.T) {
 func cancelAfterArrival(t *testing.T, pauseFirst bool) {
 	arrived := make(chan string, 1)
 	release := make(chan struct{})
-	srv := tustest.New(t, tustest.WithMiddleware(answerHeld(arrived, release)))
+	srv := tustest.New(t, tustest.WithMiddleware(tustest.AnswerHeld(arrived, release)))
 	t.Cleanup(func() { close(release) }) // before the server's Close, which waits for handlers
 	e := newEngine(t)
 	e.Start()
