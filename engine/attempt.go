@@ -42,7 +42,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 	p := plan{path: j.Path, size: j.Size, mtime: j.ModTime, dest: cloneDest(j.Dest), fp: j.fp,
 		upload: j.UploadURL, sent: j.bound(), ident: j.ident}
 	e.setState(j, Uploading)
-	j.flowing, j.tried = false, time.Now()
+	j.flowing, j.tried = false, time.Now().UnixNano()
 	e.mu.Unlock()
 	if p.upload == "" {
 		if u, ok := e.uploadOf(p.fp, p.size); ok {
@@ -276,13 +276,13 @@ func (e *Engine) forget(j *job, p *plan, why string, drop bool) {
 func (e *Engine) expiresFirst(j *job, left int64) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if j.Expires.IsZero() || j.knownSpeed < 1 || j.born.IsZero() {
+	if j.Expires.IsZero() || j.knownSpeed < 1 || j.born == 0 {
 		return false
 	}
 	need := time.Duration(float64(left) / j.knownSpeed * float64(time.Second))
 	// Only where a new URL would have the time: a server whose URLs never
 	// last long enough is not asked again and again.
-	window := j.Expires.Sub(j.born)
+	window := j.Expires.Sub(time.Unix(0, j.born))
 	return time.Now().Add(need).After(j.Expires) && window > need
 }
 
@@ -340,7 +340,7 @@ func (e *Engine) record(j *job, p *plan, created transfer.Created, id Identity, 
 	e.mu.Lock()
 	j.UploadURL, j.MediaID, j.Link, j.ident, j.sent = created.URL, created.MediaID, created.Link, &id, sent
 	j.offered, j.offeredFor = 0, created.URL
-	j.Expires, j.born = created.Expires, time.Now()
+	j.Expires, j.born = created.Expires, time.Now().UnixNano()
 	b := store.Batch{}
 	b.Put(store.Fingerprints, j.fp, upload{URL: created.URL, Sent: sent, Identity: &id}.encode())
 	e.changed(j, b)

@@ -97,9 +97,9 @@ type job struct {
 	moved      int64                   // bytes handed to connections by this process
 	lastMoved  int64                   // moved at the previous speed tick
 	flowing    bool                    // bytes moved since the attempt began
-	tried      time.Time               // when the attempt began
+	tried      int64                   // when the attempt began (Unix ns: a job is kept small, for queues of 100 000)
 	left       int64                   // this job's share of Totals.BytesLeft
-	born       time.Time               // when this process created the job's upload
+	born       int64                   // when this process created the job's upload (Unix ns; 0: not in this process)
 	knownSpeed float64                 // the last speed measured, kept through pauses
 	counted    bool                    // counted in Totals...
 	countedAs  State                   // ...under this state

@@ -342,7 +342,7 @@ func tickerEngine() *Engine {
 func fakeJob(e *Engine, id string, size int64) *job {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	j := &job{Job: Job{ID: id, Path: id, Size: size, State: Uploading}, running: true, tried: time.Now()}
+	j := &job{Job: Job{ID: id, Path: id, Size: size, State: Uploading}, running: true, tried: time.Now().UnixNano()}
 	e.jobs[id], e.running[j] = j, struct{}{}
 	e.account(j)
 	return j

@@ -80,7 +80,7 @@ func (e *Engine) tick(m *meter, now time.Time, dt float64, persist bool) {
 			moved := j.moved - j.lastMoved
 			inst := float64(moved) / dt
 			if j.Speed == 0 {
-				inst = first(moved, dt, now, j.tried)
+				inst = first(moved, dt, now, time.Unix(0, j.tried))
 			}
 			j.Speed = smooth(j.Speed, inst, dt)
 			if j.Speed < 1 {
