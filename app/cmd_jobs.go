@@ -75,7 +75,11 @@ func cmdJob(op string, args []string, stdout, stderr io.Writer) int {
 	}
 	if op == "retry" {
 		defer control.Serve(eng)()
-		return follow(eng, ids(jobs), nil, followOpts{json: c.json}, sigs, stdout, stderr)
+		var total int64
+		for _, j := range jobs {
+			total += j.Size
+		}
+		return follow(eng, ids(jobs), nil, followOpts{json: c.json, total: total}, sigs, stdout, stderr)
 	}
 	// Closing lets a cancel's deletions run (briefly): an upload its
 	// server holds whole is kept, and its job ends done.

@@ -99,7 +99,9 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	var failed, other, ids []string
+	var total int64
 	for _, j := range todo {
+		total += j.Size
 		if j.State == engine.Failed {
 			failed = append(failed, j.ID)
 		} else {
@@ -113,5 +115,5 @@ func cmdResume(args []string, stdout, stderr io.Writer) int {
 	if err := eng.Resume(other...); err != nil {
 		fmt.Fprintf(stderr, "ferry: %v\n", err)
 	}
-	return follow(eng, ids, nil, followOpts{json: c.json, authHint: "Tokens are not kept with the queue: give them again, e.g. ferry resume --header \"Authorization: Bearer …\"."}, sigs, stdout, stderr)
+	return follow(eng, ids, nil, followOpts{json: c.json, total: total, authHint: "Tokens are not kept with the queue: give them again, e.g. ferry resume --header \"Authorization: Bearer …\"."}, sigs, stdout, stderr)
 }

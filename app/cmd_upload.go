@@ -57,14 +57,16 @@ func cmdUpload(args []string, stdout, stderr io.Writer) int {
 	defer control.Serve(eng)()
 	var ids []string
 	var bad []failure
+	var total int64
 	for _, a := range eng.AddMany(paths, dest) {
 		if a.Err != nil {
 			bad = append(bad, failure{path: a.Path, err: a.Err})
 			continue
 		}
 		ids = append(ids, a.Job.ID)
+		total += a.Job.Size
 	}
-	return follow(eng, ids, bad, followOpts{json: c.json}, sigs, stdout, stderr)
+	return follow(eng, ids, bad, followOpts{json: c.json, total: total}, sigs, stdout, stderr)
 }
 
 // failure is a path that never became a job.

@@ -13,6 +13,7 @@ import (
 type followOpts struct {
 	json     bool
 	authHint string // said once if a server refused credentials
+	total    int64  // bytes of the files followed, for the total bar
 }
 
 // follow reports on the given jobs until each is done or failed, or until
@@ -32,14 +33,10 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, si
 	defer sub.Close()
 	var seq uint64 // events up to it are reflected in what follow read
 	pending := make(map[string]bool, len(ids))
-	var total int64
 	for _, id := range ids {
 		pending[id] = true
-		if j, ok := eng.Job(id); ok {
-			total += j.Size
-		}
 	}
-	show := newProgress(stderr, total)
+	show := newProgress(stderr, opts.total)
 	if bars, ok := show.(*bars); ok {
 		// Lines for the terminal go above the bars.
 		res.stderr = bars

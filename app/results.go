@@ -88,8 +88,7 @@ func (r *results) finished(j engine.Job) {
 		fmt.Fprintf(r.stderr, "ferry: failed: %s\n", naming(j.Path, why))
 	}
 	if r.json {
-		r.emit(resultLine{Path: j.Path, State: j.State.String(), URL: j.UploadURL, Size: j.Size, Error: j.Error,
-			ErrorCode: j.ErrorCode, MediaID: j.MediaID, Link: j.Link, ID: j.ID, Already: j.Already, Notes: j.Notes})
+		r.emit(lineOf(j))
 		return
 	}
 	if j.State == engine.Done {
@@ -122,8 +121,13 @@ func (r *results) after(before, now engine.Job, found bool) {
 		r.emit(resultLine{Path: before.Path, State: "removed", Size: before.Size, ID: before.ID})
 		return
 	}
-	r.emit(resultLine{Path: now.Path, State: now.State.String(), URL: now.UploadURL, Size: now.Size, Error: now.Error,
-		ErrorCode: now.ErrorCode, MediaID: now.MediaID, Link: now.Link, ID: now.ID, Already: now.Already, Notes: now.Notes})
+	r.emit(lineOf(now))
+}
+
+// lineOf is a job's --json line as it is.
+func lineOf(j engine.Job) resultLine {
+	return resultLine{Path: j.Path, State: j.State.String(), URL: j.UploadURL, Size: j.Size, Error: j.Error,
+		ErrorCode: j.ErrorCode, MediaID: j.MediaID, Link: j.Link, ID: j.ID, Already: j.Already, Notes: j.Notes}
 }
 
 // codeUsage is the code of a command line that cannot be run (exit 2).

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"time"
@@ -24,11 +23,14 @@ type Added struct {
 // not answered with 100 000 copies of whole jobs.
 type AddedJob struct {
 	ID      string
+	Size    int64
 	State   State
 	Already bool // uploaded before: nothing to send
 }
 
-func addedJob(j *job) AddedJob { return AddedJob{ID: j.ID, State: j.State, Already: j.Already} }
+func addedJob(j *job) AddedJob {
+	return AddedJob{ID: j.ID, Size: j.Size, State: j.State, Already: j.Already}
+}
 
 // Add queues one file for upload and returns once the job is on disk.
 // Adding a file that already has a job for the same destination (same
@@ -320,7 +322,7 @@ func shutDown() *Error {
 
 // wrongState is the sentence for a command that does not fit a job's state.
 func wrongState(format string, args ...any) *Error {
-	return &Error{Kind: transfer.Permanent, Code: CodeWrongState, Msg: fmt.Sprintf(format, args...)}
+	return permanent(CodeWrongState, nil, format, args...)
 }
 
 // lookup finds a job. Caller holds e.mu.
@@ -456,8 +458,7 @@ func arrived(j *job) *Error {
 	if j.MediaID != "" {
 		where += " (media id " + j.MediaID + ")"
 	}
-	return &Error{Kind: transfer.Permanent, Code: CodeArrived,
-		Msg: fmt.Sprintf("%s had already arrived%s; nothing was cancelled, and the upload stays on the server.", j.Path, where)}
+	return permanent(CodeArrived, nil, "%s had already arrived%s; nothing was cancelled, and the upload stays on the server.", j.Path, where)
 }
 
 // Remove takes jobs off the list, cancelling active ones first. A finished

@@ -88,7 +88,7 @@ func (e *Engine) TestDestination(name string) error {
 
 // unchecked is what a test leaves to the first upload, with its code.
 func unchecked(msg string) *Error {
-	return &Error{Kind: transfer.Permanent, Code: CodeUnchecked, Msg: msg, Err: &ErrUnchecked{Msg: msg}}
+	return permanent(CodeUnchecked, &ErrUnchecked{Msg: msg}, "%s", msg)
 }
 
 // testTus asks a tus server OPTIONS (is it tus?) and then HEAD of an

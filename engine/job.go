@@ -130,7 +130,7 @@ type record struct {
 
 func (j *job) encode() ([]byte, error) {
 	r := record{V: recordVersion, Job: j.Job.clone(), Fingerprint: j.fp, Identity: j.ident, Sent: &j.sent}
-	r.Speed, r.ETA = 0, 0
+	r.Speed, r.ETA, r.Deleting = 0, 0, false // live state: a deletion an earlier process left goes on unwatched
 	for k := range r.Dest.Header {
 		if secretHeader(k) {
 			delete(r.Dest.Header, k)
@@ -161,8 +161,7 @@ func decodeJob(id string, b []byte) (*job, error) {
 		r.Path = string(r.RawPath)
 	}
 	j := &job{Job: r.Job, fp: r.Fingerprint, confirmed: r.Offset, ident: r.Identity}
-	j.Deleting = false // a deletion left by an earlier process goes on unwatched
-	j.sent = j.Size    // version 1 did not record it: trust the server as it did
+	j.sent = j.Size // version 1 did not record it: trust the server as it did
 	if r.Sent != nil {
 		j.sent = *r.Sent
 	}

@@ -132,48 +132,52 @@ func (d *deleter) work(host string, pd pendingDelete) {
 // do deletes one upload, unless its server holds it whole: an upload
 // complete on the server is never terminated (a cancel that raced its
 // last byte, or came after it, leaves a finished file and a job done).
+// Either way its job hears that the first try is over (settled).
 func (d *deleter) do(pd pendingDelete) {
-	ctx, cancel := context.WithTimeout(d.ctx, 30*time.Second)
-	defer cancel()
-	dest, err := d.e.resolve(pd.Dest)
-	if err != nil {
-		// Its destination was removed (with its token): keep the record
-		// for a later try, should it come back.
+	whole, length, err := d.ask(pd)
+	if err != nil && d.ctx.Err() == nil {
 		d.retry(pd)
-		d.e.mu.Lock()
-		d.e.settled(pd)
-		d.e.mu.Unlock()
-		return
 	}
-	t := d.e.target(dest, "")
-	off, length, err := d.e.client.Offset(ctx, t, pd.URL)
-	whole := false
-	switch {
-	case transfer.KindOf(err) == transfer.Gone:
-	case err == nil && (length >= 0 && off == length || length < 0 && pd.Job != "" && off == pd.Size):
-		whole = true
-	case err == nil:
-		err = d.e.client.Terminate(ctx, t, pd.URL)
-	}
-	if err != nil && transfer.KindOf(err) != transfer.Gone {
-		if d.ctx.Err() == nil {
-			d.retry(pd)
-		}
-		d.e.mu.Lock()
-		d.e.settled(pd) // a later try is not waited for: the job is cancelled
-		d.e.mu.Unlock()
+	d.e.mu.Lock()
+	defer d.e.mu.Unlock()
+	defer d.e.settled(pd) // a later try is not waited for: the job is cancelled
+	if err != nil {
 		return
 	}
 	b := store.Batch{}
 	b.Delete(store.Deletes, pd.URL)
-	d.e.mu.Lock()
 	if whole {
 		d.e.keptWhole(pd, length, b)
-	} else {
-		d.e.write(b)
+		return
 	}
-	d.e.settled(pd)
-	d.e.mu.Unlock()
+	d.e.write(b)
+}
+
+// ask deletes pd's upload on its server, or finds it whole there (and
+// its length); an upload the server no longer has counts as deleted. A
+// destination removed with its token is an error: the record is kept
+// for a later try, should it come back.
+func (d *deleter) ask(pd pendingDelete) (whole bool, length int64, err error) {
+	ctx, cancel := context.WithTimeout(d.ctx, 30*time.Second)
+	defer cancel()
+	dest, err := d.e.resolve(pd.Dest)
+	if err != nil {
+		return false, 0, err
+	}
+	t := d.e.target(dest, "")
+	off, length, err := d.e.client.Offset(ctx, t, pd.URL)
+	switch {
+	case transfer.KindOf(err) == transfer.Gone:
+		return false, 0, nil
+	case err == nil && (length >= 0 && off == length || length < 0 && pd.Job != "" && off == pd.Size):
+		return true, length, nil
+	case err == nil:
+		err = d.e.client.Terminate(ctx, t, pd.URL)
+	}
+	if transfer.KindOf(err) == transfer.Gone {
+		err = nil
+	}
+	return false, length, err
 }
 
 // settled tells that the first try at deleting a cancelled job's upload

@@ -58,10 +58,9 @@ type Client struct {
 
 	answered   sync.Map // origin → true once it gave any HTTP answer
 	unanswered sync.Map // origin → time.Time of its first failure while never answered
-	slowCreate sync.Map // origin → time.Duration: the wait for a creation's answer, grown after a lost one
-	lostMu     sync.Mutex
-	lost       map[string]int // origin → creations in a row that got no answer
-	named      sync.Map       // endpoint → *probe: does it take client-named uploads
+	createMu   sync.Mutex
+	created    map[string]creations // origin → the wait its creations earned, and lost answers in a row
+	named      sync.Map             // endpoint → *probe: does it take client-named uploads
 }
 
 // NewClient returns a Client with a transport suited to long uploads.

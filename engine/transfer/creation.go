@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,14 +11,21 @@ import (
 // maxCreateWait bounds how long a creation's answer is waited for.
 const maxCreateWait = 16 * time.Minute
 
+// creations is what an origin's creations have earned: how long the
+// next one's answer is waited for (0: ResponseTimeout), grown after each
+// lost answer, and how many in a row were lost.
+type creations struct {
+	wait time.Duration
+	lost int
+}
+
 // creation is a creation request to t's endpoint, with the wait for its
 // answer that the endpoint's origin has earned.
 func (c *Client) creation(t Target, hdr http.Header) request {
-	r := request{method: http.MethodPost, target: t.Endpoint, hdr: hdr, create: true}
-	if d, ok := c.slowCreate.Load(originOf(t.Endpoint)); ok {
-		r.answer = d.(time.Duration)
-	}
-	return r
+	c.createMu.Lock()
+	defer c.createMu.Unlock()
+	return request{method: http.MethodPost, target: t.Endpoint, hdr: hdr, create: true,
+		answer: c.created[originOf(t.Endpoint)].wait}
 }
 
 // maxLostCreations is how many creations in a row an origin may take
@@ -37,37 +45,32 @@ func (c *Client) lostCreation(t Target, err error) error {
 		return err
 	}
 	o := originOf(t.Endpoint)
-	wait := c.responseTimeout()
-	if d, ok := c.slowCreate.Load(o); ok {
-		wait = d.(time.Duration)
+	c.createMu.Lock()
+	if c.created == nil {
+		c.created = map[string]creations{}
 	}
-	wait = min(2*wait, maxCreateWait)
-	c.slowCreate.Store(o, wait)
-	lost := c.lostCount(o, 1)
-	if lost >= maxLostCreations {
+	cr := c.created[o]
+	cr.wait = min(2*cmp.Or(cr.wait, c.responseTimeout()), maxCreateWait)
+	cr.lost++
+	c.created[o] = cr
+	c.createMu.Unlock()
+	if cr.lost >= maxLostCreations {
 		e.Kind, e.Code = Permanent, CodeLostCreation
-		e.Msg = fmt.Sprintf("%s; %d creation requests in a row reached %s without an answer, and each may have left an unfinished upload there. Ferry stops asking so as to leave no more: check the server, then retry", e.Msg, lost, HostOf(t.Endpoint))
+		e.Msg = fmt.Sprintf("%s; %d creation requests in a row reached %s without an answer, and each may have left an unfinished upload there. Ferry stops asking so as to leave no more: check the server, then retry", e.Msg, cr.lost, HostOf(t.Endpoint))
 		return e
 	}
-	e.Msg = fmt.Sprintf("%s; it may keep an unfinished upload from that request. The next try waits up to %s for its answer", e.Msg, wait.Round(time.Second))
+	e.Msg = fmt.Sprintf("%s; it may keep an unfinished upload from that request. The next try waits up to %s for its answer", e.Msg, cr.wait.Round(time.Second))
 	return e
 }
 
-// lostCount adds d to the origin's count of creations in a row that got
-// no answer, and returns it; d = 0 after an answer resets it.
-func (c *Client) lostCount(origin string, d int) int {
-	c.lostMu.Lock()
-	defer c.lostMu.Unlock()
-	if c.lost == nil {
-		c.lost = map[string]int{}
+// creationAnswered notes that a creation to t's endpoint got its answer:
+// the count of lost ones starts again (the longer wait stays).
+func (c *Client) creationAnswered(t Target) {
+	o := originOf(t.Endpoint)
+	c.createMu.Lock()
+	defer c.createMu.Unlock()
+	if cr, ok := c.created[o]; ok && cr.lost > 0 {
+		cr.lost = 0
+		c.created[o] = cr
 	}
-	if d == 0 {
-		delete(c.lost, origin)
-		return 0
-	}
-	c.lost[origin] += d
-	return c.lost[origin]
 }
-
-// creationAnswered notes that a creation to t's endpoint got its answer.
-func (c *Client) creationAnswered(t Target) { c.lostCount(originOf(t.Endpoint), 0) }

@@ -24,30 +24,14 @@ func benchMany(srv *tusd, ferryBin, work string, n, runs int, ref *row) (row, er
 		return row{}, err
 	}
 	defer os.RemoveAll(dir)
-	var best *sample
-	for i := range runs {
-		dataDir, err := os.MkdirTemp(work, "ferry-data-")
-		if err != nil {
-			return row{}, err
-		}
+	m, err := bestOf(runs, func(i int) (sample, error) {
 		logf("many jobs: ferry upload DIR, %d files, run %d/%d", n, i+1, runs)
-		syncDisk()
-		m, err := measure([]string{ferryBin, "upload", "--data-dir", dataDir, "--to", srv.URL, dir})
-		if err == nil {
-			err = srv.check(sums)
-		}
-		if err != nil {
-			return row{}, fmt.Errorf("ferry upload DIR of %d files: %w", n, err)
-		}
-		os.RemoveAll(dataDir)
-		if err := srv.clear(); err != nil {
-			return row{}, err
-		}
-		if best == nil || m.Wall < best.Wall {
-			best = &m
-		}
+		return uploadChecked(srv, sums, ferryUpload(ferryBin, work, srv.URL, dir))
+	})
+	if err != nil {
+		return row{}, fmt.Errorf("ferry upload DIR of %d files: %w", n, err)
 	}
-	r := sampleRow("many jobs", "ferry upload DIR", n, *best)
+	r := sampleRow("many jobs", "ferry upload DIR", n, m)
 	word := "ok"
 	if r.RSSMiB >= aimManyRSSMiB {
 		word = "OVER aim"

@@ -30,39 +30,16 @@ func benchSmall(srv *tusd, self, ferryBin, work string, n, runs int) ([]row, err
 	}
 
 	upload := func(name string, k int, argv func() ([]string, error)) (row, error) {
-		var best *sample
-		for i := range runs {
-			cmd, err := argv()
-			if err != nil {
-				return row{}, err
-			}
+		m, err := bestOf(runs, func(i int) (sample, error) {
 			logf("small files: %s, %d files, run %d/%d", name, k, i+1, runs)
-			syncDisk()
-			m, err := measure(cmd)
-			if err == nil {
-				err = srv.check(sums[k])
-			}
-			if err != nil {
-				return row{}, fmt.Errorf("%s of %d small files: %w", name, k, err)
-			}
-			if err := srv.clear(); err != nil {
-				return row{}, err
-			}
-			if best == nil || m.Wall < best.Wall {
-				best = &m
-			}
+			return uploadChecked(srv, sums[k], argv)
+		})
+		if err != nil {
+			return row{}, fmt.Errorf("%s of %d small files: %w", name, k, err)
 		}
-		return sampleRow("small files", name, k, *best), nil
+		return sampleRow("small files", name, k, m), nil
 	}
-	ferry := func(k int) func() ([]string, error) {
-		return func() ([]string, error) {
-			dataDir, err := os.MkdirTemp(work, "ferry-data-")
-			if err != nil {
-				return nil, err
-			}
-			return []string{ferryBin, "upload", "--data-dir", dataDir, "--to", srv.URL, dirs[k]}, nil
-		}
-	}
+	ferry := func(k int) func() ([]string, error) { return ferryUpload(ferryBin, work, srv.URL, dirs[k]) }
 
 	full, err := upload("ferry upload DIR", n, ferry(n))
 	if err != nil {
@@ -98,20 +75,20 @@ func benchSmall(srv *tusd, self, ferryBin, work string, n, runs int) ([]row, err
 // a `ferry serve` on loopback (Ferry's own receiver, where a small file
 // takes one request), checking what arrives byte for byte.
 func benchSmallServe(ferryBin, work string, sums sumSet, n, runs int, argv func() ([]string, error)) (row, error) {
-	var best *sample
-	for i := range runs {
+	m, err := bestOf(runs, func(i int) (sample, error) {
 		recv, err := os.MkdirTemp(work, "serve-small-")
 		if err != nil {
-			return row{}, err
+			return sample{}, err
 		}
+		defer os.RemoveAll(recv)
 		fs, err := startFerryServe(ferryBin, recv)
 		if err != nil {
-			return row{}, err
+			return sample{}, err
 		}
 		cmd, err := argv()
 		if err != nil {
 			fs.Close()
-			return row{}, err
+			return sample{}, err
 		}
 		cmd[len(cmd)-2] = fs.URL // --to
 		logf("small files: ferry upload DIR into ferry serve, %d files, run %d/%d", n, i+1, runs)
@@ -121,15 +98,58 @@ func benchSmallServe(ferryBin, work string, sums sumSet, n, runs int, argv func(
 		if err == nil {
 			err = checkFiles(receivedFiles(recv), sums)
 		}
-		os.RemoveAll(recv)
+		return m, err
+	})
+	if err != nil {
+		return row{}, fmt.Errorf("%d small files into ferry serve: %w", n, err)
+	}
+	return sampleRow("small files", "ferry upload DIR → ferry serve", n, m), nil
+}
+
+// bestOf runs try runs times and keeps the fastest sample; try does one
+// run whole (set-up, measure, check, clean-up).
+func bestOf(runs int, try func(i int) (sample, error)) (sample, error) {
+	var best sample
+	for i := range runs {
+		m, err := try(i)
 		if err != nil {
-			return row{}, fmt.Errorf("%d small files into ferry serve: %w", n, err)
+			return sample{}, err
 		}
-		if best == nil || m.Wall < best.Wall {
-			best = &m
+		if i == 0 || m.Wall < best.Wall {
+			best = m
 		}
 	}
-	return sampleRow("small files", "ferry upload DIR → ferry serve", n, *best), nil
+	return best, nil
+}
+
+// uploadChecked runs argv's upload into the bench tusd, checks that it
+// holds exactly the files of sums, and empties it.
+func uploadChecked(srv *tusd, sums sumSet, argv func() ([]string, error)) (sample, error) {
+	cmd, err := argv()
+	if err != nil {
+		return sample{}, err
+	}
+	syncDisk()
+	m, err := measure(cmd)
+	if err == nil {
+		err = srv.check(sums)
+	}
+	if err != nil {
+		return sample{}, err
+	}
+	return m, srv.clear()
+}
+
+// ferryUpload is the command line of `ferry upload DIR` to url with a
+// fresh data dir in work, made when it is asked for.
+func ferryUpload(ferryBin, work, url, dir string) func() ([]string, error) {
+	return func() ([]string, error) {
+		dataDir, err := os.MkdirTemp(work, "ferry-data-")
+		if err != nil {
+			return nil, err
+		}
+		return []string{ferryBin, "upload", "--data-dir", dataDir, "--to", url, dir}, nil
+	}
 }
 
 // receivedFiles lists the files ferry serve published into dir (its own
