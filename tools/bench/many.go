@@ -55,13 +55,5 @@ func perFile(big, small row) string {
 	if small.CPUS > 0 {
 		cpu = (big.CPUS / float64(big.N)) / (small.CPUS / float64(small.N))
 	}
-	in := func(r float64) bool { return r >= 0.75 && r <= 1.33 }
-	word := "noisy: run again (-runs 3)"
-	switch {
-	case wall > 1.33 && cpu > 1.33:
-		word = "WORSE than linear"
-	case in(wall) || in(cpu):
-		word = "linear"
-	}
-	return fmt.Sprintf("wall %.2f×, CPU %.2f× (≈1: linear): %s", wall, cpu, word)
+	return fmt.Sprintf("wall %.2f×, CPU %.2f× (≈1: linear): %s", wall, cpu, verdict(wall, cpu, 0.75, 1.33))
 }

@@ -189,13 +189,19 @@ func timedRow(group, name string, n int, d time.Duration) row {
 // linearity judges the time ratio of n to n/2 files, on wall and on CPU:
 // a shared machine disturbs wall time, and a quadratic cost shows in both.
 func linearity(wall, cpu float64) string {
-	in := func(r float64) bool { return r >= 1.5 && r <= 2.5 }
-	word := "noisy: run again (-runs 3)"
+	return fmt.Sprintf("%.2f, CPU %.2f (≈2: linear): %s", wall, cpu, verdict(wall, cpu, 1.5, 2.5))
+}
+
+// verdict judges a ratio of times that is linear between lo and hi: on
+// wall or CPU (a shared machine disturbs wall time), and worse only when
+// both are above (a cost that grows with the queue shows in both).
+func verdict(wall, cpu, lo, hi float64) string {
+	in := func(r float64) bool { return r >= lo && r <= hi }
 	switch {
-	case wall > 2.5 && cpu > 2.5:
-		word = "WORSE than linear"
+	case wall > hi && cpu > hi:
+		return "WORSE than linear"
 	case in(wall) || in(cpu):
-		word = "linear"
+		return "linear"
 	}
-	return fmt.Sprintf("%.2f, CPU %.2f (≈2: linear): %s", wall, cpu, word)
+	return "noisy: run again (-runs 3)"
 }
