@@ -39,7 +39,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		e.mu.Unlock()
 		return context.Cause(ctx)
 	}
-	p := plan{path: j.Path, size: j.Size, mtime: j.ModTime, dest: cloneDest(j.Dest), fp: j.fp,
+	p := plan{path: j.Path, size: j.Size, mtime: j.ModTime, dest: cloneDest(*j.Dest), fp: j.fp,
 		upload: j.UploadURL, sent: j.bound(), ident: j.ident}
 	e.setState(j, Uploading)
 	j.flowing, j.tried = false, time.Now().UnixNano()
@@ -223,7 +223,7 @@ func (e *Engine) settle(ctx context.Context, j *job, path string) (fs.FileInfo, 
 		if !shown {
 			shown = true
 			e.mu.Lock()
-			j.Reason, j.NextTry = fmt.Sprintf("The file is changing; it starts over once it has been still for %s", still.Round(time.Millisecond)), time.Time{}
+			j.setWait(fmt.Sprintf("The file is changing; it starts over once it has been still for %s", still.Round(time.Millisecond)), time.Time{})
 			e.setState(j, Waiting)
 			e.mu.Unlock()
 		}
@@ -245,9 +245,9 @@ func (e *Engine) startOver(j *job, p *plan, fi fs.FileInfo) {
 	if p.upload != "" {
 		e.del.stage(b, p.upload, p.dest)
 	}
-	j.fp = fingerprint(j.Path, fi.Size(), fi.ModTime(), j.Dest)
+	j.fp = fingerprint(j.Path, fi.Size(), fi.ModTime(), *j.Dest)
 	j.Size, j.ModTime = fi.Size(), fi.ModTime()
-	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident = "", "", 0, 0, 0, nil
+	j.letGo()
 	j.note("The file changed on disk; starting the upload over")
 	e.changed(j, b)
 	p.size, p.mtime, p.fp, p.upload, p.sent, p.ident = j.Size, j.ModTime, j.fp, "", 0, nil
@@ -263,9 +263,9 @@ func (e *Engine) forget(j *job, p *plan, why string, drop bool) {
 	if drop && j.UploadURL != "" {
 		// Not this file's upload any more, but still on the server: it
 		// goes (the deleter never deletes one the server holds whole).
-		e.del.stage(b, j.UploadURL, j.Dest)
+		e.del.stage(b, j.UploadURL, *j.Dest)
 	}
-	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident, j.Expires = "", "", 0, 0, 0, nil, time.Time{}
+	j.letGo()
 	j.note("%s", why)
 	e.changed(j, b)
 	p.upload, p.sent, p.ident = "", 0, nil
@@ -276,14 +276,15 @@ func (e *Engine) forget(j *job, p *plan, why string, drop bool) {
 func (e *Engine) expiresFirst(j *job, left int64) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if j.Expires.IsZero() || j.knownSpeed < 1 || j.born == 0 {
+	expires := j.extra().Expires
+	if expires.IsZero() || j.knownSpeed < 1 || j.born == 0 {
 		return false
 	}
 	need := time.Duration(float64(left) / j.knownSpeed * float64(time.Second))
 	// Only where a new URL would have the time: a server whose URLs never
 	// last long enough is not asked again and again.
-	window := j.Expires.Sub(time.Unix(0, j.born))
-	return time.Now().Add(need).After(j.Expires) && window > need
+	window := expires.Sub(time.Unix(0, j.born))
+	return time.Now().Add(need).After(expires) && window > need
 }
 
 // smallFile: a file this size or smaller goes in one PATCH, and its
@@ -297,8 +298,8 @@ const smallFile = 1 << 20
 // creation-with-upload saves a round trip for small files, but its upload
 // would exist before Ferry could record it: a crash or Ctrl-C in that
 // instant uploads the file twice. Only where the receiver takes an id
-// that Ferry records first, createNamed, is it used.) It returns the
-// offset the server took.
+// that Ferry can name again after a crash, createNamed, is it used.) It
+// returns the offset the server took.
 func (e *Engine) create(ctx context.Context, j *job, dest Destination, t transfer.Target, p *plan) (int64, error) {
 	id, err := identify(p.path)
 	if err != nil {
@@ -337,20 +338,26 @@ func (e *Engine) create(ctx context.Context, j *job, dest Destination, t transfe
 // record makes an upload the job's, on disk before it returns: its URL,
 // the file's identity and the bound on what may have been offered.
 func (e *Engine) record(j *job, p *plan, created transfer.Created, id Identity, sent int64) error {
+	if err := e.durable(e.adopt(j, p, created, id, sent)); err != nil {
+		return notRecorded("the new upload could not be recorded, so it was not sent. It goes on once the disk can be written.", err)
+	}
+	return nil
+}
+
+// adopt makes an upload the job's and stages its record, returning the
+// write generation that puts it on disk.
+func (e *Engine) adopt(j *job, p *plan, created transfer.Created, id Identity, sent int64) uint64 {
 	e.mu.Lock()
-	j.UploadURL, j.MediaID, j.Link, j.ident, j.sent = created.URL, created.MediaID, created.Link, &id, sent
+	defer e.mu.Unlock()
+	j.UploadURL, j.ident, j.sent = created.URL, &id, sent
+	j.setFound(created.MediaID, created.Link, created.Expires)
 	j.offered, j.offeredFor = 0, created.URL
-	j.Expires, j.born = created.Expires, time.Now().UnixNano()
+	j.born = time.Now().UnixNano()
 	b := store.Batch{}
 	b.Put(store.Fingerprints, j.fp, upload{URL: created.URL, Sent: sent, Identity: &id}.encode())
 	e.changed(j, b)
-	g := e.lastGen
-	e.mu.Unlock()
-	if err := e.durable(g); err != nil {
-		return notRecorded("the new upload could not be recorded, so it was not sent. It goes on once the disk can be written.", err)
-	}
 	p.upload, p.ident, p.sent = created.URL, &id, sent
-	return nil
+	return e.lastGen
 }
 
 // raiseSent records, durably, that bytes up to offset may now reach the
@@ -401,7 +408,7 @@ func (e *Engine) lowerSent(j *job) {
 // fingerprint, which no longer needs the upload in progress.
 func completed(j *job) store.Batch {
 	b := store.Batch{}
-	b.Put(store.Completions, j.fp, completion{URL: j.UploadURL, MediaID: j.MediaID, Link: j.Link, At: time.Now(), Size: j.Size}.encode())
+	b.Put(store.Completions, j.fp, completion{URL: j.UploadURL, MediaID: j.extra().MediaID, Link: j.extra().Link, At: time.Now(), Size: j.Size}.encode())
 	b.Delete(store.Fingerprints, j.fp)
 	return b
 }

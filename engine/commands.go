@@ -72,7 +72,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 	// One copy for all the jobs of this call: their destination's maps
 	// are shared and never changed in place (views and records clone
 	// before they redact), so 100 000 files do not hold 100 000 header maps.
-	dest = cloneDest(dest)
+	shared := new(cloneDest(dest))
 
 	// The files, read outside the lock.
 	var cands []candidate
@@ -102,7 +102,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 	for len(cands) > 0 || gone != nil {
 		n := min(len(cands), addChunkSize)
 		if failed == nil {
-			out, failed = e.addChunk(out, gone, cands[:n], dest)
+			out, failed = e.addChunk(out, gone, cands[:n], shared)
 		} else {
 			for _, c := range cands[:n] {
 				out = append(out, Added{Path: c.path, Err: failed})
@@ -130,7 +130,7 @@ type candidate struct {
 // addChunk queues cands (and sets going again the jobs of files gone) in
 // one transaction, appending their results to out. It returns the error
 // that kept them from being recorded, if one did.
-func (e *Engine) addChunk(out, gone []Added, cands []candidate, dest Destination) ([]Added, error) {
+func (e *Engine) addChunk(out, gone []Added, cands []candidate, dest *Destination) ([]Added, error) {
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
@@ -145,7 +145,7 @@ func (e *Engine) addChunk(out, gone []Added, cands []candidate, dest Destination
 	for _, g := range gone {
 		// A file moved or deleted since its upload began: the server's
 		// offset decides (an upload it holds whole is done).
-		if j := e.byKey[jobKey(g.Path, dest)]; j != nil && (j.UploadURL != "" || j.State == Done) {
+		if j := e.byKey[jobKey(g.Path, *dest)]; j != nil && (j.UploadURL != "" || j.State == Done) {
 			e.readdGone(j)
 			again = append(again, j)
 			g.Job, g.Err = addedJob(j), nil
@@ -154,7 +154,7 @@ func (e *Engine) addChunk(out, gone []Added, cands []candidate, dest Destination
 	}
 	first := len(out)
 	for _, c := range cands {
-		j := e.byKey[jobKey(c.path, dest)]
+		j := e.byKey[jobKey(c.path, *dest)]
 		switch {
 		case j != nil && !j.removed:
 			e.readd(j, c.fp, dest, c.done)
@@ -222,23 +222,15 @@ func (e *Engine) readdGone(j *job) {
 
 // newJob makes and stages the job for a file not in the queue. Caller
 // holds e.mu.
-func (e *Engine) newJob(path string, size int64, mtime time.Time, fp string, dest Destination, done *completion) *job {
+func (e *Engine) newJob(path string, size int64, mtime time.Time, fp string, dest *Destination, done *completion) *job {
 	id, seq := e.newID()
-	j := &job{Job: Job{
-		ID:      id,
-		Path:    path,
-		Size:    size,
-		ModTime: mtime,
-		Dest:    dest,
-		State:   Queued,
-		Added:   time.Now(),
-	}, seq: seq, fp: fp}
+	j := &job{ID: id, Path: path, Size: size, ModTime: mtime, Dest: dest, State: Queued, Added: time.Now(), seq: seq, fp: fp}
 	if done != nil {
 		done.apply(j)
 		j.State = Done
 	}
 	e.jobs[id] = j
-	e.byKey[jobKey(path, dest)] = j
+	e.byKey[jobKey(path, *dest)] = j
 	e.appendOrder(j)
 	e.stage(j)
 	e.account(j)
@@ -246,7 +238,7 @@ func (e *Engine) newJob(path string, size int64, mtime time.Time, fp string, des
 }
 
 // readd sets an existing job going again. Caller holds e.mu.
-func (e *Engine) readd(j *job, fp string, dest Destination, done *completion) {
+func (e *Engine) readd(j *job, fp string, dest *Destination, done *completion) {
 	j.held = false
 	j.Dest = dest
 	switch {
@@ -263,7 +255,7 @@ func (e *Engine) readd(j *job, fp string, dest Destination, done *completion) {
 		// since: the server's offset decides what is left.
 		j.Offset, j.Already = j.confirmed, false
 		if j.State == Done {
-			j.UploadURL, j.MediaID, j.Offset, j.confirmed = "", "", 0, 0
+			j.letGo()
 		}
 		if err := e.setState(j, Queued); err != nil {
 			e.changed(j)
@@ -276,7 +268,7 @@ func (e *Engine) forgetJob(j *job) {
 	j.removed = true
 	e.account(j)
 	delete(e.jobs, j.ID)
-	if k := jobKey(j.Path, j.Dest); e.byKey[k] == j {
+	if k := jobKey(j.Path, *j.Dest); e.byKey[k] == j {
 		delete(e.byKey, k)
 	}
 	e.dropOrder(j)
@@ -448,15 +440,15 @@ func (e *Engine) cancel(j *job) error {
 // arrived answers a cancel of a job that is done: the file is there, and
 // where.
 func arrived(j *job) *Error {
-	where := ""
+	x, where := j.extra(), ""
 	switch {
-	case j.Link != "":
-		where = " at " + j.Link
+	case x.Link != "":
+		where = " at " + x.Link
 	case j.UploadURL != "":
 		where = " at " + RedactURL(j.UploadURL)
 	}
-	if j.MediaID != "" {
-		where += " (media id " + j.MediaID + ")"
+	if x.MediaID != "" {
+		where += " (media id " + x.MediaID + ")"
 	}
 	return permanent(CodeArrived, nil, "%s had already arrived%s; nothing was cancelled, and the upload stays on the server.", j.Path, where)
 }

@@ -68,8 +68,8 @@ type Engine struct {
 	jobs        map[string]*job
 	order       []*job // in add order; nil where a job was removed
 	holes       int
-	byKey       map[string]*job // jobKey(path, destination): one job per file and place
-	lanes       [2]lane         // big files, small files
+	byKey       map[fileKey]*job // one job per file and place
+	lanes       [2]lane          // big files, small files
 	running     map[*job]struct{}
 	sleeping    int                    // running jobs in a backoff wait, all lanes: they give their slot up meanwhile
 	dirty       map[*job]struct{}      // progress not yet staged for disk
@@ -83,6 +83,9 @@ type Engine struct {
 	concurrency int
 	closed      bool
 	lastID      uint64 // the newest job id, as a number
+
+	keyMu sync.Mutex
+	idKey []byte // the data dir's key for naming uploads; nil until first needed
 
 	secMu   sync.Mutex
 	headers map[string]http.Header // destination key → headers given to this process
@@ -112,7 +115,7 @@ func Open(opts Options) (*Engine, error) {
 		store:       st,
 		limiter:     rate.NewLimiter(rate.Inf, 1),
 		jobs:        map[string]*job{},
-		byKey:       map[string]*job{},
+		byKey:       map[fileKey]*job{},
 		running:     map[*job]struct{}{},
 		dirty:       map[*job]struct{}{},
 		concurrency: opts.Concurrency,
@@ -154,24 +157,26 @@ func defaults(o *Options) {
 }
 
 func (e *Engine) load() error {
+	dests := sharedDests{}
 	err := e.store.Each(store.Jobs, func(id string, rec []byte) error {
-		j, err := decodeJob(id, rec)
+		j, err := decodeJob(id, rec, dests)
 		if err != nil {
 			return err
 		}
 		if j.State.Active() {
 			// The process that ran it is gone; the server's offset decides.
-			j.State, j.Reason, j.NextTry, j.held = Queued, "", time.Time{}, true
+			j.State, j.held = Queued, true
+			j.setWait("", time.Time{})
 		}
 		j.seq, _ = strconv.ParseUint(id, 16, 64)
 		e.jobs[id] = j
 		e.order = append(e.order, j)
-		e.byKey[jobKey(j.Path, j.Dest)] = j
+		e.byKey[jobKey(j.Path, *j.Dest)] = j
 		return nil
 	})
 	sort.Slice(e.order, func(a, b int) bool { return e.order[a].seq < e.order[b].seq })
 	for i, j := range e.order {
-		j.pos = i
+		j.pos = int32(i)
 		e.account(j)
 	}
 	if n := len(e.order); n > 0 {
@@ -256,7 +261,8 @@ func (e *Engine) Close() error {
 	e.mu.Lock()
 	for _, j := range stopped {
 		if j.State == Uploading || j.State == Waiting {
-			j.State, j.Reason, j.NextTry = Queued, "", time.Time{}
+			j.State = Queued
+			j.setWait("", time.Time{})
 			e.save(j)
 		}
 	}
@@ -306,16 +312,16 @@ func (e *Engine) setState(j *job, to State, also ...store.Batch) error {
 	}
 	j.State = to
 	if to != Waiting {
-		j.Reason, j.NextTry = "", time.Time{}
+		j.setWait("", time.Time{})
 	}
 	if to != Failed {
-		j.Error, j.ErrorCode = "", ""
+		j.setError("", "")
 	}
 	if to == Done {
 		j.Finished = time.Now()
 	}
 	if to != Uploading {
-		j.Speed, j.ETA = 0, 0
+		j.Speed = 0
 	}
 	e.changed(j, also...)
 	if to == Queued {
@@ -404,9 +410,10 @@ func (e *Engine) heal() {
 // note adds a history line. Caller holds e.mu.
 func (j *job) note(format string, args ...any) {
 	line := time.Now().Format("2006-01-02 15:04:05 ") + fmt.Sprintf(format, args...)
-	j.Notes = append(j.Notes, line)
-	if len(j.Notes) > 20 {
-		j.Notes = j.Notes[len(j.Notes)-20:]
+	x := j.edit()
+	x.Notes = append(x.Notes, line)
+	if len(x.Notes) > 20 {
+		x.Notes = x.Notes[len(x.Notes)-20:]
 	}
 }
 

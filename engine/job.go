@@ -54,21 +54,14 @@ func (j Job) Progress() float64 {
 	return float64(j.Offset) / float64(j.Size)
 }
 
-func (j Job) clone() Job {
-	j.Dest = cloneDest(j.Dest)
-	j.Notes = slices.Clone(j.Notes)
-	return j
-}
-
-// view is the copy the world sees: header values and URL secrets left out.
-func (j Job) view() Job {
-	j = j.clone()
+// redact leaves out header values and URL secrets: what the world sees.
+// j's destination maps are its own.
+func (j *Job) redact() {
 	for k := range j.Dest.Header {
 		j.Dest.Header[k] = []string{redacted}
 	}
 	j.Dest.URL = RedactURL(j.Dest.URL)
 	j.UploadURL = RedactURL(j.UploadURL)
-	return j
 }
 
 func cloneDest(d Destination) Destination {
@@ -78,34 +71,127 @@ func cloneDest(d Destination) Destination {
 	return d
 }
 
-// job is the engine's own record: a Job plus what only the engine sees.
+// job is the engine's own record of an upload; Job is its snapshot. A
+// queue may hold 100 000 jobs, so a job keeps inline only what every job
+// uses: what few jobs ever have (an error, a reason to wait, a media id,
+// notes) is in x, nil until set, and the destination is shared by the
+// jobs added together.
 type job struct {
-	Job
-	seq        uint64                  // add order (the id as a number)
-	pos        int                     // index in Engine.order
-	fp         string                  // fingerprint of path, size, mtime, destination
+	ID         string
+	Path       string
+	UploadURL  string // the upload on the server
+	fp         string // fingerprint of path, size, mtime, destination
+	offeredFor string // the upload offered counts for; another: unknown
+	// Dest is shared with other jobs and never changed in place: views
+	// and records clone it before they redact.
+	Dest       *Destination
+	x          *jobExtra
 	ident      *Identity               // the file as it was when its upload began
-	sent       int64                   // no byte beyond this offset was ever offered to the upload (on disk)
-	offered    int64                   // exact: the bytes this process read for offeredFor, or the server confirmed
-	offeredFor string                  // the upload offered counts for; another: unknown
-	held       bool                    // loaded from disk; waits for Start or a re-Add
-	ready      bool                    // in the scheduler's heap
-	lane       uint8                   // the lane it was offered to, and runs in
-	running    bool                    // a goroutine owns the transfer
-	cancel     context.CancelCauseFunc // stops that goroutine
-	confirmed  int64                   // offset the server confirmed
-	moved      int64                   // bytes handed to connections by this process
-	lastMoved  int64                   // moved at the previous speed tick
-	flowing    bool                    // bytes moved since the attempt began
-	tried      int64                   // when the attempt began (Unix ns: a job is kept small, for queues of 100 000)
-	left       int64                   // this job's share of Totals.BytesLeft
-	born       int64                   // when this process created the job's upload (Unix ns; 0: not in this process)
-	knownSpeed float64                 // the last speed measured, kept through pauses
-	counted    bool                    // counted in Totals...
-	countedAs  State                   // ...under this state
+	cancel     context.CancelCauseFunc // stops the goroutine that runs it
+	ModTime    time.Time
+	Added      time.Time
+	Finished   time.Time
+	Size       int64
+	Offset     int64 // bytes the server has: a hint until it says so, never below what it acknowledged
+	State      State
+	countedAs  State   // the state it is counted under in Totals, when counted
+	Speed      float64 // bytes/s, moving average while uploading
+	seq        uint64  // add order (the id as a number)
+	sent       int64   // no byte beyond this offset was ever offered to the upload (on disk)
+	offered    int64   // exact: the bytes this process read for offeredFor, or the server confirmed
+	confirmed  int64   // offset the server confirmed
+	moved      int64   // bytes handed to connections by this process
+	lastMoved  int64   // moved at the previous speed tick
+	tried      int64   // when the attempt began (Unix ns)
+	left       int64   // this job's share of Totals.BytesLeft
+	born       int64   // when this process created the job's upload (Unix ns; 0: not in this process)
+	knownSpeed float64 // the last speed measured, kept through pauses
+	pos        int32   // index in Engine.order
+	// gen counts the uploads the job let go: its next named upload gets
+	// a new id. (16 bits keep the job within its size class; should it
+	// wrap, a receiver's 409 for the old id is answered as any other.)
+	gen      uint16
+	lane     uint8 // the lane it was offered to, and runs in
+	Already  bool  // see Job
+	Deleting bool  // see Job
+	held     bool  // loaded from disk; waits for Start or a re-Add
+	ready    bool  // in the scheduler's heap
+	running  bool  // a goroutine owns the transfer
+	flowing  bool  // bytes moved since the attempt began
+	counted  bool  // counted in Totals
 	// terminate asks the goroutine to delete the server upload on its way out.
 	terminate bool
 	removed   bool // off the list: never written or published again
+}
+
+// jobExtra holds what few jobs have; see Job for each field.
+type jobExtra struct {
+	MediaID   string
+	Link      string
+	Error     string
+	ErrorCode Code
+	Reason    string
+	Expires   time.Time
+	NextTry   time.Time
+	Notes     []string
+}
+
+// extra reads what few jobs have (zero values when the job has none).
+func (j *job) extra() jobExtra {
+	if j.x == nil {
+		return jobExtra{}
+	}
+	return *j.x
+}
+
+// edit is extra to write to. Caller holds e.mu.
+func (j *job) edit() *jobExtra {
+	if j.x == nil {
+		j.x = &jobExtra{}
+	}
+	return j.x
+}
+
+// tidy gives back the extra of a job that no longer has any. Caller
+// holds e.mu.
+func (j *job) tidy() {
+	if x := j.x; x != nil && x.MediaID == "" && x.Link == "" && x.Error == "" && x.ErrorCode == "" &&
+		x.Reason == "" && x.Expires.IsZero() && x.NextTry.IsZero() && len(x.Notes) == 0 {
+		j.x = nil
+	}
+}
+
+// snapshot is the job as a Job, secrets and all: the destination's maps
+// are copies. Caller holds e.mu.
+func (j *job) snapshot() Job {
+	x := j.extra()
+	return Job{
+		ID: j.ID, Path: j.Path, Size: j.Size, ModTime: j.ModTime, Dest: cloneDest(*j.Dest),
+		State: j.State, Offset: j.Offset, UploadURL: j.UploadURL, MediaID: x.MediaID, Link: x.Link,
+		Expires: x.Expires, Error: x.Error, ErrorCode: x.ErrorCode, Reason: x.Reason, NextTry: x.NextTry,
+		Notes: slices.Clone(x.Notes), Added: j.Added, Finished: j.Finished, Already: j.Already,
+		Deleting: j.Deleting, Speed: j.Speed, ETA: eta(j.Size-j.Offset, j.Speed),
+	}
+}
+
+// view is the copy the world sees: header values and URL secrets left
+// out. Caller holds e.mu.
+func (j *job) view() Job {
+	v := j.snapshot()
+	v.redact()
+	return v
+}
+
+// fromRecord makes the job a stored Job describes, going to dest.
+func fromRecord(r *Job, dest *Destination) *job {
+	j := &job{ID: r.ID, Path: r.Path, UploadURL: r.UploadURL, Dest: dest, ModTime: r.ModTime,
+		Added: r.Added, Finished: r.Finished, Size: r.Size, Offset: r.Offset, State: r.State, Already: r.Already}
+	if r.MediaID != "" || r.Link != "" || r.Error != "" || r.ErrorCode != "" || r.Reason != "" ||
+		!r.Expires.IsZero() || !r.NextTry.IsZero() || len(r.Notes) > 0 {
+		j.x = &jobExtra{MediaID: r.MediaID, Link: r.Link, Error: r.Error, ErrorCode: r.ErrorCode,
+			Reason: r.Reason, Expires: r.Expires, NextTry: r.NextTry, Notes: r.Notes}
+	}
+	return j
 }
 
 // startable: the scheduler may give it a slot.
@@ -123,13 +209,14 @@ type record struct {
 	Fingerprint string    `json:"fingerprint"`
 	Identity    *Identity `json:"identity,omitempty"`
 	Sent        *int64    `json:"sent,omitempty"`
+	Gen         uint16    `json:"gen,omitempty"` // see job.gen
 	// RawPath holds a path that is not valid UTF-8, byte for byte (JSON
 	// strings would turn its bytes into U+FFFD).
 	RawPath []byte `json:"raw_path,omitempty"`
 }
 
 func (j *job) encode() ([]byte, error) {
-	r := record{V: recordVersion, Job: j.Job.clone(), Fingerprint: j.fp, Identity: j.ident, Sent: &j.sent}
+	r := record{V: recordVersion, Job: j.snapshot(), Fingerprint: j.fp, Identity: j.ident, Sent: &j.sent, Gen: j.gen}
 	r.Speed, r.ETA, r.Deleting = 0, 0, false // live state: a deletion an earlier process left goes on unwatched
 	for k := range r.Dest.Header {
 		if secretHeader(k) {
@@ -146,7 +233,9 @@ func (j *job) encode() ([]byte, error) {
 	return json.Marshal(r)
 }
 
-func decodeJob(id string, b []byte) (*job, error) {
+// decodeJob reads a stored job; jobs with the same destination get one
+// copy of it from dests.
+func decodeJob(id string, b []byte, dests sharedDests) (*job, error) {
 	var r record
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, err
@@ -160,10 +249,65 @@ func decodeJob(id string, b []byte) (*job, error) {
 	if r.RawPath != nil {
 		r.Path = string(r.RawPath)
 	}
-	j := &job{Job: r.Job, fp: r.Fingerprint, confirmed: r.Offset, ident: r.Identity}
+	j := fromRecord(&r.Job, dests.of(r.Dest))
+	j.fp, j.confirmed, j.ident, j.gen = r.Fingerprint, r.Offset, r.Identity, r.Gen
 	j.sent = j.Size // version 1 did not record it: trust the server as it did
 	if r.Sent != nil {
 		j.sent = *r.Sent
 	}
 	return j, nil
+}
+
+// letGo forgets the job's server upload, and what the server said of
+// it; the caller sees to the server's copy. Caller holds e.mu.
+func (j *job) letGo() {
+	j.UploadURL, j.Offset, j.confirmed, j.sent, j.ident = "", 0, 0, 0, nil
+	j.gen++
+	j.setFound("", "", time.Time{})
+}
+
+// setFound keeps what the server said of the job's upload: the media id,
+// the link people see it at, when it expires. Caller holds e.mu.
+func (j *job) setFound(mediaID, link string, expires time.Time) {
+	if j.x != nil || mediaID != "" || link != "" || !expires.IsZero() {
+		x := j.edit()
+		x.MediaID, x.Link, x.Expires = mediaID, link, expires
+		j.tidy()
+	}
+}
+
+// setWait says why the job waits and when it tries again. Caller holds
+// e.mu.
+func (j *job) setWait(why string, next time.Time) {
+	if j.x != nil || why != "" || !next.IsZero() {
+		x := j.edit()
+		x.Reason, x.NextTry = why, next
+		j.tidy()
+	}
+}
+
+// setError says why the job failed. Caller holds e.mu.
+func (j *job) setError(msg string, code Code) {
+	if j.x != nil || msg != "" || code != "" {
+		x := j.edit()
+		x.Error, x.ErrorCode = msg, code
+		j.tidy()
+	}
+}
+
+// sharedDests holds one copy of each destination the jobs of a queue go
+// to, as AddMany gives the jobs it adds: jobs read from disk would each
+// have their own.
+type sharedDests map[string]*Destination
+
+func (s sharedDests) of(d Destination) *Destination {
+	k, err := json.Marshal(d)
+	if err != nil {
+		return &d
+	}
+	if p, ok := s[string(k)]; ok {
+		return p
+	}
+	s[string(k)] = &d
+	return &d
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unique"
 )
 
 // Video types every Ferry knows, whatever the system's mime.types says
@@ -45,8 +46,16 @@ func fingerprint(absPath string, size int64, mtime time.Time, dest Destination) 
 	return hex.EncodeToString(h[:16])
 }
 
-// jobKey names a file and its destination: one job each.
-func jobKey(path string, dest Destination) string { return pathKey(path) + "\x00" + dest.Key() }
+// fileKey names a file and its destination: one job each. The
+// destination's key is interned: 100 000 jobs to one place share it.
+type fileKey struct {
+	path string
+	dest unique.Handle[string]
+}
+
+func jobKey(path string, dest Destination) fileKey {
+	return fileKey{pathKey(path), unique.Make(dest.Key())}
+}
 
 // Key names a destination: a saved one by its name (its settings may
 // change, it stays the same place), a URL given for one run by its URL.

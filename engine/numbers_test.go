@@ -342,7 +342,7 @@ func tickerEngine() *Engine {
 func fakeJob(e *Engine, id string, size int64) *job {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	j := &job{Job: Job{ID: id, Path: id, Size: size, State: Uploading}, running: true, tried: time.Now().UnixNano()}
+	j := &job{ID: id, Path: id, Dest: &Destination{}, Size: size, State: Uploading, running: true, tried: time.Now().UnixNano()}
 	e.jobs[id], e.running[j] = j, struct{}{}
 	e.account(j)
 	return j
@@ -352,7 +352,7 @@ func fakeJob(e *Engine, id string, size int64) *job {
 func endJob(e *Engine, j *job) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	j.State, j.Offset, j.Speed, j.ETA, j.running = Done, j.Size, 0, 0, false
+	j.State, j.Offset, j.Speed, j.running = Done, j.Size, 0, false
 	j.lastMoved = j.moved
 	delete(e.running, j)
 	e.account(j)
@@ -417,11 +417,12 @@ func TestTickerTimeLeftWaitsForTheSlowestJob(t *testing.T) {
 		defer e.mu.Unlock()
 		// 980 kB left at 20 kB/s: 49 s, though the queue's 1.98 MB at
 		// 2.02 MB/s would say one second.
-		if slow.ETA != 49*time.Second || fast.ETA != 500*time.Millisecond {
-			t.Fatalf("slow %s, fast %s", slow.ETA, fast.ETA)
+		slowETA, fastETA := slow.view().ETA, fast.view().ETA
+		if slowETA != 49*time.Second || fastETA != 500*time.Millisecond {
+			t.Fatalf("slow %s, fast %s", slowETA, fastETA)
 		}
-		if e.totals.ETA != slow.ETA {
-			t.Fatalf("overall %s, slowest job %s", e.totals.ETA, slow.ETA)
+		if e.totals.ETA != slowETA {
+			t.Fatalf("overall %s, slowest job %s", e.totals.ETA, slowETA)
 		}
 		if e.totals.Connecting != 1 || starting.Speed != 0 {
 			t.Fatalf("connecting %d (starting's speed %.0f)", e.totals.Connecting, starting.Speed)

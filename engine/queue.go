@@ -94,7 +94,7 @@ func (e *Engine) schedule() {
 
 // appendOrder puts a new job at the end of the add order. Caller holds e.mu.
 func (e *Engine) appendOrder(j *job) {
-	j.pos = len(e.order)
+	j.pos = int32(len(e.order))
 	e.order = append(e.order, j)
 }
 
@@ -110,7 +110,7 @@ func (e *Engine) dropOrder(j *job) {
 	kept := e.order[:0]
 	for _, o := range e.order {
 		if o != nil {
-			o.pos = len(kept)
+			o.pos = int32(len(kept))
 			kept = append(kept, o)
 		}
 	}

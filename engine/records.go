@@ -27,7 +27,8 @@ func (c completion) encode() []byte {
 // apply gives j the result the record describes; the caller makes it
 // done. Caller holds e.mu.
 func (c *completion) apply(j *job) {
-	j.UploadURL, j.MediaID, j.Link = c.URL, c.MediaID, c.Link
+	j.UploadURL = c.URL
+	j.setFound(c.MediaID, c.Link, time.Time{})
 	j.Offset, j.confirmed, j.Finished, j.Already = j.Size, j.Size, c.At, true
 	j.note("Uploaded before, on %s; nothing sent again", c.At.Local().Format("2006-01-02 15:04"))
 }

@@ -103,7 +103,7 @@ func (e *Engine) wait(ctx context.Context, j *job, why string, d time.Duration) 
 	}
 	// The bar holds where it is: the bytes sent may well be on the server,
 	// and the next attempt asks it before anything else.
-	j.Reason, j.NextTry = why, time.Now().Add(d)
+	j.setWait(why, time.Now().Add(d))
 	if j.State == Waiting {
 		e.changed(j)
 	} else {
@@ -139,8 +139,8 @@ func (e *Engine) wait(ctx context.Context, j *job, why string, d time.Duration) 
 			e.mu.Unlock()
 			return true
 		}
-		if j.Reason != slotReason {
-			j.Reason, j.NextTry = slotReason, time.Time{}
+		if j.extra().Reason != slotReason {
+			j.setWait(slotReason, time.Time{})
 			e.changed(j)
 		}
 		e.mu.Unlock()
@@ -180,7 +180,8 @@ func (e *Engine) fail(ctx context.Context, j *job, err error) {
 	if ctx.Err() != nil {
 		return
 	}
-	j.Offset, j.Error, j.ErrorCode = j.confirmed, err.Error(), CodeOf(err)
+	j.Offset = j.confirmed
+	j.setError(err.Error(), CodeOf(err))
 	e.setState(j, Failed)
 }
 
@@ -274,7 +275,7 @@ func (p jobProgress) Accepted(offset int64, mediaID string) {
 	p.e.mu.Lock()
 	p.j.confirmed, p.j.Offset = offset, offset
 	if mediaID != "" {
-		p.j.MediaID = mediaID
+		p.j.edit().MediaID = mediaID
 	}
 	p.e.dirty[p.j] = struct{}{}
 	p.e.mu.Unlock()
@@ -289,8 +290,8 @@ const Reconnecting = "Reconnecting"
 func (e *Engine) reconnecting(j *job) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if j.State == Uploading && j.Reason != Reconnecting {
-		j.Reason = Reconnecting
+	if j.State == Uploading && j.extra().Reason != Reconnecting {
+		j.edit().Reason = Reconnecting
 		e.bus.publish(Event{Type: JobChanged, Job: j.view()})
 	}
 }
@@ -301,10 +302,10 @@ func (e *Engine) reconnecting(j *job) {
 func (e *Engine) resumeAt(j *job, upload string, offset int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	changed := j.Offset != offset || j.Reason != ""
+	changed := j.Offset != offset || j.extra().Reason != ""
 	j.UploadURL, j.Offset, j.confirmed = upload, offset, offset
 	if j.State == Uploading && changed {
-		j.Reason = ""
+		j.setWait("", time.Time{})
 		e.dirty[j] = struct{}{}
 		e.account(j)
 		e.bus.publish(Event{Type: JobChanged, Job: j.view()})

@@ -255,11 +255,12 @@ func (e *Engine) terminate(j *job) {
 	b := store.Batch{}
 	b.Delete(store.Fingerprints, j.fp)
 	if j.UploadURL != "" {
-		e.del.put(b, pendingDelete{URL: j.UploadURL, Dest: cloneDest(j.Dest),
-			Job: j.ID, Size: j.Size, MediaID: j.MediaID, Link: j.Link})
+		x := j.extra()
+		e.del.put(b, pendingDelete{URL: j.UploadURL, Dest: cloneDest(*j.Dest),
+			Job: j.ID, Size: j.Size, MediaID: x.MediaID, Link: x.Link})
 		j.Deleting = !j.removed
 	}
-	j.UploadURL, j.MediaID, j.Offset, j.confirmed, j.sent, j.ident = "", "", 0, 0, 0, nil
+	j.letGo()
 	if j.removed {
 		e.write(b) // the job's record is gone; the rest still goes
 		return
@@ -279,7 +280,8 @@ func (e *Engine) keptWhole(pd pendingDelete, length int64, b store.Batch) {
 		e.write(b)
 		return
 	}
-	j.UploadURL, j.MediaID, j.Link = pd.URL, pd.MediaID, pd.Link
+	j.UploadURL = pd.URL
+	j.setFound(pd.MediaID, pd.Link, time.Time{})
 	j.Offset, j.confirmed = j.Size, j.Size
 	j.note("It had arrived whole before it was cancelled; the upload was kept")
 	j.Deleting = false

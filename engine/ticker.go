@@ -86,8 +86,7 @@ func (e *Engine) tick(m *meter, now time.Time, dt float64, persist bool) {
 			if j.Speed < 1 {
 				j.Speed = 0
 			}
-			j.ETA = eta(j.Size-j.Offset, j.Speed)
-			slowest = max(slowest, j.ETA)
+			slowest = max(slowest, eta(j.Size-j.Offset, j.Speed))
 			if moved != 0 {
 				e.bus.publish(Event{Type: JobProgress, Job: j.view()})
 			}

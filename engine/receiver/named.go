@@ -10,10 +10,11 @@ import (
 )
 
 // idHeader lets Ferry's client name an upload at creation (32 lowercase
-// hex digits, chosen at random), so it knows the upload's URL before it
-// asks and can repeat a creation whose answer was lost without making a
-// second upload: the repeat is refused with 409 and the client HEADs the
-// URL instead. OPTIONS answers "Ferry-Upload-Id: 1" to say this receiver
+// hex digits that no one else can guess: the client derives them from its
+// job with a key of its own), so it knows the upload's URL before it asks
+// and can repeat a creation whose answer, or whose record, was lost
+// without making a second upload: the repeat is refused with 409 and the
+// client HEADs the URL instead. OPTIONS answers "Ferry-Upload-Id: 1" to say this receiver
 // takes such ids.
 const idHeader = "Ferry-Upload-Id"
 
