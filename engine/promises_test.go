@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferry-app/ferry/engine/receiver"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/receiver"
 )
 
 // TestClaimOfBytesNeverOfferedIsAConflict: a server that takes 100 KB of
@@ -124,7 +124,7 @@ func countingReceiver(t *testing.T, dir string, lose bool) (url string, counts m
 
 // TestSmallFilesIntoFerrysReceiverTakeOneRequest: into Ferry's own
 // receiver a small file is created with its bytes, under an id the
-// engine recorded first: one request a file, and a lost answer is put
+// engine names from the job: one request a file, and a lost answer is put
 // right by a HEAD, never a second upload.
 func TestSmallFilesIntoFerrysReceiverTakeOneRequest(t *testing.T) {
 	for _, lose := range []bool{false, true} {
