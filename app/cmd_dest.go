@@ -15,7 +15,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/keychain"
+	"github.com/ferry-app/ferry/keychain"
 )
 
 const destUsage = `Usage:

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/ferry-app/ferry/control"
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/control"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/internal/units"
 )

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ferry-app/ferry/control"
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/control"
 )
 
 // cmdResume finishes unfinished jobs: every one in the queue (interrupted,

@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ferry-app/ferry/engine/receiver"
+	"github.com/ferry-app/ferry/receiver"
 )
 
 // tokenFileName is where a generated receiver token is kept, in the data dir.

@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ferry-app/ferry/control"
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/control"
 	"github.com/ferry-app/ferry/watch"
 )
 

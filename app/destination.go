@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/receiver"
+	"github.com/ferry-app/ferry/receiver"
 )
 
 // isURL: --to gave a URL (or meant to), not a saved destination's name

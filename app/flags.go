@@ -13,8 +13,8 @@ import (
 	"strings"
 
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/keychain"
 	"github.com/ferry-app/ferry/internal/units"
+	"github.com/ferry-app/ferry/keychain"
 )
 
 // errUsage marks a command line that cannot be run (exit 2).

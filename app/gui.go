@@ -15,11 +15,11 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
+	"github.com/ferry-app/ferry/control"
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/control"
-	"github.com/ferry-app/ferry/engine/keychain"
 	"github.com/ferry-app/ferry/internal/autostart"
 	"github.com/ferry-app/ferry/internal/awake"
+	"github.com/ferry-app/ferry/keychain"
 	"github.com/ferry-app/ferry/ui"
 	"github.com/ferry-app/ferry/watch"
 )

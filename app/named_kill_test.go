@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferry-app/ferry/engine/receiver"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/receiver"
 )
 
 // TestKilledIntoFerrysReceiverMakesNoSecondUpload: into Ferry's own

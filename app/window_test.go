@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/ferry-app/ferry/control"
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/control"
 )
 
 func TestFirstStartMakesTheBuiltinReceiverTheDefault(t *testing.T) {

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferry-app/ferry/engine/keychain"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/keychain"
 )
 
 // urlSecretsServer is a tusd that creates uploads only for requests

@@ -13,9 +13,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/ferry-app/ferry/engine/keychain"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/keychain"
 )
 
 // Destination is where a job's file goes. A saved destination has a Name:
@@ -40,7 +40,7 @@ type Destination struct {
 }
 
 // Secrets is where saved destinations keep their secrets: the OS keychain
-// (engine/keychain), by destination name and key.
+// (keychain), by destination name and key.
 type Secrets interface {
 	Get(dest, key string) (string, error)
 	Set(dest, key, value string) error
@@ -48,7 +48,7 @@ type Secrets interface {
 }
 
 // KeyDeleter is a Secrets that can also remove one key of a destination
-// (engine/keychain can): an edit then takes out the secrets its old
+// (keychain can): an edit then takes out the secrets its old
 // settings used and the new ones do not.
 type KeyDeleter interface {
 	DeleteKey(dest, key string) error

@@ -15,7 +15,7 @@ import (
 )
 
 // memSecrets is a keychain in memory, for tests of what the engine does
-// with one (engine/keychain has its own tests).
+// with one (keychain has its own tests).
 type memSecrets struct {
 	mu sync.Mutex
 	m  map[string]string

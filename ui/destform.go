@@ -18,8 +18,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/keychain"
 	"github.com/ferry-app/ferry/internal/units"
+	"github.com/ferry-app/ferry/keychain"
 )
 
 // field is one input of the destination form. The constants are in the

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/keychain"
+	"github.com/ferry-app/ferry/keychain"
 )
 
 // formField is one input of the form as a test fills it: the entry, a

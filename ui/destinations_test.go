@@ -11,9 +11,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/keychain"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/keychain"
 )
 
 // destEnv is a real engine on a fresh data dir with the app's keychain

@@ -12,8 +12,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/keychain"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/keychain"
 	"github.com/ferry-app/ferry/watch"
 )
 

@@ -15,8 +15,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/keychain"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/keychain"
 )
 
 // harness is a window over a real engine that uploads to a real tusd.

@@ -30,7 +30,7 @@ func TestRedact(t *testing.T) {
 		// What is not a secret stays as it was.
 		{in: "Basic authentication is not offered", unmoved: true},
 		{in: "keychain: item not found", unmoved: true},
-		{in: "\t/home/ana/ferry/engine/keychain/keychain.go:45 +0x1d", unmoved: true},
+		{in: "\t/home/ana/ferry/keychain/keychain.go:45 +0x1d", unmoved: true},
 		{in: "\t/root/go/pkg/mod/github.com/zalando/go-keyring@v0.2.8/keyring_unix.go:123 +0x2a", unmoved: true},
 		{in: "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a1b2c]", unmoved: true},
 		{in: "SIGQUIT: quit\nPC=0x46f4a1 m=0 sigcode=0", unmoved: true},
