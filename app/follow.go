@@ -95,7 +95,7 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, si
 			interrupted = true
 			continue
 		case ev := <-sub.C:
-			if sub.Missed() {
+			if sub.Missed() > 0 {
 				seeAll()
 			}
 			if ev.Seq <= seq {
@@ -119,7 +119,7 @@ func follow(eng *engine.Engine, ids []string, bad []failure, opts followOpts, si
 				see(ev.Job)
 			}
 		case <-tick.C:
-			if sub.Missed() {
+			if sub.Missed() > 0 {
 				seeAll()
 			}
 			shown := make([]engine.Job, 0, len(active))

@@ -190,7 +190,7 @@ func (e *Engine) addChunk(out, gone []Added, cands []candidate, dest *Destinatio
 		return out, serr
 	}
 	for _, j := range fresh {
-		e.bus.publish(Event{Type: JobAdded, Job: j.view()})
+		e.bus.Publish(Event{Type: JobAdded, Job: j.view()})
 		e.offer(j)
 	}
 	for _, j := range again {
@@ -469,7 +469,7 @@ func (e *Engine) Remove(ids ...string) error {
 		}
 		e.write(b)
 		e.forgetJob(j)
-		e.bus.publish(Event{Type: JobRemoved, Job: j.view()})
+		e.bus.Publish(Event{Type: JobRemoved, Job: j.view()})
 		return nil
 	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/ferry-app/ferry/bus"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/engine/transfer"
 )
@@ -62,7 +63,7 @@ type Engine struct {
 	del     *deleter
 	client  *transfer.Client
 	limiter *rate.Limiter
-	bus     bus
+	bus     *bus.Bus[Event]
 
 	mu          sync.Mutex
 	jobs        map[string]*job
@@ -114,6 +115,7 @@ func Open(opts Options) (*Engine, error) {
 		opts:        opts,
 		store:       st,
 		limiter:     rate.NewLimiter(rate.Inf, 1),
+		bus:         newBus(),
 		jobs:        map[string]*job{},
 		byKey:       map[fileKey]*job{},
 		running:     map[*job]struct{}{},
@@ -271,7 +273,7 @@ func (e *Engine) Close() error {
 	}
 	e.mu.Unlock()
 	err := e.w.close()
-	e.bus.closeAll()
+	e.bus.CloseAll()
 	if cerr := e.store.Close(); err == nil {
 		err = cerr
 	}
@@ -284,7 +286,7 @@ func (e *Engine) Close() error {
 // Subscribe returns a subscription to the event types in mask, with a
 // buffer of the given size.
 func (e *Engine) Subscribe(mask EventMask, buffer int) *Subscription {
-	return e.bus.subscribe(mask, buffer)
+	return e.bus.Subscribe(buffer, mask.keeps)
 }
 
 // start gives a job a slot and a goroutine. Caller holds e.mu.
@@ -338,7 +340,7 @@ func (e *Engine) changed(j *job, also ...store.Batch) {
 	}
 	e.stage(j, also...)
 	e.account(j)
-	e.bus.publish(Event{Type: JobChanged, Job: j.view()})
+	e.bus.Publish(Event{Type: JobChanged, Job: j.view()})
 }
 
 // stage hands a job's record to the writer. Caller holds e.mu.
@@ -392,7 +394,7 @@ func (e *Engine) halt(err error) {
 		}
 		j.cancel(errHalted)
 	}
-	e.bus.publish(Event{Type: QueueHalted, Err: e.halted})
+	e.bus.Publish(Event{Type: QueueHalted, Err: e.halted})
 }
 
 // heal lets the queue run again once a write went through.
@@ -403,7 +405,7 @@ func (e *Engine) heal() {
 		return
 	}
 	e.halted = nil
-	e.bus.publish(Event{Type: QueueResumed})
+	e.bus.Publish(Event{Type: QueueResumed})
 	e.schedule()
 }
 

@@ -1,6 +1,6 @@
 package engine
 
-import "sync"
+import "github.com/ferry-app/ferry/bus"
 
 // EventType says what happened.
 type EventType int
@@ -46,86 +46,14 @@ type Event struct {
 	Err    *Error // QueueHalted
 }
 
-// Subscription receives events until Close.
-type Subscription struct {
-	C      <-chan Event
-	c      chan Event
-	mask   EventMask
-	bus    *bus
-	missed bool // an event was dropped because C was full (guarded by bus.mu)
+// Subscription receives events until Close; Missed says how many it
+// missed because its buffer was full: its picture is stale, and a
+// Snapshot (or Seq and the jobs it follows) puts it right.
+type Subscription = bus.Sub[Event]
+
+func newBus() *bus.Bus[Event] {
+	return &bus.Bus[Event]{Stamp: func(ev *Event, seq uint64) { ev.Seq = seq }}
 }
 
-// Close stops the subscription and closes C.
-func (s *Subscription) Close() { s.bus.unsubscribe(s) }
-
-// Missed says whether an event was dropped since the last call: the
-// subscriber's picture is stale and a Snapshot puts it right.
-func (s *Subscription) Missed() bool {
-	s.bus.mu.Lock()
-	defer s.bus.mu.Unlock()
-	m := s.missed
-	s.missed = false
-	return m
-}
-
-// bus fans events out without ever blocking the engine: a subscriber whose
-// buffer is full misses the event. Events are published under the
-// engine's lock, so the sequence number orders them with Snapshot.
-type bus struct {
-	mu   sync.Mutex
-	seq  uint64
-	subs map[*Subscription]struct{}
-}
-
-func (b *bus) subscribe(mask EventMask, buffer int) *Subscription {
-	c := make(chan Event, max(buffer, 1))
-	s := &Subscription{C: c, c: c, mask: mask, bus: b}
-	b.mu.Lock()
-	if b.subs == nil {
-		b.subs = map[*Subscription]struct{}{}
-	}
-	b.subs[s] = struct{}{}
-	b.mu.Unlock()
-	return s
-}
-
-func (b *bus) unsubscribe(s *Subscription) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if _, ok := b.subs[s]; ok {
-		delete(b.subs, s)
-		close(s.c)
-	}
-}
-
-func (b *bus) publish(ev Event) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.seq++
-	ev.Seq = b.seq
-	for s := range b.subs {
-		if s.mask&ev.Type.Mask() == 0 {
-			continue
-		}
-		select {
-		case s.c <- ev:
-		default:
-			s.missed = true
-		}
-	}
-}
-
-func (b *bus) current() uint64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.seq
-}
-
-func (b *bus) closeAll() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for s := range b.subs {
-		delete(b.subs, s)
-		close(s.c)
-	}
-}
+// keeps is the filter of a mask.
+func (m EventMask) keeps(ev Event) bool { return m&ev.Type.Mask() != 0 }

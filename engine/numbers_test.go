@@ -73,7 +73,7 @@ func follow(t *testing.T, sub *Subscription, id string, timeout time.Duration) [
 			}
 			seen = append(seen, ev.Job)
 			if ev.Job.State == Done {
-				if sub.Missed() {
+				if sub.Missed() > 0 {
 					t.Fatal("the subscription missed events: make its buffer larger")
 				}
 				return seen
@@ -237,7 +237,7 @@ func TestSmallFilesShowARealSpeed(t *testing.T) {
 			break
 		}
 	}
-	if sub.Missed() {
+	if sub.Missed() > 0 {
 		t.Fatal("missed totals events")
 	}
 }
@@ -330,6 +330,7 @@ func TestOverallTimeLeftIsNeverShorterThanTheSlowestUpload(t *testing.T) {
 func tickerEngine() *Engine {
 	return &Engine{
 		opts:     Options{Tick: 500 * time.Millisecond, PersistEvery: time.Hour},
+		bus:      newBus(),
 		jobs:     map[string]*job{},
 		running:  map[*job]struct{}{},
 		dirty:    map[*job]struct{}{},

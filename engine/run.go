@@ -292,7 +292,7 @@ func (e *Engine) reconnecting(j *job) {
 	defer e.mu.Unlock()
 	if j.State == Uploading && j.extra().Reason != Reconnecting {
 		j.edit().Reason = Reconnecting
-		e.bus.publish(Event{Type: JobChanged, Job: j.view()})
+		e.bus.Publish(Event{Type: JobChanged, Job: j.view()})
 	}
 }
 
@@ -308,6 +308,6 @@ func (e *Engine) resumeAt(j *job, upload string, offset int64) {
 		j.setWait("", time.Time{})
 		e.dirty[j] = struct{}{}
 		e.account(j)
-		e.bus.publish(Event{Type: JobChanged, Job: j.view()})
+		e.bus.Publish(Event{Type: JobChanged, Job: j.view()})
 	}
 }

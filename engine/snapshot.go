@@ -63,7 +63,7 @@ type Snapshot struct {
 func (e *Engine) Snapshot() Snapshot {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	s := Snapshot{Seq: e.bus.current(), Jobs: make([]Job, 0, len(e.jobs)), Totals: e.totals, Halted: e.halted}
+	s := Snapshot{Seq: e.bus.Seq(), Jobs: make([]Job, 0, len(e.jobs)), Totals: e.totals, Halted: e.halted}
 	for _, j := range e.order {
 		if j != nil {
 			s.Jobs = append(s.Jobs, j.view())
@@ -130,5 +130,5 @@ func left(s State) bool { return s.Active() || s == Paused }
 func (e *Engine) Seq() uint64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.bus.current()
+	return e.bus.Seq()
 }

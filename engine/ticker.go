@@ -88,7 +88,7 @@ func (e *Engine) tick(m *meter, now time.Time, dt float64, persist bool) {
 			}
 			slowest = max(slowest, eta(j.Size-j.Offset, j.Speed))
 			if moved != 0 {
-				e.bus.publish(Event{Type: JobProgress, Job: j.view()})
+				e.bus.Publish(Event{Type: JobProgress, Job: j.view()})
 			}
 			if j.Speed > 1 {
 				j.knownSpeed = j.Speed
@@ -135,6 +135,6 @@ func (e *Engine) tick(m *meter, now time.Time, dt float64, persist bool) {
 	// of them once a tick.
 	if e.totals != e.told {
 		e.told = e.totals
-		e.bus.publish(Event{Type: TotalsChanged, Totals: e.totals})
+		e.bus.Publish(Event{Type: TotalsChanged, Totals: e.totals})
 	}
 }

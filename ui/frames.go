@@ -29,7 +29,7 @@ func (w *Window) startPump() {
 				if !ok {
 					return
 				}
-				if sub.Missed() {
+				if sub.Missed() > 0 {
 					w.m.reset(w.eng.Snapshot())
 					w.wake()
 					continue

@@ -371,7 +371,7 @@ func (f *folder) publish() {
 // send hands the turn's events to the subscribers.
 func (f *folder) send() {
 	for i, ev := range f.outbox {
-		f.w.hub.publish(ev)
+		f.w.hub.Publish(ev)
 		f.outbox[i] = Event{}
 	}
 	f.outbox = f.outbox[:0]

@@ -1,9 +1,9 @@
 package watch
 
 import (
-	"sync"
 	"time"
 
+	"github.com/ferry-app/ferry/bus"
 	"github.com/ferry-app/ferry/engine"
 )
 
@@ -78,6 +78,7 @@ func (k Kind) String() string {
 
 // Event is one thing a watch folder did.
 type Event struct {
+	Seq    uint64 // one more than the watcher's event before it
 	Kind   Kind
 	Dir    string     // the watch folder
 	Path   string     // the file, or for Trouble the sub-folder concerned ("" for the folder itself)
@@ -90,69 +91,8 @@ type Event struct {
 
 // Subscription receives a watcher's events until Close. Events are
 // dropped, never waited for, when C is full: Missed counts them.
-type Subscription struct {
-	C      <-chan Event
-	c      chan Event
-	hub    *hub
-	missed int
-}
+type Subscription = bus.Sub[Event]
 
-// Close ends the subscription and closes C.
-func (s *Subscription) Close() { s.hub.unsubscribe(s) }
-
-// Missed is the number of events dropped since the last call.
-func (s *Subscription) Missed() int {
-	s.hub.mu.Lock()
-	defer s.hub.mu.Unlock()
-	n := s.missed
-	s.missed = 0
-	return n
-}
-
-// hub fans events out without ever blocking a folder.
-type hub struct {
-	mu   sync.Mutex
-	subs map[*Subscription]struct{}
-}
-
-func (h *hub) subscribe(buffer int) *Subscription {
-	c := make(chan Event, max(buffer, 1))
-	s := &Subscription{C: c, c: c, hub: h}
-	h.mu.Lock()
-	if h.subs == nil {
-		h.subs = map[*Subscription]struct{}{}
-	}
-	h.subs[s] = struct{}{}
-	h.mu.Unlock()
-	return s
-}
-
-func (h *hub) unsubscribe(s *Subscription) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if _, ok := h.subs[s]; ok {
-		delete(h.subs, s)
-		close(s.c)
-	}
-}
-
-func (h *hub) publish(ev Event) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for s := range h.subs {
-		select {
-		case s.c <- ev:
-		default:
-			s.missed++
-		}
-	}
-}
-
-func (h *hub) closeAll() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for s := range h.subs {
-		delete(h.subs, s)
-		close(s.c)
-	}
+func newHub() *bus.Bus[Event] {
+	return &bus.Bus[Event]{Stamp: func(ev *Event, seq uint64) { ev.Seq = seq }}
 }

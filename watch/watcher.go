@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ferry-app/ferry/bus"
 	"github.com/ferry-app/ferry/engine"
 )
 
@@ -65,7 +66,7 @@ func (o *Options) defaults() {
 type Watcher struct {
 	eng  *engine.Engine
 	opts Options
-	hub  hub
+	hub  *bus.Bus[Event]
 	sub  *engine.Subscription
 
 	mu      sync.Mutex
@@ -81,7 +82,7 @@ type Watcher struct {
 // engine.
 func New(eng *engine.Engine, opts Options) *Watcher {
 	opts.defaults()
-	w := &Watcher{eng: eng, opts: opts, folders: map[string]*folder{},
+	w := &Watcher{eng: eng, opts: opts, hub: newHub(), folders: map[string]*folder{},
 		quit: make(chan struct{}), done: make(chan struct{})}
 	w.sub = eng.Subscribe(engine.JobChanged.Mask()|engine.JobRemoved.Mask(), 4096)
 	go w.dispatch()
@@ -212,7 +213,7 @@ func (w *Watcher) Status() []Status {
 
 // Subscribe returns a subscription to every folder's events, with a
 // buffer of the given size.
-func (w *Watcher) Subscribe(buffer int) *Subscription { return w.hub.subscribe(buffer) }
+func (w *Watcher) Subscribe(buffer int) *Subscription { return w.hub.Subscribe(buffer, nil) }
 
 // Close stops every folder (their settings stay saved, their queued
 // uploads stay queued) and ends the subscriptions.
@@ -232,7 +233,7 @@ func (w *Watcher) Close() {
 	close(w.quit)
 	<-w.done
 	w.sub.Close()
-	w.hub.closeAll()
+	w.hub.CloseAll()
 }
 
 // dispatch routes the engine's job events to the folder each job's file
@@ -269,7 +270,7 @@ func (w *Watcher) route(n news) {
 }
 
 func (w *Watcher) catchUp() {
-	if !w.sub.Missed() {
+	if w.sub.Missed() == 0 {
 		return
 	}
 	w.mu.Lock()
