@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // results prints one line per finished file on stdout (plain or JSON) and
@@ -41,7 +42,7 @@ type resultLine struct {
 }
 
 func (r *results) notQueued(path string, err error) {
-	if errors.Is(err, engine.ErrSkipped) {
+	if errors.Is(err, localfile.ErrSkipped) {
 		// Left out of a folder on purpose (a link loop): nothing is lost.
 		fmt.Fprintf(r.stderr, "ferry: %s\n", naming(path, err.Error()))
 		return

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // errChanged: the file changed while it was sent. The next attempt waits
@@ -26,7 +27,7 @@ type plan struct {
 	fp     string
 	upload string
 	sent   int64
-	ident  *Identity
+	ident  *localfile.Identity
 }
 
 // attempt makes one pass: ask the server about the upload first (what it
@@ -80,7 +81,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 	}
 	if p.upload != "" && p.ident == nil {
 		// A record from before identities: from now on the file has one.
-		id, err := identify(p.path)
+		id, err := localfile.Identify(p.path)
 		if err != nil {
 			return fileGone(p.path, err)
 		}
@@ -104,7 +105,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		return err
 	}
 	guard := func() error {
-		if cur, err := identify(p.path); err != nil || !cur.Same(*p.ident) {
+		if cur, err := localfile.Identify(p.path); err != nil || !cur.Same(*p.ident) {
 			return errChanged
 		}
 		return e.raiseSent(j, p.size)
@@ -156,7 +157,7 @@ func (e *Engine) serverOffset(ctx context.Context, j *job, t transfer.Target, p 
 // changed waits until it is still, then the job starts over.
 func (e *Engine) verifyFile(ctx context.Context, j *job, p *plan) error {
 	if p.upload != "" && p.ident != nil {
-		cur, err := identify(p.path)
+		cur, err := localfile.Identify(p.path)
 		if err != nil {
 			return fileGone(p.path, err)
 		}
@@ -301,11 +302,11 @@ const smallFile = 1 << 20
 // that Ferry can name again after a crash, createNamed, is it used.) It
 // returns the offset the server took.
 func (e *Engine) create(ctx context.Context, j *job, dest Destination, t transfer.Target, p *plan) (int64, error) {
-	id, err := identify(p.path)
+	id, err := localfile.Identify(p.path)
 	if err != nil {
 		return 0, fileGone(p.path, err)
 	}
-	if id.Size != p.size || !id.modTime().Equal(p.mtime) {
+	if id.Size != p.size || !id.ModTime().Equal(p.mtime) {
 		return 0, errChanged
 	}
 	if p.size <= smallFile && (dest.kind() == KindTus || dest.kind() == KindBuiltin) && e.client.NamesUploads(ctx, t) {
@@ -337,7 +338,7 @@ func (e *Engine) create(ctx context.Context, j *job, dest Destination, t transfe
 
 // record makes an upload the job's, on disk before it returns: its URL,
 // the file's identity and the bound on what may have been offered.
-func (e *Engine) record(j *job, p *plan, created transfer.Created, id Identity, sent int64) error {
+func (e *Engine) record(j *job, p *plan, created transfer.Created, id localfile.Identity, sent int64) error {
 	if err := e.durable(e.adopt(j, p, created, id, sent)); err != nil {
 		return notRecorded("the new upload could not be recorded, so it was not sent. It goes on once the disk can be written.", err)
 	}
@@ -346,7 +347,7 @@ func (e *Engine) record(j *job, p *plan, created transfer.Created, id Identity, 
 
 // adopt makes an upload the job's and stages its record, returning the
 // write generation that puts it on disk.
-func (e *Engine) adopt(j *job, p *plan, created transfer.Created, id Identity, sent int64) uint64 {
+func (e *Engine) adopt(j *job, p *plan, created transfer.Created, id localfile.Identity, sent int64) uint64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	j.UploadURL, j.ident, j.sent = created.URL, &id, sent

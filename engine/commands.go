@@ -9,7 +9,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/ferry-app/ferry/engine/store"
-	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // Added is what became of one path given to AddMany.
@@ -57,7 +57,7 @@ func (e *Engine) Add(path string, dest Destination) (Job, error) {
 // starts before its chunk is. The result has an entry per file found and
 // per path that could not be queued.
 func (e *Engine) AddMany(paths []string, dest Destination) []Added {
-	files, bad := Expand(paths)
+	files, bad := localfile.Expand(paths)
 	out := make([]Added, 0, len(files)+len(bad))
 	for _, b := range bad {
 		out = append(out, Added{Path: b.Path, Err: walkCoded(b.Err)})
@@ -286,7 +286,7 @@ func checkFile(path string) (fs.FileInfo, error) {
 	case !fi.Mode().IsRegular():
 		return nil, permanent(CodeFileUnreadable, nil, "%s is not a regular file.", path)
 	}
-	f, err := transfer.OpenFile(path)
+	f, err := localfile.Open(path)
 	if err != nil {
 		return nil, FileError(path, err)
 	}

@@ -59,7 +59,7 @@ var (
 type Engine struct {
 	opts    Options
 	store   *store.Store
-	w       *writer
+	w       *store.Writer
 	del     *deleter
 	client  *transfer.Client
 	limiter *rate.Limiter
@@ -135,7 +135,7 @@ func Open(opts Options) (*Engine, error) {
 		st.Close()
 		return nil, err
 	}
-	e.w = newWriter(st, e.halt, e.heal)
+	e.w = store.NewWriter(st, e.halt, e.heal, ErrClosed)
 	e.del = newDeleter(e)
 	go e.ticker()
 	return e, nil
@@ -272,7 +272,7 @@ func (e *Engine) Close() error {
 		e.save(j)
 	}
 	e.mu.Unlock()
-	err := e.w.close()
+	err := e.w.Close()
 	e.bus.CloseAll()
 	if cerr := e.store.Close(); err == nil {
 		err = cerr
@@ -363,7 +363,7 @@ func (e *Engine) stage(j *job, also ...store.Batch) {
 // write hands changes to the writer and returns the generation that
 // will hold them (durable waits for it). Caller holds e.mu.
 func (e *Engine) write(b store.Batch) uint64 {
-	e.lastGen = e.w.stage(b)
+	e.lastGen = e.w.Stage(b)
 	return e.lastGen
 }
 
@@ -376,7 +376,7 @@ func (e *Engine) save(j *job) {
 
 // durable waits until everything staged so far is on disk. Never call it
 // holding e.mu.
-func (e *Engine) durable(g uint64) error { return e.w.wait(g) }
+func (e *Engine) durable(g uint64) error { return e.w.Wait(g) }
 
 // halt stops the queue: its changes cannot be recorded, and an upload
 // that cannot be recorded must not go on (a rerun would not know it and

@@ -536,7 +536,7 @@ func TestProgressIsPersistedAtABoundedRate(t *testing.T) {
 	// Progress ticks 50 times a second; the disk hears of it twice a
 	// second, plus once per state change.
 	limit := int64(time.Since(start)/(500*time.Millisecond)) + 6
-	if w := e.w.writes.Load(); w > limit {
+	if w := e.w.Writes(); w > limit {
 		t.Fatalf("%d writes in %s; want at most %d", w, time.Since(start), limit)
 	}
 }

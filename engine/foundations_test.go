@@ -363,9 +363,9 @@ func TestAddManyOfAHugeFolderGoesInChunks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before := e.w.writes.Load()
+	before := e.w.Writes()
 	added := e.AddMany([]string{dir}, Destination{URL: "http://127.0.0.1:1/files/"})
-	if got := e.w.writes.Load() - before; got < 3 {
+	if got := e.w.Writes() - before; got < 3 {
 		t.Fatalf("AddMany of %d files took %d transactions, want one per %d files", n, got, addChunkSize)
 	}
 	if len(added) != n {
@@ -392,9 +392,9 @@ func TestAddManyIsOneTransaction(t *testing.T) {
 		name := "f" + strconv.Itoa(i) + ".bin"
 		_, shas[name] = tustest.RandomFile(t, dir, name, int64(i*7), int64(i))
 	}
-	before := e.w.writes.Load()
+	before := e.w.Writes()
 	added := e.AddMany([]string{dir}, dest(srv))
-	if got := e.w.writes.Load() - before; got != 1 {
+	if got := e.w.Writes() - before; got != 1 {
 		t.Fatalf("AddMany of 300 files took %d transactions", got)
 	}
 	if len(added) != 300 {

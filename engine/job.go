@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // Job is a snapshot of one upload. The engine owns the real thing; callers
@@ -86,7 +88,7 @@ type job struct {
 	// and records clone it before they redact.
 	Dest       *Destination
 	x          *jobExtra
-	ident      *Identity               // the file as it was when its upload began
+	ident      *localfile.Identity     // the file as it was when its upload began
 	cancel     context.CancelCauseFunc // stops the goroutine that runs it
 	ModTime    time.Time
 	Added      time.Time
@@ -206,10 +208,10 @@ const recordVersion = 2
 type record struct {
 	V int `json:"v"`
 	Job
-	Fingerprint string    `json:"fingerprint"`
-	Identity    *Identity `json:"identity,omitempty"`
-	Sent        *int64    `json:"sent,omitempty"`
-	Gen         uint16    `json:"gen,omitempty"` // see job.gen
+	Fingerprint string              `json:"fingerprint"`
+	Identity    *localfile.Identity `json:"identity,omitempty"`
+	Sent        *int64              `json:"sent,omitempty"`
+	Gen         uint16              `json:"gen,omitempty"` // see job.gen
 	// RawPath holds a path that is not valid UTF-8, byte for byte (JSON
 	// strings would turn its bytes into U+FFFD).
 	RawPath []byte `json:"raw_path,omitempty"`

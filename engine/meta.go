@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unique"
+
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // Video types every Ferry knows, whatever the system's mime.types says
@@ -42,7 +44,7 @@ func fileType(path string) string {
 // its absolute path, size, mtime and destination (go-tus's name-size-mtime
 // collides across folders and servers).
 func fingerprint(absPath string, size int64, mtime time.Time, dest Destination) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%s", pathKey(absPath), size, mtime.UnixNano(), dest.Key()))
+	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%s", localfile.PathKey(absPath), size, mtime.UnixNano(), dest.Key()))
 	return hex.EncodeToString(h[:16])
 }
 
@@ -54,7 +56,7 @@ type fileKey struct {
 }
 
 func jobKey(path string, dest Destination) fileKey {
-	return fileKey{pathKey(path), unique.Make(dest.Key())}
+	return fileKey{localfile.PathKey(path), unique.Make(dest.Key())}
 }
 
 // Key names a destination: a saved one by its name (its settings may

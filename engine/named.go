@@ -10,6 +10,7 @@ import (
 
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // createNamed sends a small file in its creation request, to a receiver
@@ -20,7 +21,7 @@ import (
 // the same way, the receiver refuses the repeat (409, a conflict), and
 // the attempt after asks it how much it holds. It returns the offset the
 // server took.
-func (e *Engine) createNamed(ctx context.Context, j *job, dest Destination, t transfer.Target, p *plan, id Identity) (int64, error) {
+func (e *Engine) createNamed(ctx context.Context, j *job, dest Destination, t transfer.Target, p *plan, id localfile.Identity) (int64, error) {
 	key, err := e.uploadIDKey()
 	if err != nil {
 		return 0, err
@@ -34,7 +35,7 @@ func (e *Engine) createNamed(ctx context.Context, j *job, dest Destination, t tr
 	}
 	e.adopt(j, p, transfer.Created{URL: url}, id, p.size)
 	guard := func() error {
-		if cur, err := identify(p.path); err != nil || !cur.Same(id) {
+		if cur, err := localfile.Identify(p.path); err != nil || !cur.Same(id) {
 			return errChanged
 		}
 		return nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // completion is what stays of a finished upload, beside its file's
@@ -39,7 +40,7 @@ func (e *Engine) completions(fps []string) map[string]*completion {
 	out := map[string]*completion{}
 	var unstaged []string
 	for _, fp := range fps {
-		if v, ok := e.w.staged(store.Completions, fp); ok {
+		if v, ok := e.w.Staged(store.Completions, fp); ok {
 			if c := decodeCompletion(v); c != nil {
 				out[fp] = c
 			}
@@ -66,9 +67,9 @@ func decodeCompletion(v []byte) *completion {
 // upload is the fingerprint record of an upload in progress: found again
 // by a new job for the same file (after a remove, or a failed job's).
 type upload struct {
-	URL      string    `json:"url"`
-	Sent     int64     `json:"sent"`
-	Identity *Identity `json:"identity,omitempty"`
+	URL      string              `json:"url"`
+	Sent     int64               `json:"sent"`
+	Identity *localfile.Identity `json:"identity,omitempty"`
 }
 
 func (u upload) encode() []byte {
@@ -78,7 +79,7 @@ func (u upload) encode() []byte {
 
 // uploadOf reads a fingerprint record; schema 1 stored the bare URL.
 func (e *Engine) uploadOf(fp string, size int64) (upload, bool) {
-	v := e.w.lookup(store.Fingerprints, fp)
+	v := e.w.Lookup(store.Fingerprints, fp)
 	if v == nil {
 		return upload{}, false
 	}

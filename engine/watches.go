@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // Watch folders are kept beside the queue, so the window and `ferry watch`
@@ -151,7 +152,7 @@ type WatchCounts struct {
 // record is one value for both.
 var watchRecords sync.Mutex
 
-func watchKey(dir string) string { return pathKey(filepath.Clean(dir)) }
+func watchKey(dir string) string { return localfile.PathKey(filepath.Clean(dir)) }
 
 // WatchFolders returns the saved watch folders, by path.
 func (e *Engine) WatchFolders() ([]WatchFolder, error) {
@@ -169,7 +170,7 @@ func (e *Engine) WatchFolders() ([]WatchFolder, error) {
 
 // WatchFolderOf returns the saved settings of one folder.
 func (e *Engine) WatchFolderOf(dir string) (WatchFolder, bool) {
-	v := e.w.lookup(store.Watches, watchKey(dir))
+	v := e.w.Lookup(store.Watches, watchKey(dir))
 	if v == nil {
 		return WatchFolder{}, false
 	}
@@ -199,7 +200,7 @@ func decodeWatchRecord(v []byte) (watchRecord, error) {
 // WatchCountsOf returns a folder's counts as last saved (zero if it has
 // none).
 func (e *Engine) WatchCountsOf(dir string) WatchCounts {
-	v := e.w.lookup(store.Watches, watchKey(dir))
+	v := e.w.Lookup(store.Watches, watchKey(dir))
 	if v == nil {
 		return WatchCounts{}
 	}
@@ -219,7 +220,7 @@ func (e *Engine) SaveWatchCounts(dir string, c WatchCounts) error {
 	watchRecords.Lock()
 	defer watchRecords.Unlock()
 	key := watchKey(dir)
-	v := e.w.lookup(store.Watches, key)
+	v := e.w.Lookup(store.Watches, key)
 	if v == nil {
 		return nil
 	}
@@ -266,7 +267,7 @@ func (e *Engine) SaveWatchFolder(f WatchFolder) (WatchFolder, error) {
 	}
 	watchRecords.Lock()
 	var counts WatchCounts
-	if v := e.w.lookup(store.Watches, watchKey(f.Dir)); v != nil {
+	if v := e.w.Lookup(store.Watches, watchKey(f.Dir)); v != nil {
 		if old, err := decodeWatchRecord(v); err == nil {
 			if !old.Added.IsZero() {
 				f.Added = old.Added

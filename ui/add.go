@@ -16,6 +16,7 @@ import (
 
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/filepick"
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // Drop queues what was dropped on the window: files, and folders walked
@@ -63,7 +64,7 @@ func (w *Window) Add(paths []string, done func(queued int, err error)) {
 		queued, already, failed := 0, 0, []engine.Added{}
 		for _, a := range added {
 			switch {
-			case errors.Is(a.Err, engine.ErrSkipped):
+			case errors.Is(a.Err, localfile.ErrSkipped):
 			case a.Err != nil:
 				failed = append(failed, a)
 			case a.Job.Already:

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // filter says which names in a watch folder are files to upload.
@@ -29,7 +30,7 @@ func newFilter(f engine.WatchFolder) filter {
 // (x.mp4.part, .DS_Store, x.mp4~) never are; x.mp4.part renamed to x.mp4
 // is, as the new name.
 func (ft filter) takes(name string) bool {
-	if engine.Skipped(name) {
+	if localfile.Skipped(name) {
 		return false
 	}
 	if ft.all {
@@ -45,7 +46,7 @@ func (ft filter) ignoresDir(rel string) bool {
 		return true
 	}
 	for _, part := range strings.Split(rel, string(filepath.Separator)) {
-		if engine.Skipped(part) {
+		if localfile.Skipped(part) {
 			return true
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/engine"
-	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // settle looks at the files that are due: a file still since it was last
@@ -51,7 +51,7 @@ func (f *folder) settle() {
 
 // readable: the file opens for reading, as the engine will open it.
 func readable(path string) bool {
-	r, err := transfer.OpenFile(path)
+	r, err := localfile.Open(path)
 	if err != nil {
 		return false
 	}
@@ -105,7 +105,7 @@ func (f *folder) hand(ready []engine.FileVersion) {
 	}
 	for _, a := range f.w.eng.AddMany(paths, f.cfg.Dest) {
 		if a.Err != nil {
-			if errors.Is(a.Err, engine.ErrClosed) || engine.CodeOf(a.Err) == engine.CodeFileGone || errors.Is(a.Err, engine.ErrSkipped) {
+			if errors.Is(a.Err, engine.ErrClosed) || engine.CodeOf(a.Err) == engine.CodeFileGone || errors.Is(a.Err, localfile.ErrSkipped) {
 				continue // shutting down, or gone since: nothing to say
 			}
 			if engine.CodeOf(a.Err) == engine.CodeNoDestination {

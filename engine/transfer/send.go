@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // Progress hears about an upload's bytes.
@@ -271,7 +273,7 @@ type openFiles struct {
 }
 
 func (o *openFiles) open(path string) (*os.File, error) {
-	f, err := OpenFile(path)
+	f, err := localfile.Open(path)
 	if err != nil {
 		return nil, fileError(path, err)
 	}

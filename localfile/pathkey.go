@@ -1,4 +1,4 @@
-package engine
+package localfile
 
 import (
 	"runtime"
@@ -7,11 +7,11 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// pathKey is a path as the file system compares names, so one file is one
+// PathKey is a path as the file system compares names, so one file is one
 // job however its name was typed: macOS's usual volumes ignore case and
 // Unicode normalisation (NFC/NFD "café"), Windows ignores case, Linux
 // compares bytes. The path itself is kept as the OS gave it.
-func pathKey(path string) string { return pathKeyOn(runtime.GOOS, path) }
+func PathKey(path string) string { return pathKeyOn(runtime.GOOS, path) }
 
 func pathKeyOn(goos, path string) string {
 	switch goos {

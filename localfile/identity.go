@@ -1,4 +1,4 @@
-package engine
+package localfile
 
 import (
 	"crypto/sha256"
@@ -7,8 +7,6 @@ import (
 	"os"
 	"sync"
 	"time"
-
-	"github.com/ferry-app/ferry/engine/transfer"
 )
 
 // Identity is a file as it was when its upload began. A resume that finds
@@ -27,9 +25,9 @@ type Identity struct {
 
 const identitySpan = 1 << 20
 
-// identify reads a file's identity.
-func identify(path string) (Identity, error) {
-	f, err := transfer.OpenFile(path) // a rename while it is read is allowed (Windows)
+// Identify reads a file's identity.
+func Identify(path string) (Identity, error) {
+	f, err := Open(path) // a rename while it is read is allowed (Windows)
 	if err != nil {
 		return Identity{}, err
 	}
@@ -73,4 +71,4 @@ func (a Identity) Same(b Identity) bool {
 		(a.CTime == b.CTime || a.CTime == 0 || b.CTime == 0)
 }
 
-func (a Identity) modTime() time.Time { return time.Unix(0, a.MTime) }
+func (a Identity) ModTime() time.Time { return time.Unix(0, a.MTime) }

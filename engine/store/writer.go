@@ -1,46 +1,48 @@
-package engine
+package store
 
 import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/ferry-app/ferry/engine/store"
 )
 
-// writer is the one ordered path to the database. Changes are staged in
+// Writer is the one ordered path to the database. Changes are staged in
 // memory (cheap, under the engine's lock if need be) and written by one
 // goroutine, a batch per transaction, so no disk sync ever happens under
 // the engine's lock. Whoever needs a change durable waits for the
 // generation that holds it, outside the lock; changes staged meanwhile
 // share the same sync (group commit). A failed write keeps its changes
 // staged under newer ones and is tried again.
-type writer struct {
-	st     *store.Store
+type Writer struct {
+	st     *Store
 	onFail func(error) // the queue cannot be recorded: halt it
 	onHeal func()      // a write succeeded after a failure
+	closed error       // what Wait returns once the writer is closed
 
 	mu        sync.Mutex
 	cond      *sync.Cond
-	pending   store.Batch
-	inflight  store.Batch // being written: no longer pending, not yet on disk
-	next      uint64      // generation of the pending batch
-	committed uint64      // the newest generation on disk
-	failedGen uint64      // the newest generation that failed...
-	failErr   error       // ...and why (nil once a write succeeds)
+	pending   Batch
+	inflight  Batch  // being written: no longer pending, not yet on disk
+	next      uint64 // generation of the pending batch
+	committed uint64 // the newest generation on disk
+	failedGen uint64 // the newest generation that failed...
+	failErr   error  // ...and why (nil once a write succeeds)
 	stopped   bool
 	timed     bool // a lazy flush is on its way
 
 	kick   chan struct{}
 	done   chan struct{}
-	writes atomic.Int64 // transactions, for tests of the write rate
+	writes atomic.Int64 // transactions
 }
 
 // retryEvery is how often a failed write is tried again.
 const retryEvery = 2 * time.Second
 
-func newWriter(st *store.Store, onFail func(error), onHeal func()) *writer {
-	w := &writer{st: st, onFail: onFail, onHeal: onHeal, pending: store.Batch{}, next: 1,
+// NewWriter starts the writer of st. onFail hears of every failed write
+// (the queue cannot be recorded), onHeal of the first success after one;
+// Wait returns closed once the writer is closed.
+func NewWriter(st *Store, onFail func(error), onHeal func(), closed error) *Writer {
+	w := &Writer{st: st, onFail: onFail, onHeal: onHeal, closed: closed, pending: Batch{}, next: 1,
 		kick: make(chan struct{}, 1), done: make(chan struct{})}
 	w.cond = sync.NewCond(&w.mu)
 	go w.run()
@@ -51,9 +53,9 @@ func newWriter(st *store.Store, onFail func(error), onHeal func()) *writer {
 // burst of them (state changes of many small files) shares one sync.
 const lazy = 30 * time.Millisecond
 
-// stage queues changes and returns the generation that will hold them.
+// Stage queues changes and returns the generation that will hold them.
 // They are written within lazy, or at once when someone waits for them.
-func (w *writer) stage(b store.Batch) uint64 {
+func (w *Writer) Stage(b Batch) uint64 {
 	w.mu.Lock()
 	w.pending.Merge(b)
 	g := w.next
@@ -66,8 +68,8 @@ func (w *writer) stage(b store.Batch) uint64 {
 	return g
 }
 
-// wait blocks until generation g is on disk, or its write failed.
-func (w *writer) wait(g uint64) error {
+// Wait blocks until generation g is on disk, or its write failed.
+func (w *Writer) Wait(g uint64) error {
 	w.poke()
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -78,22 +80,22 @@ func (w *writer) wait(g uint64) error {
 		case w.failedGen >= g && w.failErr != nil:
 			return w.failErr
 		case w.stopped:
-			return ErrClosed
+			return w.closed
 		}
 		w.cond.Wait()
 	}
 }
 
-// lookup returns a staged change not yet on disk, else the stored value.
-func (w *writer) lookup(bk store.Bucket, key string) []byte {
-	if v, ok := w.staged(bk, key); ok {
+// Lookup returns a staged change not yet on disk, else the stored value.
+func (w *Writer) Lookup(bk Bucket, key string) []byte {
+	if v, ok := w.Staged(bk, key); ok {
 		return v
 	}
 	return w.st.Get(bk, key)
 }
 
-// staged returns a change not yet on disk: pending, or being written.
-func (w *writer) staged(bk store.Bucket, key string) ([]byte, bool) {
+// Staged returns a change not yet on disk: pending, or being written.
+func (w *Writer) Staged(bk Bucket, key string) ([]byte, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if v, ok := w.pending.Lookup(bk, key); ok {
@@ -102,14 +104,14 @@ func (w *writer) staged(bk store.Bucket, key string) ([]byte, bool) {
 	return w.inflight.Lookup(bk, key)
 }
 
-func (w *writer) poke() {
+func (w *Writer) poke() {
 	select {
 	case w.kick <- struct{}{}:
 	default:
 	}
 }
 
-func (w *writer) run() {
+func (w *Writer) run() {
 	defer close(w.done)
 	for range w.kick {
 		if !w.flush() {
@@ -120,10 +122,10 @@ func (w *writer) run() {
 
 // flush writes what is staged; false once the writer is stopped and has
 // nothing left to write.
-func (w *writer) flush() bool {
+func (w *Writer) flush() bool {
 	w.mu.Lock()
 	batch, g := w.pending, w.next
-	w.pending, w.next, w.inflight, w.timed = store.Batch{}, g+1, batch, false
+	w.pending, w.next, w.inflight, w.timed = Batch{}, g+1, batch, false
 	stopped := w.stopped
 	w.mu.Unlock()
 
@@ -158,8 +160,8 @@ func (w *writer) flush() bool {
 	return !stopped
 }
 
-// close writes what is left (once) and stops the writer.
-func (w *writer) close() error {
+// Close writes what is left (once) and stops the writer.
+func (w *Writer) Close() error {
 	w.mu.Lock()
 	w.stopped = true
 	w.mu.Unlock()
@@ -170,3 +172,6 @@ func (w *writer) close() error {
 	w.cond.Broadcast()
 	return w.failErr
 }
+
+// Writes counts the transactions written, for tests of the write rate.
+func (w *Writer) Writes() int64 { return w.writes.Load() }

@@ -1,4 +1,4 @@
-package transfer
+package localfile
 
 import (
 	"os"
@@ -8,10 +8,10 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// OpenFile opens a source file for reading with delete sharing, so the
+// Open opens a source file for reading with delete sharing, so the
 // user can still rename or delete a file while it is being uploaded
 // (os.Open shares read and write only).
-func OpenFile(path string) (*os.File, error) {
+func Open(path string) (*os.File, error) {
 	p, err := windows.UTF16PtrFromString(longPath(path))
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}

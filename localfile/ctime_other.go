@@ -1,6 +1,6 @@
 //go:build unix && !linux && !darwin && !freebsd && !netbsd && !openbsd && !dragonfly && !ios
 
-package engine
+package localfile
 
 import "syscall"
 

@@ -1,6 +1,6 @@
 //go:build darwin || freebsd || netbsd || openbsd || dragonfly || ios
 
-package engine
+package localfile
 
 import "syscall"
 
