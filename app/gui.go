@@ -112,7 +112,7 @@ func cmdWindow(args []string, notes []string, stdout, stderr io.Writer) int {
 		<-sigs
 		fyne.Do(a.Quit)
 	}()
-	if !ui.LoadPrefs(eng).StartMinimised || !trayHost() {
+	if p, _ := ui.LoadPrefs(eng); !p.StartMinimised || !trayHost() { // the window says a damaged record
 		w.Window().Show()
 	}
 	a.Run()

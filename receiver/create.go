@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/tus/tusd/v2/pkg/handler"
+
+	"github.com/ferry-app/ferry/internal/units"
 )
 
 // reserve is kept free on the disk beyond what uploads need, for the
@@ -36,9 +38,9 @@ func (s *Server) beforeCreate(ev handler.HookEvent) (handler.HTTPResponse, handl
 			owed := s.track.owed(s.work)
 			if info.Size+owed+reserve > free {
 				avail := max(free-owed-reserve, 0)
-				s.logf("refused %s (%s): not enough space, %s free for it", label(info), humanSize(info.Size), humanSize(avail))
+				s.logf("refused %s (%s): not enough space, %s free for it", label(info), units.Size(info.Size), units.Size(avail))
 				return handler.HTTPResponse{}, handler.FileInfoChanges{}, handler.NewError("ERR_NOT_ENOUGH_SPACE",
-					fmt.Sprintf("not enough space on the receiver: the file needs %s and %s is free", humanSize(info.Size), humanSize(avail)),
+					fmt.Sprintf("not enough space on the receiver: the file needs %s and %s is free", units.Size(info.Size), units.Size(avail)),
 					http.StatusInsufficientStorage)
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/ferry-app/ferry/internal/units"
 )
 
 const (
@@ -133,11 +135,11 @@ func (s *Server) tidyUpload(id string, startup bool) {
 		s.logf("could not remove the idle upload %s: %v", label(info), cause(err))
 		return
 	}
-	what := humanSize(info.Offset) + " of " + humanSize(info.Size)
+	what := units.Size(info.Offset) + " of " + units.Size(info.Size)
 	if info.IsPartial {
 		what = "a part of a parallel upload"
 	} else if info.SizeIsDeferred {
-		what = humanSize(info.Offset) + ", size unknown"
+		what = units.Size(info.Offset) + ", size unknown"
 	}
 	s.logf("removed %s: idle for over %s (%s received)", label(info), shortDuration(s.expireIdle), what)
 }

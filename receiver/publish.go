@@ -3,7 +3,6 @@ package receiver
 import (
 	"context"
 	"errors"
-	"fmt"
 	"hash/fnv"
 	"io"
 	"io/fs"
@@ -13,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/tus/tusd/v2/pkg/handler"
+
+	"github.com/ferry-app/ferry/internal/units"
 )
 
 const (
@@ -35,7 +36,7 @@ func (s *Server) onFinish(ev handler.HookEvent) (handler.HTTPResponse, error) {
 	if req.overflowed(ev.Upload) {
 		// What fitted is the start of something longer: never a file.
 		s.store.remove(ev.Upload.ID)
-		s.logf("refused %s: the client sent more than its Upload-Length of %s", label(ev.Upload), humanSize(ev.Upload.Size))
+		s.logf("refused %s: the client sent more than its Upload-Length of %s", label(ev.Upload), units.Size(ev.Upload.Size))
 		return handler.HTTPResponse{}, errOverflow
 	}
 	req.finished()
@@ -92,9 +93,9 @@ func (s *Server) publish(info handler.FileInfo, from string) error {
 		os.Remove(src)
 	}
 	if host, _, err := net.SplitHostPort(from); err == nil {
-		s.logf("received %s (%s) from %s", name, humanSize(info.Size), host)
+		s.logf("received %s (%s) from %s", name, units.Size(info.Size), host)
 	} else {
-		s.logf("received %s (%s)", name, humanSize(info.Size))
+		s.logf("received %s (%s)", name, units.Size(info.Size))
 	}
 	return nil
 }
@@ -155,18 +156,4 @@ func (s *Server) place(src, name string) (string, error) {
 		}
 		return nil
 	})
-}
-
-// humanSize formats n bytes in decimal units, as file managers do.
-func humanSize(n int64) string {
-	if n < 1000 {
-		return fmt.Sprintf("%d B", n)
-	}
-	f, units := float64(n), "kMGTPE"
-	i := -1
-	for f >= 1000 && i < len(units)-1 {
-		f /= 1000
-		i++
-	}
-	return fmt.Sprintf("%.1f %cB", f, units[i])
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/tus/tusd/v2/pkg/handler"
+
+	"github.com/ferry-app/ferry/internal/units"
 )
 
 // maxMetadata bounds Upload-Metadata: it is stored in every .info and
@@ -102,8 +104,8 @@ func (s *Server) check(r *http.Request, method, id string) *handler.Error {
 	}
 	name := nameOf(handler.ParseMetadataHeader(r.Header.Get("Upload-Metadata")))
 	if s.maxSize > 0 && size > s.maxSize {
-		s.logf("refused %s (%s): larger than the limit of %s", name, humanSize(size), humanSize(s.maxSize))
-		e := handler.NewError("ERR_MAX_SIZE_EXCEEDED", fmt.Sprintf("this receiver accepts files up to %s; this one is %s", humanSize(s.maxSize), humanSize(size)), http.StatusRequestEntityTooLarge)
+		s.logf("refused %s (%s): larger than the limit of %s", name, units.Size(size), units.Size(s.maxSize))
+		e := handler.NewError("ERR_MAX_SIZE_EXCEEDED", fmt.Sprintf("this receiver accepts files up to %s; this one is %s", units.Size(s.maxSize), units.Size(size)), http.StatusRequestEntityTooLarge)
 		return &e
 	}
 	// Creation with upload: tusd would create the upload and then refuse

@@ -13,6 +13,8 @@ import (
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	"github.com/tus/tusd/v2/pkg/handler"
+
+	"github.com/ferry-app/ferry/internal/units"
 )
 
 // idBytes: ids are 16 random bytes in hex, the shape filestore makes.
@@ -175,7 +177,7 @@ func (u *stored) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 	if err != nil && u.st.logf != nil {
 		info, _ := u.Upload.GetInfo(ctx)
 		if diskFull(err) {
-			u.st.logf("failed %s: the disk is full (%s of %s received)", label(info), humanSize(offset+n), humanSize(info.Size))
+			u.st.logf("failed %s: the disk is full (%s of %s received)", label(info), units.Size(offset+n), units.Size(info.Size))
 		} else {
 			u.st.logf("failed %s: cannot write: %v", label(info), cause(err))
 		}

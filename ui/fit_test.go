@@ -124,7 +124,7 @@ func TestSettingsSwitchThemeAndRows(t *testing.T) {
 	if !h.w.list.compact {
 		t.Fatal("the rows are not compact")
 	}
-	if p := LoadPrefs(h.eng); p.Theme != "dark" || !p.CompactRows {
+	if p := loadPrefs(t, h.eng); p.Theme != "dark" || !p.CompactRows {
 		t.Fatalf("kept %+v", p)
 	}
 	found := false

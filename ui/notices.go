@@ -116,6 +116,9 @@ func (w *Window) sayNotes() {
 	for _, t := range w.opts.Notes {
 		w.notices.add("", t)
 	}
+	if w.prefsErr != nil {
+		w.notices.add("", w.prefsErr.Error())
+	}
 	if w.opts.KeychainNote != "" {
 		w.notices.add(noteKeychain, w.opts.KeychainNote)
 	}

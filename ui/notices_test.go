@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/ferry-app/ferry/engine"
 )
 
 type failingAwake struct{}
@@ -59,17 +61,45 @@ func TestMissingServicesAreSaidOnceInPlainWords(t *testing.T) {
 	if strings.Contains(strings.Join(h.w.notices.texts(), "\n"), "keychain") {
 		t.Fatal("the dismissed note stays")
 	}
-	if !slices.Contains(LoadPrefs(h.eng).Dismissed, noteKeychain) {
+	if !slices.Contains(loadPrefs(t, h.eng).Dismissed, noteKeychain) {
 		t.Fatal("the dismissal is not kept")
 	}
 	if !slices.ContainsFunc(h.w.notices.system(), func(s string) bool { return strings.Contains(s, "keychain") }) {
 		t.Fatal("Settings would not list the keychain note")
 	}
 	// The next start does not say it again.
-	h.w.prefs = LoadPrefs(h.eng)
+	h.w.prefs = loadPrefs(t, h.eng)
 	n := newNotices(h.w)
 	n.add(noteKeychain, "There is no keychain on this computer: Ferry keeps secrets in a file only you can read.")
 	if len(n.texts()) != 0 || len(n.system()) != 1 {
 		t.Fatalf("a dismissed note at the next start: shown %v, in Settings %v", n.texts(), n.system())
+	}
+}
+
+// loadPrefs reads the window's saved settings, failing the test if they
+// cannot be read.
+func loadPrefs(t *testing.T, eng *engine.Engine) Prefs {
+	t.Helper()
+	p, err := LoadPrefs(eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A damaged settings record is said at start, and the window runs on the
+// defaults.
+func TestDamagedSettingsAreSaid(t *testing.T) {
+	h := newHarness(t)
+	if err := h.eng.SaveSetting(prefsKey, []byte(`{"concurrency": "three`)); err != nil {
+		t.Fatal(err)
+	}
+	w := New(test.NewTempApp(t), Options{Engine: h.eng, RateLimit: -1})
+	defer w.Close()
+	if got := strings.Join(w.notices.texts(), "\n"); !strings.Contains(got, "could not read its saved window settings") {
+		t.Fatalf("notices: %q", got)
+	}
+	if w.prefs.Concurrency != DefaultPrefs().Concurrency {
+		t.Fatalf("concurrency %d; want the default", w.prefs.Concurrency)
 	}
 }

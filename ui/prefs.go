@@ -50,11 +50,15 @@ func (p Prefs) Rate() int64 {
 }
 
 // LoadPrefs reads the saved settings over the defaults; settings a newer
-// or older Ferry wrote keep their defaults where they are missing.
-func LoadPrefs(eng *engine.Engine) Prefs {
+// or older Ferry wrote keep their defaults where they are missing. A
+// record that cannot be read gives the defaults and an error to say.
+func LoadPrefs(eng *engine.Engine) (Prefs, error) {
 	p := DefaultPrefs()
+	var err error
 	if b, ok := eng.Setting(prefsKey); ok {
-		json.Unmarshal(b, &p)
+		if jerr := json.Unmarshal(b, &p); jerr != nil {
+			p, err = DefaultPrefs(), &prefsError{jerr}
+		}
 	}
 	if p.Concurrency < 1 {
 		p.Concurrency = 1
@@ -65,8 +69,17 @@ func LoadPrefs(eng *engine.Engine) Prefs {
 	if p.SlowRate <= 0 {
 		p.SlowRate = DefaultPrefs().SlowRate
 	}
-	return p
+	return p, err
 }
+
+// prefsError: the saved window settings could not be read.
+type prefsError struct{ cause error }
+
+func (e *prefsError) Error() string {
+	return "Ferry could not read its saved window settings, so they are back to their defaults; changing one saves them anew."
+}
+
+func (e *prefsError) Unwrap() error { return e.cause }
 
 // SavePrefs keeps p; it is on disk when this returns.
 func SavePrefs(eng *engine.Engine, p Prefs) error {

@@ -82,6 +82,7 @@ type Window struct {
 	where     *widget.Label
 	banner    *widget.Label // the queue is halted: why
 	notices   *notices      // sentences said once (missing services, a crash)
+	prefsErr  error         // the saved settings could not be read: said at start
 	selBar    *selectionBar
 	undoBar   *undoBar
 	status    *widget.Label // the last add's outcome
@@ -131,7 +132,7 @@ func New(a fyne.App, o Options) *Window {
 		w.stopped.Add(1)
 		go w.keepAwake()
 	}
-	w.prefs = LoadPrefs(w.eng)
+	w.prefs, w.prefsErr = LoadPrefs(w.eng)
 	w.m.setSort(w.prefs.Sort)
 	w.lastDir = w.prefs.LastDir
 	w.win = a.NewWindow("Ferry")

@@ -223,7 +223,7 @@ func TestSlowModeAndSettingsReachTheEngineLive(t *testing.T) {
 	if _, r := h.eng.Limits(); r != DefaultPrefs().SlowRate {
 		t.Fatalf("slow mode: rate %d, want %d", r, DefaultPrefs().SlowRate)
 	}
-	if !LoadPrefs(h.eng).SlowMode {
+	if !loadPrefs(t, h.eng).SlowMode {
 		t.Fatal("slow mode was not saved")
 	}
 	test.Tap(h.w.slow)

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // origin is scheme://host:port with the default port spelled out, so
@@ -134,41 +136,19 @@ func (e *headerError) Error() string {
 	return fmt.Sprintf("header %q has a line break or control character", e.name)
 }
 
-// checkHeaders refuses header names and values net/http would refuse
-// (the rules of x/net/http/httpguts): a CR or LF in a pasted token is a
-// setting to fix, not a network error to retry.
+// checkHeaders refuses header names and values net/http would refuse: a
+// CR or LF in a pasted token is a setting to fix, not a network error to
+// retry.
 func checkHeaders(h http.Header) error {
 	for k, vv := range h {
-		if !validName(k) {
+		if !httpguts.ValidHeaderFieldName(k) {
 			return &headerError{k}
 		}
 		for _, v := range vv {
-			if !validValue(v) {
+			if !httpguts.ValidHeaderFieldValue(v) {
 				return &headerError{k}
 			}
 		}
 	}
 	return nil
-}
-
-func validName(k string) bool {
-	if k == "" {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		b := k[i]
-		if b <= ' ' || b >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, b) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func validValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if b := v[i]; b < ' ' && b != '\t' || b == 0x7f {
-			return false
-		}
-	}
-	return true
 }

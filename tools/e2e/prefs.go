@@ -15,7 +15,7 @@ func setPrefs(data string, change func(*ui.Prefs)) {
 	if err != nil {
 		fatalf("cannot open the queue in %s to change the window's settings (is a window still running?): %v", data, err)
 	}
-	p := ui.LoadPrefs(eng)
+	p, _ := ui.LoadPrefs(eng)
 	change(&p)
 	err = ui.SavePrefs(eng, p)
 	if cerr := eng.Close(); err == nil {
