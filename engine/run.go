@@ -19,15 +19,8 @@ func (e *Engine) run(ctx context.Context, j *job) {
 	defer e.wg.Done()
 	defer e.exit(j)
 
-	bo := &backoff.ExponentialBackOff{
-		InitialInterval:     500 * time.Millisecond,
-		RandomizationFactor: 0.5,
-		Multiplier:          2,
-		MaxInterval:         e.opts.MaxBackoff,
-	}
-	bo.Reset()
-	// Jitter may push an interval past MaxInterval; the cap is a promise.
-	next := func() time.Duration { return min(bo.NextBackOff(), e.opts.MaxBackoff) }
+	waits := newRetryWaits(e.opts.MaxBackoff)
+	next := waits.next
 	conflicts := 0
 	for {
 		before := e.confirmedOf(j)
@@ -45,7 +38,7 @@ func (e *Engine) run(ctx context.Context, j *job) {
 		// nowhere.
 		progressed := e.confirmedOf(j) > before
 		if progressed {
-			bo.Reset()
+			waits.reset()
 			conflicts = 0
 		}
 		var wait time.Duration
@@ -80,6 +73,33 @@ func (e *Engine) run(ctx context.Context, j *job) {
 		}
 	}
 }
+
+// retryWaits are the waits between attempts that got nowhere: 0.5 s,
+// doubling, ±50 % so that many jobs do not come back at once, and never
+// past the cap, which is a promise (jitter alone may push past it).
+type retryWaits struct {
+	bo  backoff.ExponentialBackOff
+	max time.Duration
+}
+
+func newRetryWaits(max time.Duration) *retryWaits {
+	w := &retryWaits{max: max, bo: backoff.ExponentialBackOff{
+		InitialInterval:     firstWait,
+		RandomizationFactor: 0.5,
+		Multiplier:          2,
+		MaxInterval:         max,
+	}}
+	w.bo.Reset()
+	return w
+}
+
+// firstWait is the wait after the first attempt that got nowhere.
+const firstWait = 500 * time.Millisecond
+
+func (w *retryWaits) next() time.Duration { return min(w.bo.NextBackOff(), w.max) }
+
+// reset starts over from firstWait: the link worked again.
+func (w *retryWaits) reset() { w.bo.Reset() }
 
 // maxConflicts is how many 409s, 404s or impossible offsets in a row, with
 // no progress between, make a job fail instead of trying forever.
