@@ -22,11 +22,14 @@ func (w *Window) do(fn func(...string) error, ids ...string) {
 	w.send(fn, ids...)
 }
 
-// send runs an engine command and shows its refusal, if any.
+// send runs an engine command off the UI goroutine (most wait for the
+// disk) and shows its refusal, if any.
 func (w *Window) send(fn func(...string) error, ids ...string) {
-	if err := fn(ids...); err != nil {
-		w.say(err.Error())
-	}
+	w.background(func() error { return fn(ids...) }, func(err error) {
+		if err != nil {
+			w.say(err.Error())
+		}
+	})
 }
 
 // copyLink puts a done job's link on the clipboard.

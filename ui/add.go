@@ -59,9 +59,10 @@ func (w *Window) Add(paths []string, done func(queued int, err error)) {
 		return
 	}
 	w.say(fmt.Sprintf("Adding %s…", plural(len(paths), "item")))
-	go func() {
-		added := w.eng.AddMany(paths, dest)
-		queued, already, failed := 0, 0, []engine.Added{}
+	var added, failed []engine.Added
+	queued, already := 0, 0
+	w.background(func() error {
+		added = w.eng.AddMany(paths, dest)
 		for _, a := range added {
 			switch {
 			case errors.Is(a.Err, localfile.ErrSkipped):
@@ -73,21 +74,21 @@ func (w *Window) Add(paths []string, done func(queued int, err error)) {
 				queued++
 			}
 		}
-		w.post(func() {
-			w.showAdded(added)
-			w.say(addedLine(queued, already, len(failed)))
-			if len(failed) > 0 {
-				w.showError(addError(failed))
-			}
-		})
-		if done != nil {
+		if done != nil { // off the UI goroutine: a hand-over waits for it
 			var first error
 			if len(failed) > 0 {
 				first = failed[0].Err
 			}
 			done(queued+already, first)
 		}
-	}()
+		return nil
+	}, func(error) {
+		w.showAdded(added)
+		w.say(addedLine(queued, already, len(failed)))
+		if len(failed) > 0 {
+			w.showError(addError(failed))
+		}
+	})
 }
 
 // showAdded asks the next frames to scroll the list to the jobs just
@@ -194,23 +195,24 @@ func (w *Window) pick(native func(context.Context, string) ([]string, error), fa
 	}
 	w.picking = true
 	dir := w.lastDir
-	go func() {
-		paths, err := native(w.ctx, dir)
-		w.post(func() {
-			w.picking = false
-			switch {
-			case errors.Is(err, filepick.ErrUnavailable):
-				fallback()
-			case errors.Is(err, filepick.ErrCancelled), errors.Is(err, context.Canceled):
-			case err != nil:
-				w.say(fmt.Sprintf("The file dialog failed (%v); opening Ferry's own.", err))
-				fallback()
-			default:
-				w.rememberDir(paths[0])
-				then(paths)
-			}
-		})
-	}()
+	var paths []string
+	w.background(func() (err error) {
+		paths, err = native(w.ctx, dir)
+		return err
+	}, func(err error) {
+		w.picking = false
+		switch {
+		case errors.Is(err, filepick.ErrUnavailable):
+			fallback()
+		case errors.Is(err, filepick.ErrCancelled), errors.Is(err, context.Canceled):
+		case err != nil:
+			w.say(fmt.Sprintf("The file dialog failed (%v); opening Ferry's own.", err))
+			fallback()
+		default:
+			w.rememberDir(paths[0])
+			then(paths)
+		}
+	})
 }
 
 // rememberDir keeps the folder of a picked path for the next dialog.

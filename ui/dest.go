@@ -113,7 +113,7 @@ func whereLine(eng *engine.Engine, sel string, run engine.Destination) string {
 
 // manageDestinations opens the destinations dialog, at edit if named.
 func (w *Window) manageDestinations(edit string) {
-	showDestinations(w.win, w.eng, edit, w.opts.KeychainNote, func() {
+	showDestinations(w.win, w.background, w.eng, edit, w.opts.KeychainNote, func() {
 		w.refreshDests()
 		w.showWhere()
 	})

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -97,7 +96,7 @@ type destDialog struct {
 	note    string // where secrets go when there is no system keychain
 	changed func()
 	dlg     *dialog.CustomDialog
-	pending sync.WaitGroup // work off the UI goroutine; tests wait on it
+	offUI   offUI // work off the UI goroutine
 
 	// The list.
 	dests      []engine.Destination
@@ -152,17 +151,17 @@ type destDialog struct {
 // can refresh. keychainNote is "" when the system keychain works, else a
 // sentence (e.g. secrets are kept in a 0600 file in the data dir) shown in
 // the form near secret fields.
-func showDestinations(w fyne.Window, eng *engine.Engine, edit string, keychainNote string, changed func()) dialog.Dialog {
-	d := newDestDialog(w, eng, edit, keychainNote, changed)
+func showDestinations(w fyne.Window, off offUI, eng *engine.Engine, edit string, keychainNote string, changed func()) dialog.Dialog {
+	d := newDestDialog(w, off, eng, edit, keychainNote, changed)
 	d.dlg.Show()
 	return d.dlg
 }
 
-func newDestDialog(w fyne.Window, eng *engine.Engine, edit string, keychainNote string, changed func()) *destDialog {
+func newDestDialog(w fyne.Window, off offUI, eng *engine.Engine, edit string, keychainNote string, changed func()) *destDialog {
 	if changed == nil {
 		changed = func() {}
 	}
-	d := &destDialog{win: w, eng: eng, note: keychainNote, changed: changed}
+	d := &destDialog{win: w, offUI: off, eng: eng, note: keychainNote, changed: changed}
 	d.buildList()
 	d.buildForm()
 	d.dlg = dialog.NewCustomWithoutButtons("Destinations", container.NewStack(d.listView, d.formView), w)
@@ -384,14 +383,7 @@ func (d *destDialog) testSelected() {
 }
 
 // background runs work off the UI goroutine and then, back on it, then.
-func (d *destDialog) background(work func() error, then func(error)) {
-	d.pending.Add(1)
-	go func() {
-		defer d.pending.Done()
-		err := work()
-		fyne.Do(func() { then(err) })
-	}()
-}
+func (d *destDialog) background(work func() error, then func(error)) { d.offUI(work, then) }
 
 // sentence is an error as a person reads it: a sentence with its stop.
 func sentence(err error) string {

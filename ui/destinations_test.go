@@ -42,7 +42,7 @@ func newDestEnv(t *testing.T) *destEnv {
 
 func (e *destEnv) open(t *testing.T, edit string) *destDialog {
 	t.Helper()
-	d := newDestDialog(e.win, e.eng, edit, "", func() { e.changed++ })
+	d := newDestDialog(e.win, waitForWork, e.eng, edit, "", func() { e.changed++ })
 	d.dlg.Show()
 	return d
 }
@@ -50,7 +50,6 @@ func (e *destEnv) open(t *testing.T, edit string) *destDialog {
 // save taps Save and waits for the work it started.
 func (d *destDialog) saveAndWait() {
 	test.Tap(d.saveBtn)
-	d.pending.Wait()
 }
 
 func (d *destDialog) testAndWait(t *testing.T, name string) string {
@@ -60,7 +59,6 @@ func (d *destDialog) testAndWait(t *testing.T, name string) string {
 		t.Fatalf("Test connection is disabled with %s selected", name)
 	}
 	test.Tap(d.testBtn)
-	d.pending.Wait()
 	return d.status.Text
 }
 
@@ -236,7 +234,6 @@ func TestDestinationSetDefaultAndRemove(t *testing.T) {
 		t.Fatalf("the question does not say that a job goes there:\n%s", m)
 	}
 	d.confirm.Confirm()
-	d.pending.Wait()
 	if _, ok := e.eng.SavedDestination("beta"); ok {
 		t.Fatal("beta is still saved")
 	}
@@ -387,7 +384,7 @@ func TestDestinationEditOpensTheFormAtOnce(t *testing.T) {
 	}
 	d.dlg.Hide()
 
-	dlg := showDestinations(e.win, e.eng, "", "Secrets are kept in a file only you can read.", nil)
+	dlg := showDestinations(e.win, waitForWork, e.eng, "", "Secrets are kept in a file only you can read.", nil)
 	if !dialogOpen(e.win) || !strings.Contains(test.RenderToMarkup(e.win.Canvas()), "Destinations") {
 		t.Fatal("showDestinations showed nothing")
 	}
@@ -397,7 +394,7 @@ func TestDestinationEditOpensTheFormAtOnce(t *testing.T) {
 func TestDestinationKeychainNoteIsShownNearSecrets(t *testing.T) {
 	e := newDestEnv(t)
 	note := "No system keychain: secrets are kept in a file only you can read."
-	d := newDestDialog(e.win, e.eng, "", note, nil)
+	d := newDestDialog(e.win, waitForWork, e.eng, "", note, nil)
 	d.dlg.Show()
 	test.Tap(d.addBtn)
 	d.kind.SetSelected("Vimeo")
@@ -423,4 +420,13 @@ func (d *destDialog) shown() string {
 		s = append(s, d.problem.Text)
 	}
 	return strings.Join(s, "\n")
+}
+
+// waitForWork runs a dialog's work off the UI goroutine as the window
+// does, but returns once it is done and its ending has run: the dialog's
+// tests have no frame loop.
+func waitForWork(work func() error, then func(error)) {
+	done := make(chan error)
+	go func() { done <- work() }()
+	then(<-done)
 }

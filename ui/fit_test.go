@@ -105,10 +105,8 @@ func TestDropScrollsItsFilesIntoView(t *testing.T) {
 func TestSettingsSwitchThemeAndRows(t *testing.T) {
 	h := newHarness(t)
 	h.longQueue(3)
-	s := newSettingsDialog(h.w.win, h.w.prefs, "", []string{"No keychain here: secrets are kept in a file."}, func(p Prefs) error {
-		if err := SavePrefs(h.eng, p); err != nil {
-			return err
-		}
+	save := func(p Prefs) error { return SavePrefs(h.eng, p) }
+	s := newSettingsDialog(h.w.win, waitForWork, h.w.prefs, "", []string{"No keychain here: secrets are kept in a file."}, save, func(p Prefs) error {
 		return h.w.applyPrefs(p, false)
 	})
 	s.theme.SetSelected("Dark")

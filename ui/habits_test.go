@@ -184,6 +184,7 @@ func TestClearFinishedKeepsTheCompletionRecords(t *testing.T) {
 	h := newHarness(t)
 	names := h.files("fin", 3, 1000, "Done")
 	h.w.clearFinished()
+	h.settle()
 	if n := len(h.eng.Snapshot().Jobs); n != 0 {
 		t.Fatalf("%d jobs left after Clear finished", n)
 	}

@@ -123,12 +123,14 @@ func (w *Window) sayNotes() {
 		w.notices.add(noteKeychain, w.opts.KeychainNote)
 	}
 	if w.opts.TrayHost != nil {
-		go func() {
-			if !w.opts.TrayHost() {
-				w.post(func() {
-					w.notices.add(noteTray, "This desktop shows no tray icons, so Ferry cannot keep running with its window closed: closing it asks before stopping uploads.")
-				})
+		shows := true
+		w.background(func() error { // a D-Bus call
+			shows = w.opts.TrayHost()
+			return nil
+		}, func(error) {
+			if !shows {
+				w.notices.add(noteTray, "This desktop shows no tray icons, so Ferry cannot keep running with its window closed: closing it asks before stopping uploads.")
 			}
-		}()
+		})
 	}
 }

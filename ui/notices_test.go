@@ -61,6 +61,7 @@ func TestMissingServicesAreSaidOnceInPlainWords(t *testing.T) {
 	if strings.Contains(strings.Join(h.w.notices.texts(), "\n"), "keychain") {
 		t.Fatal("the dismissed note stays")
 	}
+	h.settle()
 	if !slices.Contains(loadPrefs(t, h.eng).Dismissed, noteKeychain) {
 		t.Fatal("the dismissal is not kept")
 	}

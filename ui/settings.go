@@ -38,6 +38,8 @@ const settingsMinRate = 1000
 type settingsDialog struct {
 	dlg   *dialog.CustomDialog
 	cur   Prefs
+	off   offUI
+	keep  func(Prefs) error // off the UI goroutine; nil: nothing to keep
 	apply func(Prefs) error
 
 	concurrency *widget.Select
@@ -58,19 +60,20 @@ type settingsDialog struct {
 }
 
 // showSettings opens the Settings dialog over w, filled from cur. On Save
-// it calls apply with the new Prefs (the caller saves them in bbolt and
-// applies them to the engine live) and shows apply's error, if any, in the
-// dialog without closing it. autostartNote is "" when start-at-login works
+// it calls save with the new Prefs off the UI goroutine (the caller keeps
+// them in bbolt, which waits for the disk), then apply (which puts them in
+// force live), and shows an error of either in the dialog without closing
+// it. autostartNote is "" when start-at-login works
 // here, else a sentence shown beside the disabled checkbox; systemNotes
 // say what this computer lacks (a keychain, a tray, …), dismissed or not.
-func showSettings(w fyne.Window, cur Prefs, autostartNote string, systemNotes []string, apply func(Prefs) error) dialog.Dialog {
-	s := newSettingsDialog(w, cur, autostartNote, systemNotes, apply)
+func showSettings(w fyne.Window, off offUI, cur Prefs, autostartNote string, systemNotes []string, save, apply func(Prefs) error) dialog.Dialog {
+	s := newSettingsDialog(w, off, cur, autostartNote, systemNotes, save, apply)
 	s.dlg.Show()
 	return s.dlg
 }
 
-func newSettingsDialog(w fyne.Window, cur Prefs, autostartNote string, systemNotes []string, apply func(Prefs) error) *settingsDialog {
-	s := &settingsDialog{cur: cur, apply: apply}
+func newSettingsDialog(w fyne.Window, off offUI, cur Prefs, autostartNote string, systemNotes []string, save, apply func(Prefs) error) *settingsDialog {
+	s := &settingsDialog{cur: cur, off: off, keep: save, apply: apply}
 
 	counts := make([]string, settingsMaxUploads)
 	for i := range counts {
@@ -195,19 +198,30 @@ func (s *settingsDialog) prefs() (Prefs, error) {
 	return p, nil
 }
 
-// submit checks the form and hands the Prefs to apply; the dialog closes
-// only when both are happy.
+// submit checks the form and hands the Prefs to save, then apply; the
+// dialog closes only when all three are happy.
 func (s *settingsDialog) submit() {
 	p, err := s.prefs()
-	if err == nil {
-		err = s.apply(p)
-	}
 	if err != nil {
 		s.problem.SetText(err.Error())
 		return
 	}
-	s.problem.SetText("")
-	s.dlg.Hide()
+	s.off(func() error {
+		if s.keep == nil {
+			return nil
+		}
+		return s.keep(p)
+	}, func(err error) {
+		if err == nil {
+			err = s.apply(p)
+		}
+		if err != nil {
+			s.problem.SetText(err.Error())
+			return
+		}
+		s.problem.SetText("")
+		s.dlg.Hide()
+	})
 }
 
 // formRate reads a rate field of the form: a field left as it was shown

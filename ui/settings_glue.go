@@ -16,10 +16,8 @@ func (w *Window) openSettings() {
 	if w.opts.Autostart != nil {
 		cur.StartAtLogin = w.opts.Autostart.Enabled()
 	}
-	showSettings(w.win, cur, note, w.notices.system(), func(p Prefs) error {
-		if err := SavePrefs(w.eng, p); err != nil {
-			return err
-		}
+	save := func(p Prefs) error { return SavePrefs(w.eng, p) }
+	showSettings(w.win, w.background, cur, note, w.notices.system(), save, func(p Prefs) error {
 		w.opts.Concurrency, w.opts.RateLimit = 0, -1 // saved settings now rule
 		return w.applyPrefs(p, false)
 	})
@@ -61,12 +59,9 @@ func (w *Window) applyPrefs(p Prefs, starting bool) error {
 func (w *Window) toggleSlow() {
 	p := w.prefs
 	p.SlowMode = !p.SlowMode
-	if err := SavePrefs(w.eng, p); err != nil {
-		w.showError(err)
-		return
-	}
 	w.opts.RateLimit = -1
-	w.applyPrefs(p, false)
+	w.applyPrefs(p, false) // in force at once; kept off the UI goroutine
+	w.savePrefs()
 }
 
 func (w *Window) showSlow() {

@@ -19,7 +19,7 @@ func settingsWindow(t *testing.T, cur Prefs, note string, applyErr error) (*sett
 	w := test.NewTempWindow(t, widget.NewLabel("Ferry"))
 	w.Resize(fyne.NewSize(800, 700))
 	var calls []Prefs
-	s := newSettingsDialog(w, cur, note, nil, func(p Prefs) error {
+	s := newSettingsDialog(w, waitForWork, cur, note, nil, nil, func(p Prefs) error {
 		calls = append(calls, p)
 		return applyErr
 	})
@@ -139,7 +139,7 @@ func TestShowSettingsOpensOverTheWindow(t *testing.T) {
 	test.NewTempApp(t)
 	w := test.NewTempWindow(t, widget.NewLabel("Ferry"))
 	w.Resize(fyne.NewSize(800, 700))
-	d := showSettings(w, DefaultPrefs(), "", nil, func(Prefs) error { return nil })
+	d := showSettings(w, waitForWork, DefaultPrefs(), "", nil, nil, func(Prefs) error { return nil })
 	if !dialogOpen(w) || !strings.Contains(test.RenderToMarkup(w.Canvas()), "Uploads at once") {
 		t.Fatal("no Settings dialog")
 	}

@@ -115,24 +115,24 @@ func (v *watchView) edit(f engine.WatchFolder, adding bool, of string) {
 			fm.dlg.Show() // the form closed on Save: open it again, as typed
 			return
 		}
-		go func() { // saving waits for the disk: off the UI goroutine
+		v.w.background(func() error { // saving waits for the disk
 			if v.w.opts.NeedDest != nil && nf.Dest.Name != "" {
-				err = v.w.opts.NeedDest(nf.Dest.Name) // a built-in receiver runs before files go
-			}
-			if err == nil {
-				_, err = v.wt.Add(nf)
-			}
-			v.w.post(func() {
-				if err != nil {
-					fm.problem.SetText(sentence(err))
-					fm.dlg.Show()
-					return
+				if err := v.w.opts.NeedDest(nf.Dest.Name); err != nil { // a built-in receiver runs before files go
+					return err
 				}
-				v.w.say("Watching " + tilde(nf.Dir) + ".")
-				v.refresh()
-				v.formClosed(fm)
-			})
-		}()
+			}
+			_, err := v.wt.Add(nf)
+			return err
+		}, func(err error) {
+			if err != nil {
+				fm.problem.SetText(sentence(err))
+				fm.dlg.Show()
+				return
+			}
+			v.w.say("Watching " + tilde(nf.Dir) + ".")
+			v.refresh()
+			v.formClosed(fm)
+		})
 	}, v.w.win)
 	fm.dlg.Resize(fyne.NewSize(620, 520))
 	v.form = fm

@@ -156,15 +156,12 @@ func (v *watchView) saved(dir string) (engine.WatchFolder, bool) {
 // background runs a watcher command off the UI goroutine (it waits for
 // the disk, or for a folder's walk to stop) and comes back to redraw.
 func (v *watchView) background(fn func() error) {
-	go func() {
-		err := fn()
-		v.w.post(func() {
-			if err != nil {
-				v.w.showError(err)
-			}
-			v.refresh()
-		})
-	}()
+	v.w.background(fn, func(err error) {
+		if err != nil {
+			v.w.showError(err)
+		}
+		v.refresh()
+	})
 }
 
 func (v *watchView) setPaused(dir string, paused bool) {

@@ -119,8 +119,12 @@ type Window struct {
 	stats     Stats // guarded by postMu
 	stop      chan struct{}
 	stopped   sync.WaitGroup
-	awakeWant bool      // what holdAwake last asked for
-	awakeC    chan bool // to keepAwake
+	busy      sync.WaitGroup // work off the UI goroutine (background)
+	saving    sync.Mutex     // one savePrefs at a time
+	toSave    sync.Mutex     // guards unsaved
+	unsaved   *Prefs         // the newest settings not yet handed to a save
+	awakeWant bool           // what holdAwake last asked for
+	awakeC    chan bool      // to keepAwake
 	nowFunc   func() time.Time
 }
 
@@ -171,6 +175,7 @@ func (w *Window) Close() {
 	}
 	w.stopped.Wait()
 	w.cancel() // a file dialog still open closes
+	w.busy.Wait()
 	// A cancel or removal the user did not undo happens; no widget is
 	// touched, the window being gone.
 	if u := w.undo; u != nil {
@@ -186,11 +191,30 @@ func (w *Window) Close() {
 func (w *Window) now() time.Time { return w.nowFunc() }
 
 // savePrefs keeps the window's settings as they are now (the order, the
-// last folder, dismissed notes): a failure to is said, not fatal.
+// last folder, dismissed notes, slow mode), off the UI goroutine: a
+// failure to is said, not fatal. Saves run one at a time and each takes
+// the newest settings, so quick changes never end with an older one kept.
 func (w *Window) savePrefs() {
-	if err := SavePrefs(w.eng, w.prefs); err != nil {
-		w.say(err.Error())
-	}
+	w.toSave.Lock()
+	w.unsaved = &Prefs{}
+	*w.unsaved = w.prefs
+	w.toSave.Unlock()
+	w.background(func() error {
+		w.saving.Lock()
+		defer w.saving.Unlock()
+		w.toSave.Lock()
+		p := w.unsaved
+		w.unsaved = nil
+		w.toSave.Unlock()
+		if p == nil {
+			return nil // a later save took it
+		}
+		return SavePrefs(w.eng, *p)
+	}, func(err error) {
+		if err != nil {
+			w.say(err.Error())
+		}
+	})
 }
 
 // setCompact switches the rows between one and two lines: the list is

@@ -66,6 +66,13 @@ func newHarnessWith(t *testing.T, opt func(*Options), srvOpts ...tustest.Option)
 	return h
 }
 
+// settle waits for the window's work off the UI goroutine, then runs the
+// frame that takes its results.
+func (h *harness) settle() {
+	h.w.busy.Wait()
+	h.w.frame(true)
+}
+
 func (h *harness) file(name string, size int64) (path, sha string) {
 	return tustest.RandomFile(h.t, h.dir, name, size, int64(len(name)))
 }
@@ -220,6 +227,7 @@ func TestRefusedTokenShowsTheSentenceAndItsAction(t *testing.T) {
 func TestSlowModeAndSettingsReachTheEngineLive(t *testing.T) {
 	h := newHarness(t)
 	test.Tap(h.w.slow)
+	h.settle()
 	if _, r := h.eng.Limits(); r != DefaultPrefs().SlowRate {
 		t.Fatalf("slow mode: rate %d, want %d", r, DefaultPrefs().SlowRate)
 	}
@@ -411,6 +419,7 @@ func TestKeysActOnTheSelectedJob(t *testing.T) {
 	}
 	h.w.nowFunc = func() time.Time { return time.Now().Add(undoLife) }
 	h.w.frame(true) // Undo is no longer offered: the removal is sent
+	h.settle()
 	if n := len(h.eng.Snapshot().Jobs); n != 0 {
 		t.Fatalf("Delete left %d jobs", n)
 	}
@@ -435,5 +444,22 @@ func TestClosingWithoutATrayAsksWhileUploadsRun(t *testing.T) {
 	h.w.closeRequested()
 	if quits != 1 || h.w.win.Canvas().Overlays().Top() == nil {
 		t.Fatalf("closing while uploading without a tray: %d quits and no question", quits)
+	}
+}
+
+// Settings are kept off the UI goroutine, and quick changes keep the
+// newest: slow mode on and off again is off, on disk too.
+func TestQuickChangesKeepTheNewestSettings(t *testing.T) {
+	h := newHarness(t)
+	for range 5 {
+		test.Tap(h.w.slow)
+	}
+	test.Tap(h.w.slow) // six taps: off
+	h.settle()
+	if h.w.prefs.SlowMode || loadPrefs(t, h.eng).SlowMode {
+		t.Fatalf("slow mode shown %v, kept %v; want off", h.w.prefs.SlowMode, loadPrefs(t, h.eng).SlowMode)
+	}
+	if _, r := h.eng.Limits(); r != 0 {
+		t.Fatalf("rate %d; want none", r)
 	}
 }
