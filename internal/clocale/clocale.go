@@ -2,8 +2,10 @@
 // in the C/POSIX locale (servers, CI, cron): otherwise Fyne's lang package
 // logs "Error parsing user locale C" at start, before main, for every
 // command. It must be imported by main (blank) and import nothing but
-// os: packages initialise in import-path order once their dependencies
-// are, so this one runs before Fyne's locale lookup.
+// os: the language specification (since Go 1.21) initialises packages in
+// import-path order once their imports are, and Fyne's lang imports
+// golang.org/x/text, which sorts after this package, so this one runs
+// first. app's TestCLocaleIsQuiet holds the built binary to it.
 package clocale
 
 import "os"
