@@ -71,11 +71,13 @@ func (c *common) engineOptions(warn io.Writer) (engine.Options, error) {
 	if c.concurrency < 1 {
 		return engine.Options{}, usagef("--concurrency must be at least 1")
 	}
+	say := func(s string) { fmt.Fprintf(warn, "ferry: %s\n", s) }
 	return engine.Options{
 		DataDir:     dir,
 		Concurrency: c.concurrency,
 		RateLimit:   int64(c.limitRate),
-		Keychain:    keychain.Open(dir, func(s string) { fmt.Fprintf(warn, "ferry: %s\n", s) }),
+		Keychain:    keychain.Open(dir, say),
+		Warn:        say,
 	}, nil
 }
 

@@ -41,7 +41,8 @@ func cmdWindow(args []string, notes []string, stdout, stderr io.Writer) int {
 		return exitCode(err, stderr)
 	}
 	kc := keychain.Open(dir, nil)
-	eng, err := engine.Open(engine.Options{DataDir: dir, Keychain: kc})
+	warn := func(s string) { notes = append(notes, s) } // the window says them
+	eng, err := engine.Open(engine.Options{DataDir: dir, Keychain: kc, Warn: warn})
 	if isLocked(err) {
 		return exitCode(handToRunning(dir, wa, stdout), stderr)
 	}

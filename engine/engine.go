@@ -42,6 +42,9 @@ type Options struct {
 	PersistEvery time.Duration
 	// Keychain keeps saved destinations' secrets; nil: none can be saved.
 	Keychain Secrets
+	// Warn hears sentences to say once: records of the queue that could
+	// not be read, and what was done about them. nil: not said.
+	Warn func(sentence string)
 }
 
 // ErrClosed is returned by commands after Close.
@@ -137,6 +140,7 @@ func Open(opts Options) (*Engine, error) {
 	}
 	e.w = store.NewWriter(st, e.halt, e.heal, ErrClosed)
 	e.del = newDeleter(e)
+	e.del.dropDamaged()
 	go e.ticker()
 	return e, nil
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"sync"
 	"time"
@@ -77,12 +78,42 @@ func (d *deleter) put(b store.Batch, pd pendingDelete) {
 	d.add(pd)
 }
 
+// dropDamaged says, and forgets, the deletions left to do whose record
+// cannot be read: they could never be tried, and would wait unseen for
+// ever. The sentence names the upload, so the user can delete it on its
+// server.
+func (d *deleter) dropDamaged() {
+	b := store.Batch{}
+	d.e.store.Each(store.Deletes, func(url string, v []byte) error {
+		if _, ok := decodeDelete(v); !ok {
+			b.Delete(store.Deletes, url)
+			if d.e.opts.Warn != nil {
+				d.e.opts.Warn(fmt.Sprintf("A deletion an earlier Ferry left to do could not be read, so it will not be tried: the upload %s may stay on its server. Delete it there if it should go.", RedactURL(url)))
+			}
+		}
+		return nil
+	})
+	if b.Len() > 0 {
+		d.e.mu.Lock()
+		d.e.write(b)
+		d.e.mu.Unlock()
+	}
+}
+
+// decodeDelete reads a deletion's record.
+func decodeDelete(v []byte) (pendingDelete, bool) {
+	var pd pendingDelete
+	if json.Unmarshal(v, &pd) != nil || pd.URL == "" {
+		return pendingDelete{}, false
+	}
+	return pd, true
+}
+
 // resume takes up the deletions an earlier process left.
 func (d *deleter) resume() {
 	var todo []pendingDelete
 	d.e.store.Each(store.Deletes, func(_ string, v []byte) error {
-		var pd pendingDelete
-		if json.Unmarshal(v, &pd) == nil && pd.URL != "" {
+		if pd, ok := decodeDelete(v); ok {
 			todo = append(todo, pd)
 		}
 		return nil
