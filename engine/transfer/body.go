@@ -23,20 +23,34 @@ func (c *Client) body(ctx context.Context, files *openFiles, r request, g *gate)
 		if _, err := f.Seek(r.offset, io.SeekStart); err != nil {
 			return nil, false, fileError(r.path, err)
 		}
-		return &fileBody{f: f, left: r.n, last: last}, true, nil
+		return &fileBody{f: f, left: r.n, last: last, files: files}, true, nil
 	}
-	return io.NopCloser(&limitedBody{ctx: ctx, r: io.NewSectionReader(f, r.offset, r.n), left: r.n, lim: c.Limiter, stall: c.stall(), last: last}), false, nil
+	lb := &limitedBody{ctx: ctx, r: io.NewSectionReader(f, r.offset, r.n), left: r.n, lim: c.Limiter, stall: c.stall(), last: last}
+	return closeNotice{lb, files}, false, nil
+}
+
+// closeNotice tells files when net/http closes the body.
+type closeNotice struct {
+	io.Reader
+	files *openFiles
+}
+
+func (c closeNotice) Close() error {
+	c.files.bodyClosed()
+	return nil
 }
 
 // fileBody is a request body: the next `left` bytes of a file, from its
 // current offset. net/http reads it into its buffer at first, then hands
 // it (inside an io.LimitedReader) to countingConn.ReadFrom, which sends
 // the rest with sendfile. Both paths hold the final byte back for the
-// guard. Close is a no-op: the request owns the file.
+// guard. Close only says that net/http is done with it: the request owns
+// the file.
 type fileBody struct {
-	f    *os.File
-	left int64
-	last *lastByte
+	f     *os.File
+	left  int64
+	last  *lastByte
+	files *openFiles
 }
 
 func (b *fileBody) Read(p []byte) (int, error) {
@@ -57,7 +71,10 @@ func (b *fileBody) read(n int64) {
 	b.left -= n
 }
 
-func (b *fileBody) Close() error { return nil }
+func (b *fileBody) Close() error {
+	b.files.bodyClosed()
+	return nil
+}
 
 // limitedBody reads through the shared rate limiter, in pieces small
 // enough that no wait outlasts a quarter of the stall timeout (at 1 KB/s a

@@ -178,7 +178,7 @@ func (a *answer) beyondOffered(next int64) error {
 // that has the whole request gets the response timeout to answer.
 func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*answer, error) {
 	rctx, cancel := context.WithCancelCause(ctx)
-	files := &openFiles{}
+	files := &openFiles{closed: make(chan struct{}, 1)}
 	g := &gate{last: r.guard, path: r.path}
 	sent := &tracker{n: r.n}
 	fail := func(err error) (*answer, error) {
@@ -223,6 +223,9 @@ func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*
 		c.watch(rctx, cancel, done, sent, isFile, p, cmp.Or(r.answer, c.responseTimeout()))
 	}()
 	res, err := c.send(t, req)
+	if err == nil && r.path != "" && res.StatusCode/100 == 2 {
+		files.written(rctx) // the server took the body: count all of it
+	}
 	close(done)
 	<-watched
 	if err != nil {
@@ -266,10 +269,48 @@ func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*
 	return a, nil
 }
 
-// openFiles are the handles a request's bodies read from.
+// openFiles are the handles a request's bodies read from, one a body.
 type openFiles struct {
-	mu sync.Mutex
-	fs []*os.File
+	mu     sync.Mutex
+	fs     []*os.File
+	done   int           // bodies net/http has closed
+	closed chan struct{} // a body was closed (buffered: a wake-up, not a count)
+}
+
+// bodyClosed: net/http is done with a body. It closes one once it has
+// written it.
+func (o *openFiles) bodyClosed() {
+	o.mu.Lock()
+	o.done++
+	o.mu.Unlock()
+	select {
+	case o.closed <- struct{}{}:
+	default:
+	}
+}
+
+// written waits, a second at most, until net/http has closed every body
+// it was given, so that the last bytes it wrote are counted before the
+// request is over: the answer can arrive while the goroutine that wrote
+// the body is still on its way back from its last write.
+func (o *openFiles) written(ctx context.Context) {
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	for {
+		o.mu.Lock()
+		all := o.done >= len(o.fs)
+		o.mu.Unlock()
+		if all {
+			return
+		}
+		select {
+		case <-o.closed:
+		case <-t.C:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 func (o *openFiles) open(path string) (*os.File, error) {
