@@ -33,6 +33,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	_ "github.com/ferry-app/ferry/internal/clocale" // before Fyne's locale lookup (prefs.go opens ui)
 )
 
 //go:embed xdnd-drop
