@@ -17,7 +17,7 @@ APT_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-d
 	haskell-status-notifier-item-utils openbox
 export LANG ?= en_US.UTF-8
 
-.PHONY: deps build headless test e2e screenshot package bench run clean
+.PHONY: deps build headless test lint e2e screenshot package bench run clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -41,6 +41,11 @@ test: deps
 	$(GO) vet -tags nogui ./...
 	$(GO) test -race -timeout 20m ./...
 	$(MAKE) e2e
+
+# staticcheck with staticcheck.conf (Ferry's errors are sentences: ST1005
+# is off).
+lint:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 # The real window under Xvfb: files dropped by XDND, the tray clicked over
 # D-Bus, a second ferry handing files over, SIGTERM and a resumed restart.

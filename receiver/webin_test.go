@@ -18,12 +18,12 @@ func TestNoOriginMayUploadByDefault(t *testing.T) {
 	var l logs
 	_, files := newTest(t, dir, &l)
 	for _, origin := range []string{"https://evil.example", "null", "http://localhost:3000", "http://127.0.0.1"} {
-		resp, body := send(t, "OPTIONS", files, map[string]string{"Origin": origin, "Access-Control-Request-Method": "POST",
+		resp, _ := send(t, "OPTIONS", files, map[string]string{"Origin": origin, "Access-Control-Request-Method": "POST",
 			"Access-Control-Request-Headers": "tus-resumable,upload-length"}, nil)
 		if acao := resp.Header.Get("Access-Control-Allow-Origin"); acao != "" || resp.StatusCode < 400 {
 			t.Errorf("preflight from %s: %d, Access-Control-Allow-Origin %q", origin, resp.StatusCode, acao)
 		}
-		resp, body = send(t, "POST", files, map[string]string{"Origin": origin, "Upload-Length": "3"}, nil)
+		resp, body := send(t, "POST", files, map[string]string{"Origin": origin, "Upload-Length": "3"}, nil)
 		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "--allow-origin") {
 			t.Errorf("POST from %s: %d %q", origin, resp.StatusCode, body)
 		}

@@ -326,7 +326,7 @@ func (d *destDialog) askRemove() {
 	if name == "" {
 		return
 	}
-	msg := fmt.Sprintf("Its settings and saved secrets go.")
+	msg := "Its settings and saved secrets go."
 	if n := d.eng.JobsGoingTo(name); n == 1 {
 		msg = fmt.Sprintf("1 unfinished job goes to %s: it will fail\nuntil a destination named %s is added again.", name, name)
 	} else if n > 1 {

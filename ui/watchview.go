@@ -25,15 +25,15 @@ import (
 type watchView struct {
 	w        *Window
 	wt       *watch.Watcher
-	statuses []watch.Status                // UI goroutine only
-	settings map[string]engine.WatchFolder // as saved, read once per refresh
-	due      atomic.Bool                   // a refresh is posted and not run yet
-	form     *watchForm                    // the settings form open, nil if none (UI goroutine)
-	dropped  []string                      // folders dropped, whose forms are still to open
-	dropN    int                           // forms opened for the folders of the drops under way
-	list     *widget.List
-	empty    fyne.CanvasObject
-	content  fyne.CanvasObject
+	statuses []watch.Status // UI goroutine only
+
+	due     atomic.Bool // a refresh is posted and not run yet
+	form    *watchForm  // the settings form open, nil if none (UI goroutine)
+	dropped []string    // folders dropped, whose forms are still to open
+	dropN   int         // forms opened for the folders of the drops under way
+	list    *widget.List
+	empty   fyne.CanvasObject
+	content fyne.CanvasObject
 }
 
 func newWatchView(w *Window, wt *watch.Watcher) *watchView {

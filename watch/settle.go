@@ -27,7 +27,6 @@ type waiting struct {
 	seen  bool
 	obs   engine.FileVersion
 	obsAt time.Time
-	tries int // looks that found it still but not readable
 }
 
 func newSettling(max int) *settling {

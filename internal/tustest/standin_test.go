@@ -593,19 +593,19 @@ func TestBackendStandin(t *testing.T) {
 		})
 	}
 
-	resp, body := siDo(t, c, "OPTIONS", b.URL, nil, map[string]string{
+	resp, _ := siDo(t, c, "OPTIONS", b.URL, nil, map[string]string{
 		"Origin": "http://app.example", "Access-Control-Request-Method": "POST", "Tus-Resumable": ""})
 	if resp.StatusCode/100 != 2 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
 		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
 	}
-	if resp, body = ask("wrong"); resp.StatusCode != 401 {
+	if resp, body := ask("wrong"); resp.StatusCode != 401 {
 		t.Fatalf("wrong key: %d %s", resp.StatusCode, body)
 	}
 	if b.Asked() != 0 || cf.URLsIssued() != 0 {
 		t.Fatalf("asked %d, issued %d", b.Asked(), cf.URLsIssued())
 	}
 
-	resp, body = ask("k1")
+	resp, body := ask("k1")
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != 200 || loc == "" {
 		t.Fatalf("ask: %d %q %s", resp.StatusCode, loc, body)
