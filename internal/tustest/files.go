@@ -8,14 +8,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"testing"
 )
 
 // RandomFile writes size pseudo-random bytes (a pure function of seed) to
 // dir/name, creating parent directories, and returns the path and the hex
 // SHA-256. It streams, so 1 GiB costs a second or two and 1 MiB of memory. An empty
 // dir means t.TempDir().
-func RandomFile(t testing.TB, dir, name string, size int64, seed int64) (path, sha256hex string) {
+func RandomFile(t TB, dir, name string, size int64, seed int64) (path, sha256hex string) {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -51,7 +50,7 @@ func RandomFile(t testing.TB, dir, name string, size int64, seed int64) (path, s
 }
 
 // FileSHA256 returns the hex SHA-256 of the file at path.
-func FileSHA256(t testing.TB, path string) string {
+func FileSHA256(t TB, path string) string {
 	t.Helper()
 	sum, err := fileSHA256(path)
 	if err != nil {

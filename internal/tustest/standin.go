@@ -33,7 +33,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 )
 
@@ -41,7 +40,7 @@ import (
 // TCP fault proxy), a fresh connection to tusd per forwarded request, a
 // request log, and a Close that leaves no goroutines behind.
 type plumbing struct {
-	t   testing.TB
+	t   TB
 	srv *Server
 
 	mu      sync.Mutex
@@ -55,7 +54,7 @@ type plumbing struct {
 	serving sync.WaitGroup
 }
 
-func newPlumbing(t testing.TB, srv *Server) *plumbing {
+func newPlumbing(t TB, srv *Server) *plumbing {
 	p := &plumbing{t: t, srv: srv, upconns: map[net.Conn]struct{}{}}
 	// Registered after srv's Cleanup, so it runs before srv.Close.
 	t.Cleanup(p.close)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -41,7 +40,7 @@ const backendPath = "/api/upload-url"
 
 // NewBackend starts the backend for cf. Requests must carry "header:
 // value" (an empty header: no check). It is stopped by t.Cleanup.
-func NewBackend(t testing.TB, cf *Cloudflare, header, value string) *Backend {
+func NewBackend(t TB, cf *Cloudflare, header, value string) *Backend {
 	t.Helper()
 	tr := &http.Transport{DisableCompression: true}
 	t.Cleanup(tr.CloseIdleConnections) // after the plumbing's close, registered below

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -86,7 +85,7 @@ func (c *Cloudflare) status() string {
 
 // NewCloudflare starts a Cloudflare Stream stand-in for account with
 // token in front of srv. It is stopped by t.Cleanup.
-func NewCloudflare(t testing.TB, srv *Server, account, token string) *Cloudflare {
+func NewCloudflare(t TB, srv *Server, account, token string) *Cloudflare {
 	t.Helper()
 	c := &Cloudflare{Account: account, Token: token, p: newPlumbing(t, srv)}
 	c.host = newUploadHost(c.p, "/tus/", "?tusv2=true")

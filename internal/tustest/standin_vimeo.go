@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -42,7 +41,7 @@ type Vimeo struct {
 
 // NewVimeo starts a Vimeo stand-in accepting token in front of srv. It is
 // stopped by t.Cleanup.
-func NewVimeo(t testing.TB, srv *Server, token string) *Vimeo {
+func NewVimeo(t TB, srv *Server, token string) *Vimeo {
 	t.Helper()
 	v := &Vimeo{Token: token, p: newPlumbing(t, srv)}
 	v.host = newUploadHost(v.p, "/files/vimeo-prod-src-tus-eu/", "")

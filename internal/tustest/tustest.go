@@ -20,7 +20,6 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/tus/tusd/v2/pkg/filestore"
@@ -48,7 +47,7 @@ type Server struct {
 	// metrics. Do not replace it.
 	Tusd *handler.Handler
 
-	t      testing.TB
+	t      TB
 	token  string
 	faults faultState
 	proxy  *proxy
@@ -101,7 +100,7 @@ func WithMiddleware(mw func(http.Handler) http.Handler) Option {
 
 // New starts tusd with a filestore in t.TempDir() and a memorylocker, behind
 // the fault layer, all on 127.0.0.1. It is stopped by t.Cleanup.
-func New(t testing.TB, opts ...Option) *Server {
+func New(t TB, opts ...Option) *Server {
 	t.Helper()
 	var cfg config
 	for _, o := range opts {
@@ -164,7 +163,7 @@ func New(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
-func listen(t testing.TB) net.Listener {
+func listen(t TB) net.Listener {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
