@@ -85,12 +85,7 @@ func (e *Engine) uploadIDKey() ([]byte, error) {
 	if len(k) != sha256.Size {
 		k = make([]byte, sha256.Size)
 		rand.Read(k)
-		b := store.Batch{}
-		b.Put(store.Settings, settingIDKey, k)
-		e.mu.Lock()
-		g := e.write(b)
-		e.mu.Unlock()
-		if err := e.durable(g); err != nil {
+		if err := e.keepSetting(settingIDKey, k); err != nil {
 			return nil, notRecorded("the upload could not be named on disk, so it was not sent. It goes on once the disk can be written.", err)
 		}
 	}

@@ -23,13 +23,19 @@ func (e *Engine) SaveSetting(name string, value []byte) error {
 	if name == "" || name == settingDefault || strings.HasPrefix(name, settingPrefixReserved) {
 		return fmt.Errorf("the setting name %q is taken by the engine", name)
 	}
+	if err := e.keepSetting(name, value); err != nil {
+		return storeError("the setting was not saved. Free disk space or check the disk, then do it again.", err)
+	}
+	return nil
+}
+
+// keepSetting puts a setting, the engine's own too, on disk before it
+// returns.
+func (e *Engine) keepSetting(name string, value []byte) error {
 	b := store.Batch{}
 	b.Put(store.Settings, name, value)
 	e.mu.Lock()
 	g := e.write(b)
 	e.mu.Unlock()
-	if err := e.durable(g); err != nil {
-		return storeError("the setting was not saved. Free disk space or check the disk, then do it again.", err)
-	}
-	return nil
+	return e.durable(g)
 }
