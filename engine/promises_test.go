@@ -97,6 +97,16 @@ func serveBefore(t *testing.T, srv *tustest.Server, h http.Handler) string {
 // requests by method; lose, if set, drops the answer of the first POST
 // after the receiver has handled it.
 func countingReceiver(t *testing.T, dir string, lose bool) (url string, counts map[string]*atomic.Int32) {
+	var n int32
+	if lose {
+		n = 1
+	}
+	return losingReceiver(t, dir, n)
+}
+
+// losingReceiver is countingReceiver dropping the answers of the first
+// lose POSTs.
+func losingReceiver(t *testing.T, dir string, lose int32) (url string, counts map[string]*atomic.Int32) {
 	t.Helper()
 	rs, err := receiver.New(receiver.Config{Dir: dir, Listen: "127.0.0.1:0"})
 	if err != nil {
@@ -106,13 +116,13 @@ func countingReceiver(t *testing.T, dir string, lose bool) (url string, counts m
 	for _, m := range []string{http.MethodOptions, http.MethodPost, http.MethodHead, http.MethodPatch} {
 		counts[m] = &atomic.Int32{}
 	}
-	var lost atomic.Bool
+	var lost atomic.Int32
 	h := rs.Handler()
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c := counts[r.Method]; c != nil {
 			c.Add(1)
 		}
-		if lose && r.Method == http.MethodPost && lost.CompareAndSwap(false, true) {
+		if r.Method == http.MethodPost && lost.Add(1) <= lose {
 			h.ServeHTTP(httptest.NewRecorder(), r) // done, but the answer never comes
 			panic(http.ErrAbortHandler)
 		}
@@ -339,5 +349,44 @@ func TestUploadOfAnotherLengthIsDeleted(t *testing.T) {
 	}
 	if !ok || !up.Done || up.SHA256 != sha || srv.Created() != 2 {
 		t.Fatalf("upload %+v, %d created; want the file whole in a second upload", up, srv.Created())
+	}
+}
+
+// Named creations whose answers are lost again and again (a receiver that
+// restarts, a flaky link) are no reason to stop: each upload is found
+// again by its URL, so none is left behind, and every file arrives once.
+func TestLostAnswersOfNamedCreationsAreNoReasonToStop(t *testing.T) {
+	in := t.TempDir()
+	url, _ := losingReceiver(t, in, 8)
+	e := newEngine(t)
+	e.Start()
+	dir := t.TempDir()
+	const n = 4
+	sums := map[string]string{}
+	for i := range n {
+		name := fmt.Sprintf("g%d.jpg", i)
+		_, sums[name] = tustest.RandomFile(t, dir, name, 3000, int64(i))
+	}
+	e.AddMany([]string{dir}, Destination{URL: url})
+	sub := e.Subscribe(JobChanged.Mask(), 256)
+	defer sub.Close()
+	for e.Totals().Count(Done) < n {
+		select {
+		case ev := <-sub.C:
+			if ev.Job.State == Failed {
+				t.Fatalf("%s failed: %s", filepath.Base(ev.Job.Path), ev.Job.Error)
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatalf("%+v after a minute", e.Totals())
+		}
+	}
+	entries, _ := os.ReadDir(in)
+	if len(entries) != n+1 { // + the receiver's work folder
+		t.Fatalf("%d entries in the receive folder for %d files", len(entries), n)
+	}
+	for name, want := range sums {
+		if got := fileSHA(t, filepath.Join(in, name)); got != want {
+			t.Fatalf("%s arrived with sha %s", name, got)
+		}
 	}
 }

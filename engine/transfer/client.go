@@ -231,6 +231,11 @@ func (c *Client) createWithData(ctx context.Context, t Target, size int64, path 
 	r := c.creation(t, hdr)
 	r.path, r.n, r.guard = path, n, guard
 	res, err := c.stream(ctx, t, r, p)
+	if err != nil && extra.Get(IDHeader) != "" {
+		// A named creation leaves no upload that cannot be found again:
+		// the next try asks its URL. Lost answers are no reason to stop.
+		return Created{}, 0, err
+	}
 	if err != nil {
 		return Created{}, 0, c.lostCreation(t, err)
 	}
