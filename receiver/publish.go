@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/tus/tusd/v2/pkg/handler"
@@ -78,7 +80,8 @@ func (s *Server) publish(info handler.FileInfo, from string) error {
 	mu.Lock()
 	defer mu.Unlock()
 	marker := s.store.donePath(info.ID)
-	if _, err := os.Stat(marker); err == nil {
+	if b, err := os.ReadFile(marker); err == nil {
+		s.dropWorkCopy(info.ID, strings.TrimSuffix(string(b), "\n"))
 		return nil
 	}
 	src := s.store.path(info.ID)
@@ -98,6 +101,21 @@ func (s *Server) publish(info handler.FileInfo, from string) error {
 		s.logf("received %s (%s)", name, units.Size(info.Size))
 	}
 	return nil
+}
+
+// dropWorkCopy removes the work folder's name of a published upload's
+// data, left there by a crash between the marker and its removal, once
+// it is sure to be the very file published as name (a hard link of it):
+// the space is given back, and nothing published is touched.
+func (s *Server) dropWorkCopy(id, name string) {
+	src := s.store.path(id)
+	work, err := os.Stat(src)
+	if err != nil || name == "" || filepath.Base(name) != name {
+		return
+	}
+	if pub, err := os.Stat(filepath.Join(s.dir, name)); err == nil && os.SameFile(work, pub) {
+		os.Remove(src)
+	}
 }
 
 // lockFor is one of a fixed set of locks, so each id is published once

@@ -3,9 +3,13 @@ package receiver
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -121,4 +125,42 @@ func TestShutdownWithSilentClient(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("Shutdown took %v", d)
 	}
+}
+
+// A crash between the .done marker and the removal of the work copy left
+// the data twice on the name table (the published file is a hard link of
+// it): the next sweep gives the space back, and the published file stays
+// whole.
+func TestSweepFinishesAPublishACrashCutShort(t *testing.T) {
+	dir := t.TempDir()
+	s, files := newTest(t, dir, nil)
+	data := randBytes(4096)
+	loc := upload(t, files, data, "filename "+base64.StdEncoding.EncodeToString([]byte("cut.bin")))
+	id := path.Base(loc)
+	// As the crash left it: the work name of the data, back.
+	if err := os.Link(filepath.Join(dir, "cut.bin"), s.store.path(id)); err != nil {
+		t.Fatal(err)
+	}
+	s.tidy(true)
+	if _, err := os.Stat(s.store.path(id)); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the work copy is still there: %v", err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "cut.bin")); !bytes.Equal(got, data) {
+		t.Fatal("the published file changed")
+	}
+	if st, _, _ := head(t, loc); st != http.StatusOK {
+		t.Fatalf("HEAD after the sweep: %d", st)
+	}
+	if n := len(entriesOf(t, dir)); n != 2 { // the file and the work folder
+		t.Fatalf("%d entries in the receive folder", n)
+	}
+}
+
+func entriesOf(t *testing.T, dir string) []os.DirEntry {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
 }
