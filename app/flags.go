@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/textproto"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/units"
@@ -129,15 +127,14 @@ type headerFlag http.Header
 func (h *headerFlag) String() string { return "" }
 
 func (h *headerFlag) Set(v string) error {
-	k, val, ok := strings.Cut(v, ":")
-	k = strings.TrimSpace(k)
-	if !ok || k == "" || strings.ContainsAny(k, " \t") {
-		return fmt.Errorf("%q is not a header; write it as \"Key: Value\"", v)
+	k, val, err := engine.ParseHeader(v)
+	if err != nil {
+		return err
 	}
 	if *h == nil {
 		*h = headerFlag{}
 	}
-	http.Header(*h).Add(textproto.CanonicalMIMEHeaderKey(k), strings.TrimSpace(val))
+	http.Header(*h).Add(k, val)
 	return nil
 }
 
@@ -147,9 +144,9 @@ type metaFlag map[string]string
 func (m *metaFlag) String() string { return "" }
 
 func (m *metaFlag) Set(v string) error {
-	k, val, _ := strings.Cut(v, "=")
-	if k == "" || strings.ContainsAny(k, " ,") {
-		return fmt.Errorf("%q is not metadata; write it as key=value (a key has no spaces or commas)", v)
+	k, val, err := engine.ParseMeta(v)
+	if err != nil {
+		return err
 	}
 	if *m == nil {
 		*m = metaFlag{}

@@ -597,13 +597,9 @@ func parseHeaderLines(text string) (h http.Header, kept []string, err error) {
 		if line == "" {
 			continue
 		}
-		k, v, ok := strings.Cut(line, ":")
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if !ok || k == "" {
-			return nil, nil, fmt.Errorf("Line %d of the headers, %q, is not Name: value.", i+1, line)
-		}
-		if v == "" {
-			return nil, nil, fmt.Errorf("The header %s on line %d has no value.", k, i+1)
+		k, v, err := engine.ParseHeader(line)
+		if err != nil {
+			return nil, nil, fmt.Errorf("Line %d of the headers: %w.", i+1, err)
 		}
 		if v == keptValue {
 			kept = append(kept, http.CanonicalHeaderKey(k))
@@ -634,12 +630,11 @@ func parseMetaLines(text string) (map[string]string, error) {
 		if line == "" {
 			continue
 		}
-		k, v, ok := strings.Cut(line, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" {
-			return nil, fmt.Errorf("Line %d of the metadata, %q, is not key=value.", i+1, line)
+		k, v, err := engine.ParseMeta(line)
+		if err != nil {
+			return nil, fmt.Errorf("Line %d of the metadata: %w.", i+1, err)
 		}
-		m[k] = strings.TrimSpace(v)
+		m[k] = v
 	}
 	if len(m) == 0 {
 		return nil, nil

@@ -169,8 +169,8 @@ func TestDestinationBadURLIsASentenceAndNothingIsSaved(t *testing.T) {
 		field      *widget.Entry
 		text, want string
 	}{
-		{d.headers, "X-Team blue", "is not Name: value"},
-		{d.meta, "project", "is not key=value"},
+		{d.headers, "X-Team blue", "write it as Name: value"},
+		{d.meta, "my project=x", "write it as key=value"},
 		{d.chunk, "huge", "is not a chunk size"},
 		{d.name, "my/dest", "cannot name a destination"},
 	} {
