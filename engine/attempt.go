@@ -408,8 +408,8 @@ func (e *Engine) lowerSent(j *job) {
 // completed is the record of a finished job: a completion beside its
 // fingerprint, which no longer needs the upload in progress.
 func completed(j *job) store.Batch {
-	b := store.Batch{}
-	b.Put(store.Completions, j.fp, completion{URL: j.UploadURL, MediaID: j.extra().MediaID, Link: j.extra().Link, At: time.Now(), Size: j.Size}.encode())
+	b, x := store.Batch{}, j.extra()
+	b.Put(store.Completions, j.fp, completion{URL: j.UploadURL, MediaID: x.MediaID, Link: x.Link, At: time.Now(), Size: j.Size}.encode())
 	b.Delete(store.Fingerprints, j.fp)
 	return b
 }

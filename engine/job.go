@@ -157,10 +157,15 @@ func (j *job) edit() *jobExtra {
 // tidy gives back the extra of a job that no longer has any. Caller
 // holds e.mu.
 func (j *job) tidy() {
-	if x := j.x; x != nil && x.MediaID == "" && x.Link == "" && x.Error == "" && x.ErrorCode == "" &&
-		x.Reason == "" && x.Expires.IsZero() && x.NextTry.IsZero() && len(x.Notes) == 0 {
+	if j.x != nil && j.x.empty() {
 		j.x = nil
 	}
+}
+
+// empty: the job has none of what few jobs have.
+func (x *jobExtra) empty() bool {
+	return x.MediaID == "" && x.Link == "" && x.Error == "" && x.ErrorCode == "" &&
+		x.Reason == "" && x.Expires.IsZero() && x.NextTry.IsZero() && len(x.Notes) == 0
 }
 
 // snapshot is the job as a Job, secrets and all: the destination's maps
@@ -188,10 +193,10 @@ func (j *job) view() Job {
 func fromRecord(r *Job, dest *Destination) *job {
 	j := &job{ID: r.ID, Path: r.Path, UploadURL: r.UploadURL, Dest: dest, ModTime: r.ModTime,
 		Added: r.Added, Finished: r.Finished, Size: r.Size, Offset: r.Offset, State: r.State, Already: r.Already}
-	if r.MediaID != "" || r.Link != "" || r.Error != "" || r.ErrorCode != "" || r.Reason != "" ||
-		!r.Expires.IsZero() || !r.NextTry.IsZero() || len(r.Notes) > 0 {
-		j.x = &jobExtra{MediaID: r.MediaID, Link: r.Link, Error: r.Error, ErrorCode: r.ErrorCode,
-			Reason: r.Reason, Expires: r.Expires, NextTry: r.NextTry, Notes: r.Notes}
+	x := jobExtra{MediaID: r.MediaID, Link: r.Link, Error: r.Error, ErrorCode: r.ErrorCode,
+		Reason: r.Reason, Expires: r.Expires, NextTry: r.NextTry, Notes: r.Notes}
+	if !x.empty() {
+		j.x = &x
 	}
 	return j
 }
