@@ -14,7 +14,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/internal/crash"
 )
 
@@ -89,7 +89,7 @@ func crashReports(args []string) (notes []string, stop func()) {
 	if err != nil {
 		return nil, func() {} // the command says so
 	}
-	r, notes := crash.Start(dir, crash.Options{Version: version, Command: cmd, RedactURL: engine.RedactURL})
+	r, notes := crash.Start(dir, crash.Options{Version: version, Command: cmd, RedactURL: dest.RedactURL})
 	return notes, r.Stop
 }
 

@@ -14,28 +14,50 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/keychain"
 )
 
-const destUsage = `Usage:
-  ferry dest add NAME --kind tus --url URL [--header "K: V"]... [--meta k=v]... [--chunk-size SIZE]
-  ferry dest add NAME --kind backend --url URL [--header "K: V"]... [--meta k=v]...
-  ferry dest add NAME --kind cloudflare --account ID --token-stdin [--meta k=v]... [--chunk-size SIZE]
-  ferry dest add NAME --kind vimeo --token-stdin
-  ferry dest add NAME --kind builtin [--dir DIR]
-  ferry dest add NAME ... --replace            change a saved destination
+// destUsage is the help of ferry dest, its kinds' lines made from the
+// providers' fields.
+func destUsage() string {
+	var b strings.Builder
+	b.WriteString("Usage:\n")
+	for _, p := range dest.Providers() {
+		line := "  ferry dest add NAME --kind " + string(p.Kind)
+		_, headers := p.FieldOf(dest.SlotHeaders)
+		for _, f := range p.Fields {
+			// A receiver Ferry serves gets a folder of its own (builtinDest).
+			optional := f.Missing == "" || p.Served && f.Slot == dest.SlotFolder
+			switch {
+			case f.Slot == dest.SlotAuth && headers:
+				continue // one --header option says both
+			case optional:
+				line += " [" + f.Flag() + "]"
+			default:
+				line += " " + f.Flag()
+			}
+			if f.Slot == dest.SlotHeaders || f.Slot == dest.SlotMeta {
+				line += "..."
+			}
+		}
+		b.WriteString(line + "\n")
+	}
+	b.WriteString(`  ferry dest add NAME ... --replace            change a saved destination
   ferry dest list [--json] | show NAME [--json] | remove NAME | default NAME | test NAME
 
 Secrets (--token-stdin, secret header values, a URL's user:password@ and
 signing parameters) go to the system keychain, never into the queue
 database; FERRY_TOKEN_<NAME> also gives a token.
-`
+`)
+	return b.String()
+}
 
 // cmdDest manages saved destinations.
 func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, destUsage)
+		fmt.Fprint(stdout, destUsage())
 		if len(args) == 0 {
 			return exitUsage
 		}
@@ -47,7 +69,7 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var tokenStdin, replace bool
 	fs := flag.NewFlagSet("dest "+op, flag.ContinueOnError)
 	c.register(fs)
-	fs.StringVar(&kind, "kind", "tus", "tus, backend, cloudflare, vimeo or builtin")
+	fs.StringVar(&kind, "kind", "tus", dest.Kinds())
 	fs.StringVar(&url, "url", "", "tus creation URL (tus), or the backend's URL (backend)")
 	fs.StringVar(&account, "account", "", "Cloudflare account id: 32 hexadecimal characters, after dash.cloudflare.com/ in the dashboard's address")
 	fs.StringVar(&dir, "dir", "", "builtin: the folder where received files land")
@@ -55,7 +77,7 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&replace, "replace", false, "add: replace the saved destination of that name")
 	names, err := parse(fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, destUsage)
+		fmt.Fprint(stdout, destUsage())
 		return exitOK
 	}
 	if err != nil {
@@ -65,9 +87,9 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	n, known := need[op]
 	switch {
 	case !known:
-		return exitCode(usagef("unknown dest command %q\n\n%s", op, destUsage), stderr)
+		return exitCode(usagef("unknown dest command %q\n\n%s", op, destUsage()), stderr)
 	case len(names) != n:
-		return exitCode(usagef("ferry dest %s takes %d name(s)\n\n%s", op, n, destUsage), stderr)
+		return exitCode(usagef("ferry dest %s takes %d name(s)\n\n%s", op, n, destUsage()), stderr)
 	}
 	opts, err := c.engineOptions(stderr)
 	if err != nil {
@@ -80,7 +102,7 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer eng.Close()
 	switch op {
 	case "add":
-		k, err := engine.ParseKind(kind)
+		k, err := dest.ParseKind(kind)
 		if err != nil {
 			return exitCode(usagef("%v", err), stderr)
 		}
@@ -94,7 +116,8 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			secrets["token"] = token
 		}
-		if k == engine.KindBuiltin {
+		prov := d.Provider()
+		if prov.Served {
 			if d, err = builtinDest(d, dir); err != nil {
 				return exitCode(err, stderr)
 			}
@@ -110,7 +133,7 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if _, exists := eng.SavedDestination(d.Name); exists && !replace {
 			return exitCode(usagef("there is already a destination %s; add --replace to replace it with these settings (ferry dest show %s shows what it has)", shellWord(d.Name), shellWord(d.Name)), stderr)
 		}
-		if (k == engine.KindCloudflare || k == engine.KindVimeo) && !tokenStdin && os.Getenv(keychain.TokenEnv(d.Name)) == "" {
+		if f, ok := prov.FieldOf(dest.SlotToken); ok && f.Missing != "" && !tokenStdin && os.Getenv(keychain.TokenEnv(d.Name)) == "" {
 			return exitCode(usagef("a %s destination needs its token: --token-stdin (e.g. printf %%s \"$TOKEN\" | ferry dest add %s --kind %s --token-stdin ...), or %s", k, shellWord(d.Name), k, keychain.TokenEnv(d.Name)), stderr)
 		}
 		err = eng.SaveDestination(d, secrets)
@@ -145,7 +168,7 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			if d.Name == eng.DefaultDestination() {
 				def = "yes"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, kindOf(d), where(d), def)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, d.Provider().Kind, d.Where(), def)
 		}
 		tw.Flush()
 	case "show":
@@ -157,7 +180,7 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			printDestJSON(stdout, d, d.Name == eng.DefaultDestination())
 			return exitOK
 		}
-		fmt.Fprintf(stdout, "name:     %s\nkind:     %s\nwhere:    %s\n", d.Name, kindOf(d), where(d))
+		fmt.Fprintf(stdout, "name:     %s\nkind:     %s\nwhere:    %s\n", d.Name, d.Provider().Kind, d.Where())
 		for k, v := range d.Header {
 			fmt.Fprintf(stdout, "header:   %s: %s\n", k, strings.Join(v, ", "))
 		}
@@ -209,38 +232,19 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func kindOf(d engine.Destination) engine.Kind {
-	if d.Kind == "" {
-		return engine.KindTus
-	}
-	return d.Kind
-}
-
-func where(d engine.Destination) string {
-	switch kindOf(d) {
-	case engine.KindCloudflare:
-		return "Cloudflare Stream, account " + d.Account
-	case engine.KindVimeo:
-		return "Vimeo"
-	case engine.KindBuiltin:
-		return d.Dir + " (via " + d.URL + ")"
-	}
-	return d.URL
-}
-
 func printDestJSON(w io.Writer, d engine.Destination, def bool) {
 	json.NewEncoder(w).Encode(struct {
 		engine.Destination
-		Kind    engine.Kind `json:"kind"`
-		Default bool        `json:"default"`
-	}{d, kindOf(d), def})
+		Kind    dest.Kind `json:"kind"`
+		Default bool      `json:"default"`
+	}{d, d.Provider().Kind, def})
 }
 
 // readToken reads a secret from standard input: the first line, trimmed,
 // and no more of it than a token can be (a file given by mistake is not
 // read whole).
 func readToken(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(io.LimitReader(r, engine.MaxToken+64)).ReadString('\n')
+	line, err := bufio.NewReader(io.LimitReader(r, dest.MaxToken+64)).ReadString('\n')
 	if err != nil && err != io.EOF {
 		return "", fmt.Errorf("Cannot read the token from standard input: %v", err)
 	}
@@ -248,7 +252,7 @@ func readToken(r io.Reader) (string, error) {
 	if token == "" {
 		return "", usagef("--token-stdin: standard input held no token")
 	}
-	if err := engine.CheckToken(token); err != nil {
+	if err := dest.CheckToken(token); err != nil {
 		return "", usagef("--token-stdin: %v", err)
 	}
 	return token, nil

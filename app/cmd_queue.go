@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/ferry-app/ferry/control"
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/internal/units"
@@ -57,7 +58,7 @@ func cmdQueue(args []string, stdout io.Writer) error {
 		enc := json.NewEncoder(stdout)
 		for _, j := range jobs {
 			enc.Encode(queueLine{ID: j.ID, State: j.State.String(), Path: j.Path, Size: j.Size, Offset: j.Offset,
-				Progress: j.Progress(), URL: engine.RedactURL(j.UploadURL), MediaID: j.MediaID, Dest: destName(j.Dest), Link: j.Link, Error: j.Error,
+				Progress: j.Progress(), URL: dest.RedactURL(j.UploadURL), MediaID: j.MediaID, Dest: destName(j.Dest), Link: j.Link, Error: j.Error,
 				ErrorCode: j.ErrorCode, Reason: j.Reason, Notes: j.Notes})
 		}
 		return nil
@@ -72,7 +73,7 @@ func cmdQueue(args []string, stdout io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tPROGRESS\tSIZE\tPATH\tURL")
 	for _, j := range jobs {
-		url := engine.RedactURL(j.UploadURL)
+		url := dest.RedactURL(j.UploadURL)
 		switch {
 		case j.Error != "":
 			url = j.Error
@@ -116,5 +117,5 @@ func destName(d engine.Destination) string {
 	if d.Name != "" {
 		return d.Name
 	}
-	return engine.RedactURL(d.URL)
+	return dest.RedactURL(d.URL)
 }

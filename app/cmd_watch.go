@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/control"
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/watch"
 )
@@ -171,7 +172,7 @@ func describeDest(d engine.Destination) string {
 	if d.Name != "" {
 		return d.Name
 	}
-	return engine.RedactURL(d.URL)
+	return dest.RedactURL(d.URL)
 }
 
 // watchPrinter prints a line per event: what was done on stdout, what

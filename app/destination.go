@@ -56,7 +56,7 @@ func newReceivers(log io.Writer) *receivers {
 // need starts the receiver of a builtin destination, once.
 func (r *receivers) need(eng *engine.Engine, name string) error {
 	d, ok := eng.SavedDestination(name)
-	if !ok || d.Kind != engine.KindBuiltin || r.running[name] != nil {
+	if !ok || !d.Provider().Served || r.running[name] != nil {
 		return nil
 	}
 	u, err := url.Parse(d.URL)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/units"
 	"github.com/ferry-app/ferry/keychain"
@@ -160,7 +161,7 @@ func checkDest(raw string) error {
 	if raw == "" {
 		return usagef("--to is required: the tus upload URL, e.g. --to http://127.0.0.1:1080/files/")
 	}
-	if err := engine.CheckURL(raw); err != nil {
+	if err := dest.CheckURL(raw); err != nil {
 		return usagef("--to: %v", err)
 	}
 	return nil

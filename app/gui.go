@@ -69,7 +69,7 @@ func cmdWindow(args []string, notes []string, stdout, stderr io.Writer) int {
 	defer recv.stop()
 	opts.NeedDest = func(name string) error { return recv.need(eng, name) }
 	for _, d := range eng.Destinations() { // jobs left for a receiver need it running
-		if d.Kind == engine.KindBuiltin && (d.Name == eng.DefaultDestination() || eng.JobsGoingTo(d.Name) > 0) {
+		if d.Provider().Served && (d.Name == eng.DefaultDestination() || eng.JobsGoingTo(d.Name) > 0) {
 			if err := recv.need(eng, d.Name); err != nil {
 				fmt.Fprintf(stderr, "ferry: %v\n", err)
 			}

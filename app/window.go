@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 )
 
@@ -58,7 +59,7 @@ func firstStart(eng *engine.Engine) error {
 		}
 		return nil
 	}
-	d, err := builtinDest(engine.Destination{Name: builtinName, Kind: engine.KindBuiltin}, "")
+	d, err := builtinDest(engine.Destination{Name: builtinName, Kind: dest.KindBuiltin}, "")
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ferry-app/ferry/control"
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 )
 
@@ -23,14 +24,14 @@ func TestFirstStartMakesTheBuiltinReceiverTheDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, ok := eng.SavedDestination(builtinName)
-	if !ok || d.Kind != engine.KindBuiltin || eng.DefaultDestination() != builtinName {
+	if !ok || d.Kind != dest.KindBuiltin || eng.DefaultDestination() != builtinName {
 		t.Fatalf("after first start: %+v %v, default %q", d, ok, eng.DefaultDestination())
 	}
 	if d.Dir != filepath.Join(home, "Ferry", "Received") || !strings.HasPrefix(d.URL, "http://127.0.0.1:") {
 		t.Fatalf("builtin destination %s at %s, want ~/Ferry/Received on loopback", d.Dir, d.URL)
 	}
 	// A second start keeps what the user has.
-	if err := eng.SaveDestination(engine.Destination{Name: "studio", Kind: engine.KindTus, URL: "https://tus.example.com/files/"}, nil); err != nil {
+	if err := eng.SaveDestination(engine.Destination{Name: "studio", Kind: dest.KindTus, URL: "https://tus.example.com/files/"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	eng.SetDefaultDestination("studio")

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/engine/transfer"
 	"github.com/ferry-app/ferry/localfile"
@@ -54,18 +55,18 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 			e.mu.Unlock()
 		}
 	}
-	dest, err := e.resolve(p.dest)
+	to, err := e.resolve(p.dest)
 	if err != nil {
 		return err
 	}
-	t := e.target(dest, p.path)
+	t := e.target(to, p.path)
 
 	offset := int64(0)
 	if p.upload != "" {
 		e.reconnecting(j)
 		off, err := e.serverOffset(ctx, j, t, &p)
 		if err != nil || p.upload != "" && off == p.size {
-			return inWords(dest, p.upload, err) // done (nil), or the server cannot be trusted
+			return dest.InWords(to, p.upload, err) // done (nil), or the server cannot be trusted
 		}
 		offset = off
 	}
@@ -91,7 +92,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		e.mu.Unlock()
 	}
 	if p.upload == "" {
-		if offset, err = e.create(ctx, j, dest, t, &p); err != nil {
+		if offset, err = e.create(ctx, j, to, t, &p); err != nil {
 			return err
 		}
 	}
@@ -117,7 +118,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 	if err != nil && ctx.Err() == nil && (transfer.CodeOf(err) == CodeFileChanged || e.fileChanged(p)) {
 		return errChanged
 	}
-	return inWords(dest, p.upload, err)
+	return dest.InWords(to, p.upload, err)
 }
 
 // serverOffset asks the server how much of the upload it holds. An upload
@@ -188,7 +189,7 @@ func fileGone(path string, err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return permanent(CodeFileGone, err, "The file %s is gone (moved or deleted).", path)
 	}
-	return FileError(path, err)
+	return transfer.FileError(path, err)
 }
 
 // fileChanged: the file on disk is no longer what the plan sends.
@@ -301,7 +302,7 @@ const smallFile = 1 << 20
 // instant uploads the file twice. Only where the receiver takes an id
 // that Ferry can name again after a crash, createNamed, is it used.) It
 // returns the offset the server took.
-func (e *Engine) create(ctx context.Context, j *job, dest Destination, t transfer.Target, p *plan) (int64, error) {
+func (e *Engine) create(ctx context.Context, j *job, d Destination, t transfer.Target, p *plan) (int64, error) {
 	id, err := localfile.Identify(p.path)
 	if err != nil {
 		return 0, fileGone(p.path, err)
@@ -309,17 +310,18 @@ func (e *Engine) create(ctx context.Context, j *job, dest Destination, t transfe
 	if id.Size != p.size || !id.ModTime().Equal(p.mtime) {
 		return 0, errChanged
 	}
-	if p.size <= smallFile && (dest.kind() == KindTus || dest.kind() == KindBuiltin) && e.client.NamesUploads(ctx, t) {
-		return e.createNamed(ctx, j, dest, t, p, id)
+	prov := d.Provider()
+	if p.size <= smallFile && prov.NamesUploads && e.client.NamesUploads(ctx, t) {
+		return e.createNamed(ctx, j, d, t, p, id)
 	}
 	var created transfer.Created
-	if dest.kind() == KindVimeo {
-		created, err = e.createVimeo(ctx, dest, t, p.size, filepath.Base(p.path))
+	if prov.Create != nil {
+		created, err = prov.Create(ctx, e.client.HTTP, d, t, p.size, filepath.Base(p.path))
 	} else {
 		created, err = e.client.Create(ctx, t, p.size)
 	}
 	if err != nil {
-		return 0, inWords(dest, "", err)
+		return 0, dest.InWords(d, "", err)
 	}
 	var sent int64
 	if p.size <= smallFile {

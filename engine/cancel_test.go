@@ -44,7 +44,7 @@ func cancelAfterArrival(t *testing.T, pauseFirst bool) {
 	e.Start()
 	const size = 2<<20 + 3 // above smallFile: a plain creation, then one PATCH
 	p, sha := tustest.RandomFile(t, t.TempDir(), "whole.mp4", size, 5)
-	j, err := e.Add(p, dest(srv))
+	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func cancelAfterArrival(t *testing.T, pauseFirst bool) {
 		t.Fatalf("server: HEAD %d, offset %d of %d, %d terminated; want 200, %d of %d, none", status, off, length, srv.Terminated(), size, size)
 	}
 	// Its completion is recorded: the file is not sent again.
-	again, err := e.Add(p, dest(srv))
+	again, err := e.Add(p, destOf(srv))
 	if err != nil || again.State != Done || again.UploadURL != got.UploadURL {
 		t.Fatalf("added again: %s %q, %v; want done at %s", again.State, again.UploadURL, err, got.UploadURL)
 	}
@@ -87,7 +87,7 @@ func TestCancelOfADoneJobSaysWhere(t *testing.T) {
 	e := newEngine(t)
 	e.Start()
 	p, sha := tustest.RandomFile(t, t.TempDir(), "done.mp4", 300<<10, 6)
-	j, err := e.Add(p, dest(srv))
+	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,9 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/engine/transfer"
 	"github.com/ferry-app/ferry/localfile"
 )
 
@@ -280,7 +282,7 @@ func checkFile(path string) (fs.FileInfo, error) {
 	fi, err := os.Stat(path)
 	switch {
 	case err != nil:
-		return nil, FileError(path, err)
+		return nil, transfer.FileError(path, err)
 	case fi.IsDir():
 		return nil, permanent(CodeFileUnreadable, nil, "%s is a folder; add the files inside it.", path)
 	case !fi.Mode().IsRegular():
@@ -288,7 +290,7 @@ func checkFile(path string) (fs.FileInfo, error) {
 	}
 	f, err := localfile.Open(path)
 	if err != nil {
-		return nil, FileError(path, err)
+		return nil, transfer.FileError(path, err)
 	}
 	f.Close()
 	return fi, nil
@@ -445,7 +447,7 @@ func arrived(j *job) *Error {
 	case x.Link != "":
 		where = " at " + x.Link
 	case j.UploadURL != "":
-		where = " at " + RedactURL(j.UploadURL)
+		where = " at " + dest.RedactURL(j.UploadURL)
 	}
 	if x.MediaID != "" {
 		where += " (media id " + x.MediaID + ")"
@@ -562,12 +564,12 @@ func (e *Engine) destinationFor(d Destination) (Destination, error) {
 // takeSecrets keeps a destination URL's user-info and signing parameters
 // in memory, and gives the job the URL without them.
 func (e *Engine) takeSecrets(d Destination) Destination {
-	if !hasSecrets(d.URL) {
+	if !dest.HasSecrets(d.URL) {
 		return d
 	}
 	e.secMu.Lock()
 	e.keepURL(d.URL)
 	e.secMu.Unlock()
-	d.URL = StripSecrets(d.URL)
+	d.URL = dest.StripSecrets(d.URL)
 	return d
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/ferry-app/ferry/keychain"
@@ -53,7 +54,7 @@ func TestSavedURLSecretsStayOutOfTheDatabase(t *testing.T) {
 	e := newEngine(t, func(o *Options) { o.DataDir = dir; o.Keychain = kc })
 	e.Start()
 	secretHeaders := http.Header{"X-Jwt": {"JWX"}, "X-Hmac": {"HMX"}, "X-Team": {"blue"}}
-	if err := e.SaveDestination(Destination{Name: "u", Kind: KindTus, URL: full, Header: secretHeaders}, nil); err != nil {
+	if err := e.SaveDestination(Destination{Name: "u", Kind: dest.KindTus, URL: full, Header: secretHeaders}, nil); err != nil {
 		t.Fatal(err)
 	}
 	shown, _ := e.SavedDestination("u")
@@ -100,7 +101,7 @@ func TestSavedURLSecretsStayOutOfTheDatabase(t *testing.T) {
 		t.Fatalf("after an edit: %q %d %v (%v)", d.URL, d.ChunkSize, d.Header, err)
 	}
 	// A URL typed without its secrets takes them out of the keychain.
-	if err := e.SaveDestination(Destination{Name: "u", Kind: KindTus, URL: srv.URL}, nil); err != nil {
+	if err := e.SaveDestination(Destination{Name: "u", Kind: dest.KindTus, URL: srv.URL}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if v, err := kc.Get("u", "url"); !errors.Is(err, keychain.ErrNotFound) {
@@ -139,7 +140,7 @@ func TestDestinationSizesAreBounded(t *testing.T) {
 		secrets map[string]string
 		says    string
 	}{
-		"token":         {Destination{Name: "a", Kind: KindVimeo}, map[string]string{"token": long(16<<10 + 1)}, "16 KiB"},
+		"token":         {Destination{Name: "a", Kind: dest.KindVimeo}, map[string]string{"token": long(16<<10 + 1)}, "16 KiB"},
 		"header":        {Destination{Name: "b", URL: "http://h/files/", Header: http.Header{"X-Team": {long(8<<10 + 1)}}}, nil, "8 KiB"},
 		"secret header": {Destination{Name: "c", URL: "http://h/files/", Header: http.Header{"Authorization": {long(8<<10 + 1)}}}, nil, "8 KiB"},
 		"headers": {Destination{Name: "d", URL: "http://h/files/", Header: http.Header{
@@ -159,7 +160,7 @@ func TestDestinationSizesAreBounded(t *testing.T) {
 		t.Fatalf("%d kept", n)
 	}
 	// At the bounds, they are taken.
-	if err := e.SaveDestination(Destination{Name: "vm", Kind: KindVimeo}, map[string]string{"token": long(16 << 10)}); err != nil {
+	if err := e.SaveDestination(Destination{Name: "vm", Kind: dest.KindVimeo}, map[string]string{"token": long(16 << 10)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.SaveDestination(Destination{Name: "h", URL: "http://h/files/", Header: http.Header{"X-Team": {long(8 << 10)}}}, nil); err != nil {

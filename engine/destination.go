@@ -1,43 +1,25 @@
 package engine
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/engine/transfer"
 	"github.com/ferry-app/ferry/keychain"
 )
 
-// Destination is where a job's file goes. A saved destination has a Name:
-// jobs keep only that, and every attempt resolves it afresh, so an edited
-// destination (a rotated token, another chunk size) reaches queued jobs.
-// Secrets (tokens, secret header values) are never part of it on disk:
-// they live in the keychain.
-type Destination struct {
-	Name      string            `json:"name,omitempty"` // saved destinations; "" for a URL given for one run
-	Kind      Kind              `json:"kind,omitempty"` // "" is tus
-	URL       string            `json:"url,omitempty"`  // tus and backend: the creation URL; builtin: its receiver
-	Account   string            `json:"account,omitempty"`
-	Dir       string            `json:"dir,omitempty"` // builtin: where files land
-	Header    http.Header       `json:"header,omitempty"`
-	Meta      map[string]string `json:"meta,omitempty"`       // extra Upload-Metadata
-	ChunkSize int64             `json:"chunk_size,omitempty"` // 0: one streaming PATCH (or the kind's own)
-	// SecretHeaders names the headers whose values are in the keychain.
-	SecretHeaders []string `json:"secret_headers,omitempty"`
-	// SecretURL: URL has REDACTED where its user-info and signing
-	// parameters were; the whole URL is in the keychain (key "url").
-	SecretURL bool `json:"secret_url,omitempty"`
-}
+// Destination is where a job's file goes; the dest package has its
+// providers.
+type Destination = dest.Destination
 
 // Secrets is where saved destinations keep their secrets: the OS keychain
 // (keychain), by destination name and key.
@@ -57,138 +39,6 @@ type KeyDeleter interface {
 // CodeKeychain: the keychain refused a change; what the sentence says
 // was done stands.
 const CodeKeychain Code = "keychain"
-
-// Kind is what sort of place a destination is.
-type Kind string
-
-const (
-	KindTus        Kind = "tus"        // any tus 1.0 creation URL
-	KindBackend    Kind = "backend"    // a backend that hands out one-time tus URLs
-	KindCloudflare Kind = "cloudflare" // Cloudflare Stream with an API token
-	KindVimeo      Kind = "vimeo"      // Vimeo with a personal access token
-	KindBuiltin    Kind = "builtin"    // Ferry's own receiver on loopback
-)
-
-// Kinds lists every kind, for help texts.
-var Kinds = []Kind{KindTus, KindBackend, KindCloudflare, KindVimeo, KindBuiltin}
-
-// ParseKind reads a kind's name.
-func ParseKind(s string) (Kind, error) {
-	for _, k := range Kinds {
-		if string(k) == s {
-			return k, nil
-		}
-	}
-	return "", fmt.Errorf("%q is not a kind of destination; use one of tus, backend, cloudflare, vimeo, builtin", s)
-}
-
-func (d Destination) kind() Kind { return cmp.Or(d.Kind, KindTus) }
-
-// Stream's chunk rules: every PATCH but the last a multiple of 256 KiB,
-// at least 5 MiB, at most 200 MiB.
-const (
-	cloudflareChunkUnit    = 256 << 10
-	cloudflareChunkMin     = 5 << 20
-	cloudflareChunkMax     = 200 << 20
-	cloudflareChunkDefault = 50 << 20
-)
-
-// APIs whose base a test or a proxy may stand in for.
-func cloudflareAPI() string {
-	return strings.TrimSuffix(cmp.Or(os.Getenv("FERRY_CLOUDFLARE_API"), "https://api.cloudflare.com/client/v4"), "/")
-}
-
-func vimeoAPI() string {
-	return strings.TrimSuffix(cmp.Or(os.Getenv("FERRY_VIMEO_API"), "https://api.vimeo.com"), "/")
-}
-
-// Endpoint is where an upload is created.
-func (d Destination) Endpoint() string {
-	switch d.kind() {
-	case KindCloudflare:
-		return cloudflareAPI() + "/accounts/" + d.Account + "/stream"
-	case KindVimeo:
-		return vimeoAPI() + "/me/videos"
-	}
-	return d.URL
-}
-
-// Sizes beyond which a setting is refused: servers and proxies refuse
-// longer request lines and headers (commonly at 8 KiB), and a keychain is
-// no place for megabytes.
-const (
-	MaxURL         = 8 << 10  // a destination's URL
-	MaxHeaderValue = 8 << 10  // one header's value
-	MaxHeaders     = 32 << 10 // all headers and metadata together
-	MaxToken       = 16 << 10 // an API token
-)
-
-// Check says in a sentence what is wrong with a destination's settings.
-func (d Destination) Check() error {
-	if err := d.checkSizes(); err != nil {
-		return err
-	}
-	switch d.kind() {
-	case KindTus, KindBackend, KindBuiltin:
-		if err := CheckURL(d.URL); err != nil {
-			return err
-		}
-	case KindCloudflare:
-		if d.Account == "" {
-			return permanent(CodeBadURL, nil, "A Cloudflare destination needs its account id (--account): 32 letters a–f and digits, in your dashboard's address after dash.cloudflare.com/.")
-		}
-		if err := CheckAccountID(d.Account); err != nil {
-			return err
-		}
-		if err := CheckCloudflareChunk(d.ChunkSize); err != nil {
-			return err
-		}
-	case KindVimeo:
-	default:
-		_, err := ParseKind(string(d.Kind))
-		return err
-	}
-	return CheckDestination(Destination{URL: d.Endpoint(), Header: d.Header, Meta: d.Meta})
-}
-
-// checkSizes bounds the URL and the headers, before anything quotes them.
-func (d Destination) checkSizes() error {
-	if len(d.URL) > MaxURL {
-		return permanent(CodeBadURL, nil, "The URL is %d bytes long; Ferry takes URLs of at most 8 KiB, as servers refuse longer ones. Check that it is the upload URL alone.", len(d.URL))
-	}
-	total := 0
-	for k, vs := range d.Header {
-		for _, v := range vs {
-			if len(v) > MaxHeaderValue {
-				return permanent(CodeBadURL, nil, "The value of header %.64s is %d bytes long; Ferry takes at most 8 KiB, as servers refuse longer ones.", k, len(v))
-			}
-			total += len(k) + len(v) + 4
-		}
-	}
-	for k, v := range d.Meta {
-		total += len(k) + 1 + (len(v)+2)/3*4 // Upload-Metadata carries values in base64
-	}
-	if total > MaxHeaders {
-		return permanent(CodeBadURL, nil, "The headers and metadata add up to %d bytes; Ferry takes at most 32 KiB, as servers refuse larger requests. Leave out what the server does not need.", total)
-	}
-	return nil
-}
-
-// CheckToken says in a sentence what is wrong with an API token.
-func CheckToken(token string) error {
-	if len(token) > MaxToken {
-		return permanent(CodeBadURL, nil, "The token is longer than 16 KiB; no API token is that long. Check that it is the token alone.")
-	}
-	return nil
-}
-
-// chunk is the chunk size requests use.
-func (d Destination) chunk() int64 {
-	if d.kind() == KindCloudflare && d.ChunkSize == 0 {
-		return cloudflareChunkDefault
-	}
-	return d.ChunkSize
-}
 
 // Secret keys in the keychain.
 const (
@@ -235,7 +85,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 
 	d.SecretHeaders = nil
 	for k, v := range d.Header {
-		if secretHeader(k) {
+		if dest.SecretHeader(k) {
 			secrets[secretHeaderKey+k] = strings.Join(v, ", ")
 			d.SecretHeaders = append(d.SecretHeaders, k)
 			delete(d.Header, k)
@@ -247,11 +97,11 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 	case replacing && old.SecretURL && d.URL == old.URL:
 		secrets[secretURLKey] = KeepSecret
 		d.SecretURL = true
-	case hasSecrets(d.URL) && RedactURL(d.URL) == d.URL:
+	case dest.HasSecrets(d.URL) && dest.RedactURL(d.URL) == d.URL:
 		return permanent(CodeBadURL, nil, "The URL says REDACTED where a secret was: give the whole URL, with its secrets.")
-	case hasSecrets(d.URL):
+	case dest.HasSecrets(d.URL):
 		secrets[secretURLKey] = d.URL
-		d.URL, d.SecretURL = RedactURL(d.URL), true
+		d.URL, d.SecretURL = dest.RedactURL(d.URL), true
 	}
 	for k, v := range secrets {
 		if err := checkSecret(k, v); err != nil {
@@ -395,10 +245,10 @@ func checkSecret(key, value string) error {
 	}
 	switch {
 	case key == secretToken:
-		return CheckToken(value)
-	case strings.HasPrefix(key, secretHeaderKey) && len(value) > MaxHeaderValue:
+		return dest.CheckToken(value)
+	case strings.HasPrefix(key, secretHeaderKey) && len(value) > dest.MaxHeaderValue:
 		return permanent(CodeBadURL, nil, "The value of header %.64s is %d bytes long; Ferry takes at most 8 KiB, as servers refuse longer ones.", strings.TrimPrefix(key, secretHeaderKey), len(value))
-	case len(value) > MaxToken:
+	case len(value) > dest.MaxToken:
 		return permanent(CodeBadURL, nil, "The %s is longer than 16 KiB; Ferry keeps no secret that long.", secretName(key))
 	}
 	return nil
@@ -505,11 +355,11 @@ func noDestination(name string) error {
 func viewDest(d Destination) Destination {
 	d = cloneDest(d)
 	for k := range d.Header {
-		if secretHeader(k) {
-			d.Header[k] = []string{redacted}
+		if dest.SecretHeader(k) {
+			d.Header[k] = []string{dest.Redacted}
 		}
 	}
-	d.URL = RedactURL(d.URL)
+	d.URL = dest.RedactURL(d.URL)
 	return d
 }
 
@@ -583,21 +433,19 @@ func (e *Engine) savedSecrets(d Destination) (http.Header, error) {
 		return nil, nil
 	}
 	h := http.Header{}
-	switch d.kind() {
-	case KindCloudflare, KindVimeo:
+	if _, ok := d.Provider().FieldOf(dest.SlotToken); ok {
 		token, err := kc.Get(d.Name, secretToken)
 		if err != nil {
-			return nil, permanent(CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin --replace, or %s.", d.Name, d.Name, d.kind(), keychain.TokenEnv(d.Name))
+			return nil, permanent(CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin --replace, or %s.", d.Name, d.Name, d.Provider().Kind, keychain.TokenEnv(d.Name))
 		}
 		h.Set("Authorization", "Bearer "+token)
-	default:
-		for _, name := range d.SecretHeaders {
-			v, err := kc.Get(d.Name, secretHeaderKey+name)
-			if err != nil {
-				return nil, permanent(CodeAuth, err, "The value of header %s of %s is not in the keychain (%s); save the destination again with it.", name, d.Name, err)
-			}
-			h.Set(name, v)
+	}
+	for _, name := range d.SecretHeaders {
+		v, err := kc.Get(d.Name, secretHeaderKey+name)
+		if err != nil {
+			return nil, permanent(CodeAuth, err, "The value of header %s of %s is not in the keychain (%s); save the destination again with it.", name, d.Name, err)
 		}
+		h.Set(name, v)
 	}
 	if d.SecretURL {
 		full, err := kc.Get(d.Name, secretURLKey)
@@ -660,22 +508,4 @@ func (e *Engine) JobsGoingTo(name string) int {
 		}
 	}
 	return n
-}
-
-// CheckAccountID says in a sentence what is wrong with a Cloudflare
-// account id: 32 hexadecimal characters, as the dashboard's address has it.
-func CheckAccountID(id string) error {
-	if len(id) != 32 || strings.Trim(strings.ToLower(id), "0123456789abcdef") != "" {
-		return permanent(CodeBadURL, nil, "%q is not a Cloudflare account id: it is 32 letters a–f and digits, in your dashboard's address after dash.cloudflare.com/.", id)
-	}
-	return nil
-}
-
-// CheckCloudflareChunk says in a sentence what is wrong with a chunk size
-// for Cloudflare Stream (0: the default).
-func CheckCloudflareChunk(c int64) error {
-	if c != 0 && (c%cloudflareChunkUnit != 0 || c < cloudflareChunkMin || c > cloudflareChunkMax) {
-		return permanent(CodeBadURL, nil, "Cloudflare Stream takes chunks of 5 MiB to 200 MiB in steps of 256 KiB; %d bytes is not one.", c)
-	}
-	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
@@ -58,7 +59,7 @@ func TestSavedDestinationIsResolvedAtEveryAttempt(t *testing.T) {
 	dir := t.TempDir()
 	e := newEngine(t, func(o *Options) { o.DataDir = dir; o.Keychain = kc })
 	e.Start()
-	err := e.SaveDestination(Destination{Name: "studio", Kind: KindTus, URL: srv.URL,
+	err := e.SaveDestination(Destination{Name: "studio", Kind: dest.KindTus, URL: srv.URL,
 		Header: http.Header{"Authorization": {"Bearer old-token"}, "X-Team": {"blue"}}}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +77,7 @@ func TestSavedDestinationIsResolvedAtEveryAttempt(t *testing.T) {
 		t.Fatalf("old token: %s %s", failed.ErrorCode, failed.Error)
 	}
 	// The token is rotated: the job, retried, takes the new one.
-	if err := e.SaveDestination(Destination{Name: "studio", Kind: KindTus, URL: srv.URL,
+	if err := e.SaveDestination(Destination{Name: "studio", Kind: dest.KindTus, URL: srv.URL,
 		Header: http.Header{"Authorization": {"Bearer new-token"}, "X-Team": {"blue"}}}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -121,9 +122,9 @@ func TestRemovedDestinationFailsItsJobsWithASentence(t *testing.T) {
 func TestDestinationSettingsAreChecked(t *testing.T) {
 	e := newEngine(t, func(o *Options) { o.Keychain = &memSecrets{} })
 	bad := map[string]Destination{
-		"no url":             {Name: "a", Kind: KindTus},
-		"cloudflare no acct": {Name: "b", Kind: KindCloudflare},
-		"odd chunk":          {Name: "c", Kind: KindCloudflare, Account: tustest.CloudflareAccount, ChunkSize: 3 << 20},
+		"no url":             {Name: "a", Kind: dest.KindTus},
+		"cloudflare no acct": {Name: "b", Kind: dest.KindCloudflare},
+		"odd chunk":          {Name: "c", Kind: dest.KindCloudflare, Account: tustest.CloudflareAccount, ChunkSize: 3 << 20},
 		"kind":               {Name: "d", Kind: "ftp", URL: "http://x/"},
 		"name":               {Name: "a/b", URL: "http://x/"},
 		"name with a space":  {Name: " my dest", URL: "http://x/"}, // inside, a space is fine
@@ -141,11 +142,11 @@ func TestDestinationSettingsAreChecked(t *testing.T) {
 func TestKeepSecretKeepsTheSavedValue(t *testing.T) {
 	kc := &memSecrets{}
 	e := newEngine(t, func(o *Options) { o.Keychain = kc })
-	d := Destination{Name: "cf", Kind: KindCloudflare, Account: tustest.CloudflareAccount}
+	d := Destination{Name: "cf", Kind: dest.KindCloudflare, Account: tustest.CloudflareAccount}
 	if err := e.SaveDestination(d, map[string]string{"token": KeepSecret}); err == nil {
 		t.Fatal("KeepSecret on a new destination was saved")
 	}
-	h := Destination{Name: "site", Kind: KindTus, URL: "https://tus.example.com/files/", Header: http.Header{"Authorization": {"Bearer one"}}}
+	h := Destination{Name: "site", Kind: dest.KindTus, URL: "https://tus.example.com/files/", Header: http.Header{"Authorization": {"Bearer one"}}}
 	if err := e.SaveDestination(h, nil); err != nil {
 		t.Fatal(err)
 	}

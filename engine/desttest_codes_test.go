@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
@@ -32,7 +33,7 @@ func appendOnly(t *testing.T, dir string) {
 func TestTestOfTheReceiveFolderSaysWhyInASentence(t *testing.T) {
 	e := testEngine(t)
 	dir := t.TempDir()
-	save(t, e, Destination{Name: "here", Kind: KindBuiltin, URL: "http://127.0.0.1:1/files/", Dir: dir}, "")
+	save(t, e, Destination{Name: "here", Kind: dest.KindBuiltin, URL: "http://127.0.0.1:1/files/", Dir: dir}, "")
 	if err := e.TestDestination("here"); err != nil {
 		t.Fatalf("a folder Ferry can write to: %v", err)
 	}
@@ -57,7 +58,7 @@ func TestTestOfADestinationAlwaysGivesACode(t *testing.T) {
 	srv := tustest.New(t)
 	cf := tustest.NewCloudflare(t, srv, tustest.CloudflareAccount, "cf")
 	b := tustest.NewBackend(t, cf, "X-App-Key", "k")
-	save(t, e, Destination{Name: "app", Kind: KindBackend, URL: b.URL, Header: http.Header{"X-App-Key": {"k"}}}, "")
+	save(t, e, Destination{Name: "app", Kind: dest.KindBackend, URL: b.URL, Header: http.Header{"X-App-Key": {"k"}}}, "")
 	err := e.TestDestination("app")
 	var unchecked *ErrUnchecked
 	if CodeOf(err) != CodeUnchecked || !errors.As(err, &unchecked) || unchecked.Msg != err.Error() {

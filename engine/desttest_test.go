@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
@@ -164,9 +165,9 @@ func TestTestOfCloudflareChecksTheTokenAndTheAccount(t *testing.T) {
 	t.Setenv("FERRY_CLOUDFLARE_API", cf.Base)
 	e := testEngine(t)
 	const otherAccount = "0123456789abcdef0123456789abcdef"
-	save(t, e, Destination{Name: "right", Kind: KindCloudflare, Account: tustest.CloudflareAccount}, "cf-right")
-	save(t, e, Destination{Name: "wrong-token", Kind: KindCloudflare, Account: tustest.CloudflareAccount}, "cf-wrong")
-	save(t, e, Destination{Name: "wrong-account", Kind: KindCloudflare, Account: otherAccount}, "cf-right")
+	save(t, e, Destination{Name: "right", Kind: dest.KindCloudflare, Account: tustest.CloudflareAccount}, "cf-right")
+	save(t, e, Destination{Name: "wrong-token", Kind: dest.KindCloudflare, Account: tustest.CloudflareAccount}, "cf-wrong")
+	save(t, e, Destination{Name: "wrong-account", Kind: dest.KindCloudflare, Account: otherAccount}, "cf-right")
 
 	if err := e.TestDestination("right"); err != nil {
 		t.Fatalf("right token and account: %v", err)
@@ -197,15 +198,15 @@ func TestTestOfCloudflareChecksTheTokenAndTheAccount(t *testing.T) {
 func TestCloudflareAccountIDIsChecked(t *testing.T) {
 	e := testEngine(t)
 	for _, id := range []string{"abc 123", "acc123", tustest.CloudflareAccount + "0", tustest.CloudflareAccount[:31] + "g", "../" + tustest.CloudflareAccount[3:]} {
-		err := e.SaveDestination(Destination{Name: "cf", Kind: KindCloudflare, Account: id}, map[string]string{"token": "t"})
+		err := e.SaveDestination(Destination{Name: "cf", Kind: dest.KindCloudflare, Account: id}, map[string]string{"token": "t"})
 		if err == nil || !strings.Contains(err.Error(), "is not a Cloudflare account id") {
 			t.Fatalf("account %q: %v", id, err)
 		}
 	}
-	if err := (Destination{Kind: KindCloudflare}).Check(); err == nil || !strings.Contains(err.Error(), "needs its account id") {
+	if err := (Destination{Kind: dest.KindCloudflare}).Check(); err == nil || !strings.Contains(err.Error(), "needs its account id") {
 		t.Fatalf("no account: %v", err)
 	}
-	if err := (Destination{Kind: KindCloudflare, Account: strings.ToUpper(tustest.CloudflareAccount)}).Check(); err != nil {
+	if err := (Destination{Kind: dest.KindCloudflare, Account: strings.ToUpper(tustest.CloudflareAccount)}).Check(); err != nil {
 		t.Fatalf("an account id in capitals: %v", err)
 	}
 	if len(e.Destinations()) != 0 {
@@ -218,8 +219,8 @@ func TestTestOfVimeoAsksWhoTheTokenIs(t *testing.T) {
 	vm := tustest.NewVimeo(t, srv, "vimeo-right")
 	t.Setenv("FERRY_VIMEO_API", vm.Base)
 	e := testEngine(t)
-	save(t, e, Destination{Name: "right", Kind: KindVimeo}, "vimeo-right")
-	save(t, e, Destination{Name: "wrong", Kind: KindVimeo}, "vimeo-wrong")
+	save(t, e, Destination{Name: "right", Kind: dest.KindVimeo}, "vimeo-right")
+	save(t, e, Destination{Name: "wrong", Kind: dest.KindVimeo}, "vimeo-wrong")
 	if err := e.TestDestination("right"); err != nil {
 		t.Fatalf("the right token: %v", err)
 	}
@@ -234,7 +235,7 @@ func TestTestOfABackendSaysWhatItCannotCheck(t *testing.T) {
 	cf := tustest.NewCloudflare(t, srv, tustest.CloudflareAccount, "cf")
 	b := tustest.NewBackend(t, cf, "X-App-Key", "k")
 	e := testEngine(t)
-	save(t, e, Destination{Name: "app", Kind: KindBackend, URL: b.URL, Header: http.Header{"X-App-Key": {"k"}}}, "")
+	save(t, e, Destination{Name: "app", Kind: dest.KindBackend, URL: b.URL, Header: http.Header{"X-App-Key": {"k"}}}, "")
 	var unchecked *ErrUnchecked
 	if err := e.TestDestination("app"); !errors.As(err, &unchecked) || !strings.Contains(err.Error(), "The backend answers (204 No Content to OPTIONS)") ||
 		!strings.Contains(err.Error(), "shows at the first upload") {
@@ -255,9 +256,9 @@ func TestRefusedCredentialsInTheProvidersWords(t *testing.T) {
 	t.Setenv("FERRY_VIMEO_API", vm.Base)
 	e := testEngine(t)
 	e.Start()
-	save(t, e, Destination{Name: "cf", Kind: KindCloudflare, Account: tustest.CloudflareAccount}, "cf-wrong")
-	save(t, e, Destination{Name: "cf-elsewhere", Kind: KindCloudflare, Account: "0123456789abcdef0123456789abcdef"}, "cf-right")
-	save(t, e, Destination{Name: "vm", Kind: KindVimeo}, "vimeo-wrong")
+	save(t, e, Destination{Name: "cf", Kind: dest.KindCloudflare, Account: tustest.CloudflareAccount}, "cf-wrong")
+	save(t, e, Destination{Name: "cf-elsewhere", Kind: dest.KindCloudflare, Account: "0123456789abcdef0123456789abcdef"}, "cf-right")
+	save(t, e, Destination{Name: "vm", Kind: dest.KindVimeo}, "vimeo-wrong")
 	save(t, e, Destination{Name: "studio", URL: srv.URL, Header: http.Header{"Authorization": {"Bearer tus-wrong"}}}, "")
 	want := map[string]string{
 		"cf":           "Cloudflare refused the API token (401). Check the API token saved for cf.",
@@ -307,8 +308,8 @@ func TestRefusedUploadURLElsewhereBlamesNoToken(t *testing.T) {
 	defer backend.Close()
 	e := testEngine(t)
 	e.Start()
-	save(t, e, Destination{Name: "app", Kind: KindBackend, URL: backend.URL, Header: http.Header{"X-App-Key": {"k"}}}, "")
-	save(t, e, Destination{Name: "nokey", Kind: KindBackend, URL: backend.URL}, "")
+	save(t, e, Destination{Name: "app", Kind: dest.KindBackend, URL: backend.URL, Header: http.Header{"X-App-Key": {"k"}}}, "")
+	save(t, e, Destination{Name: "nokey", Kind: dest.KindBackend, URL: backend.URL}, "")
 	p, _ := tustest.RandomFile(t, t.TempDir(), "b.mp4", 1<<10, 1)
 	j, err := e.Add(p, Destination{Name: "app"})
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/ferry-app/ferry/bus"
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/engine/transfer"
 )
@@ -200,30 +201,30 @@ func (e *Engine) SetHeaders(destURL string, h http.Header) {
 	if e.headers == nil {
 		e.headers = map[string]http.Header{}
 	}
-	e.headers[DestKey(destURL)] = h.Clone()
+	e.headers[dest.URLKey(destURL)] = h.Clone()
 	e.keepURL(destURL)
 }
 
 // keepURL remembers a destination URL's secrets (user-info, signing
 // parameters) for this process. Caller holds e.secMu.
 func (e *Engine) keepURL(raw string) {
-	if !hasSecrets(raw) {
+	if !dest.HasSecrets(raw) {
 		return
 	}
 	if e.urls == nil {
 		e.urls = map[string]string{}
 	}
-	e.urls[DestKey(raw)] = raw
+	e.urls[dest.URLKey(raw)] = raw
 }
 
 func (e *Engine) secretsFor(destURL string) (http.Header, string) {
 	e.secMu.Lock()
 	defer e.secMu.Unlock()
 	full := destURL
-	if u, ok := e.urls[DestKey(destURL)]; ok {
+	if u, ok := e.urls[dest.URLKey(destURL)]; ok {
 		full = u
 	}
-	return e.headers[DestKey(destURL)].Clone(), full
+	return e.headers[dest.URLKey(destURL)].Clone(), full
 }
 
 // DataDir is where the queue lives.

@@ -79,7 +79,7 @@ func TestRetriesServerTrouble(t *testing.T) {
 			e := newEngine(t)
 			e.Start()
 			p, sha := tustest.RandomFile(t, t.TempDir(), "x.mp4", 1<<20, 3)
-			j, _ := e.Add(p, dest(srv))
+			j, _ := e.Add(p, destOf(srv))
 			waitFor(t, e, j.ID, 20*time.Second, Done)
 			assertArrived(t, srv, "x.mp4", sha, 1)
 		})
@@ -92,7 +92,7 @@ func TestHonoursRetryAfter(t *testing.T) {
 	e.Start()
 	p, sha := tustest.RandomFile(t, t.TempDir(), "x.mp4", 2<<20, 3) // > smallFile: PATCHed
 	start := time.Now()
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	w := waitFor(t, e, j.ID, 5*time.Second, Waiting)
 	if !strings.Contains(w.Reason, "429") || time.Until(w.NextTry) < time.Second {
 		t.Fatalf("waiting job: reason %q, next try in %s", w.Reason, time.Until(w.NextTry))
@@ -110,7 +110,7 @@ func TestNoticesStalledLink(t *testing.T) {
 	e.Start()
 	p, sha := tustest.RandomFile(t, t.TempDir(), "stall.mp4", 4<<20, 5)
 	start := time.Now()
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitFor(t, e, j.ID, 30*time.Second, Done)
 	assertArrived(t, srv, "stall.mp4", sha, 1)
 	if d := time.Since(start); d > 15*time.Second {
@@ -123,7 +123,7 @@ func TestExpiredUploadStartsAnew(t *testing.T) {
 	e := newEngine(t)
 	e.Start()
 	p, sha := tustest.RandomFile(t, t.TempDir(), "exp.mp4", 3<<20, 9)
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 512<<10, 10*time.Second)
 	if err := e.Pause(j.ID); err != nil {
 		t.Fatal(err)
@@ -146,7 +146,7 @@ func TestPauseIsPromptAndResumeSendsOnlyTheRest(t *testing.T) {
 	e.Start()
 	const size = 4 << 20
 	p, sha := tustest.RandomFile(t, t.TempDir(), "slow.mp4", size, 11)
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 1<<20, 10*time.Second)
 	start := time.Now()
 	if err := e.Pause(j.ID); err != nil {
@@ -178,7 +178,7 @@ func TestCancelTerminatesUpload(t *testing.T) {
 	e := newEngine(t)
 	e.Start()
 	p, _ := tustest.RandomFile(t, t.TempDir(), "c.mp4", 4<<20, 2)
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
 	if err := e.Cancel(j.ID); err != nil {
 		t.Fatal(err)
@@ -220,7 +220,7 @@ func TestPermanentErrorsFailWithASentence(t *testing.T) {
 			e := newEngine(t)
 			e.Start()
 			p, _ := tustest.RandomFile(t, t.TempDir(), "x.mp4", 1000, 1)
-			j, _ := e.Add(p, dest(srv))
+			j, _ := e.Add(p, destOf(srv))
 			f := waitFor(t, e, j.ID, 5*time.Second, Failed)
 			if !strings.Contains(f.Error, c.want) {
 				t.Fatalf("error %q does not say %q", f.Error, c.want)
@@ -265,7 +265,7 @@ func TestFileChangedOrGone(t *testing.T) {
 	e.Start()
 	dir := t.TempDir()
 	p, _ := tustest.RandomFile(t, dir, "ch.mp4", 3<<20, 1)
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
 	e.Pause(j.ID)
 	_, sha := tustest.RandomFile(t, dir, "ch.mp4", 2<<20, 2)
@@ -279,7 +279,7 @@ func TestFileChangedOrGone(t *testing.T) {
 
 	p2, _ := tustest.RandomFile(t, dir, "gone.mp4", 1<<20, 3)
 	srv.SetFaults(tustest.Faults{RateLimit: 256 << 10})
-	j2, _ := e.Add(p2, dest(srv))
+	j2, _ := e.Add(p2, destOf(srv))
 	waitOffset(t, e, j2.ID, 64<<10, 10*time.Second)
 	e.Pause(j2.ID)
 	os.Remove(p2)
@@ -296,7 +296,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 	p, sha := tustest.RandomFile(t, t.TempDir(), "r.mp4", 3<<20, 4)
 	e := newEngine(t, func(o *Options) { o.DataDir = dir })
 	e.Start()
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 1<<20, 10*time.Second)
 	e.Close()
 	time.Sleep(300 * time.Millisecond) // the cut PATCH is logged when tusd finishes it
@@ -320,7 +320,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 	}
 	// Adding the same file again finds the finished upload: nothing sent.
 	before := srv.BytesReceived()
-	again, err := e2.Add(p, dest(srv))
+	again, err := e2.Add(p, destOf(srv))
 	if err != nil || again.ID != j.ID {
 		t.Fatalf("re-add: %v %v", again.ID, err)
 	}
@@ -363,7 +363,7 @@ func TestRateLimitIsShared(t *testing.T) {
 	for i, name := range []string{"r1.mp4", "r2.mp4"} {
 		p, sha := tustest.RandomFile(t, dir, name, 1<<20, int64(i))
 		shas[name] = sha
-		j, _ := e.Add(p, dest(srv))
+		j, _ := e.Add(p, destOf(srv))
 		ids = append(ids, j.ID)
 	}
 	for _, id := range ids {
@@ -385,7 +385,7 @@ func TestSlowSubscriberNeverBlocks(t *testing.T) {
 	sub := e.Subscribe(JobAdded.Mask()|JobChanged.Mask()|JobProgress.Mask(), 1) // never read
 	defer sub.Close()
 	p, sha := tustest.RandomFile(t, t.TempDir(), "s.mp4", 2<<20, 1)
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitFor(t, e, j.ID, 10*time.Second, Done)
 	assertArrived(t, srv, "s.mp4", sha, 1)
 	// It kept the first event it had room for, and missed the rest.
@@ -423,7 +423,7 @@ func TestRemoveActiveJobForgetsIt(t *testing.T) {
 	e.Start()
 	sub := e.Subscribe(AllEvents, 64)
 	p, _ := tustest.RandomFile(t, t.TempDir(), "rm.mp4", 4<<20, 1)
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
 	if err := e.Remove(j.ID); err != nil {
 		t.Fatal(err)
@@ -456,7 +456,7 @@ func TestFileEditedWhileSentStartsOver(t *testing.T) {
 	e.Start()
 	dir := t.TempDir()
 	p, _ := tustest.RandomFile(t, dir, "edit.mp4", 3<<20, 1)
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
 	// Same size, other bytes, as an editor saving in place would.
 	f, _ := os.OpenFile(p, os.O_WRONLY, 0)
@@ -477,7 +477,7 @@ func TestAFailingServerIsWaitedForWithinTheCap(t *testing.T) {
 	e := newEngine(t, func(o *Options) { o.MaxBackoff = 2 * time.Second })
 	e.Start()
 	p, sha := tustest.RandomFile(t, t.TempDir(), "b.mp4", 2<<20, 1) // > smallFile: PATCHed
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitJob(t, e, 10*time.Second, func(w Job) bool {
 		return w.ID == j.ID && w.State == Waiting && strings.Contains(w.Reason, "503")
 	}, j.ID)
@@ -500,7 +500,7 @@ func TestLowRateLimitIsNotAStall(t *testing.T) {
 	e.Start()
 	p, sha := tustest.RandomFile(t, t.TempDir(), "slow.mp4", 48<<10, 1)
 	start := time.Now()
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitFor(t, e, j.ID, 20*time.Second, Done)
 	if d := time.Since(start); d < 2500*time.Millisecond {
 		t.Fatalf("48 KiB at 16 KiB/s took %s", d)
@@ -522,7 +522,7 @@ func TestProgressIsPersistedAtABoundedRate(t *testing.T) {
 	e.Start()
 	p, sha := tustest.RandomFile(t, t.TempDir(), "p.mp4", 3<<20, 1)
 	start := time.Now()
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitFor(t, e, j.ID, 20*time.Second, Done)
 	assertArrived(t, srv, "p.mp4", sha, 1)
 	// Progress ticks 50 times a second; the disk hears of it twice a
@@ -549,7 +549,7 @@ func TestGrowingFileNeverCompletesStale(t *testing.T) {
 	e := newEngine(t, func(o *Options) { o.MaxBackoff = time.Second })
 	e.Start()
 	p, _ := tustest.RandomFile(t, t.TempDir(), "rec.mp4", 1<<20, 1)
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	// A recording: it grows for 3 s, then stops.
 	stop := time.Now().Add(3 * time.Second)
 	for time.Now().Before(stop) {
@@ -583,7 +583,7 @@ func TestServerThatNeverAgreesFails(t *testing.T) {
 	e := newEngine(t, func(o *Options) { o.MaxBackoff = 50 * time.Millisecond })
 	e.Start()
 	p, _ := tustest.RandomFile(t, t.TempDir(), "c.mp4", 2<<20, 1) // > smallFile: PATCHed
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	f := waitFor(t, e, j.ID, 20*time.Second, Failed)
 	if !strings.Contains(f.Error, "keeps disagreeing") {
 		t.Fatalf("error %q", f.Error)

@@ -61,7 +61,7 @@ func TestCompleteOnServerIsDoneWhateverBecameOfTheFile(t *testing.T) {
 			e := newEngine(t)
 			e.Start()
 			p, sha := tustest.RandomFile(t, t.TempDir(), "whole.mp4", size, 3)
-			j, _ := e.Add(p, dest(srv))
+			j, _ := e.Add(p, destOf(srv))
 			<-hold.held
 			if err := e.Pause(j.ID); err != nil {
 				t.Fatal(err)
@@ -74,7 +74,7 @@ func TestCompleteOnServerIsDoneWhateverBecameOfTheFile(t *testing.T) {
 			}
 			if change == "moved, added again" {
 				// ferry upload of the same path, as a user reruns it.
-				if again, err := e.Add(p, dest(srv)); err != nil || again.ID != j.ID {
+				if again, err := e.Add(p, destOf(srv)); err != nil || again.ID != j.ID {
 					t.Fatalf("re-add of a moved file: %+v %v", again, err)
 				}
 			} else if err := e.Resume(j.ID); err != nil {
@@ -140,7 +140,7 @@ func TestImpossibleOffsetIsAConflictNeverDone(t *testing.T) {
 			e := newEngine(t, func(o *Options) { o.MaxBackoff = 20 * time.Millisecond })
 			e.Start()
 			p, _ := tustest.RandomFile(t, t.TempDir(), "lie.mp4", 32<<20, 4)
-			j, _ := e.Add(p, dest(srv))
+			j, _ := e.Add(p, destOf(srv))
 			got := waitFor(t, e, j.ID, 30*time.Second, Done, Failed)
 			if got.State != Failed || got.ErrorCode != CodeConflict {
 				t.Fatalf("job %s (%s): %s", got.State, got.ErrorCode, got.Error)
@@ -162,7 +162,7 @@ func TestFinishedFileStaysFinished(t *testing.T) {
 	assertArrived(t, srv, "once.mp4", sha, 1)
 
 	// Added again as it is: the same job, done, nothing sent.
-	again, err := e.Add(p, dest(srv))
+	again, err := e.Add(p, destOf(srv))
 	if err != nil || again.ID != j.ID || again.State != Done || !again.Already {
 		t.Fatalf("re-add: %+v %v", again, err)
 	}
@@ -175,7 +175,7 @@ func TestFinishedFileStaysFinished(t *testing.T) {
 	for _, en := range entries {
 		os.Remove(filepath.Join(srv.Dir, en.Name()))
 	}
-	back, err := e.Add(p, dest(srv))
+	back, err := e.Add(p, destOf(srv))
 	if err != nil || back.State != Done || !back.Already || back.UploadURL != first.UploadURL {
 		t.Fatalf("re-add after remove: %+v %v", back, err)
 	}
@@ -185,7 +185,7 @@ func TestFinishedFileStaysFinished(t *testing.T) {
 	}
 	// A new version of the file is a new upload.
 	os.WriteFile(p, []byte("version two"), 0o644)
-	v2, err := e.Add(p, dest(srv))
+	v2, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestOverwriteKeepingSizeAndMtimeStartsOver(t *testing.T) {
 	dir := t.TempDir()
 	p, _ := tustest.RandomFile(t, dir, "same.mp4", 3<<20, 6)
 	fi, _ := os.Stat(p)
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 512<<10, 10*time.Second)
 	e.Pause(j.ID)
 	// cp other same.mp4 && touch -r: same size, same mtime, other bytes.
@@ -222,7 +222,7 @@ func TestEditInPlaceWithMtimeSetBackStartsOver(t *testing.T) {
 	e.Start()
 	p, _ := tustest.RandomFile(t, t.TempDir(), "mid.mp4", 4<<20, 9)
 	fi, _ := os.Stat(p)
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
 	// Bytes in the middle (outside the hashed first and last MiB), then
 	// the mtime set back: only the change time tells.
@@ -241,7 +241,7 @@ func TestGrowingFileWaitsUntilStill(t *testing.T) {
 	e := newEngine(t, func(o *Options) { o.Settle = 400 * time.Millisecond })
 	e.Start()
 	p, _ := tustest.RandomFile(t, t.TempDir(), "grow.mp4", 1<<20, 8)
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	// An export still being written: 64 KiB every 20 ms for 1.5 s.
 	f, _ := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
 	chunk := make([]byte, 64<<10)
@@ -284,8 +284,8 @@ func TestLifecycleIsDurableWhenTheCallReturns(t *testing.T) {
 	files := t.TempDir()
 	a, _ := tustest.RandomFile(t, files, "a.mp4", 2<<20, 1)
 	b, _ := tustest.RandomFile(t, files, "b.mp4", 2<<20, 2)
-	ja, _ := e.Add(a, dest(srv))
-	jb, _ := e.Add(b, dest(srv))
+	ja, _ := e.Add(a, destOf(srv))
+	jb, _ := e.Add(b, destOf(srv))
 	waitOffset(t, e, ja.ID, 64<<10, 10*time.Second)
 	if err := e.Remove(ja.ID); err != nil {
 		t.Fatal(err)
@@ -308,7 +308,7 @@ func TestStoreFailureHaltsTheQueue(t *testing.T) {
 	sub := e.Subscribe(QueueHalted.Mask()|QueueResumed.Mask(), 8)
 	files := t.TempDir()
 	p, sha := tustest.RandomFile(t, files, "big.mp4", 3<<20, 1)
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
 
 	e.store.InjectFault(syscall.ENOSPC)
@@ -321,7 +321,7 @@ func TestStoreFailureHaltsTheQueue(t *testing.T) {
 	}
 	// A job that cannot be recorded is not queued, and creates nothing.
 	q, _ := tustest.RandomFile(t, files, "new.mp4", 1<<10, 2)
-	if _, err := e.Add(q, dest(srv)); CodeOf(err) != CodeStore {
+	if _, err := e.Add(q, destOf(srv)); CodeOf(err) != CodeStore {
 		t.Fatalf("Add on a full disk: %v", err)
 	}
 	if s := e.Snapshot(); len(s.Jobs) != 1 || s.Halted == nil {
@@ -393,7 +393,7 @@ func TestAddManyIsOneTransaction(t *testing.T) {
 		_, shas[name] = tustest.RandomFile(t, dir, name, int64(i*7), int64(i))
 	}
 	before := e.w.Writes()
-	added := e.AddMany([]string{dir}, dest(srv))
+	added := e.AddMany([]string{dir}, destOf(srv))
 	if got := e.w.Writes() - before; got != 1 {
 		t.Fatalf("AddMany of 300 files took %d transactions", got)
 	}
@@ -435,7 +435,7 @@ func TestSlowSubscriberEndsWithTheEnginesState(t *testing.T) {
 	for i := range 40 {
 		tustest.RandomFile(t, dir, "s"+strconv.Itoa(i), 10<<10, int64(i))
 	}
-	res := e.AddMany([]string{dir}, dest(srv))
+	res := e.AddMany([]string{dir}, destOf(srv))
 	jobs := map[string]Job{}
 	var seq uint64
 	missed := 0
@@ -557,7 +557,7 @@ func TestDeletionsAreBoundedAndRetried(t *testing.T) {
 	var ids []string
 	for i := range 12 {
 		p, _ := tustest.RandomFile(t, dir, "d"+strconv.Itoa(i)+".mp4", 2<<20, int64(i))
-		j, _ := e.Add(p, dest(srv))
+		j, _ := e.Add(p, destOf(srv))
 		ids = append(ids, j.ID)
 	}
 	for _, id := range ids {
@@ -593,7 +593,7 @@ func TestWaitingJobsGiveTheirSlotUp(t *testing.T) {
 		}
 	}
 	p, sha := tustest.RandomFile(t, dir, "d.mp4", 200<<10, 2)
-	j, err := e.Add(p, dest(srv))
+	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func assertArrived(t *testing.T, srv *tustest.Server, name, sha string, created 
 	}
 }
 
-func dest(srv *tustest.Server) Destination { return Destination{URL: srv.URL} }
+func destOf(srv *tustest.Server) Destination { return Destination{URL: srv.URL} }
 
 // waitDone waits until n jobs are done.
 func waitDone(t *testing.T, e *Engine, n int, timeout time.Duration) {

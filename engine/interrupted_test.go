@@ -88,7 +88,7 @@ func TestResumeRefusedForANewerRequestGoesOn(t *testing.T) {
 	e.Start()
 	const size = 2 << 20
 	p, sha := tustest.RandomFile(t, t.TempDir(), "late.mp4", size, 8)
-	j, err := e.Add(p, dest(srv))
+	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/localfile"
 )
 
@@ -60,10 +61,10 @@ func (j Job) Progress() float64 {
 // j's destination maps are its own.
 func (j *Job) redact() {
 	for k := range j.Dest.Header {
-		j.Dest.Header[k] = []string{redacted}
+		j.Dest.Header[k] = []string{dest.Redacted}
 	}
-	j.Dest.URL = RedactURL(j.Dest.URL)
-	j.UploadURL = RedactURL(j.UploadURL)
+	j.Dest.URL = dest.RedactURL(j.Dest.URL)
+	j.UploadURL = dest.RedactURL(j.UploadURL)
 }
 
 func cloneDest(d Destination) Destination {
@@ -226,14 +227,14 @@ func (j *job) encode() ([]byte, error) {
 	r := record{V: recordVersion, Job: j.snapshot(), Fingerprint: j.fp, Identity: j.ident, Sent: &j.sent, Gen: j.gen}
 	r.Speed, r.ETA, r.Deleting = 0, 0, false // live state: a deletion an earlier process left goes on unwatched
 	for k := range r.Dest.Header {
-		if secretHeader(k) {
+		if dest.SecretHeader(k) {
 			delete(r.Dest.Header, k)
 		}
 	}
 	if len(r.Dest.Header) == 0 {
 		r.Dest.Header = nil
 	}
-	r.Dest.URL = StripSecrets(r.Dest.URL)
+	r.Dest.URL = dest.StripSecrets(r.Dest.URL)
 	if !utf8.ValidString(r.Path) {
 		r.RawPath = []byte(r.Path)
 	}

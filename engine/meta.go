@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"mime"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -43,8 +42,8 @@ func fileType(path string) string {
 // fingerprint finds an earlier upload of the same file to the same place:
 // its absolute path, size, mtime and destination (go-tus's name-size-mtime
 // collides across folders and servers).
-func fingerprint(absPath string, size int64, mtime time.Time, dest Destination) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%s", localfile.PathKey(absPath), size, mtime.UnixNano(), dest.Key()))
+func fingerprint(absPath string, size int64, mtime time.Time, to Destination) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%s", localfile.PathKey(absPath), size, mtime.UnixNano(), to.Key()))
 	return hex.EncodeToString(h[:16])
 }
 
@@ -55,31 +54,6 @@ type fileKey struct {
 	dest unique.Handle[string]
 }
 
-func jobKey(path string, dest Destination) fileKey {
-	return fileKey{localfile.PathKey(path), unique.Make(dest.Key())}
-}
-
-// Key names a destination: a saved one by its name (its settings may
-// change, it stays the same place), a URL given for one run by its URL.
-func (d Destination) Key() string {
-	if d.Name != "" {
-		return "dest:" + d.Name
-	}
-	return DestKey(d.URL)
-}
-
-// DestKey is a destination URL as a key: "HTTPS://Host:443/files/" and
-// "https://host/files" are one destination, with or without its secrets.
-func DestKey(raw string) string {
-	u, err := url.Parse(StripSecrets(raw))
-	if err != nil {
-		return raw
-	}
-	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
-	if p := u.Port(); (u.Scheme == "http" && p == "80") || (u.Scheme == "https" && p == "443") {
-		u.Host = u.Hostname()
-	}
-	u.Path = strings.TrimSuffix(u.Path, "/")
-	u.RawPath, u.Fragment = "", ""
-	return u.String()
+func jobKey(path string, to Destination) fileKey {
+	return fileKey{localfile.PathKey(path), unique.Make(to.Key())}
 }

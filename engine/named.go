@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"strconv"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/engine/transfer"
 	"github.com/ferry-app/ferry/localfile"
@@ -21,7 +22,7 @@ import (
 // the same way, the receiver refuses the repeat (409, a conflict), and
 // the attempt after asks it how much it holds. It returns the offset the
 // server took.
-func (e *Engine) createNamed(ctx context.Context, j *job, dest Destination, t transfer.Target, p *plan, id localfile.Identity) (int64, error) {
+func (e *Engine) createNamed(ctx context.Context, j *job, to Destination, t transfer.Target, p *plan, id localfile.Identity) (int64, error) {
 	key, err := e.uploadIDKey()
 	if err != nil {
 		return 0, err
@@ -47,14 +48,14 @@ func (e *Engine) createNamed(ctx context.Context, j *job, dest Destination, t tr
 		e.mu.Lock()
 		j.offeredFor = ""
 		e.mu.Unlock()
-		return 0, inWords(dest, url, err)
+		return 0, dest.InWords(to, url, err)
 	}
 	if err != nil {
 		e.lowerSent(j)
 		if ctx.Err() == nil && transfer.CodeOf(err) == CodeFileChanged {
 			return 0, errChanged
 		}
-		return 0, inWords(dest, url, err)
+		return 0, dest.InWords(to, url, err)
 	}
 	if created.URL != url {
 		// The receiver put it elsewhere (a proxy's path): its word counts.

@@ -124,7 +124,7 @@ func TestReconnectHoldsTheBar(t *testing.T) {
 	sub := e.Subscribe(JobAdded.Mask()|JobChanged.Mask()|JobProgress.Mask(), 1<<14)
 	defer sub.Close()
 	p, sha := tustest.RandomFile(t, t.TempDir(), "cut.mp4", 3<<20, 4)
-	j, err := e.Add(p, dest(srv))
+	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestSmallFilesShowARealSpeed(t *testing.T) {
 	}
 	sub := e.Subscribe(TotalsChanged.Mask(), 1<<14)
 	defer sub.Close()
-	for _, r := range e.AddMany([]string{dir}, dest(srv)) {
+	for _, r := range e.AddMany([]string{dir}, destOf(srv)) {
 		if r.Err != nil {
 			t.Fatal(r.Err)
 		}
@@ -250,7 +250,7 @@ func TestPausedQueueHasNoSpeedNorTimeLeft(t *testing.T) {
 	var ids []string
 	for i := range 2 {
 		p, _ := tustest.RandomFile(t, dir, fmt.Sprintf("p%d.mp4", i), 4<<20, int64(i))
-		j, err := e.Add(p, dest(srv))
+		j, err := e.Add(p, destOf(srv))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +292,7 @@ func TestOverallTimeLeftIsNeverShorterThanTheSlowestUpload(t *testing.T) {
 		path string
 		srv  *tustest.Server
 	}{{ps, slow}, {pf, fast}} {
-		if _, err := e.Add(add.path, dest(add.srv)); err != nil {
+		if _, err := e.Add(add.path, destOf(add.srv)); err != nil {
 			t.Fatal(err)
 		}
 	}

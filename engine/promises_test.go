@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/ferry-app/ferry/receiver"
 )
@@ -208,7 +209,7 @@ func fileSHA(t *testing.T, path string) string {
 // the creation request; the upload URL never gets it, whatever its origin.
 func TestProviderTokenGoesToItsAPIOnly(t *testing.T) {
 	e := newEngine(t)
-	for _, k := range []Kind{KindCloudflare, KindVimeo} {
+	for _, k := range []dest.Kind{dest.KindCloudflare, dest.KindVimeo} {
 		d := Destination{Kind: k, Account: "0123456789abcdef0123456789abcdef", Header: http.Header{"Authorization": {"Bearer T"}}}
 		tg := e.target(d, "a.mp4")
 		if len(tg.Header) != 0 || tg.CreateHeader.Get("Authorization") != "Bearer T" {
@@ -272,7 +273,7 @@ func TestVimeoTokenNeverReachesTheUploadLink(t *testing.T) {
 	t.Setenv("FERRY_VIMEO_API", hs.URL)
 	kc := &memSecrets{}
 	e := newEngine(t, func(o *Options) { o.Keychain = kc })
-	if err := e.SaveDestination(Destination{Name: "vm", Kind: KindVimeo}, map[string]string{"token": "vimeo-token"}); err != nil {
+	if err := e.SaveDestination(Destination{Name: "vm", Kind: dest.KindVimeo}, map[string]string{"token": "vimeo-token"}); err != nil {
 		t.Fatal(err)
 	}
 	e.Start()
@@ -320,7 +321,7 @@ func TestUploadOfAnotherLengthIsDeleted(t *testing.T) {
 	e.SetRateLimit(256 << 10)
 	e.Start()
 	p, sha := tustest.RandomFile(t, t.TempDir(), "len.mp4", size, 11)
-	j, err := e.Add(p, dest(srv))
+	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func TestTooLargeFailsAtOnce(t *testing.T) {
 	e := newEngine(t)
 	e.Start()
 	p, _ := tustest.RandomFile(t, t.TempDir(), "big.mp4", 5000, 1)
-	j, _ := e.Add(p, dest(srv))
+	j, _ := e.Add(p, destOf(srv))
 	f := waitFor(t, e, j.ID, 5*time.Second, Failed)
 	if !strings.Contains(f.Error, "too large (413)") {
 		t.Fatalf("error %q", f.Error)

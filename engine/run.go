@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"time"
 
@@ -246,25 +247,20 @@ func (e *Engine) target(d Destination, path string) transfer.Target {
 	if path != "" {
 		meta["filename"] = filepath.Base(path)
 		meta["filetype"] = fileType(path)
-		if d.kind() == KindCloudflare {
-			meta["name"] = filepath.Base(path) // the title Stream shows
+		if fm := d.Provider().FileMeta; fm != nil {
+			maps.Copy(meta, fm(filepath.Base(path)))
 		}
 	}
 	for k, v := range d.Meta {
 		meta[k] = v
 	}
-	t := transfer.Target{Endpoint: endpoint, Header: h, Metadata: meta, ChunkSize: d.chunk()}
-	if d.provider() {
+	t := transfer.Target{Endpoint: endpoint, Header: h, Metadata: meta, ChunkSize: d.Chunk()}
+	if d.Provider().TokenAPI {
 		// The token is for the provider's API: the upload URL it hands out
 		// never needs it, even on the API's own origin.
 		t.Header, t.CreateHeader = nil, h
 	}
 	return t
-}
-
-// provider: a kind whose token opens an API that hands out upload URLs.
-func (d Destination) provider() bool {
-	return d.kind() == KindCloudflare || d.kind() == KindVimeo
 }
 
 // jobProgress feeds a transfer's bytes into the job.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/engine/transfer"
 )
@@ -66,7 +67,7 @@ func (d *deleter) stage(b store.Batch, uploadURL string, dest Destination) {
 func (d *deleter) put(b store.Batch, pd pendingDelete) {
 	onDisk := pd
 	onDisk.Dest.Header = nil // secrets stay in memory; the engine adds them per request
-	onDisk.Dest.URL = StripSecrets(pd.Dest.URL)
+	onDisk.Dest.URL = dest.StripSecrets(pd.Dest.URL)
 	rec, _ := json.Marshal(onDisk)
 	if b == nil {
 		b = store.Batch{}
@@ -88,7 +89,7 @@ func (d *deleter) dropDamaged() {
 		if _, ok := decodeDelete(v); !ok {
 			b.Delete(store.Deletes, url)
 			if d.e.opts.Warn != nil {
-				d.e.opts.Warn(fmt.Sprintf("A deletion an earlier Ferry left to do could not be read, so it will not be tried: the upload %s may stay on its server. Delete it there if it should go.", RedactURL(url)))
+				d.e.opts.Warn(fmt.Sprintf("A deletion an earlier Ferry left to do could not be read, so it will not be tried: the upload %s may stay on its server. Delete it there if it should go.", dest.RedactURL(url)))
 			}
 		}
 		return nil

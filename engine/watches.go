@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/localfile"
 )
@@ -333,14 +334,14 @@ func storedDest(d Destination) Destination {
 	}
 	d = cloneDest(d)
 	for k := range d.Header {
-		if secretHeader(k) {
+		if dest.SecretHeader(k) {
 			delete(d.Header, k)
 		}
 	}
 	if len(d.Header) == 0 {
 		d.Header = nil
 	}
-	d.URL = StripSecrets(d.URL)
+	d.URL = dest.StripSecrets(d.URL)
 	return d
 }
 

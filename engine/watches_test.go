@@ -23,7 +23,7 @@ func TestUploadedAsksWithoutQueueing(t *testing.T) {
 	dir := t.TempDir()
 	p, sha := tustest.RandomFile(t, dir, "a.mp4", 300<<10, 1)
 	other, _ := tustest.RandomFile(t, dir, "b.mp4", 10, 2)
-	j, err := e.Add(p, dest(srv))
+	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestUploadedAsksWithoutQueueing(t *testing.T) {
 		return VersionOf(path, fi)
 	}
 	before := time.Now()
-	at, err := e.Uploaded(dest(srv), []FileVersion{version(p), version(other)})
+	at, err := e.Uploaded(destOf(srv), []FileVersion{version(p), version(other)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestUploadedAsksWithoutQueueing(t *testing.T) {
 	// Relative paths are the same files, as AddMany takes them.
 	wd, _ := os.Getwd()
 	rel, _ := filepath.Rel(wd, p)
-	if at, _ := e.Uploaded(dest(srv), []FileVersion{{Path: rel, Size: version(p).Size, ModTime: version(p).ModTime}}); at[0].IsZero() {
+	if at, _ := e.Uploaded(destOf(srv), []FileVersion{{Path: rel, Size: version(p).Size, ModTime: version(p).ModTime}}); at[0].IsZero() {
 		t.Fatal("a relative path is another file")
 	}
 	// Another destination, another version: not uploaded.
@@ -62,7 +62,7 @@ func TestUploadedAsksWithoutQueueing(t *testing.T) {
 	}
 	later := time.Now().Add(time.Hour)
 	os.Chtimes(p, later, later)
-	if at, _ := e.Uploaded(dest(srv), []FileVersion{version(p)}); !at[0].IsZero() {
+	if at, _ := e.Uploaded(destOf(srv), []FileVersion{version(p)}); !at[0].IsZero() {
 		t.Fatal("a new version counts as uploaded")
 	}
 	if n := len(e.Snapshot().Jobs); n != 0 {
@@ -82,18 +82,18 @@ func TestJobForFindsTheFilesJob(t *testing.T) {
 	srv := tustest.New(t)
 	e := newEngine(t) // not started: the job stays queued
 	p, _ := tustest.RandomFile(t, t.TempDir(), "a.mp4", 10, 1)
-	j, err := e.Add(p, dest(srv))
+	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, ok := e.JobFor(p, dest(srv)); !ok || got.ID != j.ID {
+	if got, ok := e.JobFor(p, destOf(srv)); !ok || got.ID != j.ID {
 		t.Fatalf("JobFor: %+v %v", got, ok)
 	}
 	if _, ok := e.JobFor(p, Destination{URL: srv.URL + "x/"}); ok {
 		t.Fatal("a job for another destination")
 	}
 	e.Remove(j.ID)
-	if _, ok := e.JobFor(p, dest(srv)); ok {
+	if _, ok := e.JobFor(p, destOf(srv)); ok {
 		t.Fatal("a removed job")
 	}
 }

@@ -87,7 +87,7 @@ func resultLine(j engine.Job) string {
 		return j.Link
 	case j.MediaID != "":
 		return "Media ID " + j.MediaID
-	case j.Dest.Kind == engine.KindBuiltin && j.Dest.Dir != "":
+	case j.Dest.Provider().Served && j.Dest.Dir != "":
 		return "received in " + tilde(j.Dest.Dir)
 	default:
 		return j.UploadURL

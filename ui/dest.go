@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 )
 
@@ -10,7 +11,7 @@ import (
 const manageLabel = "Manage destinations…"
 
 // thisRun labels a URL given with --to: used this run, never saved.
-func thisRun(d engine.Destination) string { return engine.RedactURL(d.URL) + " (this run)" }
+func thisRun(d engine.Destination) string { return dest.RedactURL(d.URL) + " (this run)" }
 
 // refreshDests fills the destination selector: saved destinations, the
 // run's URL if --to gave one, and the way to manage them.
@@ -89,25 +90,14 @@ func (w *Window) showWhere() {
 
 func whereLine(eng *engine.Engine, sel string, run engine.Destination) string {
 	if run.URL != "" && run.Name == "" && sel == thisRun(run) {
-		return fmt.Sprintf("Files go to %s, for this run only. Pick a saved destination in the selector to change it.", engine.RedactURL(run.URL))
+		return fmt.Sprintf("Files go to %s, for this run only. Pick a saved destination in the selector to change it.", dest.RedactURL(run.URL))
 	}
 	d, ok := eng.SavedDestination(sel)
 	if !ok {
 		return "No destination yet: choose " + manageLabel + " in the selector to add one."
 	}
-	var where string
-	switch d.Kind {
-	case engine.KindBuiltin:
-		where = fmt.Sprintf("Ferry's built-in receiver on this computer, into %s", tilde(d.Dir))
-	case engine.KindCloudflare:
-		where = fmt.Sprintf("Cloudflare Stream, account %s", d.Account)
-	case engine.KindVimeo:
-		where = "Vimeo"
-	case engine.KindBackend:
-		where = fmt.Sprintf("your backend at %s", engine.RedactURL(d.URL))
-	default:
-		where = engine.RedactURL(d.URL)
-	}
+	d.Dir = tilde(d.Dir)
+	where := d.Where()
 	return fmt.Sprintf("Files go to %s — %s. The selector at the top right changes it.", d.Name, where)
 }
 

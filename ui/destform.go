@@ -17,26 +17,28 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/units"
 	"github.com/ferry-app/ferry/keychain"
 )
 
-// field is one input of the destination form. The constants are in the
-// order the form shows them, whatever the kind, so errors read top down.
-type field int
+// field is one input of the destination form: the name, or a slot of
+// the destination a provider's field fills. The form shows a provider's
+// fields in the slots' order, so errors read top down.
+type field = dest.Slot
 
 const (
-	fieldName field = iota
-	fieldURL
-	fieldAuth
-	fieldAccount
-	fieldToken
-	fieldFolder
-	fieldHeaders
-	fieldMeta
-	fieldChunk
-	numFields
+	fieldName    field = 0
+	fieldURL           = dest.SlotURL
+	fieldAuth          = dest.SlotAuth
+	fieldAccount       = dest.SlotAccount
+	fieldToken         = dest.SlotToken
+	fieldFolder        = dest.SlotFolder
+	fieldHeaders       = dest.SlotHeaders
+	fieldMeta          = dest.SlotMeta
+	fieldChunk         = dest.SlotChunk
+	numFields          = dest.SlotChunk + 1
 )
 
 // formCheck is what the form describes, or what is wrong with it: a
@@ -67,9 +69,9 @@ func (c *formCheck) fail(f field, format string, args ...any) {
 }
 
 func (d *destDialog) buildForm() {
-	labels := make([]string, len(destKinds))
-	for i, dk := range destKinds {
-		labels[i] = dk.label
+	var labels []string
+	for _, p := range dest.Providers() {
+		labels = append(labels, p.Label)
 	}
 	d.formTitle = dialogHeading("")
 	d.kind = widget.NewSelect(labels, func(string) { d.layoutFields(); d.recheck() })
@@ -79,16 +81,13 @@ func (d *destDialog) buildForm() {
 	d.auth = widget.NewPasswordEntry()
 	d.forgetAuth = widget.NewCheck("Forget the saved Authorization", func(bool) { d.recheck() })
 	d.account = widget.NewEntry()
-	d.account.SetPlaceHolder("e.g. 023e105f4ecef8ad9ca31a8372d0c353")
 	d.token = widget.NewPasswordEntry()
 	d.folder = widget.NewEntry()
 	d.chooseFolder = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), d.pickFolder)
 	d.headers = widget.NewMultiLineEntry()
 	d.headers.SetMinRowsVisible(3)
-	d.headers.SetPlaceHolder("X-Team: studio\nX-Api-Key: …")
 	d.meta = widget.NewMultiLineEntry()
 	d.meta.SetMinRowsVisible(3)
-	d.meta.SetPlaceHolder("project=spring\nowner=ana")
 	d.chunk = widget.NewEntry()
 	for f := range d.errLabels {
 		l := widget.NewLabel("")
@@ -138,38 +137,38 @@ func (d *destDialog) openForm(name string) {
 	d.forgetAuth.SetChecked(false)
 	d.showErrors(&formCheck{})
 	d.problem.SetText("")
-	d.editing, d.editKind, d.savedHeaders, d.builtinURL = "", "", nil, ""
-	kind := engine.KindTus
+	d.editing, d.editProv, d.savedHeaders, d.builtinURL = "", nil, nil, ""
+	prov := dest.Destination{}.Provider()
 	if name == "" {
 		d.formTitle.SetText("Add a destination")
 		d.name.Enable()
 		d.folder.SetText(defaultReceiveFolder())
 	} else {
-		dest, ok := d.eng.SavedDestination(name)
+		saved, ok := d.eng.SavedDestination(name)
 		if !ok {
 			d.say(fmt.Sprintf("There is no saved destination %q any more.", name), widget.WarningImportance)
 			d.reload()
 			return
 		}
-		kind = destKind(dest)
-		d.editing, d.editKind, d.savedHeaders = name, kind, dest.SecretHeaders
+		prov = saved.Provider()
+		d.editing, d.editProv, d.savedHeaders = name, prov, saved.SecretHeaders
 		d.formTitle.SetText("Edit " + name)
 		d.name.SetText(name)
 		d.name.Disable()
-		d.url.SetText(dest.URL)
-		d.account.SetText(dest.Account)
-		d.folder.SetText(dest.Dir)
-		if kind == engine.KindBuiltin {
-			d.builtinURL = dest.URL
+		d.url.SetText(saved.URL)
+		d.account.SetText(saved.Account)
+		d.folder.SetText(saved.Dir)
+		if prov.Served {
+			d.builtinURL = saved.URL
 			d.url.SetText("")
 		}
-		d.headers.SetText(headerLines(dest.Header, dest.SecretHeaders))
-		d.meta.SetText(metaLines(dest.Meta))
-		if dest.ChunkSize > 0 {
-			d.chunk.SetText(exactSize(dest.ChunkSize))
+		d.headers.SetText(headerLines(saved.Header, saved.SecretHeaders))
+		d.meta.SetText(metaLines(saved.Meta))
+		if saved.ChunkSize > 0 {
+			d.chunk.SetText(exactSize(saved.ChunkSize))
 		}
 	}
-	d.kind.SetSelected(kindLabel(kind)) // lays out the fields
+	d.kind.SetSelected(prov.Label) // lays out the fields
 	d.layoutFields()
 	d.listView.Hide()
 	d.formView.Show()
@@ -185,106 +184,74 @@ func (d *destDialog) item(f field, label string, w fyne.CanvasObject, hint strin
 	return &widget.FormItem{Text: label, Widget: container.NewVBox(w, d.errLabels[f]), HintText: hint}
 }
 
-// layoutFields shows the fields of the chosen kind. The entries are kept
-// across kinds, so switching back and forth loses nothing typed.
+// layoutFields shows the fields of the chosen kind, as its provider
+// describes them. The entries are kept across kinds, so switching back and
+// forth loses nothing typed.
 func (d *destDialog) layoutFields() {
 	if d.fields == nil {
 		return
 	}
-	k := kindByLabel(d.kind.Selected)
+	p := providerByLabel(d.kind.Selected)
 	items := []*widget.FormItem{
-		{Text: "Kind", Widget: d.kind, HintText: kindAbout(k)},
+		{Text: "Kind", Widget: d.kind, HintText: p.About},
 	}
 	nameHint := "How Ferry lists it, e.g. Studio NAS."
 	if d.editing != "" {
 		nameHint = "A destination keeps its name: its jobs know it by it."
 	}
 	items = append(items, d.item(fieldName, "Name", d.name, nameHint))
-
-	sameSecrets := d.editing != "" && d.editKind == k
-	keepHint := func(what string) string {
-		if sameSecrets {
-			return "Kept in the keychain, not shown. Leave it empty to keep it."
-		}
-		return what
-	}
-	envHint := func(hint string) string {
-		if name := strings.TrimSpace(d.name.Text); name != "" && os.Getenv(keychain.TokenEnv(name)) != "" {
-			return hint + " " + keychain.TokenEnv(name) + " is set: it is used instead of a saved token."
-		}
-		return hint
-	}
-	tokenPlaceholder := func(s string) {
-		if sameSecrets {
-			d.token.SetPlaceHolder("unchanged")
-		} else {
-			d.token.SetPlaceHolder(s)
-		}
-	}
-	secrets := true
-	switch k {
-	case engine.KindTus, engine.KindBackend:
-		urlHint := "Where uploads are created, e.g. https://tus.example.com/files/."
-		d.url.SetPlaceHolder("https://tus.example.com/files/")
-		if k == engine.KindBackend {
-			urlHint = "Ferry asks it for each file; it answers with a one-time tus URL."
-			d.url.SetPlaceHolder("https://example.com/api/upload-url")
-		}
-		authHint := "Optional. Sent as the Authorization header; kept in the keychain."
-		authBox := fyne.CanvasObject(d.auth)
-		if d.authSaved() {
-			d.auth.SetPlaceHolder("unchanged")
-			authHint = "Kept in the keychain, not shown. Type a new value to change it."
-			authBox = container.NewVBox(d.auth, d.forgetAuth)
-		} else {
-			d.auth.SetPlaceHolder("e.g. Bearer abc123")
-		}
-		items = append(items,
-			d.item(fieldURL, "URL", d.url, urlHint),
-			d.item(fieldAuth, "Authorization", authBox, authHint),
-			d.item(fieldHeaders, "Headers", d.headers, "One per line, Name: value. Secret ones go to the keychain."),
-			d.item(fieldMeta, "Metadata", d.meta, "One per line, key=value: sent with every file, besides its name."),
-		)
-		if k == engine.KindTus {
-			d.chunk.SetPlaceHolder("e.g. 10 MB")
-			items = append(items, d.item(fieldChunk, "Chunk size", d.chunk,
-				"For servers or proxies that limit a request. Empty: one request a file."))
-		}
-	case engine.KindCloudflare:
-		tokenPlaceholder("Paste the API token")
-		d.chunk.SetPlaceHolder("50 MiB")
-		items = append(items,
-			d.item(fieldAccount, "Account id", d.account, "32 letters a–f and digits, in your dashboard's address after dash.cloudflare.com/."),
-			d.item(fieldToken, "API token", d.token, envHint(keepHint("Needs Stream: Edit. Kept in the keychain, never shown again."))),
-			d.item(fieldMeta, "Metadata", d.meta, "One per line, key=value, e.g. requiresignedurls=true."),
-			d.item(fieldChunk, "Chunk size", d.chunk, "5 MiB to 200 MiB in steps of 256 KiB (Cloudflare's rule). Empty: 50 MiB."),
-		)
-	case engine.KindVimeo:
-		tokenPlaceholder("Paste the access token")
-		items = append(items,
-			d.item(fieldToken, "Access token", d.token, envHint(keepHint("A personal access token with the upload scope. Kept in the keychain."))),
-		)
-	case engine.KindBuiltin:
-		secrets = false
-		items = append(items, d.item(fieldFolder, "Folder", container.NewBorder(nil, nil, nil, d.chooseFolder, d.folder),
-			"Received files land here. Only this computer can send to it."))
+	for _, f := range p.Fields {
+		items = append(items, d.fieldItem(p, f))
 	}
 	d.fields.Objects = []fyne.CanvasObject{widget.NewForm(items...)}
 	d.fields.Refresh()
-	d.keyNote.Hidden = !secrets || d.note == ""
+	d.keyNote.Hidden = !p.Secrets() || d.note == ""
 	d.keyNote.Refresh()
+}
+
+// fieldItem is a provider's field as a form row: its entry, with what a
+// saved secret, the environment or a folder picker adds.
+func (d *destDialog) fieldItem(p *dest.Provider, f dest.Field) *widget.FormItem {
+	e := d.entries()[f.Slot]
+	e.SetPlaceHolder(f.Placeholder)
+	hint := f.Help
+	var w fyne.CanvasObject = e
+	switch f.Slot {
+	case fieldAuth:
+		if d.authSaved() {
+			e.SetPlaceHolder("unchanged")
+			hint = "Kept in the keychain, not shown. Type a new value to change it."
+			w = container.NewVBox(e, d.forgetAuth)
+		}
+	case fieldToken:
+		if d.editing != "" && d.editProv == p {
+			e.SetPlaceHolder("unchanged")
+			hint = "Kept in the keychain, not shown. Leave it empty to keep it."
+		}
+		if name := strings.TrimSpace(d.name.Text); name != "" && os.Getenv(keychain.TokenEnv(name)) != "" {
+			hint += " " + keychain.TokenEnv(name) + " is set: it is used instead of a saved token."
+		}
+	case fieldFolder:
+		w = container.NewBorder(nil, nil, nil, d.chooseFolder, e)
+	}
+	return d.item(f.Slot, f.Label, w, hint)
 }
 
 // authSaved: the destination edited keeps an Authorization in the
 // keychain, and the kind chosen is one that sends it.
 func (d *destDialog) authSaved() bool {
-	k := kindByLabel(d.kind.Selected)
-	return d.wasTusLike() && (k == engine.KindTus || k == engine.KindBackend) &&
-		slices.Contains(d.savedHeaders, "Authorization")
+	_, ok := providerByLabel(d.kind.Selected).FieldOf(fieldAuth)
+	return ok && d.hadAuth() && slices.Contains(d.savedHeaders, "Authorization")
 }
 
-func (d *destDialog) wasTusLike() bool {
-	return d.editing != "" && (d.editKind == engine.KindTus || d.editKind == engine.KindBackend)
+// hadAuth: the destination edited was of a kind with an Authorization
+// field, whose saved headers the form may keep.
+func (d *destDialog) hadAuth() bool {
+	if d.editing == "" {
+		return false
+	}
+	_, ok := d.editProv.FieldOf(fieldAuth)
+	return ok
 }
 
 // pickFolder asks for the built-in receiver's folder.
@@ -351,14 +318,14 @@ func (d *destDialog) submit() {
 		d.focus(c.first())
 		return
 	}
-	dest, secrets := c.dest, c.secrets
-	if dest.Kind == engine.KindBuiltin && dest.URL == "" {
+	to, secrets := c.dest, c.secrets
+	if to.Provider().Served && to.URL == "" {
 		u, err := receiverURL()
 		if err != nil {
 			d.showProblem(err.Error())
 			return
 		}
-		dest.URL = u
+		to.URL = u
 	}
 	d.problem.SetText("")
 	d.saveBtn.Disable()
@@ -367,15 +334,15 @@ func (d *destDialog) submit() {
 	d.background(func() error {
 		for _, k := range c.keep { // the engine keeps what was saved
 			if h, ok := strings.CutPrefix(k, secretHeaderPre); ok {
-				if dest.Header == nil {
-					dest.Header = http.Header{}
+				if to.Header == nil {
+					to.Header = http.Header{}
 				}
-				dest.Header.Set(h, engine.KeepSecret)
+				to.Header.Set(h, engine.KeepSecret)
 			} else {
 				secrets[k] = engine.KeepSecret
 			}
 		}
-		return d.eng.SaveDestination(dest, secrets)
+		return d.eng.SaveDestination(to, secrets)
 	}, func(err error) {
 		d.saveBtn.Enable()
 		d.cancelBtn.Enable()
@@ -388,9 +355,9 @@ func (d *destDialog) submit() {
 			verb = "Added"
 		}
 		d.reload()
-		d.select_(dest.Name)
+		d.select_(to.Name)
 		d.showList()
-		d.say(fmt.Sprintf("%s %s. Test connection checks that it answers and takes its credentials.", verb, dest.Name), widget.SuccessImportance)
+		d.say(fmt.Sprintf("%s %s. Test connection checks that it answers and takes its credentials.", verb, to.Name), widget.SuccessImportance)
 		d.changed()
 	})
 }
@@ -420,12 +387,11 @@ func (d *destDialog) focus(f field) {
 // secrets typed, and the keys of the saved secrets it keeps; or, for each
 // field that needs a fix, a sentence. It changes nothing.
 func (d *destDialog) read() *formCheck {
-	k := kindByLabel(d.kind.Selected)
+	p := providerByLabel(d.kind.Selected)
 	name := strings.TrimSpace(d.name.Text)
-	c := &formCheck{dest: engine.Destination{Name: name, Kind: k}, secrets: map[string]string{}}
-	dest := &c.dest
+	c := &formCheck{dest: engine.Destination{Name: name, Kind: p.Kind}, secrets: map[string]string{}}
 	if d.editing != "" {
-		dest.Name, name = d.editing, d.editing
+		c.dest.Name, name = d.editing, d.editing
 	}
 	if err := engine.CheckName(name); err != nil {
 		c.fail(fieldName, "%s", err.Error())
@@ -434,122 +400,107 @@ func (d *destDialog) read() *formCheck {
 	} else if other, clash := d.eng.NameClash(name); clash && d.editing == "" {
 		c.fail(fieldName, "%s is too close to the destination %s (they differ only in case or punctuation): choose another name.", name, other)
 	}
-	sameSecrets := d.editing != "" && d.editKind == k
-	envToken := name != "" && os.Getenv(keychain.TokenEnv(name)) != ""
-	needToken := func(what string) {
-		token := strings.TrimSpace(d.token.Text)
-		switch {
-		case token != "":
-			c.secrets[secretTokenKey] = token
-		case sameSecrets && !envToken:
-			c.keep = append(c.keep, secretTokenKey)
-		case !sameSecrets && !envToken:
-			c.fail(fieldToken, "Paste the %s: Ferry needs it to upload there.", what)
-		}
+	if slices.ContainsFunc(p.Fields, isHeaderField) {
+		d.readHeaders(c, p) // Authorization and Headers are read together
 	}
-	var err error
-	switch k {
-	case engine.KindTus, engine.KindBackend:
-		d.readTusLike(c)
-		if k == engine.KindTus {
-			if dest.ChunkSize, err = parseChunk(d.chunk.Text); err != nil {
-				c.fail(fieldChunk, "%s", err.Error())
+	for _, f := range p.Fields {
+		d.readField(c, p, f)
+		if !f.Secret() {
+			if err := c.dest.CheckField(f); err != nil {
+				c.fail(f.Slot, "%s", sentence(err))
 			}
 		}
-	case engine.KindCloudflare:
-		dest.Account = strings.TrimSpace(d.account.Text)
-		if dest.Account == "" {
-			c.fail(fieldAccount, "Give your Cloudflare account id: it is in your dashboard's address, after dash.cloudflare.com/.")
-		} else if err := engine.CheckAccountID(dest.Account); err != nil {
-			c.fail(fieldAccount, "%s", err.Error())
-		}
-		needToken("Cloudflare API token")
-		if dest.Meta, err = parseMetaLines(d.meta.Text); err != nil {
-			c.fail(fieldMeta, "%s", err.Error())
-		}
-		if dest.ChunkSize, err = parseChunk(d.chunk.Text); err != nil {
-			c.fail(fieldChunk, "%s", err.Error())
-		} else if err := engine.CheckCloudflareChunk(dest.ChunkSize); err != nil {
-			c.fail(fieldChunk, "%s", err.Error())
-		}
-	case engine.KindVimeo:
-		needToken("Vimeo access token")
-	case engine.KindBuiltin:
-		dir := strings.TrimSpace(d.folder.Text)
-		if dir == "" {
-			c.fail(fieldFolder, "Choose the folder where received files land.")
-		} else if dest.Dir, err = filepath.Abs(dir); err != nil {
-			c.fail(fieldFolder, "%s is not a folder Ferry can use: %v", dir, err)
-		}
-		dest.URL = d.builtinURL // a new receiver gets its port when saved
 	}
-	if c.ok() && !(k == engine.KindBuiltin && dest.URL == "") {
+	if p.Served {
+		c.dest.URL = d.builtinURL // a new receiver gets its port when saved
+	}
+	if c.ok() && !(p.Served && c.dest.URL == "") {
 		// What the fields cannot say alone (a header the transport
-		// refuses, …) stands under the form.
-		if err := dest.Check(); err != nil {
-			c.fail(d.fieldOf(k), "%s", sentence(err))
+		// refuses, …) stands under the form, at the field that says
+		// where files go.
+		if err := c.dest.Check(); err != nil {
+			c.fail(p.Fields[0].Slot, "%s", sentence(err))
 		}
 	}
 	return c
 }
 
-// fieldOf is where a destination-wide error of kind k is shown: the field
-// that says where files go.
-func (d *destDialog) fieldOf(k engine.Kind) field {
-	switch k {
-	case engine.KindCloudflare:
-		return fieldAccount
-	case engine.KindVimeo:
-		return fieldToken
-	case engine.KindBuiltin:
-		return fieldFolder
-	}
-	return fieldURL
-}
-
-// readTusLike reads the fields of a tus server or a backend.
-func (d *destDialog) readTusLike(c *formCheck) {
-	dest := &c.dest
-	raw := strings.TrimSpace(d.url.Text)
-	switch {
-	case raw == "" && dest.Kind == engine.KindBackend:
-		c.fail(fieldURL, "Give your backend's URL, the one Ferry asks for an upload URL, e.g. https://example.com/api/upload-url.")
-	case raw == "":
-		c.fail(fieldURL, "Give the upload URL, e.g. https://tus.example.com/files/.")
-	case strings.Contains(raw, "REDACTED"):
-		c.fail(fieldURL, "The URL still says REDACTED where a secret was: type the whole URL again, or put the secret in the Authorization field.")
-	default:
-		if err := engine.CheckURL(raw); err != nil {
-			c.fail(fieldURL, "%s", sentence(err))
+// readField reads one field of the form into c; what it cannot read is
+// its sentence. Checks of the value are the provider's.
+func (d *destDialog) readField(c *formCheck, p *dest.Provider, f dest.Field) {
+	to := &c.dest
+	text := strings.TrimSpace(d.entries()[f.Slot].Text)
+	var err error
+	switch f.Slot {
+	case fieldURL:
+		if strings.Contains(text, "REDACTED") {
+			c.fail(fieldURL, "The URL still says REDACTED where a secret was: type the whole URL again, or put the secret in the Authorization field.")
+		}
+		to.URL = text
+	case fieldAccount:
+		to.Account = text
+	case fieldToken:
+		envToken := to.Name != "" && os.Getenv(keychain.TokenEnv(to.Name)) != ""
+		sameSecrets := d.editing != "" && d.editProv == p
+		switch {
+		case text != "":
+			c.secrets[secretTokenKey] = text
+		case sameSecrets && !envToken:
+			c.keep = append(c.keep, secretTokenKey)
+		case !sameSecrets && !envToken && f.Missing != "":
+			c.fail(fieldToken, "%s", f.Missing)
+		}
+	case fieldFolder:
+		if text != "" {
+			if to.Dir, err = filepath.Abs(text); err != nil {
+				c.fail(fieldFolder, "%s is not a folder Ferry can use: %v", text, err)
+			}
+		}
+	case fieldMeta:
+		if to.Meta, err = parseMetaLines(d.meta.Text); err != nil {
+			c.fail(fieldMeta, "%s", err.Error())
+		}
+	case fieldChunk:
+		if to.ChunkSize, err = parseChunk(d.chunk.Text); err != nil {
+			c.fail(fieldChunk, "%s", err.Error())
 		}
 	}
-	dest.URL = raw
-	hdr, kept, err := parseHeaderLines(d.headers.Text)
-	if err != nil {
-		c.fail(fieldHeaders, "%s", err.Error())
+}
+
+func isHeaderField(f dest.Field) bool { return f.Slot == fieldAuth || f.Slot == fieldHeaders }
+
+// readHeaders reads the Authorization field and the headers, those of
+// them the provider has: a secret header shown as kept stays as saved.
+func (d *destDialog) readHeaders(c *formCheck, p *dest.Provider) {
+	var hdr http.Header
+	var kept []string
+	var err error
+	if _, ok := p.FieldOf(fieldHeaders); ok {
+		if hdr, kept, err = parseHeaderLines(d.headers.Text); err != nil {
+			c.fail(fieldHeaders, "%s", err.Error())
+		}
 	}
 	for _, h := range kept {
-		if !d.wasTusLike() || !slices.Contains(d.savedHeaders, h) {
+		if !d.hadAuth() || !slices.Contains(d.savedHeaders, h) {
 			c.fail(fieldHeaders, "No value of the header %s is saved: type its value instead of %s.", h, keptValue)
 		}
 		c.keep = append(c.keep, secretHeaderPre+h)
 	}
-	auth := strings.TrimSpace(d.auth.Text)
-	switch {
-	case auth != "" && (hdr.Get("Authorization") != "" || slices.Contains(kept, "Authorization")):
-		c.fail(fieldAuth, "Authorization is both in its own field and in the headers: keep one.")
-	case auth != "":
-		if hdr == nil {
-			hdr = http.Header{}
+	if _, ok := p.FieldOf(fieldAuth); ok {
+		auth := strings.TrimSpace(d.auth.Text)
+		switch {
+		case auth != "" && (hdr.Get("Authorization") != "" || slices.Contains(kept, "Authorization")):
+			c.fail(fieldAuth, "Authorization is both in its own field and in the headers: keep one.")
+		case auth != "":
+			if hdr == nil {
+				hdr = http.Header{}
+			}
+			hdr.Set("Authorization", auth)
+		case d.authSaved() && !d.forgetAuth.Checked && hdr.Get("Authorization") == "" && !slices.Contains(kept, "Authorization"):
+			c.keep = append(c.keep, secretHeaderPre+"Authorization")
 		}
-		hdr.Set("Authorization", auth)
-	case d.authSaved() && !d.forgetAuth.Checked && hdr.Get("Authorization") == "" && !slices.Contains(kept, "Authorization"):
-		c.keep = append(c.keep, secretHeaderPre+"Authorization")
 	}
-	dest.Header = hdr
-	if dest.Meta, err = parseMetaLines(d.meta.Text); err != nil {
-		c.fail(fieldMeta, "%s", err.Error())
-	}
+	c.dest.Header = hdr
 }
 
 // receiverURL gives a new built-in receiver a loopback port of its own,

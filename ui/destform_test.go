@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/keychain"
 )
@@ -42,14 +43,14 @@ var (
 
 // formKinds: each kind's required and optional fields, in form order.
 var formKinds = []struct {
-	kind               engine.Kind
+	kind               dest.Kind
 	required, optional []formField
 }{
-	{engine.KindTus, []formField{fName, fURL}, []formField{fAuth, fHeaders, fMeta, fChunk}},
-	{engine.KindBackend, []formField{fName, fURL}, []formField{fAuth, fHeaders, fMeta}},
-	{engine.KindCloudflare, []formField{fName, fAccount, fToken}, []formField{fMeta, fChunk}},
-	{engine.KindVimeo, []formField{fName, fToken}, nil},
-	{engine.KindBuiltin, []formField{fName, fFolder}, nil},
+	{dest.KindTus, []formField{fName, fURL}, []formField{fAuth, fHeaders, fMeta, fChunk}},
+	{dest.KindBackend, []formField{fName, fURL}, []formField{fAuth, fHeaders, fMeta}},
+	{dest.KindCloudflare, []formField{fName, fAccount, fToken}, []formField{fMeta, fChunk}},
+	{dest.KindVimeo, []formField{fName, fToken}, nil},
+	{dest.KindBuiltin, []formField{fName, fFolder}, nil},
 }
 
 // TestDestinationFormEveryPath: every kind, added and edited, with each
@@ -182,10 +183,10 @@ func fill(t *testing.T, d *destDialog, fs []formField, name, dir string) {
 // filled have their value (plus suffix "2" after the full edit: edited),
 // the empty ones nothing; secrets are in the keychain, never in the
 // destination.
-func check(t *testing.T, e *destEnv, kc *keychain.Keychain, name string, kind engine.Kind, filled, optional []formField, round string) {
+func check(t *testing.T, e *destEnv, kc *keychain.Keychain, name string, kind dest.Kind, filled, optional []formField, round string) {
 	t.Helper()
 	saved, ok := e.eng.SavedDestination(name)
-	if !ok || destKind(saved) != kind {
+	if !ok || saved.Provider().Kind != kind {
 		t.Fatalf("%s: saved %+v (%v)", name, saved, ok)
 	}
 	has := map[field]bool{}
@@ -259,7 +260,7 @@ func TestDestinationFormErrorsInFieldOrder(t *testing.T) {
 	e := newDestEnv(t)
 	d := e.open(t, "")
 	test.Tap(d.addBtn)
-	d.kind.SetSelected(kindLabel(engine.KindCloudflare))
+	d.kind.SetSelected(kindLabel(dest.KindCloudflare))
 	test.Type(d.account, "abc 123")
 	test.Type(d.chunk, "3 MiB")
 	d.saveAndWait()
@@ -297,13 +298,13 @@ func TestDestinationFormErrorsInFieldOrder(t *testing.T) {
 	// A name that differs only in case would share FERRY_TOKEN_STUDIO_NAS.
 	test.Tap(d.addBtn)
 	test.Type(d.name, "studio nas")
-	d.kind.SetSelected(kindLabel(engine.KindVimeo))
+	d.kind.SetSelected(kindLabel(dest.KindVimeo))
 	test.Type(d.token, "tok")
 	d.saveAndWait()
 	if !strings.Contains(d.errLabels[fieldName].Text, "too close to the destination Studio NAS") {
 		t.Fatalf("a name differing in case: %q", d.shown())
 	}
-	if err := e.eng.SaveDestination(engine.Destination{Name: "studio_nas", Kind: engine.KindTus, URL: "https://x.example/files/"}, nil); err == nil {
+	if err := e.eng.SaveDestination(engine.Destination{Name: "studio_nas", Kind: dest.KindTus, URL: "https://x.example/files/"}, nil); err == nil {
 		t.Fatal("the engine saved a name that clashes")
 	}
 }

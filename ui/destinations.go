@@ -13,69 +13,23 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 )
 
-// destKinds are the kinds the form offers, in its order, with their
-// labels in the form and in the list.
-var destKinds = []struct {
-	kind         engine.Kind
-	label, short string
-	about        string
-}{
-	{engine.KindTus, "Any tus server", "tus server",
-		"Any server that speaks tus 1.0: tusd, a CDN, your own."},
-	{engine.KindBackend, "Your backend (one-time upload URLs)", "your backend",
-		"Your backend holds the provider's token and hands out one-time tus URLs."},
-	{engine.KindCloudflare, "Cloudflare Stream (API token)", "Cloudflare Stream",
-		"Videos go straight to your Cloudflare Stream account."},
-	{engine.KindVimeo, "Vimeo", "Vimeo",
-		"Videos go to your Vimeo account; the result is each video's link."},
-	{engine.KindBuiltin, "Built-in receiver on this computer", "built-in receiver",
-		"Ferry receives the files itself, on this computer; no account needed."},
+// kindLabel is a kind's label in the form's kind selector.
+func kindLabel(k dest.Kind) string {
+	return dest.Destination{Kind: k}.Provider().Label
 }
 
-func kindLabel(k engine.Kind) string {
-	for _, dk := range destKinds {
-		if dk.kind == k {
-			return dk.label
+// providerByLabel is the provider the kind selector names.
+func providerByLabel(label string) *dest.Provider {
+	for _, p := range dest.Providers() {
+		if p.Label == label {
+			return p
 		}
 	}
-	return destKinds[0].label
-}
-
-func kindByLabel(label string) engine.Kind {
-	for _, dk := range destKinds {
-		if dk.label == label {
-			return dk.kind
-		}
-	}
-	return engine.KindTus
-}
-
-func kindAbout(k engine.Kind) string {
-	for _, dk := range destKinds {
-		if dk.kind == k {
-			return dk.about
-		}
-	}
-	return ""
-}
-
-func kindShort(k engine.Kind) string {
-	for _, dk := range destKinds {
-		if dk.kind == k {
-			return dk.short
-		}
-	}
-	return destKinds[0].short
-}
-
-func destKind(d engine.Destination) engine.Kind {
-	if d.Kind == "" {
-		return engine.KindTus
-	}
-	return d.Kind
+	return dest.Destination{}.Provider()
 }
 
 // keptValue stands, in the headers field, for the value of a secret
@@ -116,10 +70,10 @@ type destDialog struct {
 	listView   *fyne.Container
 
 	// The form.
-	editing      string      // the destination edited; "" when adding
-	editKind     engine.Kind // its kind as saved
-	savedHeaders []string    // its secret headers, in the keychain
-	builtinURL   string      // its receiver's URL, kept (builtin)
+	editing      string         // the destination edited; "" when adding
+	editProv     *dest.Provider // its provider as saved
+	savedHeaders []string       // its secret headers, in the keychain
+	builtinURL   string         // its receiver's URL, kept (builtin)
 	formTitle    *widget.Label
 	kind         *widget.Select
 	name         *widget.Entry
@@ -199,14 +153,14 @@ func (d *destDialog) buildList() {
 			if i < 0 || i >= len(d.dests) {
 				return
 			}
-			dest := d.dests[i]
+			x := d.dests[i]
 			box := o.(*fyne.Container)
 			top := box.Objects[0].(*fyne.Container)
-			top.Objects[0].(*widget.Label).SetText(dest.Name)
-			top.Objects[1].(*widget.Label).SetText(kindShort(destKind(dest)))
-			top.Objects[3].(*widget.Label).Hidden = dest.Name != d.def
+			top.Objects[0].(*widget.Label).SetText(x.Name)
+			top.Objects[1].(*widget.Label).SetText(x.Provider().Short)
+			top.Objects[3].(*widget.Label).Hidden = x.Name != d.def
 			top.Refresh()
-			box.Objects[1].(*widget.Label).SetText(destWhere(dest))
+			box.Objects[1].(*widget.Label).SetText(x.Where())
 		},
 	)
 	d.list.OnSelected = func(i widget.ListItemID) {
@@ -236,19 +190,6 @@ func (d *destDialog) buildList() {
 	actions := container.NewHBox(d.addBtn, d.editBtn, d.removeBtn, layout.NewSpacer(), d.defaultBtn, d.testBtn)
 	d.listView = container.NewBorder(nil, container.NewVBox(messageArea(d.status, 2), actions), nil, nil,
 		container.NewStack(d.list, container.NewCenter(container.NewGridWrap(fyne.NewSize(420, 80), d.empty))))
-}
-
-// destWhere is a row's second line: where files go.
-func destWhere(d engine.Destination) string {
-	switch destKind(d) {
-	case engine.KindCloudflare:
-		return "Account " + d.Account
-	case engine.KindVimeo:
-		return "Your Vimeo account"
-	case engine.KindBuiltin:
-		return "Into " + d.Dir
-	}
-	return engine.RedactURL(d.URL)
 }
 
 // reload reads the destinations again, keeping the selection.

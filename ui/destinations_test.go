@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/internal/tustest"
@@ -333,7 +334,7 @@ func TestDestinationBackendTestIsANote(t *testing.T) {
 		t.Fatalf("save: %s", d.shown())
 	}
 	saved, _ := e.eng.SavedDestination("site")
-	if saved.Kind != engine.KindBackend || strings.Join(saved.SecretHeaders, ",") != "X-App-Key" {
+	if saved.Kind != dest.KindBackend || strings.Join(saved.SecretHeaders, ",") != "X-App-Key" {
 		t.Fatalf("saved %+v", saved)
 	}
 	got := d.testAndWait(t, "site")

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/ferry-app/ferry/keychain"
@@ -225,7 +226,7 @@ func TestWatchFolderCountsSurviveARestart(t *testing.T) {
 
 	// The first run uploads a file from the folder, with no window.
 	eng, wt, sub := open()
-	if err := eng.SaveDestination(engine.Destination{Name: "tusd", Kind: engine.KindTus, URL: srv.URL}, nil); err != nil {
+	if err := eng.SaveDestination(engine.Destination{Name: "tusd", Kind: dest.KindTus, URL: srv.URL}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := eng.SetDefaultDestination("tusd"); err != nil {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 )
 
@@ -49,7 +50,7 @@ func (v *watchView) edit(f engine.WatchFolder, adding bool, of string) {
 	switch {
 	case f.Dest.Name != "":
 		fm.dest.SetSelected(f.Dest.Name)
-	case hasRun && f.Dest.URL != "" && f.Dest.URL == engine.RedactURL(run.URL):
+	case hasRun && f.Dest.URL != "" && f.Dest.URL == dest.RedactURL(run.URL):
 		fm.dest.SetSelected(thisRun(run))
 	case f.Dest.URL == "" && slices.Contains(dests, v.w.dest.Selected):
 		fm.dest.SetSelected(v.w.dest.Selected) // where files go now

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/ferry-app/ferry/keychain"
@@ -45,7 +46,7 @@ func newHarnessWith(t *testing.T, opt func(*Options), srvOpts ...tustest.Option)
 		t.Fatal(err)
 	}
 	h.eng = eng
-	if err := eng.SaveDestination(engine.Destination{Name: "tusd", Kind: engine.KindTus, URL: h.srv.URL}, nil); err != nil {
+	if err := eng.SaveDestination(engine.Destination{Name: "tusd", Kind: dest.KindTus, URL: h.srv.URL}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := eng.SetDefaultDestination("tusd"); err != nil {
@@ -202,7 +203,7 @@ func TestPauseFromTheRowShowsPausedAndStopsTheBytes(t *testing.T) {
 
 func TestRefusedTokenShowsTheSentenceAndItsAction(t *testing.T) {
 	h := newHarness(t, tustest.WithAuth("right"))
-	if err := h.eng.SaveDestination(engine.Destination{Name: "tusd", Kind: engine.KindTus, URL: h.srv.URL,
+	if err := h.eng.SaveDestination(engine.Destination{Name: "tusd", Kind: dest.KindTus, URL: h.srv.URL,
 		Header: http.Header{"Authorization": {"Bearer wrong"}}}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +256,7 @@ func TestViewsAndSearchShowTheRightRows(t *testing.T) {
 	h := newHarness(t, tustest.WithAuth("right"))
 	// Two destinations: one fails (no token), one works.
 	good := tustest.New(t)
-	if err := h.eng.SaveDestination(engine.Destination{Name: "good", Kind: engine.KindTus, URL: good.URL}, nil); err != nil {
+	if err := h.eng.SaveDestination(engine.Destination{Name: "good", Kind: dest.KindTus, URL: good.URL}, nil); err != nil {
 		t.Fatal(err)
 	}
 	var fail []string
@@ -309,7 +310,7 @@ func TestViewsAndSearchShowTheRightRows(t *testing.T) {
 	// the row leaves the view.
 	h.w.search.SetText("")
 	h.w.setView(viewFailed)
-	h.eng.SaveDestination(engine.Destination{Name: "tusd", Kind: engine.KindTus, URL: h.srv.URL,
+	h.eng.SaveDestination(engine.Destination{Name: "tusd", Kind: dest.KindTus, URL: h.srv.URL,
 		Header: http.Header{"Authorization": {"Bearer right"}}}, nil)
 	r := h.rowOf("bad-one.mp4", stateIs("Failed"))
 	test.Tap(r.primary) // retry

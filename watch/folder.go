@@ -10,6 +10,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 )
 
@@ -156,7 +157,7 @@ func (f *folder) snapshot() Status {
 	s.Settings = f.want
 	s.Settings.Exts = slices.Clone(f.want.Exts)
 	// What a window shows of a URL destination: no header, no URL secret.
-	s.Settings.Dest = engine.Destination{Name: f.want.Dest.Name, Kind: f.want.Dest.Kind, URL: engine.RedactURL(f.want.Dest.URL)}
+	s.Settings.Dest = engine.Destination{Name: f.want.Dest.Name, Kind: f.want.Dest.Kind, URL: dest.RedactURL(f.want.Dest.URL)}
 	return s
 }
 

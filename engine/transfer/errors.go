@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -285,4 +286,20 @@ func retryAfter(v string) time.Duration {
 		d = time.Until(t)
 	}
 	return min(max(d, 0), maxRetryAfter)
+}
+
+// FileError is the sentence for a path that cannot be read.
+func FileError(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &Error{Kind: Permanent, Code: CodeFileGone, Err: err, Msg: fmt.Sprintf("%s does not exist.", path)}
+	case errors.Is(err, fs.ErrPermission):
+		return &Error{Kind: Permanent, Code: CodeFileUnreadable, Err: err, Msg: fmt.Sprintf("Cannot read %s: permission denied.", path)}
+	}
+	cause := err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		cause = pe.Err
+	}
+	return &Error{Kind: Permanent, Code: CodeFileUnreadable, Err: err, Msg: fmt.Sprintf("Cannot read %s: %v.", path, cause)}
 }

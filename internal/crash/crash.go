@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+
 )
 
 // SubDir is the folder in the data dir that holds raw crash output and
@@ -41,7 +42,7 @@ type Options struct {
 	// Command is the command that runs ("window", "upload"…): a word
 	// only, never its arguments (they can hold tokens).
 	Command string
-	// RedactURL replaces a URL's secrets (engine.RedactURL); the
+	// RedactURL replaces a URL's secrets (dest.RedactURL); the
 	// report's own rules apply after it, and alone when it is nil.
 	RedactURL func(string) string
 }

@@ -57,7 +57,7 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-// replaceUserinfo stands in for engine.RedactURL, which the app passes:
+// replaceUserinfo stands in for dest.RedactURL, which the app passes:
 // whatever it does, the report's own rules still apply.
 func replaceUserinfo(u string) string { return strings.Replace(u, "user:", "someone:", 1) }
 

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 )
 
@@ -67,7 +68,7 @@ func makeQueue(dataDir, dir string) (int, string) {
 		fatalf("engine.Open %s: %v", dataDir, err)
 	}
 	defer eng.Close()
-	d := engine.Destination{Name: "nowhere", Kind: engine.KindTus, URL: fmt.Sprintf("http://127.0.0.1:%d/files/", closedPort())}
+	d := engine.Destination{Name: "nowhere", Kind: dest.KindTus, URL: fmt.Sprintf("http://127.0.0.1:%d/files/", closedPort())}
 	if err := eng.SaveDestination(d, nil); err != nil {
 		fatalf("SaveDestination: %v", err)
 	}

@@ -1,4 +1,4 @@
-package engine
+package dest
 
 import (
 	"net/url"
@@ -11,7 +11,7 @@ import (
 // output never carry them. A job resumed by a later process gets them
 // again from whoever gives the destination (a flag, the keychain).
 
-const redacted = "REDACTED"
+const Redacted = "REDACTED"
 
 // Words that mark a header or query parameter name as a secret. Long
 // words count anywhere in the name ("access_token", "X-Api-Key"); short
@@ -24,8 +24,8 @@ var (
 	secretPrefixes   = []string{"pass", "jwt", "hmac"}
 )
 
-// secretHeader: never written to disk.
-func secretHeader(name string) bool { return secretNamed(name) }
+// SecretHeader: a header whose value is never written to disk.
+func SecretHeader(name string) bool { return secretNamed(name) }
 
 // secretParam: a query parameter that signs or authorises a URL.
 func secretParam(name string) bool { return secretNamed(name) }
@@ -110,7 +110,7 @@ func editSecrets(raw string, mark bool) string {
 			changed = true
 			b.WriteString(rest[:i+3])
 			if mark {
-				b.WriteString(redacted + "@")
+				b.WriteString(Redacted + "@")
 			}
 			rest = rest[i+3+at+1:]
 		}
@@ -203,7 +203,7 @@ func editQuery(q string, mark bool) (string, bool) {
 		secret := piece != "" && secretParam(name)
 		if secret {
 			changed = true
-			piece = rawName + "=" + redacted
+			piece = rawName + "=" + Redacted
 		}
 		if !secret || mark {
 			if kept {
@@ -220,5 +220,5 @@ func editQuery(q string, mark bool) (string, bool) {
 	return b.String(), changed
 }
 
-// hasSecrets: the URL carries something StripSecrets would drop.
-func hasSecrets(raw string) bool { return StripSecrets(raw) != raw }
+// HasSecrets: the URL carries something StripSecrets would drop.
+func HasSecrets(raw string) bool { return StripSecrets(raw) != raw }

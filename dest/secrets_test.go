@@ -1,4 +1,4 @@
-package engine
+package dest
 
 import "testing"
 
@@ -22,8 +22,8 @@ func TestSecretNames(t *testing.T) {
 		"Upload-Length": false, "Content-Type": false, "X-Team": false, "Tus-Resumable": false,
 		"b": false, "a": false, "c": false, "project": false, "X-Amz-Date": false, "X-Amz-Expires": false,
 	} {
-		if got := secretHeader(name); got != want {
-			t.Errorf("secretHeader(%q) = %v, want %v", name, got, want)
+		if got := SecretHeader(name); got != want {
+			t.Errorf("SecretHeader(%q) = %v, want %v", name, got, want)
 		}
 		if got := secretParam(name); got != want {
 			t.Errorf("secretParam(%q) = %v, want %v", name, got, want)
@@ -32,7 +32,7 @@ func TestSecretNames(t *testing.T) {
 }
 
 func TestEditSecretsKeepsTheURLAsGiven(t *testing.T) {
-	for _, c := range []struct{ raw, stripped, redacted string }{
+	for _, c := range []struct{ raw, stripped, Redacted string }{
 		{"https://u:p@h/x?b=2&a=%2F1&X-Amz-Signature=abc&c=a+b",
 			"https://h/x?b=2&a=%2F1&c=a+b",
 			"https://REDACTED@h/x?b=2&a=%2F1&X-Amz-Signature=REDACTED&c=a+b"},
@@ -53,14 +53,14 @@ func TestEditSecretsKeepsTheURLAsGiven(t *testing.T) {
 		if got := StripSecrets(c.raw); got != c.stripped {
 			t.Errorf("StripSecrets(%q) = %q, want %q", c.raw, got, c.stripped)
 		}
-		if got := RedactURL(c.raw); got != c.redacted {
-			t.Errorf("RedactURL(%q) = %q, want %q", c.raw, got, c.redacted)
+		if got := RedactURL(c.raw); got != c.Redacted {
+			t.Errorf("RedactURL(%q) = %q, want %q", c.raw, got, c.Redacted)
 		}
-		if got := RedactURL(c.redacted); got != c.redacted {
-			t.Errorf("RedactURL is not idempotent on %q: %q", c.redacted, got)
+		if got := RedactURL(c.Redacted); got != c.Redacted {
+			t.Errorf("RedactURL is not idempotent on %q: %q", c.Redacted, got)
 		}
-		if hasSecrets(c.raw) != (c.raw != c.stripped) {
-			t.Errorf("hasSecrets(%q) = %v", c.raw, hasSecrets(c.raw))
+		if HasSecrets(c.raw) != (c.raw != c.stripped) {
+			t.Errorf("HasSecrets(%q) = %v", c.raw, HasSecrets(c.raw))
 		}
 	}
 }

@@ -1,0 +1,50 @@
+package dest
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/ferry-app/ferry/engine/transfer"
+)
+
+// KindBuiltin is Ferry's own receiver, on loopback: files land in a
+// folder of this computer, and no account is needed.
+const KindBuiltin Kind = "builtin"
+
+func init() {
+	register(&Provider{
+		Kind:  KindBuiltin,
+		Rank:  50,
+		Label: "Built-in receiver on this computer",
+		Short: "built-in receiver",
+		About: "Ferry receives the files itself, on this computer; no account needed.",
+		Fields: []Field{
+			{Slot: SlotFolder, Label: "Folder", Help: "Received files land here. Only this computer can send to it.",
+				Missing: "Choose the folder where received files land."},
+		},
+		Where:        func(d Destination) string { return "Ferry's built-in receiver on this computer, into " + d.Dir },
+		Check:        func(d Destination) error { return CheckURL(d.URL) },
+		Test:         testFolder,
+		NamesUploads: true,
+		Served:       true,
+	})
+}
+
+// testFolder writes a file into the receive folder and deletes it.
+func testFolder(_ *Probe, d Destination) error {
+	if err := os.MkdirAll(d.Dir, 0o755); err != nil {
+		return transfer.FileError(d.Dir, err)
+	}
+	f, err := os.CreateTemp(d.Dir, ".ferry-test-*")
+	if err != nil {
+		return permanent(transfer.CodeFileUnreadable, err, "Cannot write into %s: %v.", d.Dir, transfer.RootCause(err))
+	}
+	cerr := f.Close()
+	if err := os.Remove(f.Name()); err != nil {
+		return permanent(transfer.CodeFileUnreadable, err, "Ferry can write into %s but cannot delete from it (%v); its test file %s is left there. Check the folder's permissions.", d.Dir, transfer.RootCause(err), filepath.Base(f.Name()))
+	}
+	if cerr != nil {
+		return permanent(transfer.CodeFileUnreadable, cerr, "Cannot write into %s: %v.", d.Dir, transfer.RootCause(cerr))
+	}
+	return nil
+}
