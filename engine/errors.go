@@ -40,6 +40,9 @@ const (
 	CodeBadSetting Code = "bad_setting"
 	// CodeClosed: the engine is shut down; nothing was done.
 	CodeClosed Code = "shut_down"
+	// CodeUnclassified: a job failed again and again with an error no
+	// code was given to; the sentence names it.
+	CodeUnclassified Code = "unclassified"
 	// CodeUnchecked: a test of a destination could not check everything
 	// without uploading (ErrUnchecked says what).
 	CodeUnchecked = dest.CodeUnchecked

@@ -1,8 +1,12 @@
 package engine
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferry-app/ferry/engine/transfer"
 )
 
 // The waits between attempts that got nowhere grow from half a second,
@@ -25,5 +29,54 @@ func TestRetryWaitsGrowAndKeepTheirCap(t *testing.T) {
 		if got := w.next(); got < firstWait/2 || got > firstWait*3/2 {
 			t.Fatalf("run %d: the first wait after a reset is %s", run, got)
 		}
+	}
+}
+
+// An error nobody classified is tried again a few times with waits
+// between, and then fails the job with its cause named; progress starts
+// the count over. Classified errors keep their own rules: permanent at
+// once, transient without end, conflicts up to maxConflicts.
+func TestRetriesGiveUpOnTheUnknown(t *testing.T) {
+	unknown := errors.New("a reason no code was given to")
+	r := retries{waits: newRetryWaits(time.Second)}
+	for i := 1; i < maxUnknown; i++ {
+		wait, failed := r.after(unknown, false)
+		if failed != nil || wait <= 0 {
+			t.Fatalf("unknown error %d: wait %s, failed %v; want a wait", i, wait, failed)
+		}
+	}
+	if wait, failed := r.after(unknown, true); failed != nil || wait != 0 {
+		t.Fatalf("after progress: wait %s, failed %v; want another try at once", wait, failed)
+	}
+	for i := 2; i < maxUnknown; i++ { // the error of the attempt that progressed is the first
+		if _, failed := r.after(unknown, false); failed != nil {
+			t.Fatalf("unknown error %d after progress failed: %v", i, failed)
+		}
+	}
+	_, failed := r.after(unknown, false)
+	if CodeOf(failed) != CodeUnclassified || transfer.KindOf(failed) != transfer.Permanent ||
+		!errors.Is(failed, unknown) || !strings.Contains(failed.Error(), unknown.Error()) {
+		t.Fatalf("the %dth unknown error in a row: %v (code %q); want it to fail the job, naming its cause", maxUnknown, failed, CodeOf(failed))
+	}
+
+	network := &Error{Kind: transfer.Transient, Code: transfer.CodeNetwork, Msg: "dropped"}
+	r = retries{waits: newRetryWaits(time.Second)}
+	for i := range 100 {
+		if _, failed := r.after(network, false); failed != nil {
+			t.Fatalf("transient error %d failed the job: %v", i, failed)
+		}
+	}
+	refused := &Error{Kind: transfer.Permanent, Code: CodeAuth, Msg: "refused"}
+	if _, failed := r.after(refused, false); failed != refused {
+		t.Fatalf("a permanent error: %v", failed)
+	}
+	conflict := &Error{Kind: transfer.Conflict, Code: CodeConflict, Msg: "409"}
+	for i := 1; i <= maxConflicts; i++ {
+		if _, failed := r.after(conflict, false); failed != nil {
+			t.Fatalf("conflict %d failed the job: %v", i, failed)
+		}
+	}
+	if _, failed := r.after(conflict, false); CodeOf(failed) != CodeConflict || transfer.KindOf(failed) != transfer.Permanent {
+		t.Fatalf("conflict %d: %v; want the job failed", maxConflicts+1, failed)
 	}
 }

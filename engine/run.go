@@ -20,9 +20,7 @@ func (e *Engine) run(ctx context.Context, j *job) {
 	defer e.wg.Done()
 	defer e.exit(j)
 
-	waits := newRetryWaits(e.opts.MaxBackoff)
-	next := waits.next
-	conflicts := 0
+	r := retries{waits: newRetryWaits(e.opts.MaxBackoff)}
 	for {
 		before := e.confirmedOf(j)
 		err := e.attempt(ctx, j)
@@ -33,47 +31,76 @@ func (e *Engine) run(ctx context.Context, j *job) {
 		if ctx.Err() != nil {
 			return
 		}
-		// The server took bytes since the last attempt (its offset, asked
-		// by HEAD, went up): the link works, a dropped connection says
-		// nothing more; go on at once. Backoff is for attempts that got
-		// nowhere.
-		progressed := e.confirmedOf(j) > before
-		if progressed {
-			waits.reset()
-			conflicts = 0
-		}
-		var wait time.Duration
-		switch transfer.KindOf(err) {
-		case transfer.Permanent:
-			e.fail(ctx, j, err)
+		wait, failed := r.after(err, e.confirmedOf(j) > before)
+		if failed != nil {
+			e.fail(ctx, j, failed)
 			return
-		case transfer.Conflict, transfer.Gone:
-			// The next attempt asks the server; back off if it keeps
-			// disagreeing, and give up if it never stops.
-			conflicts++
-			if conflicts > maxConflicts {
-				e.fail(ctx, j, &Error{Kind: transfer.Permanent, Code: CodeConflict, Err: err,
-					Msg: fmt.Sprintf("The server keeps disagreeing about the upload (%v, %d times in a row). Retry it later, or check the server.", err, conflicts)})
-				return
-			}
-			if conflicts > 3 {
-				wait = next()
-			}
-		default:
-			switch {
-			case errors.Is(err, errChanged):
-				// The next attempt waits for the file to be still.
-			case transfer.RetryAfterOf(err) > 0:
-				wait = max(next(), transfer.RetryAfterOf(err))
-			case !progressed && !transfer.IsReshape(err):
-				wait = next()
-			}
 		}
 		if wait > 0 && !e.wait(ctx, j, err.Error(), wait) {
 			return
 		}
 	}
 }
+
+// retries decides, after each attempt that failed, whether the job
+// waits and tries again or fails. Errors are classified once, where they
+// are made (transfer.Kind); an error nobody classified is tried again a
+// few times, never without end.
+type retries struct {
+	waits     *retryWaits
+	conflicts int // 409s, 404s or impossible offsets in a row
+	unknown   int // unclassified errors in a row
+}
+
+// after judges an attempt's error: the wait before the next attempt, or
+// the error the job fails with. progressed: the server took bytes since
+// the last attempt (its offset, asked by HEAD, went up), so the link
+// works, a dropped connection says nothing more, and the next attempt
+// goes at once; backoff is for attempts that got nowhere.
+func (r *retries) after(err error, progressed bool) (time.Duration, error) {
+	if progressed {
+		r.waits.reset()
+		r.conflicts, r.unknown = 0, 0
+	}
+	var te *Error
+	switch {
+	case !errors.As(err, &te):
+		r.unknown++
+		if r.unknown >= maxUnknown {
+			return 0, &Error{Kind: transfer.Permanent, Code: CodeUnclassified, Err: err,
+				Msg: fmt.Sprintf("Failed %d times in a row for a reason Ferry cannot classify: %v. Retry it; if it keeps failing, report it with this sentence.", r.unknown, err)}
+		}
+		if progressed {
+			return 0, nil
+		}
+		return r.waits.next(), nil
+	case te.Kind == transfer.Permanent:
+		return 0, err
+	case te.Kind == transfer.Conflict || te.Kind == transfer.Gone:
+		// The next attempt asks the server; back off if it keeps
+		// disagreeing, and give up if it never stops.
+		r.conflicts++
+		if r.conflicts > maxConflicts {
+			return 0, &Error{Kind: transfer.Permanent, Code: CodeConflict, Err: err,
+				Msg: fmt.Sprintf("The server keeps disagreeing about the upload (%v, %d times in a row). Retry it later, or check the server.", err, r.conflicts)}
+		}
+		if r.conflicts > 3 {
+			return r.waits.next(), nil
+		}
+		return 0, nil
+	case errors.Is(err, errChanged):
+		return 0, nil // the next attempt waits for the file to be still
+	case transfer.RetryAfterOf(err) > 0:
+		return max(r.waits.next(), transfer.RetryAfterOf(err)), nil
+	case !progressed && !transfer.IsReshape(err):
+		return r.waits.next(), nil
+	}
+	return 0, nil
+}
+
+// maxUnknown is how many unclassified errors in a row, with no progress
+// between, make a job fail.
+const maxUnknown = 5
 
 // retryWaits are the waits between attempts that got nowhere: 0.5 s,
 // doubling, ±50 % so that many jobs do not come back at once, and never
