@@ -51,6 +51,7 @@ var formKinds = []struct {
 	{dest.KindCloudflare, []formField{fName, fAccount, fToken}, []formField{fMeta, fChunk}},
 	{dest.KindVimeo, []formField{fName, fToken}, nil},
 	{dest.KindBuiltin, []formField{fName, fFolder}, nil},
+	{dest.KindFerry, []formField{fName, fURL, fToken}, nil},
 }
 
 // TestDestinationFormEveryPath: every kind, added and edited, with each
