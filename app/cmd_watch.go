@@ -17,6 +17,7 @@ import (
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/watch"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // watchOpts are ferry watch's own flags.
@@ -41,17 +42,17 @@ func cmdWatch(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
 	o.common.register(fs)
 	fs.StringVar(&o.to, "to", "", "where to: a tus upload URL (e.g. https://host/files/) or a saved destination's name (default: the default destination)")
-	fs.DurationVar(&o.settle, "settle", engine.DefaultSettle, "how long a file's size and mtime must stay the same before it is queued, e.g. 10s")
-	fs.Var(&o.exts, "ext", "extensions to upload, comma-separated, e.g. mp4,mov (default: video files: "+strings.Join(engine.VideoExts, ",")+"); * takes every file")
-	fs.StringVar(&o.after, "after", string(engine.AfterKeep), "after a file is uploaded: keep it, move it (into --move-to) or delete it (once the server has every byte)")
-	fs.StringVar(&o.moveTo, "move-to", engine.DefaultMoveTo, "with --after move: the sub-folder of each watched folder uploaded files go to (never watched)")
+	fs.DurationVar(&o.settle, "settle", settings.DefaultSettle, "how long a file's size and mtime must stay the same before it is queued, e.g. 10s")
+	fs.Var(&o.exts, "ext", "extensions to upload, comma-separated, e.g. mp4,mov (default: video files: "+strings.Join(settings.VideoExts, ",")+"); * takes every file")
+	fs.StringVar(&o.after, "after", string(settings.AfterKeep), "after a file is uploaded: keep it, move it (into --move-to) or delete it (once the server has every byte)")
+	fs.StringVar(&o.moveTo, "move-to", settings.DefaultMoveTo, "with --after move: the sub-folder of each watched folder uploaded files go to (never watched)")
 	fs.DurationVar(&o.rescan, "rescan", watch.DefaultRescan, "how often each folder is walked whole, to catch what the system's events miss")
 	dirs, err := parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		helpFor(fs, stdout, "ferry watch --to URL|NAME [--settle DURATION] [--ext LIST] [--after keep|move|delete] [flags] DIR...")
 		return exitOK
 	}
-	var folders []engine.WatchFolder
+	var folders []settings.WatchFolder
 	if err == nil {
 		folders, err = o.folders(dirs)
 	}
@@ -130,7 +131,7 @@ func cmdWatch(args []string, stdout, stderr io.Writer) int {
 }
 
 // folders checks the command line and makes the folders' settings.
-func (o *watchOpts) folders(dirs []string) ([]engine.WatchFolder, error) {
+func (o *watchOpts) folders(dirs []string) ([]settings.WatchFolder, error) {
 	if isURL(o.to) {
 		if err := checkDest(o.to); err != nil {
 			return nil, err
@@ -139,7 +140,7 @@ func (o *watchOpts) folders(dirs []string) ([]engine.WatchFolder, error) {
 	if len(dirs) == 0 {
 		return nil, usagef("no folders given: ferry watch --to URL|NAME DIR...")
 	}
-	after, err := engine.ParseAfter(o.after)
+	after, err := settings.ParseAfter(o.after)
 	if err != nil {
 		return nil, usagef("--after: %v", err)
 	}
@@ -149,7 +150,7 @@ func (o *watchOpts) folders(dirs []string) ([]engine.WatchFolder, error) {
 	if o.rescan <= 0 {
 		return nil, usagef("--rescan must be more than 0, e.g. 10m")
 	}
-	var out []engine.WatchFolder
+	var out []settings.WatchFolder
 	for _, d := range dirs {
 		abs, err := filepath.Abs(d)
 		if err != nil {
@@ -158,7 +159,7 @@ func (o *watchOpts) folders(dirs []string) ([]engine.WatchFolder, error) {
 		if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
 			return nil, usagef("%s is a file; ferry watch takes folders (ferry upload sends files)", d)
 		}
-		f, err := engine.WatchFolder{Dir: abs, Settle: o.settle, Exts: o.exts, After: after, MoveTo: o.moveTo}.Normal()
+		f, err := settings.WatchFolder{Dir: abs, Settle: o.settle, Exts: o.exts, After: after, MoveTo: o.moveTo}.Normal()
 		if err != nil {
 			return nil, usagef("%v", err)
 		}
@@ -183,17 +184,17 @@ type watchPrinter struct {
 	away           map[string]bool // folders said to be missing or failing
 }
 
-func (p *watchPrinter) header(f engine.WatchFolder, dest string) {
+func (p *watchPrinter) header(f settings.WatchFolder, dest string) {
 	if p.json {
 		return
 	}
 	after := string(f.After)
-	if f.After == engine.AfterMove {
+	if f.After == settings.AfterMove {
 		after = "move into " + filepath.Join(f.Dir, f.MoveTo)
 	}
 	exts := "." + strings.Join(f.Exts, " .")
 	switch {
-	case slices.Equal(f.Exts, engine.VideoExts):
+	case slices.Equal(f.Exts, settings.VideoExts):
 		exts = "video files"
 	case len(f.Exts) == 1 && f.Exts[0] == "*":
 		exts = "every file"

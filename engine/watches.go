@@ -5,147 +5,29 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/localfile"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // Watch folders are kept beside the queue, so the window and `ferry watch`
-// see the same ones and a restart picks them up. The engine keeps them and
-// answers what a watcher asks (Uploaded, JobFor); the watching itself is
-// the watch package's.
-
-// After is what happens to a watched file once its upload is done.
-type After string
-
-const (
-	AfterKeep   After = "keep"   // leave it where it is
-	AfterMove   After = "move"   // move it into WatchFolder.MoveTo
-	AfterDelete After = "delete" // delete it (the server has every byte)
-)
-
-// ParseAfter reads keep, move or delete.
-func ParseAfter(s string) (After, error) {
-	switch a := After(s); a {
-	case AfterKeep, AfterMove, AfterDelete:
-		return a, nil
-	}
-	return "", fmt.Errorf("%q is not an after-upload action; use keep, move or delete", s)
-}
-
-// DefaultMoveTo is the sub-folder uploaded files are moved into.
-const DefaultMoveTo = "uploaded"
-
-// DefaultSettle is how long a watched file must stay unchanged.
-const DefaultSettle = 5 * time.Second
-
-// VideoExts are the extensions a watch folder takes by default.
-var VideoExts = []string{"mp4", "m4v", "mov", "qt", "mkv", "avi", "webm", "mts", "m2ts", "ts",
-	"mpg", "mpeg", "wmv", "flv", "3gp", "mxf", "ogv"}
-
-// WatchFolder is one watched folder's settings.
-type WatchFolder struct {
-	Dir  string      `json:"dir"`  // absolute
-	Dest Destination `json:"dest"` // kept without secrets: a saved one by name
-	// Settle is how long a file's size and mtime must stay the same before
-	// it is queued; 0 means DefaultSettle.
-	Settle time.Duration `json:"settle,omitempty"`
-	// Exts are the extensions taken, lower case without the dot; nil means
-	// VideoExts, "*" every file.
-	Exts   []string `json:"exts,omitempty"`
-	After  After    `json:"after,omitempty"`   // "" is keep
-	MoveTo string   `json:"move_to,omitempty"` // for AfterMove: a sub-folder, relative; "" is DefaultMoveTo
-	Paused bool     `json:"paused,omitempty"`
-	// Added is when the folder was first saved: files uploaded before it
-	// (by hand, by another folder) never get its after-upload action.
-	Added time.Time `json:"added"`
-}
-
-// Normal is f with its defaults filled in and its extensions written one
-// way, or a sentence saying what is wrong with it. The destination is
-// SaveWatchFolder's to check.
-func (f WatchFolder) Normal() (WatchFolder, error) {
-	if !filepath.IsAbs(f.Dir) {
-		return f, fmt.Errorf("The watch folder %q must be an absolute path.", f.Dir)
-	}
-	f.Dir = filepath.Clean(f.Dir)
-	if f.Settle < 0 {
-		return f, fmt.Errorf("The settle time of %s cannot be negative (%s).", f.Dir, f.Settle)
-	}
-	if f.Settle == 0 {
-		f.Settle = DefaultSettle
-	}
-	if f.After == "" {
-		f.After = AfterKeep
-	}
-	if _, err := ParseAfter(string(f.After)); err != nil {
-		return f, err
-	}
-	if f.After == AfterMove {
-		if f.MoveTo == "" {
-			f.MoveTo = DefaultMoveTo
-		}
-		m := filepath.Clean(f.MoveTo)
-		if filepath.IsAbs(m) || m == "." || m == ".." || strings.HasPrefix(m, ".."+string(filepath.Separator)) {
-			return f, fmt.Errorf("Uploaded files are moved into a sub-folder of %s; %q is not one (try %q).", f.Dir, f.MoveTo, DefaultMoveTo)
-		}
-		f.MoveTo = m
-	} else {
-		f.MoveTo = ""
-	}
-	exts, err := NormalExts(f.Exts)
-	if err != nil {
-		return f, err
-	}
-	f.Exts = exts
-	return f, nil
-}
-
-// NormalExts writes extensions one way: lower case, no dot, each once, in
-// order; nil or empty means VideoExts. "*" takes every file.
-func NormalExts(exts []string) ([]string, error) {
-	var out []string
-	for _, x := range exts {
-		x = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(x), "."))
-		switch {
-		case x == "":
-			continue
-		case x == "*":
-			return []string{"*"}, nil
-		case strings.ContainsAny(x, `/\`+"*?"):
-			return nil, fmt.Errorf("%q is not a file extension (write mp4 or .mp4).", x)
-		}
-		if !slices.Contains(out, x) {
-			out = append(out, x)
-		}
-	}
-	if len(out) == 0 {
-		return slices.Clone(VideoExts), nil
-	}
-	return out, nil
-}
+// see the same ones and a restart picks them up. What a folder's settings
+// are is the watch/settings package's, and the watching the watch
+// package's; the engine keeps them and answers what a watcher asks
+// (Uploaded, JobFor).
 
 // watchRecordVersion is the shape of a stored watch folder.
 const watchRecordVersion = 1
 
 type watchRecord struct {
 	V int `json:"v"`
-	WatchFolder
-	Counts WatchCounts `json:"counts,omitzero"`
-}
-
-// WatchCounts are what a watch folder has done since it was added. They
-// are kept in its record, so a restart does not reset them; removing the
-// folder forgets them.
-type WatchCounts struct {
-	Uploaded int   `json:"uploaded,omitempty"` // files it uploaded
-	Bytes    int64 `json:"bytes,omitempty"`    // their sizes, summed
+	settings.WatchFolder
+	Counts settings.WatchCounts `json:"counts,omitzero"`
 }
 
 // watchRecords makes each change to a watch record (its settings, its
@@ -156,8 +38,8 @@ var watchRecords sync.Mutex
 func watchKey(dir string) string { return localfile.PathKey(filepath.Clean(dir)) }
 
 // WatchFolders returns the saved watch folders, by path.
-func (e *Engine) WatchFolders() ([]WatchFolder, error) {
-	var out []WatchFolder
+func (e *Engine) WatchFolders() ([]settings.WatchFolder, error) {
+	var out []settings.WatchFolder
 	err := e.store.Each(store.Watches, func(_ string, v []byte) error {
 		f, err := decodeWatch(v)
 		if err == nil {
@@ -170,16 +52,16 @@ func (e *Engine) WatchFolders() ([]WatchFolder, error) {
 }
 
 // WatchFolderOf returns the saved settings of one folder.
-func (e *Engine) WatchFolderOf(dir string) (WatchFolder, bool) {
+func (e *Engine) WatchFolderOf(dir string) (settings.WatchFolder, bool) {
 	v := e.w.Lookup(store.Watches, watchKey(dir))
 	if v == nil {
-		return WatchFolder{}, false
+		return settings.WatchFolder{}, false
 	}
 	f, err := decodeWatch(v)
 	return f, err == nil
 }
 
-func decodeWatch(v []byte) (WatchFolder, error) {
+func decodeWatch(v []byte) (settings.WatchFolder, error) {
 	r, err := decodeWatchRecord(v)
 	return r.WatchFolder, err
 }
@@ -200,14 +82,14 @@ func decodeWatchRecord(v []byte) (watchRecord, error) {
 
 // WatchCountsOf returns a folder's counts as last saved (zero if it has
 // none).
-func (e *Engine) WatchCountsOf(dir string) WatchCounts {
+func (e *Engine) WatchCountsOf(dir string) settings.WatchCounts {
 	v := e.w.Lookup(store.Watches, watchKey(dir))
 	if v == nil {
-		return WatchCounts{}
+		return settings.WatchCounts{}
 	}
 	r, err := decodeWatchRecord(v)
 	if err != nil {
-		return WatchCounts{}
+		return settings.WatchCounts{}
 	}
 	return r.Counts
 }
@@ -217,7 +99,7 @@ func (e *Engine) WatchCountsOf(dir string) WatchCounts {
 // (within tens of milliseconds), and at the latest on Close, so a watcher
 // may save them at every upload. A folder that is not saved (removed
 // meanwhile) is not brought back.
-func (e *Engine) SaveWatchCounts(dir string, c WatchCounts) error {
+func (e *Engine) SaveWatchCounts(dir string, c settings.WatchCounts) error {
 	watchRecords.Lock()
 	defer watchRecords.Unlock()
 	key := watchKey(dir)
@@ -251,7 +133,7 @@ func (e *Engine) SaveWatchCounts(dir string, c WatchCounts) error {
 // the first save) and returns them as saved, defaults filled in; they are
 // on disk when it returns. A saved destination is kept by name; a URL
 // without its secrets, as jobs keep it.
-func (e *Engine) SaveWatchFolder(f WatchFolder) (WatchFolder, error) {
+func (e *Engine) SaveWatchFolder(f settings.WatchFolder) (settings.WatchFolder, error) {
 	f, err := f.Normal()
 	if err != nil {
 		return f, err
@@ -267,7 +149,7 @@ func (e *Engine) SaveWatchFolder(f WatchFolder) (WatchFolder, error) {
 		return f, err
 	}
 	watchRecords.Lock()
-	var counts WatchCounts
+	var counts settings.WatchCounts
 	if v := e.w.Lookup(store.Watches, watchKey(f.Dir)); v != nil {
 		if old, err := decodeWatchRecord(v); err == nil {
 			if !old.Added.IsZero() {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // Uploaded answers from completion records alone: asking about a file
@@ -108,12 +109,12 @@ func TestWatchFoldersPersistWithoutSecrets(t *testing.T) {
 	}
 	watched := t.TempDir()
 	h := http.Header{"Authorization": {"Bearer s3cret"}, "X-Project": {"demo"}}
-	f, err := e.SaveWatchFolder(WatchFolder{Dir: watched, Dest: Destination{URL: "https://user:pw@example.com/files/", Header: h},
-		Exts: []string{".MP4", "mov", "mp4"}, After: AfterMove})
+	f, err := e.SaveWatchFolder(settings.WatchFolder{Dir: watched, Dest: Destination{URL: "https://user:pw@example.com/files/", Header: h},
+		Exts: []string{".MP4", "mov", "mp4"}, After: settings.AfterMove})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Settle != DefaultSettle || f.MoveTo != DefaultMoveTo || strings.Join(f.Exts, ",") != "mp4,mov" || f.Added.IsZero() {
+	if f.Settle != settings.DefaultSettle || f.MoveTo != settings.DefaultMoveTo || strings.Join(f.Exts, ",") != "mp4,mov" || f.Added.IsZero() {
 		t.Fatalf("saved as %+v", f)
 	}
 	added := f.Added
@@ -122,10 +123,10 @@ func TestWatchFoldersPersistWithoutSecrets(t *testing.T) {
 	if f, err = e.SaveWatchFolder(f); err != nil || !f.Added.Equal(added) {
 		t.Fatalf("saved again: %v, added %v then %v", err, added, f.Added)
 	}
-	if _, err := e.SaveWatchFolder(WatchFolder{Dir: t.TempDir(), Dest: Destination{Name: "gone"}}); CodeOf(err) != CodeNoDestination {
+	if _, err := e.SaveWatchFolder(settings.WatchFolder{Dir: t.TempDir(), Dest: Destination{Name: "gone"}}); CodeOf(err) != CodeNoDestination {
 		t.Fatalf("unknown saved destination: %v", err)
 	}
-	if _, err := e.SaveWatchFolder(WatchFolder{Dir: t.TempDir(), Dest: Destination{URL: "ftp://x"}}); err == nil || !strings.Contains(err.Error(), "is not an upload URL") {
+	if _, err := e.SaveWatchFolder(settings.WatchFolder{Dir: t.TempDir(), Dest: Destination{URL: "ftp://x"}}); err == nil || !strings.Contains(err.Error(), "is not an upload URL") {
 		t.Fatalf("a bad URL: %v", err)
 	}
 	e.Close()
@@ -144,7 +145,7 @@ func TestWatchFoldersPersistWithoutSecrets(t *testing.T) {
 		t.Fatalf("after a restart: %+v %v", all, err)
 	}
 	g := all[0]
-	if g.Dir != watched || !g.Paused || g.After != AfterMove || !g.Added.Equal(added) ||
+	if g.Dir != watched || !g.Paused || g.After != settings.AfterMove || !g.Added.Equal(added) ||
 		g.Dest.URL != "https://example.com/files/" || g.Dest.Header.Get("X-Project") != "demo" || g.Dest.Header.Get("Authorization") != "" {
 		t.Fatalf("after a restart: %+v", g)
 	}
@@ -159,9 +160,9 @@ func TestWatchFoldersPersistWithoutSecrets(t *testing.T) {
 func TestWatchFolderSettingsAreChecked(t *testing.T) {
 	d := Destination{URL: "http://127.0.0.1:1/files/"}
 	abs := t.TempDir()
-	cases := map[string]WatchFolder{
+	cases := map[string]settings.WatchFolder{
 		"absolute path":        {Dir: "rel", Dest: d},
-		"is not one":           {Dir: abs, Dest: d, After: AfterMove, MoveTo: "../out"},
+		"is not one":           {Dir: abs, Dest: d, After: settings.AfterMove, MoveTo: "../out"},
 		"not an after-upload":  {Dir: abs, Dest: d, After: "burn"},
 		"not a file extension": {Dir: abs, Dest: d, Exts: []string{"mp4/x"}},
 		"cannot be negative":   {Dir: abs, Dest: d, Settle: -time.Second},
@@ -171,8 +172,8 @@ func TestWatchFolderSettingsAreChecked(t *testing.T) {
 			t.Errorf("%+v: %v, want %q", f, err, want)
 		}
 	}
-	f, err := WatchFolder{Dir: abs, Dest: d, Exts: []string{"mp4", "*"}}.Normal()
-	if err != nil || len(f.Exts) != 1 || f.Exts[0] != "*" || f.After != AfterKeep {
+	f, err := settings.WatchFolder{Dir: abs, Dest: d, Exts: []string{"mp4", "*"}}.Normal()
+	if err != nil || len(f.Exts) != 1 || f.Exts[0] != "*" || f.After != settings.AfterKeep {
 		t.Fatalf("%+v %v", f, err)
 	}
 }
@@ -189,21 +190,21 @@ func TestWatchCountsAreKeptWithTheFolder(t *testing.T) {
 	}
 	watched := t.TempDir()
 	d := Destination{URL: "http://127.0.0.1:1/files/"}
-	f, err := e.SaveWatchFolder(WatchFolder{Dir: watched, Dest: d})
+	f, err := e.SaveWatchFolder(settings.WatchFolder{Dir: watched, Dest: d})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := e.WatchCountsOf(watched); c != (WatchCounts{}) {
+	if c := e.WatchCountsOf(watched); c != (settings.WatchCounts{}) {
 		t.Fatalf("a new folder's counts: %+v", c)
 	}
-	if err := e.SaveWatchCounts(watched, WatchCounts{Uploaded: 2, Bytes: 3 << 20}); err != nil {
+	if err := e.SaveWatchCounts(watched, settings.WatchCounts{Uploaded: 2, Bytes: 3 << 20}); err != nil {
 		t.Fatal(err)
 	}
 	f.Settle = time.Minute
 	if _, err := e.SaveWatchFolder(f); err != nil {
 		t.Fatal(err)
 	}
-	if c := e.WatchCountsOf(watched); c != (WatchCounts{Uploaded: 2, Bytes: 3 << 20}) {
+	if c := e.WatchCountsOf(watched); c != (settings.WatchCounts{Uploaded: 2, Bytes: 3 << 20}) {
 		t.Fatalf("after new settings: %+v", c)
 	}
 
@@ -213,7 +214,7 @@ func TestWatchCountsAreKeptWithTheFolder(t *testing.T) {
 	go func() {
 		defer close(done)
 		for i := 3; i <= 50; i++ {
-			if err := e.SaveWatchCounts(watched, WatchCounts{Uploaded: i, Bytes: int64(i) << 20}); err != nil {
+			if err := e.SaveWatchCounts(watched, settings.WatchCounts{Uploaded: i, Bytes: int64(i) << 20}); err != nil {
 				t.Error(err)
 			}
 		}
@@ -232,7 +233,7 @@ func TestWatchCountsAreKeptWithTheFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	if c := e.WatchCountsOf(watched); c != (WatchCounts{Uploaded: 50, Bytes: 50 << 20}) {
+	if c := e.WatchCountsOf(watched); c != (settings.WatchCounts{Uploaded: 50, Bytes: 50 << 20}) {
 		t.Fatalf("after a restart: %+v", c)
 	}
 	if g, ok := e.WatchFolderOf(watched); !ok || g.Settle != 10*time.Second {
@@ -241,7 +242,7 @@ func TestWatchCountsAreKeptWithTheFolder(t *testing.T) {
 	if err := e.RemoveWatchFolder(watched); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.SaveWatchCounts(watched, WatchCounts{Uploaded: 51}); err != nil {
+	if err := e.SaveWatchCounts(watched, settings.WatchCounts{Uploaded: 51}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := e.WatchFolderOf(watched); ok {

@@ -16,6 +16,7 @@ import (
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/ferry-app/ferry/keychain"
 	"github.com/ferry-app/ferry/watch"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // watchHarness is a window with a Watch folders view over a real engine
@@ -132,7 +133,7 @@ func TestFoldersDroppedOnTheWatchViewOpenTheFormOneAfterAnother(t *testing.T) {
 	}
 	saved, _ := h.eng.WatchFolders()
 	if len(saved) != 1 || saved[0].Dir != b || saved[0].Dest.Name != "tusd" || saved[0].Settle != time.Minute ||
-		saved[0].After != engine.AfterMove || saved[0].MoveTo != engine.DefaultMoveTo {
+		saved[0].After != settings.AfterMove || saved[0].MoveTo != settings.DefaultMoveTo {
 		t.Fatalf("saved: %+v", saved)
 	}
 	if h.rowOfDir(a) != nil {
@@ -175,7 +176,7 @@ func TestASettlingFileIsNamedWithItsWait(t *testing.T) {
 	defer sub.Close()
 	for _, d := range []string{one, three, none} {
 		// An hour: nothing goes while the test looks.
-		if _, err := wt.Add(engine.WatchFolder{Dir: d, Dest: engine.Destination{Name: "tusd"}, Settle: time.Hour}); err != nil {
+		if _, err := wt.Add(settings.WatchFolder{Dir: d, Dest: engine.Destination{Name: "tusd"}, Settle: time.Hour}); err != nil {
 			t.Fatal(err)
 		}
 		awaitWatch(t, sub, "the walk of "+d, isEvent(watch.Scanned, d)) // Status shows what it found
@@ -232,7 +233,7 @@ func TestWatchFolderCountsSurviveARestart(t *testing.T) {
 	if err := eng.SetDefaultDestination("tusd"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := wt.Add(engine.WatchFolder{Dir: dir, Dest: engine.Destination{Name: "tusd"}, Settle: 300 * time.Millisecond}); err != nil {
+	if _, err := wt.Add(settings.WatchFolder{Dir: dir, Dest: engine.Destination{Name: "tusd"}, Settle: 300 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := tustest.RandomFile(t, dir, "take1.mov", 300<<10, 7)

@@ -12,14 +12,15 @@ import (
 
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 var afterLabels = []string{"Keep it where it is", "Move it into a sub-folder", "Delete it (once the server has every byte)"}
-var afterKinds = []engine.After{engine.AfterKeep, engine.AfterMove, engine.AfterDelete}
+var afterKinds = []settings.After{settings.AfterKeep, settings.AfterMove, settings.AfterDelete}
 
 // watchForm is a watch folder's settings dialog while it is open.
 type watchForm struct {
-	f       engine.WatchFolder
+	f       settings.WatchFolder
 	adding  bool
 	dest    *widget.Select
 	exts    *widget.Entry
@@ -35,7 +36,7 @@ type watchForm struct {
 // sentence; nothing typed is lost. Nothing is saved until Save; Cancel
 // leaves everything as it was. of, if not "", says which of several
 // dropped folders this is ("2 of 3").
-func (v *watchView) edit(f engine.WatchFolder, adding bool, of string) {
+func (v *watchView) edit(f settings.WatchFolder, adding bool, of string) {
 	fm := &watchForm{f: f, adding: adding}
 	dests := []string{}
 	for _, d := range v.w.eng.Destinations() {
@@ -57,17 +58,17 @@ func (v *watchView) edit(f engine.WatchFolder, adding bool, of string) {
 	}
 	fm.exts = widget.NewEntry()
 	fm.exts.SetPlaceHolder("videos (mp4, mov, mkv, …)")
-	if len(f.Exts) > 0 && !slices.Equal(f.Exts, engine.VideoExts) {
+	if len(f.Exts) > 0 && !slices.Equal(f.Exts, settings.VideoExts) {
 		fm.exts.SetText(strings.Join(f.Exts, ", "))
 	}
 	fm.settle = widget.NewEntry()
-	fm.settle.SetPlaceHolder(engine.DefaultSettle.String())
+	fm.settle.SetPlaceHolder(settings.DefaultSettle.String())
 	fm.settle.Validator = func(text string) error { _, err := parseSettle(text); return err } // said under the field
 	if f.Settle > 0 {
 		fm.settle.SetText(f.Settle.String())
 	}
 	fm.moveTo = widget.NewEntry()
-	fm.moveTo.SetPlaceHolder(engine.DefaultMoveTo)
+	fm.moveTo.SetPlaceHolder(settings.DefaultMoveTo)
 	fm.moveTo.SetText(f.MoveTo)
 	fm.after = widget.NewSelect(afterLabels, func(s string) {
 		if s == afterLabels[1] {
@@ -141,7 +142,7 @@ func (v *watchView) edit(f engine.WatchFolder, adding bool, of string) {
 }
 
 // readWatchForm makes the folder the form describes.
-func readWatchForm(f engine.WatchFolder, dest, exts, settle, after, moveTo string) (engine.WatchFolder, error) {
+func readWatchForm(f settings.WatchFolder, dest, exts, settle, after, moveTo string) (settings.WatchFolder, error) {
 	if dest == "" {
 		return f, fmt.Errorf("Choose where the folder's files go (add a destination with %s first if there is none).", manageLabel)
 	}
@@ -156,13 +157,13 @@ func readWatchForm(f engine.WatchFolder, dest, exts, settle, after, moveTo strin
 	if f.Settle, err = parseSettle(settle); err != nil {
 		return f, err
 	}
-	f.After, f.MoveTo = engine.AfterKeep, ""
+	f.After, f.MoveTo = settings.AfterKeep, ""
 	for i, l := range afterLabels {
 		if after == l {
 			f.After = afterKinds[i]
 		}
 	}
-	if f.After == engine.AfterMove {
+	if f.After == settings.AfterMove {
 		f.MoveTo = strings.TrimSpace(moveTo)
 	}
 	return f.Normal()

@@ -14,8 +14,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/watch"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // watchView is the Watch folders view: the folders Ferry uploads new
@@ -94,7 +94,7 @@ func (v *watchView) refresh() {
 
 // pick asks for a folder to watch.
 func (v *watchView) pick() {
-	v.w.pickFolder(func(path string) { v.edit(engine.WatchFolder{Dir: path}, true, "") })
+	v.w.pickFolder(func(path string) { v.edit(settings.WatchFolder{Dir: path}, true, "") })
 }
 
 // drop asks how to watch folders dropped on the view: the watch form
@@ -129,7 +129,7 @@ func (v *watchView) nextDropped() {
 	}
 	f, watched := v.saved(dir)
 	if !watched {
-		f = engine.WatchFolder{Dir: dir}
+		f = settings.WatchFolder{Dir: dir}
 	}
 	v.edit(f, !watched, of)
 }
@@ -144,13 +144,13 @@ func (v *watchView) formClosed(fm *watchForm) {
 }
 
 // saved is a folder's settings as the last refresh saw them.
-func (v *watchView) saved(dir string) (engine.WatchFolder, bool) {
+func (v *watchView) saved(dir string) (settings.WatchFolder, bool) {
 	for _, s := range v.statuses { // a handful of folders
 		if s.Dir == dir {
 			return s.Settings, true
 		}
 	}
-	return engine.WatchFolder{}, false
+	return settings.WatchFolder{}, false
 }
 
 // background runs a watcher command off the UI goroutine (it waits for
@@ -333,19 +333,19 @@ func (r *watchRow) bind(s watch.Status) {
 
 // folderSettings sums up a folder's settings: "to studio · mp4, mov · then
 // move into uploaded".
-func folderSettings(f engine.WatchFolder) string {
+func folderSettings(f settings.WatchFolder) string {
 	exts := "videos"
 	switch {
 	case len(f.Exts) == 1 && f.Exts[0] == "*":
 		exts = "every file"
-	case len(f.Exts) > 0 && !slices.Equal(f.Exts, engine.VideoExts):
+	case len(f.Exts) > 0 && !slices.Equal(f.Exts, settings.VideoExts):
 		exts = strings.Join(f.Exts, ", ")
 	}
 	after := "then kept"
 	switch f.After {
-	case engine.AfterMove:
+	case settings.AfterMove:
 		after = "then moved into " + f.MoveTo
-	case engine.AfterDelete:
+	case settings.AfterDelete:
 		after = "then deleted once the server has every byte"
 	}
 	return fmt.Sprintf("To %s · %s · settle %s · %s", destLabel(f.Dest), exts, f.Settle, after)

@@ -12,9 +12,9 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/ferry-app/ferry/watch"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // watchRows are the watch folder rows on screen, after a frame.
@@ -148,7 +148,7 @@ func (h *harness) dialogSays(text string) bool {
 }
 
 func TestTheWatchFormSaysWhatIsWrong(t *testing.T) {
-	f := engine.WatchFolder{Dir: "/videos"}
+	f := settings.WatchFolder{Dir: "/videos"}
 	if _, err := readWatchForm(f, "", "", "", afterLabels[0], ""); err == nil {
 		t.Fatal("no destination was taken")
 	}
@@ -163,7 +163,7 @@ func TestTheWatchFormSaysWhatIsWrong(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Dest.Name != "studio" || strings.Join(got.Exts, ",") != "mp4,mov" || got.Settle != 2*time.Second ||
-		got.After != engine.AfterMove || got.MoveTo != engine.DefaultMoveTo {
+		got.After != settings.AfterMove || got.MoveTo != settings.DefaultMoveTo {
 		t.Fatalf("read %+v", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // afterUpload keeps, moves or deletes a file whose upload is done, if it
@@ -19,7 +20,7 @@ import (
 // It is called only once the server has confirmed every byte (a done job,
 // or a completion record, which is written when that happens).
 func (f *folder) afterUpload(v engine.FileVersion) {
-	if f.cfg.After == engine.AfterKeep || f.cfg.After == "" {
+	if f.cfg.After == settings.AfterKeep || f.cfg.After == "" {
 		return
 	}
 	fi, err := os.Stat(v.Path)
@@ -27,13 +28,13 @@ func (f *folder) afterUpload(v engine.FileVersion) {
 		return // gone, or another version: nothing of what was sent is lost
 	}
 	switch f.cfg.After {
-	case engine.AfterDelete:
+	case settings.AfterDelete:
 		if err := os.Remove(v.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			f.sayAfter(Event{Kind: Failed, Path: v.Path, Msg: fmt.Sprintf("%s is uploaded but could not be deleted (%s); delete it yourself, or give your user write access to its folder.", v.Path, cause(err))})
 			return
 		}
 		f.emit(Event{Kind: Deleted, Path: v.Path})
-	case engine.AfterMove:
+	case settings.AfterMove:
 		to, err := moveInto(f.cfg.Dir, f.cfg.MoveTo, v.Path)
 		if err != nil {
 			into := filepath.Join(f.cfg.Dir, f.cfg.MoveTo)

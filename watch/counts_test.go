@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // The counts a folder shows (found, uploaded, their bytes) are kept with
@@ -48,7 +48,7 @@ func TestCountsSurviveARestart(t *testing.T) {
 	// New settings, same folder: what it did stands.
 	f.Settle = 2 * settle
 	r.add(f)
-	if c := r.eng.WatchCountsOf(dir); c != (engine.WatchCounts{Uploaded: 2, Bytes: 500 << 10}) {
+	if c := r.eng.WatchCountsOf(dir); c != (settings.WatchCounts{Uploaded: 2, Bytes: 500 << 10}) {
 		t.Fatalf("saved counts after new settings: %+v", c)
 	}
 	pc, _ := tustest.RandomFile(t, mkdir(t, filepath.Join(dir, "day2")), "c.mp4", 100<<10, 3)
@@ -69,7 +69,7 @@ func TestCountsSurviveARestart(t *testing.T) {
 	if err := r.w.Remove(dir); err != nil {
 		t.Fatal(err)
 	}
-	if c := r.eng.WatchCountsOf(dir); c != (engine.WatchCounts{}) {
+	if c := r.eng.WatchCountsOf(dir); c != (settings.WatchCounts{}) {
 		t.Fatalf("counts of a removed folder: %+v", c)
 	}
 	r.watch(r.folder(dir))

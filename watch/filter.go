@@ -4,8 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/localfile"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // filter says which names in a watch folder are files to upload.
@@ -15,7 +15,7 @@ type filter struct {
 	moveTo string          // the sub-folder uploaded files go to ("" with no move), relative
 }
 
-func newFilter(f engine.WatchFolder) filter {
+func newFilter(f settings.WatchFolder) filter {
 	ft := filter{exts: map[string]bool{}, moveTo: f.MoveTo}
 	for _, x := range f.Exts {
 		if x == "*" {

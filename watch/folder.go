@@ -12,6 +12,7 @@ import (
 
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // folder is one watch folder. One goroutine (run) owns everything below
@@ -25,7 +26,7 @@ type folder struct {
 	dir string
 
 	mu      sync.Mutex
-	want    engine.WatchFolder // the settings to apply
+	want    settings.WatchFolder // the settings to apply
 	changed bool
 	asked   []chan struct{} // closed once Status shows want
 	inbox   []news          // job changes for the loop
@@ -37,7 +38,7 @@ type folder struct {
 	done chan struct{}
 
 	// Owned by the loop.
-	cfg     engine.WatchFolder
+	cfg     settings.WatchFolder
 	filter  filter
 	fsw     *fsnotify.Watcher
 	root    fs.FileInfo // the folder when it was set up: another one there is set up afresh
@@ -95,7 +96,7 @@ const (
 	dropped                     // removed from the queue: left alone until it changes
 )
 
-func newFolder(w *Watcher, f engine.WatchFolder) *folder {
+func newFolder(w *Watcher, f settings.WatchFolder) *folder {
 	c := w.eng.WatchCountsOf(f.Dir) // what it did before a restart
 	return &folder{
 		w: w, dir: f.Dir, want: f, changed: true,
@@ -108,7 +109,7 @@ func newFolder(w *Watcher, f engine.WatchFolder) *folder {
 
 // set gives the loop new settings; the channel is closed once Status
 // shows them (paused, watching, missing), or the loop has stopped.
-func (f *folder) set(cfg engine.WatchFolder) <-chan struct{} {
+func (f *folder) set(cfg settings.WatchFolder) <-chan struct{} {
 	ack := make(chan struct{})
 	f.mu.Lock()
 	f.want, f.changed = cfg, true
@@ -254,7 +255,7 @@ func (f *folder) takeMail() {
 
 // apply starts afresh with new settings: what is watched and how files
 // are chosen may have changed. Jobs already queued go on.
-func (f *folder) apply(cfg engine.WatchFolder) {
+func (f *folder) apply(cfg settings.WatchFolder) {
 	f.teardown()
 	f.cfg, f.filter, f.stuck = cfg, newFilter(cfg), false
 	f.warnings, f.warnEdit = map[string]*trouble{}, true

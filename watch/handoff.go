@@ -7,6 +7,7 @@ import (
 
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/localfile"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // settle looks at the files that are due: a file still since it was last
@@ -182,7 +183,7 @@ func (f *folder) onJob(j engine.Job, removed bool) {
 		// Kept at once (a write per file, never per progress), so the
 		// count survives a restart; the engine writes it with its next
 		// batch, without waiting for the disk here.
-		f.w.eng.SaveWatchCounts(f.dir, engine.WatchCounts{Uploaded: f.uploaded, Bytes: f.bytes})
+		f.w.eng.SaveWatchCounts(f.dir, settings.WatchCounts{Uploaded: f.uploaded, Bytes: f.bytes})
 		f.emit(Event{Kind: Uploaded, Path: j.Path, Job: j})
 		if j.Offset == j.Size {
 			f.afterUpload(versionOfJob(j))

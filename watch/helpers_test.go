@@ -10,6 +10,7 @@ import (
 
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // Settle times are short, deadlines generous: a slow, loaded machine
@@ -88,11 +89,11 @@ func (r *rig) close() {
 }
 
 // folder is a watch folder's settings for dir, to the rig's server.
-func (r *rig) folder(dir string) engine.WatchFolder {
-	return engine.WatchFolder{Dir: dir, Dest: engine.Destination{URL: r.srv.URL}, Settle: settle}
+func (r *rig) folder(dir string) settings.WatchFolder {
+	return settings.WatchFolder{Dir: dir, Dest: engine.Destination{URL: r.srv.URL}, Settle: settle}
 }
 
-func (r *rig) add(f engine.WatchFolder) engine.WatchFolder {
+func (r *rig) add(f settings.WatchFolder) settings.WatchFolder {
 	r.t.Helper()
 	f, err := r.w.Add(f)
 	if err != nil {
@@ -102,7 +103,7 @@ func (r *rig) add(f engine.WatchFolder) engine.WatchFolder {
 }
 
 // watch adds a folder and waits until its first walk is over.
-func (r *rig) watch(f engine.WatchFolder) engine.WatchFolder {
+func (r *rig) watch(f settings.WatchFolder) settings.WatchFolder {
 	r.t.Helper()
 	n := r.count(Scanned, f.Dir)
 	f = r.add(f)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ferry-app/ferry/bus"
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // State is how a watch folder is doing.
@@ -29,7 +30,7 @@ func (s State) String() string {
 // Status is one watch folder as a window shows it.
 type Status struct {
 	Dir      string
-	Settings engine.WatchFolder // as in force: destination (secrets left out), filters, after-upload
+	Settings settings.WatchFolder // as in force: destination (secrets left out), filters, after-upload
 	State    State
 	Problem  string // Missing, Failing: what is wrong and what happens next, a sentence
 	// Warnings are what the folder works around while it watches: a

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // A file still being written (an export that grows for seconds) is never
@@ -170,7 +171,7 @@ func TestMovedAfterUpload(t *testing.T) {
 	r := newRig(t, nil, Options{})
 	dir := t.TempDir()
 	f := r.folder(dir)
-	f.After = engine.AfterMove
+	f.After = settings.AfterMove
 	r.watch(f)
 	// A file of that name is in uploaded/ already.
 	tustest.RandomFile(t, filepath.Join(dir, "uploaded"), "a.mp4", 10, 9)
@@ -201,7 +202,7 @@ func TestDeletedAfterUploadOnlyWhenWhole(t *testing.T) {
 	r := newRig(t, srv, Options{})
 	dir := t.TempDir()
 	f := r.folder(dir)
-	f.After = engine.AfterDelete
+	f.After = settings.AfterDelete
 	r.watch(f)
 	p, sha := tustest.RandomFile(t, dir, "big.mp4", 3<<20, 1)
 	waitUntil(t, "part of the upload", func() bool { return srv.BytesReceived() > 512<<10 })
@@ -234,7 +235,7 @@ func TestAfterUploadOfJobsFinishedWhileNotWatching(t *testing.T) {
 	send(before)
 	time.Sleep(10 * time.Millisecond)
 	f := r.folder(dir)
-	f.After = engine.AfterMove
+	f.After = settings.AfterMove
 	if _, err := r.eng.SaveWatchFolder(f); err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +258,7 @@ func TestStoppedMidUploadGoesOnAfterRestart(t *testing.T) {
 	r := newRig(t, srv, Options{})
 	dir := t.TempDir()
 	f := r.folder(dir)
-	f.After = engine.AfterMove
+	f.After = settings.AfterMove
 	r.watch(f)
 	p, sha := tustest.RandomFile(t, mkdir(t, filepath.Join(dir, "day1")), "long.mp4", 6<<20, 1)
 	waitUntil(t, "part of the upload", func() bool { return srv.BytesReceived() > 1<<20 })
@@ -564,7 +565,7 @@ func TestMoveIntoAFileIsSaidOnce(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "uploaded"), []byte("x"), 0o644)
 	f := r.folder(dir)
-	f.After = engine.AfterMove
+	f.After = settings.AfterMove
 	r.watch(f)
 	pa, _ := tustest.RandomFile(t, dir, "a.mp4", 10<<10, 1)
 	pb, _ := tustest.RandomFile(t, dir, "b.mp4", 10<<10, 2)

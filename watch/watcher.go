@@ -25,6 +25,7 @@ import (
 
 	"github.com/ferry-app/ferry/bus"
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/watch/settings"
 )
 
 // Options tune a Watcher; zero values mean the defaults.
@@ -95,7 +96,7 @@ func New(eng *engine.Engine, opts Options) *Watcher {
 // destination's secrets (user-info, an Authorization header) serve this
 // process only: the database never holds them. It returns once Status
 // shows the folder with its new settings.
-func (w *Watcher) Add(f engine.WatchFolder) (engine.WatchFolder, error) {
+func (w *Watcher) Add(f settings.WatchFolder) (settings.WatchFolder, error) {
 	if abs, err := filepath.Abs(f.Dir); err == nil && f.Dir != "" {
 		f.Dir = abs
 	}
@@ -126,7 +127,7 @@ func (w *Watcher) StartSaved() error {
 // redraws after Add, Pause or Resume shows the folder as it now is. At
 // start nothing waits: a folder on a share that does not answer must not
 // hold up the window.
-func (w *Watcher) run(f engine.WatchFolder, wait bool) error {
+func (w *Watcher) run(f settings.WatchFolder, wait bool) error {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
@@ -167,7 +168,7 @@ func (w *Watcher) setPaused(dir string, paused bool) error {
 
 // settings are a folder's settings: the running ones (a URL
 // destination's secrets included), else the saved ones.
-func (w *Watcher) settings(dir string) (engine.WatchFolder, bool) {
+func (w *Watcher) settings(dir string) (settings.WatchFolder, bool) {
 	dir = absDir(dir)
 	w.mu.Lock()
 	fo := w.folders[dir]

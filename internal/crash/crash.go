@@ -22,7 +22,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
 )
 
 // SubDir is the folder in the data dir that holds raw crash output and
