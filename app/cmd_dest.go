@@ -16,6 +16,7 @@ import (
 
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/keychain"
 )
 
@@ -137,7 +138,7 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitCode(usagef("a %s destination needs its token: --token-stdin (e.g. printf %%s \"$TOKEN\" | ferry dest add %s --kind %s --token-stdin ...), or %s", k, shellWord(d.Name), k, keychain.TokenEnv(d.Name)), stderr)
 		}
 		err = eng.SaveDestination(d, secrets)
-		if err != nil && engine.CodeOf(err) != engine.CodeKeychain {
+		if err != nil && fault.CodeOf(err) != fault.CodeKeychain {
 			return exitCode(usagef("%v", err), stderr)
 		}
 		// Saved, though an old secret may have stayed behind (said below).
@@ -199,7 +200,7 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "remove":
 		jobs := eng.JobsGoingTo(names[0])
 		err := eng.RemoveDestination(names[0])
-		if err != nil && engine.CodeOf(err) != engine.CodeKeychain {
+		if err != nil && fault.CodeOf(err) != fault.CodeKeychain {
 			return exitCode(usagef("%v", err), stderr)
 		}
 		if err == nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/ferry-app/ferry/control"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/engine/store"
-	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // jobCommands are the engine's commands on queued jobs, by id or path.
@@ -109,7 +109,7 @@ func handOver(c common, op string, named []string, stdout io.Writer) error {
 	}
 	snap, err := control.Snapshot(dir)
 	if err != nil {
-		return &store.LockedError{Dir: dir}
+		return store.Locked(dir)
 	}
 	jobs, err := pick(snap.Jobs, named)
 	if err != nil {
@@ -173,7 +173,7 @@ func pick(jobs []engine.Job, named []string) ([]engine.Job, error) {
 // a program can tell.
 func noJob(name string) error {
 	msg := fmt.Sprintf("no job in the queue is %s (ferry queue lists the ids and paths)", name)
-	return &engine.Error{Kind: transfer.Permanent, Code: engine.CodeNoJob, Msg: msg, Err: errUsage{msg}}
+	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeNoJob, Msg: msg, Err: errUsage{msg}}
 }
 
 func ids(jobs []engine.Job) []string {

@@ -13,25 +13,26 @@ import (
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/units"
 )
 
 // queueLine is the --json shape of a job in the queue.
 type queueLine struct {
-	ID        string      `json:"id"`
-	State     string      `json:"state"`
-	Path      string      `json:"path"`
-	Size      int64       `json:"size"`
-	Offset    int64       `json:"offset"`
-	Progress  float64     `json:"progress"`
-	URL       string      `json:"url"`
-	MediaID   string      `json:"media_id,omitempty"`
-	Dest      string      `json:"destination"`
-	Link      string      `json:"link,omitempty"`
-	Error     string      `json:"error,omitempty"`
-	ErrorCode engine.Code `json:"error_code,omitempty"`
-	Reason    string      `json:"reason,omitempty"`
-	Notes     []string    `json:"notes,omitempty"`
+	ID        string     `json:"id"`
+	State     string     `json:"state"`
+	Path      string     `json:"path"`
+	Size      int64      `json:"size"`
+	Offset    int64      `json:"offset"`
+	Progress  float64    `json:"progress"`
+	URL       string     `json:"url"`
+	MediaID   string     `json:"media_id,omitempty"`
+	Dest      string     `json:"destination"`
+	Link      string     `json:"link,omitempty"`
+	Error     string     `json:"error,omitempty"`
+	ErrorCode fault.Code `json:"error_code,omitempty"`
+	Reason    string     `json:"reason,omitempty"`
+	Notes     []string   `json:"notes,omitempty"`
 }
 
 func cmdQueue(args []string, stdout io.Writer) error {

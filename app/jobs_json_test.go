@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
@@ -34,12 +35,12 @@ func TestJobCommandOnAMissingJobGivesItsCode(t *testing.T) {
 	for _, op := range []string{"pause", "cancel", "retry", "remove"} {
 		r := ferry(t, op, "--json", "--data-dir", data, "nosuchjob")
 		lines := jsonLines(t, r.stdout)
-		if r.code != 2 || len(lines) != 1 || lines[0].ErrorCode != engine.CodeNoJob || !strings.Contains(lines[0].Error, "no job in the queue is nosuchjob") ||
+		if r.code != 2 || len(lines) != 1 || lines[0].ErrorCode != fault.CodeNoJob || !strings.Contains(lines[0].Error, "no job in the queue is nosuchjob") ||
 			!strings.Contains(r.stderr, "no job in the queue is nosuchjob") {
-			t.Fatalf("ferry %s --json nosuchjob: exit %d, stdout %q, stderr %q; want 2 and a line with %q", op, r.code, r.stdout, r.stderr, engine.CodeNoJob)
+			t.Fatalf("ferry %s --json nosuchjob: exit %d, stdout %q, stderr %q; want 2 and a line with %q", op, r.code, r.stdout, r.stderr, fault.CodeNoJob)
 		}
 	}
-	if r := ferry(t, "pause", "--json", "--data-dir", data); r.code != 2 || len(jsonLines(t, r.stdout)) != 1 || jsonLines(t, r.stdout)[0].ErrorCode != codeUsage {
+	if r := ferry(t, "pause", "--json", "--data-dir", data); r.code != 2 || len(jsonLines(t, r.stdout)) != 1 || jsonLines(t, r.stdout)[0].ErrorCode != fault.CodeUsage {
 		t.Fatalf("ferry pause --json with no job: exit %d, stdout %q", r.code, r.stdout)
 	}
 }
@@ -85,8 +86,8 @@ func TestCancelOfAnArrivedFileSaysWhereItIs(t *testing.T) {
 		t.Fatalf("server: %+v, %d terminated, %d created; want the whole file kept, one upload", up, srv.Terminated(), srv.Created())
 	}
 	r = ferry(t, "pause", "--json", "--data-dir", data, j.ID)
-	if lines := jsonLines(t, r.stdout); r.code != 1 || len(lines) != 1 || lines[0].ErrorCode != engine.CodeWrongState {
-		t.Fatalf("ferry pause of a done job: exit %d, stdout %q; want 1 and %q", r.code, r.stdout, engine.CodeWrongState)
+	if lines := jsonLines(t, r.stdout); r.code != 1 || len(lines) != 1 || lines[0].ErrorCode != fault.CodeWrongState {
+		t.Fatalf("ferry pause of a done job: exit %d, stdout %q; want 1 and %q", r.code, r.stdout, fault.CodeWrongState)
 	}
 	r = ferry(t, "cancel", "--data-dir", data, j.ID)
 	if r.code != 1 || !strings.Contains(r.stderr, "had already arrived at "+lines[0].URL) {

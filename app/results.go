@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/localfile"
 )
 
@@ -28,17 +29,17 @@ func newResults(stdout, stderr io.Writer, asJSON bool) *results {
 
 // resultLine is the --json shape of a finished or failed file.
 type resultLine struct {
-	Path      string      `json:"path"`
-	State     string      `json:"state"`
-	URL       string      `json:"url"`
-	Size      int64       `json:"size"`
-	Error     string      `json:"error"`
-	ErrorCode engine.Code `json:"error_code,omitempty"`
-	MediaID   string      `json:"media_id,omitempty"`
-	Link      string      `json:"link,omitempty"`
-	ID        string      `json:"id,omitempty"`
-	Already   bool        `json:"already_uploaded,omitempty"`
-	Notes     []string    `json:"notes,omitempty"`
+	Path      string     `json:"path"`
+	State     string     `json:"state"`
+	URL       string     `json:"url"`
+	Size      int64      `json:"size"`
+	Error     string     `json:"error"`
+	ErrorCode fault.Code `json:"error_code,omitempty"`
+	MediaID   string     `json:"media_id,omitempty"`
+	Link      string     `json:"link,omitempty"`
+	ID        string     `json:"id,omitempty"`
+	Already   bool       `json:"already_uploaded,omitempty"`
+	Notes     []string   `json:"notes,omitempty"`
 }
 
 func (r *results) notQueued(path string, err error) {
@@ -48,7 +49,7 @@ func (r *results) notQueued(path string, err error) {
 		return
 	}
 	r.failed++
-	if engine.CodeOf(err) == engine.CodeStore {
+	if fault.CodeOf(err) == fault.CodeStore {
 		// One sentence for a disk that cannot be written, not one per file.
 		if r.storeFailed++; r.storeFailed == 1 {
 			fmt.Fprintf(r.stderr, "ferry: failed: %v\n", err)
@@ -57,7 +58,7 @@ func (r *results) notQueued(path string, err error) {
 		fmt.Fprintf(r.stderr, "ferry: failed: %s\n", naming(path, err.Error()))
 	}
 	if r.json {
-		r.emit(resultLine{Path: path, State: engine.Failed.String(), Error: err.Error(), ErrorCode: engine.CodeOf(err)})
+		r.emit(resultLine{Path: path, State: engine.Failed.String(), Error: err.Error(), ErrorCode: fault.CodeOf(err)})
 	}
 }
 
@@ -81,7 +82,7 @@ func (r *results) finished(j engine.Job) {
 		fmt.Fprintf(r.stderr, "ferry: cancelled: %s\n", j.Path)
 	default:
 		r.failed++
-		r.authFailed = r.authFailed || j.ErrorCode == engine.CodeAuth
+		r.authFailed = r.authFailed || j.ErrorCode == fault.CodeAuth
 		why := j.Error
 		if why == "" {
 			why = "the upload was " + j.State.String()
@@ -131,18 +132,15 @@ func lineOf(j engine.Job) resultLine {
 		ErrorCode: j.ErrorCode, MediaID: j.MediaID, Link: j.Link, ID: j.ID, Already: j.Already, Notes: j.Notes}
 }
 
-// codeUsage is the code of a command line that cannot be run (exit 2).
-const codeUsage engine.Code = "usage"
-
-// codeOf is err's code for a program: the engine's, else codeUsage for
-// a command line that cannot be run.
-func codeOf(err error) engine.Code {
-	if c := engine.CodeOf(err); c != "" {
+// codeOf is err's code for a program: its own, else fault.CodeUsage for
+// a command line that cannot be run (exit 2).
+func codeOf(err error) fault.Code {
+	if c := fault.CodeOf(err); c != "" {
 		return c
 	}
 	var u errUsage
 	if errors.As(err, &u) {
-		return codeUsage
+		return fault.CodeUsage
 	}
 	return ""
 }

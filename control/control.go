@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // SocketName is the socket's name inside the data dir.
@@ -41,8 +42,27 @@ type Command struct {
 	IDs []string `json:"ids"`
 }
 
+// reply is an answer's error, its code with it: a command the running
+// Ferry refused fails here as it would have there.
 type reply struct {
-	Error string `json:"error,omitempty"`
+	Error string     `json:"error,omitempty"`
+	Code  fault.Code `json:"code,omitempty"`
+}
+
+// replyOf is err as it travels; the zero reply for nil.
+func replyOf(err error) reply {
+	if err == nil {
+		return reply{}
+	}
+	return reply{Error: err.Error(), Code: fault.CodeOf(err)}
+}
+
+// err is the error the reply carries, nil if none.
+func (r reply) err() error {
+	if r.Error == "" {
+		return nil
+	}
+	return &fault.Error{Kind: fault.Permanent, Code: r.Code, Msg: r.Error}
 }
 
 // Serve answers other Ferry processes until the returned stop is called;
@@ -70,20 +90,16 @@ func ServeFront(eng *engine.Engine, f Front) (stop func()) {
 		var c Command
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&c); err != nil {
 			w.WriteHeader(http.StatusBadRequest)
-			json.NewEncoder(w).Encode(reply{Error: "unreadable command"})
+			json.NewEncoder(w).Encode(reply{Error: "The running Ferry could not read the command.", Code: fault.CodeUsage})
 			return
 		}
 		fn, ok := ops[c.Op]
 		if !ok {
 			w.WriteHeader(http.StatusBadRequest)
-			json.NewEncoder(w).Encode(reply{Error: fmt.Sprintf("unknown command %q", c.Op)})
+			json.NewEncoder(w).Encode(reply{Error: fmt.Sprintf("The running Ferry knows no command %q; it may be older than this one.", c.Op), Code: fault.CodeUsage})
 			return
 		}
-		var rep reply
-		if err := fn(eng, c.IDs...); err != nil {
-			rep.Error = err.Error()
-		}
-		json.NewEncoder(w).Encode(rep)
+		json.NewEncoder(w).Encode(replyOf(fn(eng, c.IDs...)))
 	})
 	frontRoutes(mux, f)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
@@ -97,7 +113,17 @@ func ServeFront(eng *engine.Engine, f Front) (stop func()) {
 }
 
 // ErrNoServer: no running Ferry answers on the data dir's socket.
-var ErrNoServer = errors.New("no running Ferry answers")
+var ErrNoServer = fault.New(fault.CodeNoServer, "No running Ferry answers.")
+
+// noServer is ErrNoServer with why the socket did not answer.
+func noServer(cause error) error {
+	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeNoServer, Msg: ErrNoServer.Msg, Err: errors.Join(ErrNoServer, cause)}
+}
+
+// unreadable is an answer this Ferry cannot read.
+func unreadable(cause error) error {
+	return fault.Wrap(fault.CodeNoServer, cause, "The running Ferry sent an answer this one cannot read; quit it and start Ferry again.")
+}
 
 func client(dataDir string) *http.Client { return clientFor(dataDir, 30*time.Second) }
 
@@ -118,11 +144,11 @@ func Snapshot(dataDir string) (engine.Snapshot, error) {
 	var s engine.Snapshot
 	res, err := client(dataDir).Get("http://ferry/snapshot")
 	if err != nil {
-		return s, fmt.Errorf("%w: %v", ErrNoServer, err)
+		return s, noServer(err)
 	}
 	defer res.Body.Close()
 	if err := json.NewDecoder(res.Body).Decode(&s); err != nil {
-		return s, fmt.Errorf("the running Ferry sent an unreadable answer: %w", err)
+		return s, unreadable(err)
 	}
 	return s, nil
 }
@@ -132,15 +158,12 @@ func Do(dataDir string, c Command) error {
 	b, _ := json.Marshal(c)
 	res, err := client(dataDir).Post("http://ferry/command", "application/json", bytes.NewReader(b))
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrNoServer, err)
+		return noServer(err)
 	}
 	defer res.Body.Close()
 	var rep reply
 	if err := json.NewDecoder(res.Body).Decode(&rep); err != nil {
-		return fmt.Errorf("the running Ferry sent an unreadable answer: %w", err)
+		return unreadable(err)
 	}
-	if rep.Error != "" {
-		return errors.New(rep.Error)
-	}
-	return nil
+	return rep.err()
 }

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 // Front is what a front-end with a window offers other processes.
@@ -20,10 +21,10 @@ type Front interface {
 
 // ErrNoWindow: the running Ferry is a terminal one, with no window to
 // show or to take files.
-var ErrNoWindow = errors.New("The running Ferry has no window: it is a ferry upload, resume or serve in a terminal")
+var ErrNoWindow = fault.New(fault.CodeNoWindow, "The running Ferry has no window: it is a ferry upload, resume or serve in a terminal.")
 
 // errOld: the running Ferry predates /show and /add.
-var errOld = errors.New("The running Ferry is an older version that cannot show its window or take files; quit it and start Ferry again")
+var errOld = fault.New(fault.CodeNoWindow, "The running Ferry is an older version that cannot show its window or take files; quit it and start Ferry again.")
 
 // maxAdd bounds a list of paths: 10 000 long paths are a normal drop,
 // and 16 MiB holds them many times over.
@@ -39,8 +40,8 @@ type addRequest struct {
 }
 
 type addReply struct {
-	Queued int    `json:"queued"`
-	Error  string `json:"error,omitempty"`
+	Queued int `json:"queued"`
+	reply
 }
 
 func frontRoutes(mux *http.ServeMux, f Front) {
@@ -61,25 +62,21 @@ func frontRoutes(mux *http.ServeMux, f Front) {
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAdd)).Decode(&req); err != nil {
 			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 				w.WriteHeader(http.StatusRequestEntityTooLarge)
-				json.NewEncoder(w).Encode(addReply{Error: "The list of files is too long to hand over at once (over 16 MiB); add their folder instead"})
+				json.NewEncoder(w).Encode(addReply{reply: reply{Error: "The list of files is too long to hand over at once (over 16 MiB); add their folder instead.", Code: fault.CodeUsage}})
 				return
 			}
 			w.WriteHeader(http.StatusBadRequest)
-			json.NewEncoder(w).Encode(addReply{Error: "The running Ferry could not read the list of files"})
+			json.NewEncoder(w).Encode(addReply{reply: reply{Error: "The running Ferry could not read the list of files.", Code: fault.CodeUsage}})
 			return
 		}
-		var rep addReply
-		var err error
-		if rep.Queued, err = f.Add(req.Paths, req.Dest); err != nil {
-			rep.Error = err.Error()
-		}
-		json.NewEncoder(w).Encode(rep)
+		queued, err := f.Add(req.Paths, req.Dest)
+		json.NewEncoder(w).Encode(addReply{Queued: queued, reply: replyOf(err)})
 	})
 }
 
 func noWindow(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusConflict)
-	json.NewEncoder(w).Encode(reply{Error: ErrNoWindow.Error()})
+	json.NewEncoder(w).Encode(replyOf(ErrNoWindow))
 }
 
 // Show asks the running Ferry to bring its window forward.
@@ -88,10 +85,7 @@ func Show(dataDir string) error {
 	if err := post(clientFor(dataDir, 30*time.Second), "/show", struct{}{}, &rep); err != nil {
 		return err
 	}
-	if rep.Error != "" {
-		return errors.New(rep.Error)
-	}
-	return nil
+	return rep.err()
 }
 
 // Hand gives files and folders (absolute paths) to the running Ferry's
@@ -101,10 +95,7 @@ func Hand(dataDir string, paths []string, dest string) (queued int, err error) {
 	if err := post(clientFor(dataDir, handTimeout), "/add", addRequest{Paths: paths, Dest: dest}, &rep); err != nil {
 		return 0, err
 	}
-	if rep.Error != "" {
-		return rep.Queued, errors.New(rep.Error)
-	}
-	return rep.Queued, nil
+	return rep.Queued, rep.err()
 }
 
 // post sends in to the running Ferry and decodes its answer into out; a
@@ -116,7 +107,7 @@ func post(c *http.Client, path string, in, out any) error {
 	}
 	res, err := c.Post("http://ferry"+path, "application/json", bytes.NewReader(b))
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrNoServer, err)
+		return noServer(err)
 	}
 	defer res.Body.Close()
 	switch res.StatusCode {
@@ -126,7 +117,7 @@ func post(c *http.Client, path string, in, out any) error {
 		return errOld
 	}
 	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
-		return fmt.Errorf("the running Ferry sent an unreadable answer: %w", err)
+		return unreadable(err)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // fakeFront records what other processes asked of the window.
@@ -195,5 +196,25 @@ func TestOlderFerry(t *testing.T) {
 	}
 	if errors.Is(Show(dir), ErrNoWindow) || errors.Is(Show(dir), ErrNoServer) {
 		t.Fatal("an older Ferry is reported as another error")
+	}
+}
+
+// A command the running Ferry refuses fails here with its code, as it
+// would have there: the code survives the socket.
+func TestCodesSurviveTheSocket(t *testing.T) {
+	dir := dataDir(t)
+	eng, err := engine.Open(engine.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	stop := Serve(eng)
+	defer stop()
+	err = Do(dir, Command{Op: "resume", IDs: []string{"no-such-job"}})
+	if fault.CodeOf(err) != fault.CodeNoJob {
+		t.Fatalf("resume of a job that is not there: %v (code %q), want %q", err, fault.CodeOf(err), fault.CodeNoJob)
+	}
+	if err := Show(dir); fault.CodeOf(err) != fault.CodeNoWindow || !errors.Is(err, ErrNoWindow) {
+		t.Fatalf("Show with no window: %v (code %q)", err, fault.CodeOf(err))
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 
 	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // KindBuiltin is Ferry's own receiver, on loopback: files land in a
@@ -33,18 +35,18 @@ func init() {
 // testFolder writes a file into the receive folder and deletes it.
 func testFolder(_ *Probe, d Destination) error {
 	if err := os.MkdirAll(d.Dir, 0o755); err != nil {
-		return transfer.FileError(d.Dir, err)
+		return localfile.Error(d.Dir, err)
 	}
 	f, err := os.CreateTemp(d.Dir, ".ferry-test-*")
 	if err != nil {
-		return permanent(transfer.CodeFileUnreadable, err, "Cannot write into %s: %v.", d.Dir, transfer.RootCause(err))
+		return permanent(fault.CodeFileUnreadable, err, "Cannot write into %s: %v.", d.Dir, transfer.RootCause(err))
 	}
 	cerr := f.Close()
 	if err := os.Remove(f.Name()); err != nil {
-		return permanent(transfer.CodeFileUnreadable, err, "Ferry can write into %s but cannot delete from it (%v); its test file %s is left there. Check the folder's permissions.", d.Dir, transfer.RootCause(err), filepath.Base(f.Name()))
+		return permanent(fault.CodeFileUnreadable, err, "Ferry can write into %s but cannot delete from it (%v); its test file %s is left there. Check the folder's permissions.", d.Dir, transfer.RootCause(err), filepath.Base(f.Name()))
 	}
 	if cerr != nil {
-		return permanent(transfer.CodeFileUnreadable, cerr, "Cannot write into %s: %v.", d.Dir, transfer.RootCause(cerr))
+		return permanent(fault.CodeFileUnreadable, cerr, "Cannot write into %s: %v.", d.Dir, transfer.RootCause(cerr))
 	}
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // KindCloudflare is Cloudflare Stream with an API token: the token opens
@@ -54,8 +54,8 @@ func init() {
 			}
 			return fmt.Sprintf("Cloudflare refused the API token (%d). Check the API token%s.", status, savedFor(d))
 		},
-		InWords: func(d Destination, te *transfer.Error) error {
-			if te.Code == transfer.CodeNotTus && te.Status == http.StatusNotFound {
+		InWords: func(d Destination, te *fault.Error) error {
+			if te.Code == fault.CodeNotTus && te.Status == http.StatusNotFound {
 				return unknownAccount(d, te.Status, te.Err)
 			}
 			return te
@@ -73,7 +73,7 @@ func cloudflareAPI() string {
 // account id: 32 hexadecimal characters, as the dashboard's address has it.
 func CheckAccountID(id string) error {
 	if len(id) != 32 || strings.Trim(strings.ToLower(id), "0123456789abcdef") != "" {
-		return permanent(transfer.CodeBadURL, nil, "%q is not a Cloudflare account id: it is 32 letters a–f and digits, in your dashboard's address after dash.cloudflare.com/.", id)
+		return permanent(fault.CodeBadURL, nil, "%q is not a Cloudflare account id: it is 32 letters a–f and digits, in your dashboard's address after dash.cloudflare.com/.", id)
 	}
 	return nil
 }
@@ -82,14 +82,14 @@ func CheckAccountID(id string) error {
 // for Cloudflare Stream (0: the default).
 func CheckCloudflareChunk(c int64) error {
 	if c != 0 && (c%cloudflareChunkUnit != 0 || c < cloudflareChunkMin || c > cloudflareChunkMax) {
-		return permanent(transfer.CodeBadURL, nil, "Cloudflare Stream takes chunks of 5 MiB to 200 MiB in steps of 256 KiB; %d bytes is not one.", c)
+		return permanent(fault.CodeBadURL, nil, "Cloudflare Stream takes chunks of 5 MiB to 200 MiB in steps of 256 KiB; %d bytes is not one.", c)
 	}
 	return nil
 }
 
 // unknownAccount is Cloudflare's answer for an account id it does not know.
-func unknownAccount(d Destination, status int, cause error) *transfer.Error {
-	return &transfer.Error{Kind: transfer.Permanent, Code: transfer.CodeBadURL, Status: status, Err: cause,
+func unknownAccount(d Destination, status int, cause error) *fault.Error {
+	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeBadURL, Status: status, Err: cause,
 		Msg: fmt.Sprintf("Cloudflare does not know the account %s (%d). Check the account id%s.", d.Account, status, savedFor(d))}
 }
 
@@ -102,7 +102,7 @@ func testCloudflare(p *Probe, d Destination) error {
 	v, err := p.ask(d, "Cloudflare", http.MethodGet, cloudflareAPI()+"/user/tokens/verify")
 	tokenRefused := false
 	switch {
-	case transfer.CodeOf(err) == transfer.CodeAuth:
+	case fault.CodeOf(err) == fault.CodeAuth:
 		tokenRefused = true
 	case err != nil:
 		return err
@@ -113,16 +113,16 @@ func testCloudflare(p *Probe, d Destination) error {
 			} `json:"result"`
 		}
 		if json.Unmarshal(v.body, &ans) == nil && ans.Result.Status != "" && ans.Result.Status != "active" {
-			return permanent(transfer.CodeAuth, nil, "Cloudflare says the API token%s is %s. Make a new one (with the Stream Edit permission) and save it.", savedFor(d), ans.Result.Status)
+			return permanent(fault.CodeAuth, nil, "Cloudflare says the API token%s is %s. Make a new one (with the Stream Edit permission) and save it.", savedFor(d), ans.Result.Status)
 		}
 	}
 	list, err := p.ask(d, "Cloudflare", http.MethodGet, d.Endpoint()+"?limit=1")
 	switch {
-	case transfer.CodeOf(err) == transfer.CodeAuth && tokenRefused:
+	case fault.CodeOf(err) == fault.CodeAuth && tokenRefused:
 		return err
-	case transfer.CodeOf(err) == transfer.CodeAuth:
-		status := err.(*transfer.Error).Status
-		return &transfer.Error{Kind: transfer.Permanent, Code: transfer.CodeAuth, Status: status,
+	case fault.CodeOf(err) == fault.CodeAuth:
+		status := err.(*fault.Error).Status
+		return &fault.Error{Kind: fault.Permanent, Code: fault.CodeAuth, Status: status,
 			Msg: fmt.Sprintf("Cloudflare takes the API token but refused it for account %s (%d). Check the account id%s, and that the token has the Stream Edit permission on that account.", d.Account, status, savedFor(d))}
 	case err != nil:
 		return err

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // Destination is where a job's file goes. A saved destination has a Name:
@@ -80,7 +81,7 @@ type Provider struct {
 	Refused func(d Destination, status int) string
 	// InWords puts a creation request's error in its own words (nil:
 	// as it is).
-	InWords func(d Destination, te *transfer.Error) error
+	InWords func(d Destination, te *fault.Error) error
 	// TokenAPI: its token (Authorization: Bearer) opens an API that hands
 	// out upload URLs, which never need it; without it the token, if the
 	// kind has one, goes with every request.
@@ -165,7 +166,7 @@ func ParseKind(s string) (Kind, error) {
 	if _, ok := providers[Kind(s)]; ok {
 		return Kind(s), nil
 	}
-	return "", fmt.Errorf("%q is not a kind of destination; use one of %s", s, Kinds())
+	return "", fault.New(fault.CodeBadSetting, "%q is not a kind of destination; use one of %s.", s, Kinds())
 }
 
 // Provider is the destination's provider; a kind this build does not

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // TestProvidersDescribeThemselves: every provider can be offered by the
@@ -71,7 +71,7 @@ func TestCheckSaysTheFirstMissingField(t *testing.T) {
 		err := Destination{Kind: p.Kind}.Check()
 		switch {
 		case want == "" && p.Served:
-			if err == nil || transfer.CodeOf(err) != transfer.CodeBadURL {
+			if err == nil || fault.CodeOf(err) != fault.CodeBadURL {
 				t.Errorf("%s without its receiver's URL: %v", p.Kind, err)
 			}
 		case want == "":

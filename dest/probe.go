@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // ErrUnchecked says what a test could not check without uploading. It
@@ -22,8 +23,8 @@ type ErrUnchecked struct{ Msg string }
 func (e *ErrUnchecked) Error() string { return e.Msg }
 
 // unchecked is what a test leaves to the first upload, with its code.
-func unchecked(msg string) *transfer.Error {
-	return permanent(CodeUnchecked, &ErrUnchecked{Msg: msg}, "%s", msg)
+func unchecked(msg string) *fault.Error {
+	return permanent(fault.CodeUnchecked, &ErrUnchecked{Msg: msg}, "%s", msg)
 }
 
 // TestTimeout bounds a whole test of a destination.
@@ -60,7 +61,7 @@ func (p *Probe) tus(d Destination) error {
 	}
 	probe, err := testUploadURL(d.URL)
 	if err != nil {
-		return permanent(transfer.CodeBadURL, err, "%q is not a valid URL.", d.URL)
+		return permanent(fault.CodeBadURL, err, "%q is not a valid URL.", d.URL)
 	}
 	head, err := p.ask(d, who, http.MethodHead, probe)
 	if err != nil {
@@ -71,7 +72,7 @@ func (p *Probe) tus(d Destination) error {
 		if opts.isTus() || head.isTus() {
 			return nil
 		}
-		return permanent(transfer.CodeNotTus, nil, "%s answers, but not as a tus server (%s to OPTIONS, without Tus-Version). Check the URL.", who, statusText(opts.status))
+		return permanent(fault.CodeNotTus, nil, "%s answers, but not as a tus server (%s to OPTIONS, without Tus-Version). Check the URL.", who, statusText(opts.status))
 	}
 	return head.unexpected(who, "the test (HEAD of an upload that does not exist, which a tus server answers with 404)", "Check the URL.")
 }
@@ -115,7 +116,7 @@ func (a answer) unexpected(who, to, todo string) error {
 	case line != "" && len(line) <= 200 && !strings.HasPrefix(line, "{"):
 		hint = fmt.Sprintf(" (%q)", line)
 	}
-	return &transfer.Error{Kind: transfer.Permanent, Code: transfer.CodeBadRequest, Status: a.status,
+	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeBadRequest, Status: a.status,
 		Msg: fmt.Sprintf("%s answered %s%s to %s. %s", who, statusText(a.status), hint, to, todo)}
 }
 
@@ -127,7 +128,7 @@ func (a answer) unexpected(who, to, todo string) error {
 func (p *Probe) ask(d Destination, who, method, target string) (answer, error) {
 	req, err := http.NewRequestWithContext(p.ctx, method, target, nil)
 	if err != nil {
-		return answer{}, permanent(transfer.CodeBadURL, err, "%q is not a valid URL.", target)
+		return answer{}, permanent(fault.CodeBadURL, err, "%q is not a valid URL.", target)
 	}
 	for k, v := range d.Header {
 		req.Header[k] = v
@@ -153,10 +154,10 @@ func (p *Probe) ask(d Destination, who, method, target string) (answer, error) {
 		if loc, err := res.Request.URL.Parse(res.Header.Get("Location")); err == nil && res.Header.Get("Location") != "" {
 			where = RedactURL(loc.String())
 		}
-		return a, &transfer.Error{Kind: transfer.Permanent, Code: transfer.CodeRedirect, Status: code,
+		return a, &fault.Error{Kind: fault.Permanent, Code: fault.CodeRedirect, Status: code,
 			Msg: fmt.Sprintf("%s answered the test with a redirect (%s) to %s, where no upload can go (a login page?). Check the URL and the credentials.", who, statusText(code), where)}
 	case code >= 500:
-		return a, &transfer.Error{Kind: transfer.Transient, Code: transfer.CodeServer, Status: code,
+		return a, &fault.Error{Kind: fault.Transient, Code: fault.CodeServer, Status: code,
 			Msg: fmt.Sprintf("%s had a problem (%s). Try again later.", who, statusText(code))}
 	}
 	return a, nil
@@ -172,6 +173,6 @@ func (p *Probe) unreachable(who string, err error) error {
 	case errors.As(err, &uerr):
 		why = transfer.RootCause(uerr.Err).Error()
 	}
-	return &transfer.Error{Kind: transfer.Permanent, Code: transfer.CodeUnreachable, Err: err,
+	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeUnreachable, Err: err,
 		Msg: fmt.Sprintf("%s cannot be reached (%s). Check the URL and the network.", who, why)}
 }

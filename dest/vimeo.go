@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // KindVimeo is Vimeo with a personal access token: the token opens
@@ -66,7 +67,7 @@ func createVimeo(ctx context.Context, hc *http.Client, d Destination, t transfer
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Endpoint, bytes.NewReader(body))
 	if err != nil {
-		return transfer.Created{}, permanent(transfer.CodeBadURL, err, "%q is not a valid URL.", t.Endpoint)
+		return transfer.Created{}, permanent(fault.CodeBadURL, err, "%q is not a valid URL.", t.Endpoint)
 	}
 	for k, v := range t.CreateHeader {
 		req.Header[k] = v
@@ -78,8 +79,8 @@ func createVimeo(ctx context.Context, hc *http.Client, d Destination, t transfer
 		if ctx.Err() != nil {
 			return transfer.Created{}, context.Cause(ctx)
 		}
-		return transfer.Created{}, &transfer.Error{Kind: transfer.Transient, Code: transfer.CodeNetwork, Err: err,
-			Msg: fmt.Sprintf("Cannot reach Vimeo (%v)", err)}
+		return transfer.Created{}, &fault.Error{Kind: fault.Transient, Code: fault.CodeNetwork, Err: err,
+			Msg: fmt.Sprintf("Cannot reach Vimeo (%s)", fault.Cause(err))}
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
@@ -87,10 +88,10 @@ func createVimeo(ctx context.Context, hc *http.Client, d Destination, t transfer
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return transfer.Created{}, Refused(d, code, nil)
 	case code == http.StatusTooManyRequests || code >= 500:
-		return transfer.Created{}, &transfer.Error{Kind: transfer.Transient, Code: transfer.CodeServer, Status: code,
+		return transfer.Created{}, &fault.Error{Kind: fault.Transient, Code: fault.CodeServer, Status: code,
 			Msg: fmt.Sprintf("Vimeo had a problem (%d %s)", code, http.StatusText(code))}
 	case code/100 != 2:
-		return transfer.Created{}, &transfer.Error{Kind: transfer.Permanent, Code: transfer.CodeBadRequest, Status: code,
+		return transfer.Created{}, &fault.Error{Kind: fault.Permanent, Code: fault.CodeBadRequest, Status: code,
 			Msg: fmt.Sprintf("Vimeo refused to create the video (%d %s).", code, http.StatusText(code))}
 	}
 	var v struct {
@@ -101,7 +102,7 @@ func createVimeo(ctx context.Context, hc *http.Client, d Destination, t transfer
 		} `json:"upload"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil || v.Upload.UploadLink == "" {
-		return transfer.Created{}, &transfer.Error{Kind: transfer.Permanent, Code: transfer.CodeNotTus,
+		return transfer.Created{}, &fault.Error{Kind: fault.Permanent, Code: fault.CodeNotTus,
 			Msg: "Vimeo's answer has no tus upload link; check FERRY_VIMEO_API."}
 	}
 	return transfer.Created{URL: v.Upload.UploadLink, Link: v.Link}, nil

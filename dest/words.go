@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // savedFor names where a destination's secrets are kept, for a sentence:
@@ -21,12 +21,12 @@ func savedFor(d Destination) string {
 // Refused is the sentence for a destination's credentials refused (401
 // or 403) by the API or server they went to, in the provider's own words.
 // cause is kept for logs, never formatted in.
-func Refused(d Destination, status int, cause error) *transfer.Error {
+func Refused(d Destination, status int, cause error) *fault.Error {
 	msg := fmt.Sprintf("The server refused the credentials (%d). Check the Authorization header%s, or the token in it.", status, savedFor(d))
 	if p := d.Provider(); p.Refused != nil {
 		msg = p.Refused(d, status)
 	}
-	return &transfer.Error{Kind: transfer.Permanent, Code: transfer.CodeAuth, Status: status, Msg: msg, Err: cause}
+	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeAuth, Status: status, Msg: msg, Err: cause}
 }
 
 // who is the provider in a sentence.
@@ -42,8 +42,8 @@ func (d Destination) who() string {
 // tus server's Location elsewhere) refused with 401 or 403: it got no
 // credentials from Ferry, so no token is to blame; a new upload gets a
 // new URL.
-func handedOutRefused(d Destination, status int, cause error) *transfer.Error {
-	return &transfer.Error{Kind: transfer.Permanent, Code: transfer.CodeAuth, Status: status, Err: cause,
+func handedOutRefused(d Destination, status int, cause error) *fault.Error {
+	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeAuth, Status: status, Err: cause,
 		Msg: fmt.Sprintf("The upload URL %s handed out was refused (%d); Ferry sends no credentials there. Cancel the file and retry it to get a new URL.", d.who(), status)}
 }
 
@@ -54,15 +54,15 @@ func handedOutRefused(d Destination, status int, cause error) *transfer.Error {
 // its creation request. upload is the URL the failed request went to (""
 // for the creation request).
 func InWords(d Destination, upload string, err error) error {
-	te, ok := err.(*transfer.Error)
+	te, ok := err.(*fault.Error)
 	if !ok || te.Status == 0 {
 		return err
 	}
 	p := d.Provider()
 	switch {
-	case te.Code == transfer.CodeAuth && upload != "" && !sameOrigin(upload, d.Endpoint()):
+	case te.Code == fault.CodeAuth && upload != "" && !sameOrigin(upload, d.Endpoint()):
 		return handedOutRefused(d, te.Status, te.Err)
-	case te.Code == transfer.CodeAuth && (d.Name != "" || p.Refused != nil):
+	case te.Code == fault.CodeAuth && (d.Name != "" || p.Refused != nil):
 		return Refused(d, te.Status, te.Err)
 	case upload == "" && p.InWords != nil:
 		return p.InWords(d, te)

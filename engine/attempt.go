@@ -12,12 +12,13 @@ import (
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/localfile"
 )
 
 // errChanged: the file changed while it was sent. The next attempt waits
 // until it is still, then starts over.
-var errChanged = &Error{Kind: transfer.Transient, Code: CodeFileChanged, Msg: "The file changed while it was sent; it will start over once it is still"}
+var errChanged = &fault.Error{Kind: fault.Transient, Code: fault.CodeFileChanged, Msg: "The file changed while it was sent; it will start over once it is still"}
 
 // plan is what an attempt works from: the job as it was when it began.
 type plan struct {
@@ -115,7 +116,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 	if err != nil {
 		e.lowerSent(j)
 	}
-	if err != nil && ctx.Err() == nil && (transfer.CodeOf(err) == CodeFileChanged || e.fileChanged(p)) {
+	if err != nil && ctx.Err() == nil && (fault.CodeOf(err) == fault.CodeFileChanged || e.fileChanged(p)) {
 		return errChanged
 	}
 	return dest.InWords(to, p.upload, err)
@@ -129,13 +130,13 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 func (e *Engine) serverOffset(ctx context.Context, j *job, t transfer.Target, p *plan) (int64, error) {
 	off, length, err := e.client.Offset(ctx, t, p.upload)
 	switch {
-	case transfer.KindOf(err) == transfer.Gone:
+	case fault.KindOf(err) == fault.Gone:
 		e.forget(j, p, "The server no longer had the upload; starting a new one", false)
 		return 0, nil
 	case err != nil:
 		return 0, err
 	case off > p.size || (length >= 0 && off > length) || off > p.sent:
-		return 0, &Error{Kind: transfer.Conflict, Code: CodeConflict,
+		return 0, &fault.Error{Kind: fault.Conflict, Code: fault.CodeConflict,
 			Msg: fmt.Sprintf("The server claims to hold %d bytes of a %d-byte upload, of which at most %d were ever sent; it cannot be trusted", off, max(length, p.size), p.sent)}
 	case length >= 0 && length != p.size:
 		e.forget(j, p, fmt.Sprintf("The server's upload has another length (%d bytes, not %d); it is deleted, and a new upload starts", length, p.size), true)
@@ -187,9 +188,9 @@ func (e *Engine) verifyFile(ctx context.Context, j *job, p *plan) error {
 
 func fileGone(path string, err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
-		return permanent(CodeFileGone, err, "The file %s is gone (moved or deleted).", path)
+		return permanent(fault.CodeFileGone, err, "The file %s is gone (moved or deleted).", path)
 	}
-	return transfer.FileError(path, err)
+	return localfile.Error(path, err)
 }
 
 // fileChanged: the file on disk is no longer what the plan sends.
@@ -420,6 +421,6 @@ func completed(j *job) store.Batch {
 // queue halts (and requeues the job); the job itself has not failed.
 func notRecorded(what string, err error) error {
 	e := storeError(what, err)
-	e.Kind = transfer.Transient
+	e.Kind = fault.Transient
 	return e
 }

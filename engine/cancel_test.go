@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
@@ -93,8 +94,8 @@ func TestCancelOfADoneJobSaysWhere(t *testing.T) {
 	}
 	done := waitFor(t, e, j.ID, 20*time.Second, Done)
 	err = e.Cancel(j.ID)
-	if CodeOf(err) != CodeArrived || !strings.Contains(err.Error(), done.UploadURL) || !strings.Contains(err.Error(), "already arrived") {
-		t.Fatalf("Cancel of a done job: %v (code %q); want %q naming %s", err, CodeOf(err), CodeArrived, done.UploadURL)
+	if fault.CodeOf(err) != fault.CodeArrived || !strings.Contains(err.Error(), done.UploadURL) || !strings.Contains(err.Error(), "already arrived") {
+		t.Fatalf("Cancel of a done job: %v (code %q); want %q naming %s", err, fault.CodeOf(err), fault.CodeArrived, done.UploadURL)
 	}
 	if now, _ := e.Job(j.ID); now.State != Done || now.UploadURL != done.UploadURL {
 		t.Fatalf("job after the cancel: %s %q", now.State, now.UploadURL)

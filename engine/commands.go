@@ -10,7 +10,7 @@ import (
 
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
-	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/localfile"
 )
 
@@ -41,11 +41,11 @@ func addedJob(j *job) AddedJob {
 // with its URL, and nothing is sent.
 func (e *Engine) Add(path string, dest Destination) (Job, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return Job{}, permanent(CodeFileUnreadable, nil, "%s is a folder; add the files inside it.", path)
+		return Job{}, permanent(fault.CodeFileUnreadable, nil, "%s is a folder; add the files inside it.", path)
 	}
 	res := e.AddMany([]string{path}, dest)
 	if len(res) == 0 {
-		return Job{}, permanent(CodeFileUnreadable, nil, "There is nothing to upload at %s.", path)
+		return Job{}, permanent(fault.CodeFileUnreadable, nil, "There is nothing to upload at %s.", path)
 	}
 	if res[0].Err != nil {
 		return Job{}, res[0].Err
@@ -81,7 +81,7 @@ func (e *Engine) AddMany(paths []string, dest Destination) []Added {
 	var gone []Added // files not there: their jobs may still be finished on the server
 	for _, f := range files {
 		fi, err := checkFile(f)
-		if CodeOf(err) == CodeFileGone {
+		if fault.CodeOf(err) == fault.CodeFileGone {
 			gone = append(gone, Added{Path: f, Err: err})
 			continue
 		}
@@ -282,15 +282,15 @@ func checkFile(path string) (fs.FileInfo, error) {
 	fi, err := os.Stat(path)
 	switch {
 	case err != nil:
-		return nil, transfer.FileError(path, err)
+		return nil, localfile.Error(path, err)
 	case fi.IsDir():
-		return nil, permanent(CodeFileUnreadable, nil, "%s is a folder; add the files inside it.", path)
+		return nil, permanent(fault.CodeFileUnreadable, nil, "%s is a folder; add the files inside it.", path)
 	case !fi.Mode().IsRegular():
-		return nil, permanent(CodeFileUnreadable, nil, "%s is not a regular file.", path)
+		return nil, permanent(fault.CodeFileUnreadable, nil, "%s is not a regular file.", path)
 	}
 	f, err := localfile.Open(path)
 	if err != nil {
-		return nil, transfer.FileError(path, err)
+		return nil, localfile.Error(path, err)
 	}
 	f.Close()
 	return fi, nil
@@ -300,23 +300,23 @@ func checkFile(path string) (fs.FileInfo, error) {
 // read) the code a front-end acts on; errors.Is still sees through it.
 func walkCoded(err error) error {
 	switch {
-	case CodeOf(err) != "":
+	case fault.CodeOf(err) != "":
 		return err
 	case errors.Is(err, fs.ErrNotExist):
-		return permanent(CodeFileGone, err, "%s", err.Error())
+		return permanent(fault.CodeFileGone, err, "%s", err.Error())
 	}
-	return permanent(CodeFileUnreadable, err, "%s", err.Error())
+	return permanent(fault.CodeFileUnreadable, err, "%s", err.Error())
 }
 
 // shutDown is every command's answer once Close has begun; errors.Is
 // still finds ErrClosed.
-func shutDown() *Error {
-	return permanent(CodeClosed, ErrClosed, "Ferry is shutting down; nothing was done. Do it again once Ferry runs.")
+func shutDown() *fault.Error {
+	return permanent(fault.CodeClosed, ErrClosed, "Ferry is shutting down; nothing was done. Do it again once Ferry runs.")
 }
 
 // wrongState is the sentence for a command that does not fit a job's state.
-func wrongState(format string, args ...any) *Error {
-	return permanent(CodeWrongState, nil, format, args...)
+func wrongState(format string, args ...any) *fault.Error {
+	return permanent(fault.CodeWrongState, nil, format, args...)
 }
 
 // lookup finds a job. Caller holds e.mu.
@@ -326,7 +326,7 @@ func (e *Engine) lookup(id string) (*job, error) {
 	}
 	j, ok := e.jobs[id]
 	if !ok {
-		return nil, permanent(CodeNoJob, nil, "There is no job %s in the queue; ferry queue lists them.", id)
+		return nil, permanent(fault.CodeNoJob, nil, "There is no job %s in the queue; ferry queue lists them.", id)
 	}
 	return j, nil
 }
@@ -441,7 +441,7 @@ func (e *Engine) cancel(j *job) error {
 
 // arrived answers a cancel of a job that is done: the file is there, and
 // where.
-func arrived(j *job) *Error {
+func arrived(j *job) *fault.Error {
 	x, where := j.extra(), ""
 	switch {
 	case x.Link != "":
@@ -452,7 +452,7 @@ func arrived(j *job) *Error {
 	if x.MediaID != "" {
 		where += " (media id " + x.MediaID + ")"
 	}
-	return permanent(CodeArrived, nil, "%s had already arrived%s; nothing was cancelled, and the upload stays on the server.", j.Path, where)
+	return permanent(fault.CodeArrived, nil, "%s had already arrived%s; nothing was cancelled, and the upload stays on the server.", j.Path, where)
 }
 
 // Remove takes jobs off the list, cancelling active ones first. A finished
@@ -509,7 +509,7 @@ func (e *Engine) ResumeAll() {
 // a lowered limit finish; no new ones start until there is room.
 func (e *Engine) SetConcurrency(n int) error {
 	if n < 1 {
-		return permanent(CodeBadSetting, nil, "Concurrency must be at least 1, not %d.", n)
+		return permanent(fault.CodeBadSetting, nil, "Concurrency must be at least 1, not %d.", n)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

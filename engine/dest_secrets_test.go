@@ -14,6 +14,7 @@ import (
 
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/ferry-app/ferry/keychain"
 )
@@ -150,7 +151,7 @@ func TestDestinationSizesAreBounded(t *testing.T) {
 		"secret url": {Destination{Name: "g", URL: "http://u:p@h/files/?token=" + long(8<<10)}, nil, "8 KiB"},
 	} {
 		err := e.SaveDestination(c.d, c.secrets)
-		if err == nil || CodeOf(err) != CodeBadURL || !strings.Contains(err.Error(), c.says) {
+		if err == nil || fault.CodeOf(err) != fault.CodeBadURL || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%s: %v", what, err)
 		} else if len(err.Error()) > 300 {
 			t.Errorf("%s: the sentence quotes it: %.80s…", what, err)
@@ -231,13 +232,13 @@ func TestFailedEditKeepsTheOldSecrets(t *testing.T) {
 	// The keychain refuses everything: the edit fails, nothing is lost.
 	kc.set(func(string) bool { return true }, true)
 	edit := Destination{Name: "studio", URL: srv.URL, ChunkSize: 1 << 20, Header: http.Header{"Authorization": {"Bearer new-token"}}}
-	if err := e.SaveDestination(edit, nil); CodeOf(err) != CodeKeychain || !strings.Contains(err.Error(), "keeps its old settings") {
+	if err := e.SaveDestination(edit, nil); fault.CodeOf(err) != fault.CodeKeychain || !strings.Contains(err.Error(), "keeps its old settings") {
 		t.Fatalf("edit with a locked keychain: %v", err)
 	}
 	// It refuses the second secret only: the first is put back.
 	kc.set(func(k string) bool { return k == "url" }, false)
 	edit.URL = strings.Replace(srv.URL, "http://", "http://u:p@", 1)
-	if err := e.SaveDestination(edit, nil); CodeOf(err) != CodeKeychain {
+	if err := e.SaveDestination(edit, nil); fault.CodeOf(err) != fault.CodeKeychain {
 		t.Fatalf("edit that failed half way: %v", err)
 	}
 	if v, err := kc.Get("studio", "header:Authorization"); err != nil || v != "Bearer old-token" {
@@ -265,7 +266,7 @@ func TestFailedEditKeepsTheOldSecrets(t *testing.T) {
 	}
 	kc.set(nil, true)
 	err = e.SaveDestination(Destination{Name: "studio", URL: srv.URL, ChunkSize: 2 << 20}, nil)
-	if CodeOf(err) != CodeKeychain || !strings.Contains(err.Error(), "Saved studio, but") {
+	if fault.CodeOf(err) != fault.CodeKeychain || !strings.Contains(err.Error(), "Saved studio, but") {
 		t.Fatalf("an old secret that could not be taken out: %v", err)
 	}
 	if d, _ := e.SavedDestination("studio"); d.ChunkSize != 2<<20 {
@@ -281,7 +282,7 @@ func TestRemovedDestinationSaysWhenItsSecretsStay(t *testing.T) {
 	}
 	kc.set(nil, true)
 	err := e.RemoveDestination("studio")
-	if CodeOf(err) != CodeKeychain || !strings.Contains(err.Error(), "Removed studio, but its secrets") {
+	if fault.CodeOf(err) != fault.CodeKeychain || !strings.Contains(err.Error(), "Removed studio, but its secrets") {
 		t.Fatalf("remove with a locked keychain: %v", err)
 	}
 	if _, ok := e.SavedDestination("studio"); ok {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
-	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/keychain"
 )
 
@@ -35,10 +35,6 @@ type Secrets interface {
 type KeyDeleter interface {
 	DeleteKey(dest, key string) error
 }
-
-// CodeKeychain: the keychain refused a change; what the sentence says
-// was done stands.
-const CodeKeychain Code = "keychain"
 
 // Secret keys in the keychain.
 const (
@@ -68,7 +64,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 		return err
 	}
 	if other, ok := e.NameClash(d.Name); ok {
-		return permanent(CodeBadURL, nil, "%q is too close to the destination %q: both would take their token from %s. Choose another name.", d.Name, other, keychain.TokenEnv(d.Name))
+		return permanent(fault.CodeBadURL, nil, "%q is too close to the destination %q: both would take their token from %s. Choose another name.", d.Name, other, keychain.TokenEnv(d.Name))
 	}
 	if err := d.Check(); err != nil {
 		return err
@@ -98,7 +94,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 		secrets[secretURLKey] = KeepSecret
 		d.SecretURL = true
 	case dest.HasSecrets(d.URL) && dest.RedactURL(d.URL) == d.URL:
-		return permanent(CodeBadURL, nil, "The URL says REDACTED where a secret was: give the whole URL, with its secrets.")
+		return permanent(fault.CodeBadURL, nil, "The URL says REDACTED where a secret was: give the whole URL, with its secrets.")
 	case dest.HasSecrets(d.URL):
 		secrets[secretURLKey] = d.URL
 		d.URL, d.SecretURL = dest.RedactURL(d.URL), true
@@ -110,7 +106,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 	}
 	kc := e.opts.Keychain
 	if len(secrets) > 0 && kc == nil {
-		return permanent(CodeStore, nil, "No keychain to keep the secrets of %s in.", d.Name)
+		return permanent(fault.CodeStore, nil, "No keychain to keep the secrets of %s in.", d.Name)
 	}
 
 	// What changes is written; what is kept is not touched.
@@ -125,7 +121,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 			saved, _ = kc.Get(d.Name, k)
 		}
 		if saved == "" {
-			return permanent(CodeBadURL, nil, "%s has no saved %s to keep; type it again.", d.Name, secretName(k))
+			return permanent(fault.CodeBadURL, nil, "%s has no saved %s to keep; type it again.", d.Name, secretName(k))
 		}
 	}
 	if err := e.writeSecrets(d.Name, changes, old, replacing); err != nil {
@@ -160,7 +156,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 		}
 	}
 	if err := deleteKeys(kc, d.Name, unused); err != nil {
-		return permanent(CodeKeychain, err, "Saved %s, but a secret its old settings used could not be taken out of the keychain (%v); remove it there by hand.", d.Name, err)
+		return permanent(fault.CodeKeychain, err, "Saved %s, but a secret its old settings used could not be taken out of the keychain (%s); remove it there by hand.", d.Name, fault.Cause(err))
 	}
 	return nil
 }
@@ -205,7 +201,7 @@ func (e *Engine) writeSecrets(name string, changes map[string]string, old Destin
 		} else {
 			deleteKeys(kc, name, orphans)
 		}
-		return permanent(CodeKeychain, err, "Cannot keep the %s of %s in the keychain (%v); %s. Check the keychain, then save again.", secretName(k), name, err, what)
+		return permanent(fault.CodeKeychain, err, "Cannot keep the %s of %s in the keychain (%s); %s. Check the keychain, then save again.", secretName(k), name, fault.Cause(err), what)
 	}
 	return nil
 }
@@ -247,9 +243,9 @@ func checkSecret(key, value string) error {
 	case key == secretToken:
 		return dest.CheckToken(value)
 	case strings.HasPrefix(key, secretHeaderKey) && len(value) > dest.MaxHeaderValue:
-		return permanent(CodeBadURL, nil, "The value of header %.64s is %d bytes long; Ferry takes at most 8 KiB, as servers refuse longer ones.", strings.TrimPrefix(key, secretHeaderKey), len(value))
+		return permanent(fault.CodeBadURL, nil, "The value of header %.64s is %d bytes long; Ferry takes at most 8 KiB, as servers refuse longer ones.", strings.TrimPrefix(key, secretHeaderKey), len(value))
 	case len(value) > dest.MaxToken:
-		return permanent(CodeBadURL, nil, "The %s is longer than 16 KiB; Ferry keeps no secret that long.", secretName(key))
+		return permanent(fault.CodeBadURL, nil, "The %s is longer than 16 KiB; Ferry keeps no secret that long.", secretName(key))
 	}
 	return nil
 }
@@ -340,14 +336,14 @@ func (e *Engine) RemoveDestination(name string) error {
 	}
 	if e.opts.Keychain != nil {
 		if err := e.opts.Keychain.Delete(name); err != nil {
-			return permanent(CodeKeychain, err, "Removed %s, but its secrets could not be taken out of the keychain (%v); remove them there by hand.", name, err)
+			return permanent(fault.CodeKeychain, err, "Removed %s, but its secrets could not be taken out of the keychain (%s); remove them there by hand.", name, fault.Cause(err))
 		}
 	}
 	return nil
 }
 
 func noDestination(name string) error {
-	return &Error{Kind: transfer.Permanent, Code: CodeNoDestination,
+	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeNoDestination,
 		Msg: fmt.Sprintf("There is no saved destination %q; ferry dest list shows them.", name)}
 }
 
@@ -428,7 +424,7 @@ func (e *Engine) savedSecrets(d Destination) (http.Header, error) {
 	kc := e.opts.Keychain
 	if kc == nil {
 		if d.SecretURL {
-			return nil, permanent(CodeAuth, nil, "The URL of %s is kept in a keychain, and there is none here; save it again with its whole URL (ferry dest add %s --url URL --replace, or Edit in Destinations).", d.Name, d.Name)
+			return nil, permanent(fault.CodeAuth, nil, "The URL of %s is kept in a keychain, and there is none here; save it again with its whole URL (ferry dest add %s --url URL --replace, or Edit in Destinations).", d.Name, d.Name)
 		}
 		return nil, nil
 	}
@@ -436,21 +432,21 @@ func (e *Engine) savedSecrets(d Destination) (http.Header, error) {
 	if _, ok := d.Provider().FieldOf(dest.SlotToken); ok {
 		token, err := kc.Get(d.Name, secretToken)
 		if err != nil {
-			return nil, permanent(CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin --replace, or %s.", d.Name, d.Name, d.Provider().Kind, keychain.TokenEnv(d.Name))
+			return nil, permanent(fault.CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin --replace, or %s.", d.Name, d.Name, d.Provider().Kind, keychain.TokenEnv(d.Name))
 		}
 		h.Set("Authorization", "Bearer "+token)
 	}
 	for _, name := range d.SecretHeaders {
 		v, err := kc.Get(d.Name, secretHeaderKey+name)
 		if err != nil {
-			return nil, permanent(CodeAuth, err, "The value of header %s of %s is not in the keychain (%s); save the destination again with it.", name, d.Name, err)
+			return nil, permanent(fault.CodeAuth, err, "The value of header %s of %s is not in the keychain (%s); save the destination again with it.", name, d.Name, fault.Cause(err))
 		}
 		h.Set(name, v)
 	}
 	if d.SecretURL {
 		full, err := kc.Get(d.Name, secretURLKey)
 		if err != nil || full == "" {
-			return nil, permanent(CodeAuth, err, "The URL of %s is not in the keychain; save it again with its whole URL (ferry dest add %s --url URL --replace, or Edit in Destinations).", d.Name, d.Name)
+			return nil, permanent(fault.CodeAuth, err, "The URL of %s is not in the keychain; save it again with its whole URL (ferry dest add %s --url URL --replace, or Edit in Destinations).", d.Name, d.Name)
 		}
 		h[cachedURL] = []string{full}
 	}
@@ -468,15 +464,15 @@ func (e *Engine) savedSecrets(d Destination) (http.Header, error) {
 func CheckName(name string) error {
 	switch {
 	case name == "":
-		return permanent(CodeBadURL, nil, "Give the destination a name, e.g. Studio NAS.")
+		return permanent(fault.CodeBadURL, nil, "Give the destination a name, e.g. Studio NAS.")
 	case utf8.RuneCountInString(name) > 64:
-		return permanent(CodeBadURL, nil, "A destination's name is at most 64 characters; this one has %d.", utf8.RuneCountInString(name))
+		return permanent(fault.CodeBadURL, nil, "A destination's name is at most 64 characters; this one has %d.", utf8.RuneCountInString(name))
 	case strings.TrimSpace(name) != name:
-		return permanent(CodeBadURL, nil, "A destination's name cannot begin or end with a space.")
+		return permanent(fault.CodeBadURL, nil, "A destination's name cannot begin or end with a space.")
 	}
 	for _, c := range name {
 		if !(unicode.IsLetter(c) || unicode.IsDigit(c) || c == ' ' || c == '-' || c == '_' || c == '.') {
-			return permanent(CodeBadURL, nil, "%q cannot name a destination: use letters, digits, spaces, dots, dashes and underscores (e.g. Studio NAS).", name)
+			return permanent(fault.CodeBadURL, nil, "%q cannot name a destination: use letters, digits, spaces, dots, dashes and underscores (e.g. Studio NAS).", name)
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
@@ -73,7 +74,7 @@ func TestSavedDestinationIsResolvedAtEveryAttempt(t *testing.T) {
 		t.Fatal(err)
 	}
 	failed := waitFor(t, e, j.ID, 10*time.Second, Failed)
-	if failed.ErrorCode != CodeAuth {
+	if failed.ErrorCode != fault.CodeAuth {
 		t.Fatalf("old token: %s %s", failed.ErrorCode, failed.Error)
 	}
 	// The token is rotated: the job, retried, takes the new one.
@@ -111,10 +112,10 @@ func TestRemovedDestinationFailsItsJobsWithASentence(t *testing.T) {
 	}
 	e.Resume(j.ID)
 	f := waitFor(t, e, j.ID, 10*time.Second, Failed)
-	if f.ErrorCode != CodeNoDestination || !strings.Contains(f.Error, "gone") {
+	if f.ErrorCode != fault.CodeNoDestination || !strings.Contains(f.Error, "gone") {
 		t.Fatalf("%s: %s", f.ErrorCode, f.Error)
 	}
-	if _, err := e.Add(p, Destination{Name: "nowhere"}); CodeOf(err) != CodeNoDestination {
+	if _, err := e.Add(p, Destination{Name: "nowhere"}); fault.CodeOf(err) != fault.CodeNoDestination {
 		t.Fatalf("add to an unknown destination: %v", err)
 	}
 }

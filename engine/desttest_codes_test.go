@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ferry-app/ferry/dest"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
@@ -42,9 +43,9 @@ func TestTestOfTheReceiveFolderSaysWhyInASentence(t *testing.T) {
 	}
 	appendOnly(t, dir)
 	err := e.TestDestination("here")
-	var te *Error
-	if !errors.As(err, &te) || te.Code != CodeFileUnreadable || !strings.Contains(te.Msg, "cannot delete from it") || !strings.Contains(te.Msg, dir) {
-		t.Fatalf("a folder Ferry cannot delete from: %v (%T, code %q); want a sentence naming %s with %q", err, err, CodeOf(err), dir, CodeFileUnreadable)
+	var te *fault.Error
+	if !errors.As(err, &te) || te.Code != fault.CodeFileUnreadable || !strings.Contains(te.Msg, "cannot delete from it") || !strings.Contains(te.Msg, dir) {
+		t.Fatalf("a folder Ferry cannot delete from: %v (%T, code %q); want a sentence naming %s with %q", err, err, fault.CodeOf(err), dir, fault.CodeFileUnreadable)
 	}
 }
 
@@ -52,8 +53,8 @@ func TestTestOfTheReceiveFolderSaysWhyInASentence(t *testing.T) {
 // leaves unchecked too.
 func TestTestOfADestinationAlwaysGivesACode(t *testing.T) {
 	e := testEngine(t)
-	if err := e.TestDestination("nosuch"); CodeOf(err) != CodeNoDestination {
-		t.Fatalf("an unknown destination: %v (code %q)", err, CodeOf(err))
+	if err := e.TestDestination("nosuch"); fault.CodeOf(err) != fault.CodeNoDestination {
+		t.Fatalf("an unknown destination: %v (code %q)", err, fault.CodeOf(err))
 	}
 	srv := tustest.New(t)
 	cf := tustest.NewCloudflare(t, srv, tustest.CloudflareAccount, "cf")
@@ -61,7 +62,7 @@ func TestTestOfADestinationAlwaysGivesACode(t *testing.T) {
 	save(t, e, Destination{Name: "app", Kind: dest.KindBackend, URL: b.URL, Header: http.Header{"X-App-Key": {"k"}}}, "")
 	err := e.TestDestination("app")
 	var unchecked *ErrUnchecked
-	if CodeOf(err) != CodeUnchecked || !errors.As(err, &unchecked) || unchecked.Msg != err.Error() {
-		t.Fatalf("a backend: %v (code %q); want %q and the ErrUnchecked inside", err, CodeOf(err), CodeUnchecked)
+	if fault.CodeOf(err) != fault.CodeUnchecked || !errors.As(err, &unchecked) || unchecked.Msg != err.Error() {
+		t.Fatalf("a backend: %v (code %q); want %q and the ErrUnchecked inside", err, fault.CodeOf(err), fault.CodeUnchecked)
 	}
 }

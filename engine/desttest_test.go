@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/dest"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
@@ -37,9 +38,9 @@ func save(t *testing.T, e *Engine, d Destination, token string) {
 // all of want and none of the other providers' words.
 func refusedAs(t *testing.T, what string, err error, status int, want ...string) {
 	t.Helper()
-	var te *Error
-	if !errors.As(err, &te) || te.Code != CodeAuth || te.Status != status {
-		t.Fatalf("%s: %v (%s), want credentials refused (%d)", what, err, CodeOf(err), status)
+	var te *fault.Error
+	if !errors.As(err, &te) || te.Code != fault.CodeAuth || te.Status != status {
+		t.Fatalf("%s: %v (%s), want credentials refused (%d)", what, err, fault.CodeOf(err), status)
 	}
 	for _, w := range want {
 		if !strings.Contains(te.Msg, w) {
@@ -134,7 +135,7 @@ func TestTestOfATusServerNamesAnAnswerThatFitsNothing(t *testing.T) {
 		save(t, e, Destination{Name: c.name, URL: srv.URL, Header: http.Header{"Authorization": {"Bearer t"}}}, "")
 		err := e.TestDestination(c.name)
 		t.Logf("%s: %v", c.name, err)
-		if err == nil || CodeOf(err) == CodeAuth {
+		if err == nil || fault.CodeOf(err) == fault.CodeAuth {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		for _, w := range c.want {
@@ -154,8 +155,8 @@ func TestTestOfATusServerNamesAnAnswerThatFitsNothing(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{NotTus: true}))
 	save(t, e, Destination{Name: "static", URL: srv.URL}, "")
 	t.Logf("static: %v", e.TestDestination("static"))
-	if err := e.TestDestination("static"); CodeOf(err) != CodeNotTus || !strings.Contains(err.Error(), "not as a tus server (200 OK to OPTIONS") {
-		t.Fatalf("a static web server: %v (%s)", err, CodeOf(err))
+	if err := e.TestDestination("static"); fault.CodeOf(err) != fault.CodeNotTus || !strings.Contains(err.Error(), "not as a tus server (200 OK to OPTIONS") {
+		t.Fatalf("a static web server: %v (%s)", err, fault.CodeOf(err))
 	}
 }
 
@@ -178,12 +179,12 @@ func TestTestOfCloudflareChecksTheTokenAndTheAccount(t *testing.T) {
 		t.Fatalf("a wrong token speaks of a header: %v", err)
 	}
 	err = e.TestDestination("wrong-account")
-	if CodeOf(err) != CodeBadURL || err.Error() != "Cloudflare does not know the account "+otherAccount+" (404). Check the account id saved for wrong-account." {
-		t.Fatalf("a wrong account: %v (%s)", err, CodeOf(err))
+	if fault.CodeOf(err) != fault.CodeBadURL || err.Error() != "Cloudflare does not know the account "+otherAccount+" (404). Check the account id saved for wrong-account." {
+		t.Fatalf("a wrong account: %v (%s)", err, fault.CodeOf(err))
 	}
 	cf.SetTokenStatus("disabled")
-	if err := e.TestDestination("right"); CodeOf(err) != CodeAuth || !strings.Contains(err.Error(), "Cloudflare says the API token saved for right is disabled.") {
-		t.Fatalf("a disabled token: %v (%s)", err, CodeOf(err))
+	if err := e.TestDestination("right"); fault.CodeOf(err) != fault.CodeAuth || !strings.Contains(err.Error(), "Cloudflare says the API token saved for right is disabled.") {
+		t.Fatalf("a disabled token: %v (%s)", err, fault.CodeOf(err))
 	}
 	var verified, listed bool
 	for _, r := range cf.Requests() {
@@ -316,7 +317,7 @@ func TestRefusedUploadURLElsewhereBlamesNoToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := waitFor(t, e, j.ID, 20*time.Second, Failed)
-	if got.ErrorCode != CodeAuth || got.Error != "The upload URL the backend handed out was refused (401); Ferry sends no credentials there. Cancel the file and retry it to get a new URL." {
+	if got.ErrorCode != fault.CodeAuth || got.Error != "The upload URL the backend handed out was refused (401); Ferry sends no credentials there. Cancel the file and retry it to get a new URL." {
 		t.Fatalf("%q (%s)", got.Error, got.ErrorCode)
 	}
 	p2, _ := tustest.RandomFile(t, t.TempDir(), "k.mp4", 1<<10, 2)
@@ -325,7 +326,7 @@ func TestRefusedUploadURLElsewhereBlamesNoToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = waitFor(t, e, j2.ID, 20*time.Second, Failed)
-	if got.ErrorCode != CodeAuth || got.Error != "The backend refused the credentials (401). Check the headers saved for nokey (the key or Authorization header it expects)." {
+	if got.ErrorCode != fault.CodeAuth || got.Error != "The backend refused the credentials (401). Check the headers saved for nokey (the key or Authorization header it expects)." {
 		t.Fatalf("%q (%s)", got.Error, got.ErrorCode)
 	}
 }

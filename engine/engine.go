@@ -19,6 +19,7 @@ import (
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // Options configure an Engine. Zero values mean the defaults.
@@ -83,7 +84,7 @@ type Engine struct {
 	totals      Totals
 	told        Totals      // the totals last published
 	batch       store.Batch // non-nil: stage collects here, for one transaction
-	halted      *Error
+	halted      *fault.Error
 	lastGen     uint64 // the newest write generation staged
 	concurrency int
 	closed      bool
@@ -108,7 +109,7 @@ type Engine struct {
 // Add names them), so a one-off upload does not set the whole queue going.
 func Open(opts Options) (*Engine, error) {
 	if opts.DataDir == "" {
-		return nil, errors.New("no data dir given")
+		return nil, fault.New(fault.CodeBadSetting, "No data dir given: Ferry needs one for its queue.")
 	}
 	defaults(&opts)
 	st, err := store.Open(opts.DataDir)

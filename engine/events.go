@@ -1,6 +1,9 @@
 package engine
 
-import "github.com/ferry-app/ferry/bus"
+import (
+	"github.com/ferry-app/ferry/bus"
+	"github.com/ferry-app/ferry/fault"
+)
 
 // EventType says what happened.
 type EventType int
@@ -41,9 +44,9 @@ func (t EventType) Mask() EventMask { return 1 << t }
 type Event struct {
 	Seq    uint64
 	Type   EventType
-	Job    Job    // JobAdded, JobChanged, JobProgress, JobRemoved
-	Totals Totals // TotalsChanged
-	Err    *Error // QueueHalted
+	Job    Job          // JobAdded, JobChanged, JobProgress, JobRemoved
+	Totals Totals       // TotalsChanged
+	Err    *fault.Error // QueueHalted
 }
 
 // Subscription receives events until Close; Missed says how many it

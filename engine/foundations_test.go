@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
@@ -142,7 +143,7 @@ func TestImpossibleOffsetIsAConflictNeverDone(t *testing.T) {
 			p, _ := tustest.RandomFile(t, t.TempDir(), "lie.mp4", 32<<20, 4)
 			j, _ := e.Add(p, destOf(srv))
 			got := waitFor(t, e, j.ID, 30*time.Second, Done, Failed)
-			if got.State != Failed || got.ErrorCode != CodeConflict {
+			if got.State != Failed || got.ErrorCode != fault.CodeConflict {
 				t.Fatalf("job %s (%s): %s", got.State, got.ErrorCode, got.Error)
 			}
 			if srv.Created() != 1 {
@@ -313,7 +314,7 @@ func TestStoreFailureHaltsTheQueue(t *testing.T) {
 
 	e.store.InjectFault(syscall.ENOSPC)
 	ev := <-sub.C
-	if ev.Type != QueueHalted || ev.Err == nil || ev.Err.Code != CodeStore || !strings.Contains(ev.Err.Msg, "disk") {
+	if ev.Type != QueueHalted || ev.Err == nil || ev.Err.Code != fault.CodeStore || !strings.Contains(ev.Err.Msg, "disk") {
 		t.Fatalf("event %v %+v", ev.Type, ev.Err)
 	}
 	if got := waitFor(t, e, j.ID, 5*time.Second, Queued); got.State != Queued {
@@ -321,7 +322,7 @@ func TestStoreFailureHaltsTheQueue(t *testing.T) {
 	}
 	// A job that cannot be recorded is not queued, and creates nothing.
 	q, _ := tustest.RandomFile(t, files, "new.mp4", 1<<10, 2)
-	if _, err := e.Add(q, destOf(srv)); CodeOf(err) != CodeStore {
+	if _, err := e.Add(q, destOf(srv)); fault.CodeOf(err) != fault.CodeStore {
 		t.Fatalf("Add on a full disk: %v", err)
 	}
 	if s := e.Snapshot(); len(s.Jobs) != 1 || s.Halted == nil {

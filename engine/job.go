@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ferry-app/ferry/dest"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/localfile"
 )
 
@@ -28,7 +29,7 @@ type Job struct {
 	Link      string      `json:"link,omitempty"`       // where people see the result (Vimeo's video page)
 	Expires   time.Time   `json:"expires,omitzero"`     // when the server will forget the upload, if it says
 	Error     string      `json:"error,omitempty"`      // why it failed, as a sentence
-	ErrorCode Code        `json:"error_code,omitempty"` // why it failed, for a program
+	ErrorCode fault.Code  `json:"error_code,omitempty"` // why it failed, for a program
 	Reason    string      `json:"reason,omitempty"`     // why it is waiting; uploading: Reconnecting until the server answers
 	NextTry   time.Time   `json:"next_try,omitzero"`    // when a waiting job tries again
 	Notes     []string    `json:"notes,omitempty"`      // history worth telling
@@ -132,7 +133,7 @@ type jobExtra struct {
 	MediaID   string
 	Link      string
 	Error     string
-	ErrorCode Code
+	ErrorCode fault.Code
 	Reason    string
 	Expires   time.Time
 	NextTry   time.Time
@@ -295,7 +296,7 @@ func (j *job) setWait(why string, next time.Time) {
 }
 
 // setError says why the job failed. Caller holds e.mu.
-func (j *job) setError(msg string, code Code) {
+func (j *job) setError(msg string, code fault.Code) {
 	if j.x != nil || msg != "" || code != "" {
 		x := j.edit()
 		x.Error, x.ErrorCode = msg, code

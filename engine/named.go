@@ -11,6 +11,7 @@ import (
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/localfile"
 )
 
@@ -42,7 +43,7 @@ func (e *Engine) createNamed(ctx context.Context, j *job, to Destination, t tran
 		return nil
 	}
 	created, off, err := e.client.CreateNamed(ctx, t, p.size, p.path, name, jobProgress{e, j}, guard)
-	if transfer.KindOf(err) == transfer.Conflict {
+	if fault.KindOf(err) == fault.Conflict {
 		// The receiver has the upload: made by an earlier process, which
 		// may have sent it every byte before its record reached the disk.
 		e.mu.Lock()
@@ -52,7 +53,7 @@ func (e *Engine) createNamed(ctx context.Context, j *job, to Destination, t tran
 	}
 	if err != nil {
 		e.lowerSent(j)
-		if ctx.Err() == nil && transfer.CodeOf(err) == CodeFileChanged {
+		if ctx.Err() == nil && fault.CodeOf(err) == fault.CodeFileChanged {
 			return 0, errChanged
 		}
 		return 0, dest.InWords(to, url, err)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/dest"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/ferry-app/ferry/receiver"
 )
@@ -59,7 +60,7 @@ func TestClaimOfBytesNeverOfferedIsAConflict(t *testing.T) {
 				p, _ := tustest.RandomFile(t, t.TempDir(), "taken.mp4", size, 7)
 				j, _ := e.Add(p, Destination{URL: url})
 				got := waitFor(t, e, j.ID, 60*time.Second, Done, Failed)
-				if got.State != Failed || got.ErrorCode != CodeConflict {
+				if got.State != Failed || got.ErrorCode != fault.CodeConflict {
 					t.Fatalf("job %s (%s): %s", got.State, got.ErrorCode, got.Error)
 				}
 				if srv.Created() != 1 || beyond.Load() != 0 {

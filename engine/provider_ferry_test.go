@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/dest"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/ferry-app/ferry/receiver"
 )
@@ -48,7 +49,7 @@ func TestFerryReceiverProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = e.TestDestination("NAS")
-	if CodeOf(err) != CodeAuth || !strings.Contains(err.Error(), "Ferry receiver refused the token (401)") {
+	if fault.CodeOf(err) != fault.CodeAuth || !strings.Contains(err.Error(), "Ferry receiver refused the token (401)") {
 		t.Fatalf("test with a wrong token: %v", err)
 	}
 	if err := e.SaveDestination(d, map[string]string{"token": token}); err != nil {

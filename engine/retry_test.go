@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // The waits between attempts that got nowhere grow from half a second,
@@ -54,29 +54,29 @@ func TestRetriesGiveUpOnTheUnknown(t *testing.T) {
 		}
 	}
 	_, failed := r.after(unknown, false)
-	if CodeOf(failed) != CodeUnclassified || transfer.KindOf(failed) != transfer.Permanent ||
+	if fault.CodeOf(failed) != fault.CodeUnclassified || fault.KindOf(failed) != fault.Permanent ||
 		!errors.Is(failed, unknown) || !strings.Contains(failed.Error(), unknown.Error()) {
-		t.Fatalf("the %dth unknown error in a row: %v (code %q); want it to fail the job, naming its cause", maxUnknown, failed, CodeOf(failed))
+		t.Fatalf("the %dth unknown error in a row: %v (code %q); want it to fail the job, naming its cause", maxUnknown, failed, fault.CodeOf(failed))
 	}
 
-	network := &Error{Kind: transfer.Transient, Code: transfer.CodeNetwork, Msg: "dropped"}
+	network := &fault.Error{Kind: fault.Transient, Code: fault.CodeNetwork, Msg: "dropped"}
 	r = retries{waits: newRetryWaits(time.Second)}
 	for i := range 100 {
 		if _, failed := r.after(network, false); failed != nil {
 			t.Fatalf("transient error %d failed the job: %v", i, failed)
 		}
 	}
-	refused := &Error{Kind: transfer.Permanent, Code: CodeAuth, Msg: "refused"}
+	refused := &fault.Error{Kind: fault.Permanent, Code: fault.CodeAuth, Msg: "refused"}
 	if _, failed := r.after(refused, false); failed != refused {
 		t.Fatalf("a permanent error: %v", failed)
 	}
-	conflict := &Error{Kind: transfer.Conflict, Code: CodeConflict, Msg: "409"}
+	conflict := &fault.Error{Kind: fault.Conflict, Code: fault.CodeConflict, Msg: "409"}
 	for i := 1; i <= maxConflicts; i++ {
 		if _, failed := r.after(conflict, false); failed != nil {
 			t.Fatalf("conflict %d failed the job: %v", i, failed)
 		}
 	}
-	if _, failed := r.after(conflict, false); CodeOf(failed) != CodeConflict || transfer.KindOf(failed) != transfer.Permanent {
+	if _, failed := r.after(conflict, false); fault.CodeOf(failed) != fault.CodeConflict || fault.KindOf(failed) != fault.Permanent {
 		t.Fatalf("conflict %d: %v; want the job failed", maxConflicts+1, failed)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/cenkalti/backoff/v5"
 
 	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // run owns one job's transfer until it is done, fails, or its context is
@@ -44,7 +45,7 @@ func (e *Engine) run(ctx context.Context, j *job) {
 
 // retries decides, after each attempt that failed, whether the job
 // waits and tries again or fails. Errors are classified once, where they
-// are made (transfer.Kind); an error nobody classified is tried again a
+// are made (fault.Kind); an error nobody classified is tried again a
 // few times, never without end.
 type retries struct {
 	waits     *retryWaits
@@ -62,26 +63,26 @@ func (r *retries) after(err error, progressed bool) (time.Duration, error) {
 		r.waits.reset()
 		r.conflicts, r.unknown = 0, 0
 	}
-	var te *Error
+	var te *fault.Error
 	switch {
 	case !errors.As(err, &te):
 		r.unknown++
 		if r.unknown >= maxUnknown {
-			return 0, &Error{Kind: transfer.Permanent, Code: CodeUnclassified, Err: err,
+			return 0, &fault.Error{Kind: fault.Permanent, Code: fault.CodeUnclassified, Err: err,
 				Msg: fmt.Sprintf("Failed %d times in a row for a reason Ferry cannot classify: %v. Retry it; if it keeps failing, report it with this sentence.", r.unknown, err)}
 		}
 		if progressed {
 			return 0, nil
 		}
 		return r.waits.next(), nil
-	case te.Kind == transfer.Permanent:
+	case te.Kind == fault.Permanent:
 		return 0, err
-	case te.Kind == transfer.Conflict || te.Kind == transfer.Gone:
+	case te.Kind == fault.Conflict || te.Kind == fault.Gone:
 		// The next attempt asks the server; back off if it keeps
 		// disagreeing, and give up if it never stops.
 		r.conflicts++
 		if r.conflicts > maxConflicts {
-			return 0, &Error{Kind: transfer.Permanent, Code: CodeConflict, Err: err,
+			return 0, &fault.Error{Kind: fault.Permanent, Code: fault.CodeConflict, Err: err,
 				Msg: fmt.Sprintf("The server keeps disagreeing about the upload (%v, %d times in a row). Retry it later, or check the server.", err, r.conflicts)}
 		}
 		if r.conflicts > 3 {
@@ -90,8 +91,8 @@ func (r *retries) after(err error, progressed bool) (time.Duration, error) {
 		return 0, nil
 	case errors.Is(err, errChanged):
 		return 0, nil // the next attempt waits for the file to be still
-	case transfer.RetryAfterOf(err) > 0:
-		return max(r.waits.next(), transfer.RetryAfterOf(err)), nil
+	case fault.RetryAfterOf(err) > 0:
+		return max(r.waits.next(), fault.RetryAfterOf(err)), nil
 	case !progressed && !transfer.IsReshape(err):
 		return r.waits.next(), nil
 	}
@@ -229,7 +230,7 @@ func (e *Engine) fail(ctx context.Context, j *job, err error) {
 		return
 	}
 	j.Offset = j.confirmed
-	j.setError(err.Error(), CodeOf(err))
+	j.setError(err.Error(), fault.CodeOf(err))
 	e.setState(j, Failed)
 }
 

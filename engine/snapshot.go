@@ -1,6 +1,10 @@
 package engine
 
-import "time"
+import (
+	"time"
+
+	"github.com/ferry-app/ferry/fault"
+)
 
 // Totals sum up the queue, computed once per tick for every front-end
 // (the CLI's total bar, the window's footer and counts).
@@ -55,7 +59,7 @@ type Snapshot struct {
 	Seq    uint64
 	Jobs   []Job // in the order they were added
 	Totals Totals
-	Halted *Error // why the queue cannot run, nil when it can
+	Halted *fault.Error // why the queue cannot run, nil when it can
 }
 
 // Snapshot returns every job, the totals and the sequence number of the

@@ -10,7 +10,7 @@ import (
 
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine/store"
-	"github.com/ferry-app/ferry/engine/transfer"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // deleter terminates uploads on their servers (a cancelled job's, a
@@ -199,14 +199,14 @@ func (d *deleter) ask(pd pendingDelete) (whole bool, length int64, err error) {
 	t := d.e.target(dest, "")
 	off, length, err := d.e.client.Offset(ctx, t, pd.URL)
 	switch {
-	case transfer.KindOf(err) == transfer.Gone:
+	case fault.KindOf(err) == fault.Gone:
 		return false, 0, nil
 	case err == nil && (length >= 0 && off == length || length < 0 && pd.Job != "" && off == pd.Size):
 		return true, length, nil
 	case err == nil:
 		err = d.e.client.Terminate(ctx, t, pd.URL)
 	}
-	if transfer.KindOf(err) == transfer.Gone {
+	if fault.KindOf(err) == fault.Gone {
 		err = nil
 	}
 	return false, length, err

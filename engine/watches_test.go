@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/ferry-app/ferry/watch/settings"
 )
@@ -74,7 +75,7 @@ func TestUploadedAsksWithoutQueueing(t *testing.T) {
 		t.Fatalf("asking published %s", ev.Type)
 	default:
 	}
-	if _, err := e.Uploaded(Destination{Name: "nowhere"}, nil); CodeOf(err) != CodeNoDestination {
+	if _, err := e.Uploaded(Destination{Name: "nowhere"}, nil); fault.CodeOf(err) != fault.CodeNoDestination {
 		t.Fatalf("unknown destination: %v", err)
 	}
 }
@@ -123,7 +124,7 @@ func TestWatchFoldersPersistWithoutSecrets(t *testing.T) {
 	if f, err = e.SaveWatchFolder(f); err != nil || !f.Added.Equal(added) {
 		t.Fatalf("saved again: %v, added %v then %v", err, added, f.Added)
 	}
-	if _, err := e.SaveWatchFolder(settings.WatchFolder{Dir: t.TempDir(), Dest: Destination{Name: "gone"}}); CodeOf(err) != CodeNoDestination {
+	if _, err := e.SaveWatchFolder(settings.WatchFolder{Dir: t.TempDir(), Dest: Destination{Name: "gone"}}); fault.CodeOf(err) != fault.CodeNoDestination {
 		t.Fatalf("unknown saved destination: %v", err)
 	}
 	if _, err := e.SaveWatchFolder(settings.WatchFolder{Dir: t.TempDir(), Dest: Destination{URL: "ftp://x"}}); err == nil || !strings.Contains(err.Error(), "is not an upload URL") {

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 // ErrNotFound: no secret of that name. Errors returned by Get wrap it (they
@@ -140,17 +142,17 @@ func (k *Keychain) Get(dest, key string) (string, error) {
 			return v, nil
 		}
 		if !errors.Is(err, errSysNotFound) {
-			return "", fmt.Errorf("keychain: reading %q of destination %q from the system keychain: %w", key, dest, err)
+			return "", failed(err, "Cannot read the %s of %s from the system keychain (%s).", what(key), dest, fault.Cause(err))
 		}
 	}
 	f, err := loadFile(k.path)
 	if err != nil {
-		return "", fmt.Errorf("keychain: reading %q of destination %q: %w", key, dest, err)
+		return "", failed(err, "Cannot read the %s of %s from %s (%s).", what(key), dest, k.path, fault.Cause(err))
 	}
 	if v, ok := f.Secrets[dest][key]; ok {
 		return v, nil
 	}
-	return "", fmt.Errorf("keychain: %q of destination %q: %w", key, dest, ErrNotFound)
+	return "", failed(ErrNotFound, "There is no %s of %s in the keychain.", what(key), dest)
 }
 
 // Set stores value as the secret key of destination dest, replacing any.
@@ -159,17 +161,17 @@ func (k *Keychain) Set(dest, key, value string) error {
 		return err
 	}
 	if !utf8.ValidString(value) {
-		return fmt.Errorf("keychain: saving %q of destination %q: the value is not valid UTF-8", key, dest)
+		return failed(nil, "The %s of %s is not valid UTF-8 text; a keychain cannot keep it.", what(key), dest)
 	}
 	if k.sys != nil {
 		mu.Lock()
 		defer mu.Unlock()
 		if err := k.setSystem(dest, key, value); err != nil {
-			return fmt.Errorf("keychain: saving %q of destination %q in the system keychain: %w", key, dest, scrub(err, value))
+			return failed(scrub(err, value), "Cannot keep the %s of %s in the system keychain (%s).", what(key), dest, fault.Cause(scrub(err, value)))
 		}
 		// A copy left in the file from a time without a keychain goes.
 		if err := k.editFile(func(f *fileData) bool { return f.remove(dest, key) }); err != nil {
-			return fmt.Errorf("keychain: removing the old copy of %q of destination %q from %s: %w", key, dest, k.path, err)
+			return failed(err, "Kept the %s of %s in the system keychain, but cannot take its old copy out of %s (%s).", what(key), dest, k.path, fault.Cause(err))
 		}
 		return nil
 	}
@@ -182,7 +184,7 @@ func (k *Keychain) Set(dest, key, value string) error {
 	}
 	mu.Unlock()
 	if err != nil {
-		return fmt.Errorf("keychain: saving %q of destination %q in %s: %w", key, dest, k.path, scrub(err, value))
+		return failed(scrub(err, value), "Cannot keep the %s of %s in %s (%s).", what(key), dest, k.path, fault.Cause(scrub(err, value)))
 	}
 	if first && k.warn != nil {
 		k.warn(k.fallbackSentence())
@@ -199,11 +201,11 @@ func (k *Keychain) Delete(dest string) error {
 	defer mu.Unlock()
 	if k.sys != nil {
 		if err := k.deleteSystem(dest); err != nil {
-			return fmt.Errorf("keychain: deleting the secrets of destination %q from the system keychain: %w", dest, err)
+			return failed(err, "Cannot take the secrets of %s out of the system keychain (%s).", dest, fault.Cause(err))
 		}
 	}
 	if err := k.editFile(func(f *fileData) bool { return f.removeAll(dest) }); err != nil {
-		return fmt.Errorf("keychain: deleting the secrets of destination %q from %s: %w", dest, k.path, err)
+		return failed(err, "Cannot take the secrets of %s out of %s (%s).", dest, k.path, fault.Cause(err))
 	}
 	return nil
 }
@@ -217,11 +219,11 @@ func (k *Keychain) DeleteKey(dest, key string) error {
 	defer mu.Unlock()
 	if k.sys != nil {
 		if err := k.deleteSystemKey(dest, key); err != nil {
-			return fmt.Errorf("keychain: deleting %q of destination %q from the system keychain: %w", key, dest, err)
+			return failed(err, "Cannot take the %s of %s out of the system keychain (%s).", what(key), dest, fault.Cause(err))
 		}
 	}
 	if err := k.editFile(func(f *fileData) bool { return f.remove(dest, key) }); err != nil {
-		return fmt.Errorf("keychain: deleting %q of destination %q from %s: %w", key, dest, k.path, err)
+		return failed(err, "Cannot take the %s of %s out of %s (%s).", what(key), dest, k.path, fault.Cause(err))
 	}
 	return nil
 }
@@ -252,13 +254,13 @@ func fallbackReason(err error, timeout time.Duration) string {
 func checkName(dest, key string) error {
 	switch {
 	case dest == "":
-		return errors.New("keychain: empty destination name")
+		return failed(nil, "A secret needs the name of its destination.")
 	case key == "":
-		return fmt.Errorf("keychain: empty key for destination %q", dest)
+		return failed(nil, "A secret of %s needs a key.", dest)
 	case !utf8.ValidString(dest):
-		return errors.New("keychain: destination name is not valid UTF-8")
+		return failed(nil, "A destination name that is not valid UTF-8 cannot name a secret.")
 	case !utf8.ValidString(key):
-		return fmt.Errorf("keychain: key for destination %q is not valid UTF-8", dest)
+		return failed(nil, "A key of %s that is not valid UTF-8 cannot name a secret.", dest)
 	}
 	return nil
 }
@@ -294,4 +296,22 @@ func (k *Keychain) Fallback() string {
 		return ""
 	}
 	return k.fallbackSentence()
+}
+
+// failed is a keychain error: CodeKeychain, a sentence, the cause kept
+// (a secret scrubbed from it) for errors.Is and the log.
+func failed(cause error, format string, args ...any) error {
+	return fault.Wrap(fault.CodeKeychain, cause, format, args...)
+}
+
+// what names a key's secret in a sentence: "token", "value of header
+// X-Api-Key", "URL".
+func what(key string) string {
+	if h, ok := strings.CutPrefix(key, "header:"); ok {
+		return "value of header " + h
+	}
+	if key == "url" {
+		return "URL"
+	}
+	return key
 }

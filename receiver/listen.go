@@ -2,9 +2,10 @@ package receiver
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"syscall"
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 // wsaeaddrinuse is WSAEADDRINUSE; syscall.EADDRINUSE does not match it on Windows.
@@ -19,11 +20,11 @@ func listenError(addr string, err error) error {
 	}
 	switch {
 	case errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, wsaeaddrinuse):
-		return fmt.Errorf("Port %s %s is already in use; pick another with --listen", port, where)
+		return fault.New(fault.CodeCannotListen, "Port %s %s is already in use; pick another with --listen.", port, where)
 	case errors.Is(err, syscall.EACCES):
-		return fmt.Errorf("Not allowed to listen on port %s %s (low ports need extra rights); pick another with --listen", port, where)
+		return fault.New(fault.CodeCannotListen, "Not allowed to listen on port %s %s (low ports need extra rights); pick another with --listen.", port, where)
 	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return fmt.Errorf("This machine has no address %s; pick another with --listen", host)
+		return fault.New(fault.CodeCannotListen, "This machine has no address %s; pick another with --listen.", host)
 	}
-	return fmt.Errorf("Cannot listen on %s: %v", addr, err)
+	return fault.Wrap(fault.CodeCannotListen, err, "Cannot listen on %s: %s.", addr, fault.Cause(err))
 }

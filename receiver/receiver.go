@@ -11,7 +11,6 @@ package receiver
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -28,6 +27,8 @@ import (
 	"github.com/tus/tusd/v2/pkg/handler"
 	"github.com/tus/tusd/v2/pkg/memorylocker"
 	"golang.org/x/exp/slog" // tusd v2.9 still takes an x/exp/slog logger
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 const (
@@ -99,17 +100,17 @@ type Server struct {
 // expired while the receiver was not running.
 func New(cfg Config) (*Server, error) {
 	if strings.TrimSpace(cfg.Dir) == "" {
-		return nil, errors.New("No receive folder given")
+		return nil, fault.New(fault.CodeBadSetting, "No receive folder given.")
 	}
 	listen := cfg.Listen
 	if listen == "" {
 		listen = DefaultListen
 	}
 	if _, _, err := net.SplitHostPort(listen); err != nil {
-		return nil, fmt.Errorf("The listen address %q is not valid; use HOST:PORT, e.g. %s", listen, DefaultListen)
+		return nil, fault.New(fault.CodeBadSetting, "The listen address %q is not valid; use HOST:PORT, e.g. %s.", listen, DefaultListen)
 	}
 	if cfg.Token == "" && !LoopbackOnly(listen) {
-		return nil, fmt.Errorf("Listening on %s lets other machines send files, so a token is required", listen)
+		return nil, fault.New(fault.CodeBadSetting, "Listening on %s lets other machines send files, so a token is required.", listen)
 	}
 	origins, err := checkOrigins(cfg.AllowOrigins)
 	if err != nil {
@@ -162,7 +163,7 @@ func New(cfg Config) (*Server, error) {
 		PreFinishResponseCallback: s.onFinish,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("Cannot start the tus handler: %v", err)
+		return nil, fault.Wrap(fault.CodeBadSetting, err, "Cannot start the tus handler: %s.", fault.Cause(err))
 	}
 	s.handler = s.routes()
 	s.lan.Store(!LoopbackOnly(listen))
@@ -176,23 +177,23 @@ func New(cfg Config) (*Server, error) {
 func prepareDirs(d string) (dir, work string, err error) {
 	dir, err = filepath.Abs(d)
 	if err != nil {
-		return "", "", fmt.Errorf("Cannot use the receive folder %s: %v", d, err)
+		return "", "", fault.Wrap(fault.CodeBadSetting, err, "Cannot use the receive folder %s: %s.", d, fault.Cause(err))
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", "", fmt.Errorf("Cannot create the receive folder %s: %v", dir, cause(err))
+		return "", "", fault.Wrap(fault.CodeBadSetting, err, "Cannot create the receive folder %s: %s.", dir, fault.Cause(err))
 	}
 	work = filepath.Join(dir, WorkDirName)
 	if err := os.Mkdir(work, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-		return "", "", fmt.Errorf("Cannot create the work folder %s: %v", work, cause(err))
+		return "", "", fault.Wrap(fault.CodeBadSetting, err, "Cannot create the work folder %s: %s.", work, fault.Cause(err))
 	}
 	st, err := os.Lstat(work)
 	switch {
 	case err != nil:
-		return "", "", fmt.Errorf("Cannot use the work folder %s: %v", work, cause(err))
+		return "", "", fault.Wrap(fault.CodeBadSetting, err, "Cannot use the work folder %s: %s.", work, fault.Cause(err))
 	case st.Mode()&fs.ModeSymlink != 0:
-		return "", "", fmt.Errorf("The work folder %s is a symbolic link; Ferry does not follow it. Remove the link (nothing of Ferry's is in it) or pick another receive folder", work)
+		return "", "", fault.New(fault.CodeBadSetting, "The work folder %s is a symbolic link; Ferry does not follow it. Remove the link (nothing of Ferry's is in it) or pick another receive folder.", work)
 	case !st.IsDir():
-		return "", "", fmt.Errorf("The work folder %s is a file, not a folder; move it away or pick another receive folder", work)
+		return "", "", fault.New(fault.CodeBadSetting, "The work folder %s is a file, not a folder; move it away or pick another receive folder.", work)
 	}
 	hide(work)
 	// Mkdir succeeds on an existing read-only folder; fail now rather
@@ -200,7 +201,7 @@ func prepareDirs(d string) (dir, work string, err error) {
 	for _, d := range []string{work, dir} {
 		f, err := os.CreateTemp(d, ".ferry-probe-*")
 		if err != nil {
-			return "", "", fmt.Errorf("Cannot write to the receive folder %s: %v", d, cause(err))
+			return "", "", fault.Wrap(fault.CodeBadSetting, err, "Cannot write to the receive folder %s: %s.", d, fault.Cause(err))
 		}
 		f.Close()
 		os.Remove(f.Name())
@@ -217,7 +218,7 @@ func checkOrigins(list []string) (map[string]bool, error) {
 		o = strings.TrimSuffix(strings.TrimSpace(o), "/")
 		scheme, rest, ok := strings.Cut(o, "://")
 		if strings.EqualFold(o, "null") || !ok || (scheme != "http" && scheme != "https") || rest == "" || strings.ContainsAny(rest, "/?#@ *") {
-			return nil, fmt.Errorf("%q is not a web origin; write it as a browser sends it, e.g. https://app.example.com or http://localhost:3000 (\"null\" is never allowed)", o)
+			return nil, fault.New(fault.CodeBadSetting, "%q is not a web origin; write it as a browser sends it, e.g. https://app.example.com or http://localhost:3000 (\"null\" is never allowed).", o)
 		}
 		m[o] = true
 	}
@@ -242,7 +243,7 @@ func (s *Server) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ln != nil {
-		return errors.New("The receiver is already running")
+		return fault.New(fault.CodeBadSetting, "The receiver is already running.")
 	}
 	ln, err := net.Listen("tcp", s.listen)
 	if err != nil {

@@ -448,7 +448,7 @@ func TestStartAndAddressInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s2.Start()
-	want := "Port " + port + " on 127.0.0.1 is already in use; pick another with --listen"
+	want := "Port " + port + " on 127.0.0.1 is already in use; pick another with --listen."
 	if err == nil || err.Error() != want {
 		t.Fatalf("Start: %v, want %q", err, want)
 	}
@@ -464,7 +464,7 @@ func TestNewErrors(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(file, nil, 0o644)
 	_, err := New(Config{Dir: filepath.Join(file, "sub")})
-	if err == nil || !strings.HasPrefix(err.Error(), "Cannot create the receive folder ") || !strings.HasSuffix(err.Error(), ": not a directory") {
+	if err == nil || !strings.HasPrefix(err.Error(), "Cannot create the receive folder ") || !strings.HasSuffix(err.Error(), ": not a directory.") {
 		t.Fatalf("New: %v", err)
 	}
 	if _, err := New(Config{Dir: t.TempDir(), Listen: "1080"}); err == nil || !strings.Contains(err.Error(), "not valid") {

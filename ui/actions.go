@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // do runs an engine command on a job and shows its refusal, if any.
@@ -115,7 +116,7 @@ func (w *Window) fixFor(id string) {
 		return
 	}
 	switch j.ErrorCode {
-	case engine.CodeFileGone:
+	case fault.CodeFileGone:
 		w.openFolder(j.Path)
 	default:
 		w.manageDestinations(j.Dest.Name)

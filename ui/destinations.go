@@ -15,6 +15,7 @@ import (
 
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // kindLabel is a kind's label in the form's kind selector.
@@ -326,7 +327,9 @@ func (d *destDialog) testSelected() {
 // background runs work off the UI goroutine and then, back on it, then.
 func (d *destDialog) background(work func() error, then func(error)) { d.offUI(work, then) }
 
-// sentence is an error as a person reads it: a sentence with its stop.
+// sentence is an error as a person reads it, with its stop. Ferry's own
+// errors (fault) are sentences already; another library's (a file
+// dialog's, say) gets its first letter raised.
 func sentence(err error) string {
 	s := strings.TrimSpace(err.Error())
 	if s == "" {
@@ -334,6 +337,9 @@ func sentence(err error) string {
 	}
 	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
 		s += "."
+	}
+	if _, ours := errors.AsType[*fault.Error](err); ours {
+		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }

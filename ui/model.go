@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // view is one of the queue's tabs.
@@ -128,7 +129,7 @@ type model struct {
 
 	seq    uint64
 	totals engine.Totals
-	halted *engine.Error
+	halted *fault.Error
 	copied string // the job whose link was just copied
 	// leftSize is the full size of the files left (Totals has the bytes
 	// left of them): the batch's percentage.
@@ -419,7 +420,7 @@ func (m *model) touch(id string) {
 	m.urgent = true
 }
 
-func (m *model) queueTotals() (engine.Totals, *engine.Error) {
+func (m *model) queueTotals() (engine.Totals, *fault.Error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.totals, m.halted

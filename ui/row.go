@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // row draws one job. The list keeps only as many as fit on screen and
@@ -245,11 +246,11 @@ func fixLabel(j engine.Job) string {
 		return ""
 	}
 	switch j.ErrorCode {
-	case engine.CodeAuth, engine.CodeNoDestination, engine.CodeNotTus, engine.CodeBadURL:
+	case fault.CodeAuth, fault.CodeNoDestination, fault.CodeNotTus, fault.CodeBadURL:
 		if j.Dest.Name != "" {
 			return "Check the destination"
 		}
-	case engine.CodeFileGone:
+	case fault.CodeFileGone:
 		return "Show folder"
 	}
 	return ""

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ferry-app/ferry/assets"
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // trayState is what the tray icon shows.
@@ -80,7 +81,7 @@ func (t *tray) available() bool {
 	return true
 }
 
-func (t *tray) update(tot engine.Totals, halted *engine.Error, done float64) {
+func (t *tray) update(tot engine.Totals, halted *fault.Error, done float64) {
 	if t.desk == nil {
 		return
 	}
@@ -111,7 +112,7 @@ func (t *tray) behind() bool { return t.desk != nil && t.want != t.text }
 
 // trayLine is the menu's summary: "3 uploading — 42 %", where the
 // percentage is of the files left.
-func trayLine(t engine.Totals, halted *engine.Error, done float64) string {
+func trayLine(t engine.Totals, halted *fault.Error, done float64) string {
 	switch {
 	case halted != nil:
 		return "Stopped: the queue cannot be saved"

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/localfile"
 	"github.com/ferry-app/ferry/watch/settings"
 )
@@ -106,10 +107,10 @@ func (f *folder) hand(ready []engine.FileVersion) {
 	}
 	for _, a := range f.w.eng.AddMany(paths, f.cfg.Dest) {
 		if a.Err != nil {
-			if errors.Is(a.Err, engine.ErrClosed) || engine.CodeOf(a.Err) == engine.CodeFileGone || errors.Is(a.Err, localfile.ErrSkipped) {
+			if errors.Is(a.Err, engine.ErrClosed) || fault.CodeOf(a.Err) == fault.CodeFileGone || errors.Is(a.Err, localfile.ErrSkipped) {
 				continue // shutting down, or gone since: nothing to say
 			}
-			if engine.CodeOf(a.Err) == engine.CodeNoDestination {
+			if fault.CodeOf(a.Err) == fault.CodeNoDestination {
 				f.fail(a.Err)
 				return
 			}

@@ -16,7 +16,6 @@
 package watch
 
 import (
-	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/ferry-app/ferry/bus"
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/watch/settings"
 )
 
@@ -159,7 +159,7 @@ func (w *Watcher) Resume(dir string) error { return w.setPaused(dir, false) }
 func (w *Watcher) setPaused(dir string, paused bool) error {
 	f, ok := w.settings(dir)
 	if !ok {
-		return fmt.Errorf("%s is not a watch folder; add it first.", dir)
+		return fault.New(fault.CodeBadSetting, "%s is not a watch folder; add it first.", dir)
 	}
 	f.Paused = paused
 	_, err := w.Add(f)

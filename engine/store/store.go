@@ -18,6 +18,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 // SchemaVersion is the layout of the buckets and records this code writes.
@@ -52,25 +54,38 @@ var (
 	buckets = []Bucket{Jobs, Fingerprints, Completions, Deletes, Destinations, Settings, Watches}
 )
 
-// LockedError says another process holds the database.
+// LockedError says another process holds the database. It comes as the
+// cause of a fault.Error with CodeLocked (Locked); errors.As finds it.
 type LockedError struct{ Dir string }
 
-func (e *LockedError) Error() string {
-	return fmt.Sprintf("Ferry is already running (data dir %s). Quit the other Ferry, or use another --data-dir.", e.Dir)
+func (e *LockedError) Error() string { return "another process holds the queue database in " + e.Dir }
+
+// Locked is the error for a data dir another Ferry holds.
+func Locked(dir string) error {
+	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeLocked, Err: &LockedError{Dir: dir},
+		Msg: fmt.Sprintf("Ferry is already running (data dir %s). Quit the other Ferry, or use another --data-dir.", dir)}
 }
 
 // CorruptError says the database cannot be read. Ferry never replaces it
-// with an empty one: the user decides what happens to it.
+// with an empty one: the user decides what happens to it. It comes as the
+// cause of a fault.Error with CodeDamaged; errors.As finds it.
 type CorruptError struct {
 	Path string
 	Err  error
 }
 
 func (e *CorruptError) Error() string {
-	return fmt.Sprintf("The queue database %s is damaged (%v). Ferry has not touched it; move it aside to start with an empty queue, or restore it from a backup.", e.Path, e.Err)
+	return fmt.Sprintf("damaged queue database %s: %v", e.Path, e.Err)
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
+
+// corrupt is the error for a database that cannot be read; what it is
+// that could not be read stays in the cause, for the log.
+func corrupt(path string, cause error) error {
+	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeDamaged, Err: &CorruptError{Path: path, Err: cause},
+		Msg: fmt.Sprintf("The queue database %s is damaged. Ferry has not touched it; move it aside to start with an empty queue, or restore it from a backup.", path)}
+}
 
 // Store is the open database.
 type Store struct {
@@ -84,13 +99,14 @@ type Store struct {
 // written to it.
 func Open(dir string) (s *Store, err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("Cannot create the data dir %s: %w", dir, errors.Unwrap(err))
+		return nil, fault.Wrap(fault.CodeStore, err, "Cannot create the data dir %s: %v.", dir, errors.Unwrap(err))
 	}
 	path := filepath.Join(dir, FileName)
 	// bbolt would initialise an empty file as a new database: a queue
 	// truncated to nothing (a full disk, a bad copy) must not look empty.
 	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
-		return nil, &CorruptError{Path: path, Err: errors.New("the file is empty (0 bytes)")}
+		return nil, &fault.Error{Kind: fault.Permanent, Code: fault.CodeDamaged, Err: &CorruptError{Path: path, Err: errors.New("empty file")},
+			Msg: fmt.Sprintf("The queue database %s is empty (0 bytes): it was cut short (a full disk, a bad copy). Ferry has not touched it; move it aside to start with an empty queue, or restore it from a backup.", path)}
 	}
 	// A damaged file shows itself as a panic inside bbolt, or as a fault
 	// on its memory map (a truncated file): both become a CorruptError.
@@ -101,22 +117,22 @@ func Open(dir string) (s *Store, err error) {
 			if db != nil {
 				db.Close()
 			}
-			s, err = nil, &CorruptError{Path: path, Err: fmt.Errorf("%v", r)}
+			s, err = nil, corrupt(path, fmt.Errorf("%v", r))
 		}
 	}()
 	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: 200 * time.Millisecond})
 	switch {
 	case errors.Is(err, bolterrors.ErrTimeout):
-		return nil, &LockedError{Dir: dir}
+		return nil, Locked(dir)
 	case errors.Is(err, os.ErrPermission):
-		return nil, fmt.Errorf("Cannot open the queue database %s: permission denied.", path)
+		return nil, fault.Wrap(fault.CodeStore, err, "Cannot open the queue database %s: permission denied.", path)
 	case err != nil:
-		return nil, &CorruptError{Path: path, Err: err}
+		return nil, corrupt(path, err)
 	}
 	s = &Store{db: db, path: path}
 	if err := s.verify(); err != nil {
 		db.Close()
-		return nil, &CorruptError{Path: path, Err: err}
+		return nil, corrupt(path, err)
 	}
 	if err := s.init(); err != nil {
 		db.Close()
@@ -213,10 +229,10 @@ func (s *Store) upgrade(tx *bolt.Tx) error {
 func (s *Store) checkSchema(v []byte) (int, error) {
 	n, err := strconv.Atoi(string(v))
 	if err != nil {
-		return 0, &CorruptError{Path: s.path, Err: fmt.Errorf("schema version %q", v)}
+		return 0, corrupt(s.path, fmt.Errorf("schema version %q", v))
 	}
 	if n > SchemaVersion {
-		return n, fmt.Errorf("The queue database %s was written by a newer Ferry (schema %d; this one knows %d). Update Ferry, or use another --data-dir.", s.path, n, SchemaVersion)
+		return n, fault.New(fault.CodeStore, "The queue database %s was written by a newer Ferry (schema %d; this one knows %d). Update Ferry, or use another --data-dir.", s.path, n, SchemaVersion)
 	}
 	return n, nil
 }
@@ -354,7 +370,7 @@ func (s *Store) Each(bk Bucket, fn func(key string, rec []byte) error) (err erro
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			err = &CorruptError{Path: s.path, Err: fmt.Errorf("%v", r)}
+			err = corrupt(s.path, fmt.Errorf("%v", r))
 		}
 	}()
 	return s.db.View(func(tx *bolt.Tx) error {
@@ -364,7 +380,7 @@ func (s *Store) Each(bk Bucket, fn func(key string, rec []byte) error) (err erro
 		}
 		return b.ForEach(func(k, v []byte) error {
 			if err := fn(string(k), v); err != nil {
-				return &CorruptError{Path: s.path, Err: fmt.Errorf("%s record %q: %w", bk, k, err)}
+				return corrupt(s.path, fmt.Errorf("%s record %q: %w", bk, k, err))
 			}
 			return nil
 		})

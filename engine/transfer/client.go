@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 const tusVersion = "1.0.0"
@@ -247,7 +249,7 @@ func (c *Client) createWithData(ctx context.Context, t Target, size int64, path 
 	if v := res.Header.Get("Upload-Offset"); v != "" {
 		offset, err = strconv.ParseInt(v, 10, 64)
 		if err != nil || offset < 0 || offset > n {
-			return cr, 0, &Error{Kind: Conflict, Code: CodeConflict, Msg: "The server reported an unexpected offset (" + v + ") after creating the upload"}
+			return cr, 0, &fault.Error{Kind: fault.Conflict, Code: fault.CodeConflict, Msg: "The server reported an unexpected offset (" + v + ") after creating the upload"}
 		}
 		if err := res.beyondOffered(offset); err != nil {
 			return cr, 0, err

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 // maxCreateWait bounds how long a creation's answer is waited for.
@@ -40,8 +42,8 @@ const maxLostCreations = 3
 // next creation to that origin waits twice as long for its answer, and
 // after maxLostCreations in a row the job fails with a sentence.
 func (c *Client) lostCreation(t Target, err error) error {
-	var e *Error
-	if !errors.As(err, &e) || !e.reached {
+	var e *fault.Error
+	if !errors.As(err, &e) || !e.Reached {
 		return err
 	}
 	o := originOf(t.Endpoint)
@@ -55,7 +57,7 @@ func (c *Client) lostCreation(t Target, err error) error {
 	c.created[o] = cr
 	c.createMu.Unlock()
 	if cr.lost >= maxLostCreations {
-		e.Kind, e.Code = Permanent, CodeLostCreation
+		e.Kind, e.Code = fault.Permanent, fault.CodeLostCreation
 		e.Msg = fmt.Sprintf("%s; %d creation requests in a row reached %s without an answer, and each may have left an unfinished upload there. Ferry stops asking so as to leave no more: check the server, then retry", e.Msg, cr.lost, HostOf(t.Endpoint))
 		return e
 	}

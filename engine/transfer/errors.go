@@ -5,64 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ferry-app/ferry/fault"
 )
-
-// Kind says what the engine should do about an error. Errors are
-// classified once, here, where the protocol is known; the engine asks the
-// kind and never parses messages.
-type Kind int
-
-const (
-	// Transient: the link or the server is unwell; wait and try again.
-	Transient Kind = iota
-	// Permanent: trying again will not help until a person acts.
-	Permanent
-	// Conflict: the server's offset differs from ours (409); ask it and go on.
-	Conflict
-	// Gone: the server no longer has the upload (404/410); start a new one.
-	Gone
-)
-
-// Error is a failure with a sentence a person can act on.
-type Error struct {
-	Kind       Kind
-	Code       Code
-	Status     int           // HTTP status, 0 for network errors
-	RetryAfter time.Duration // the server's Retry-After, if any
-	Msg        string
-	Err        error // the cause, for logs and errors.Is
-	// reached: the server had the whole request when it failed, so a
-	// creation may have made an upload whose answer was lost.
-	reached bool
-}
-
-func (e *Error) Error() string { return e.Msg }
-func (e *Error) Unwrap() error { return e.Err }
-
-// KindOf returns the kind of err; errors not made here are transient.
-func KindOf(err error) Kind {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
-	}
-	return Transient
-}
-
-// RetryAfterOf returns the server's requested delay, if any.
-func RetryAfterOf(err error) time.Duration {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.RetryAfter
-	}
-	return 0
-}
 
 // maxRetryAfter caps the server's Retry-After: a typo or a clock far off
 // must not park an upload for hours.
@@ -99,11 +50,11 @@ func (c *Client) netError(parent, reqCtx context.Context, target string, err err
 	var na *noAnswer
 	switch cause := context.Cause(reqCtx); {
 	case errors.Is(cause, errStalled):
-		return &Error{Kind: Transient, Code: CodeNetwork, Msg: fmt.Sprintf("The connection to %s stalled (no bytes moved for %s)", host, c.stall().Round(time.Second)), Err: err}
+		return &fault.Error{Kind: fault.Transient, Code: fault.CodeNetwork, Msg: fmt.Sprintf("The connection to %s stalled (no bytes moved for %s)", host, c.stall().Round(time.Second)), Err: err}
 	case errors.As(cause, &na):
-		return &Error{Kind: Transient, Code: CodeServer, Msg: fmt.Sprintf("%s did not answer within %s of receiving the whole request", host, na.wait.Round(time.Second)), Err: err}
+		return &fault.Error{Kind: fault.Transient, Code: fault.CodeServer, Msg: fmt.Sprintf("%s did not answer within %s of receiving the whole request", host, na.wait.Round(time.Second)), Err: err}
 	case errors.Is(cause, errReshape):
-		return &Error{Kind: Transient, Code: CodeNetwork, Msg: "Transfer settings changed", Err: errReshape}
+		return &fault.Error{Kind: fault.Transient, Code: fault.CodeNetwork, Msg: "Transfer settings changed", Err: errReshape}
 	}
 	if c.hasAnswered(target) {
 		return classify(err, host, target, true)
@@ -115,9 +66,9 @@ func (c *Client) netError(parent, reqCtx context.Context, target string, err err
 // this process, errors that say the URL itself is wrong (no such host,
 // TLS to a plain port, an untrusted certificate) are permanent: retrying
 // cannot help. After that they are a link gone bad, and transient.
-func classify(err error, host, target string, answered bool) *Error {
-	e := &Error{Kind: Transient, Code: CodeNetwork, Err: err}
-	set := func(k Kind, c Code, format string, a ...any) *Error {
+func classify(err error, host, target string, answered bool) *fault.Error {
+	e := &fault.Error{Kind: fault.Transient, Code: fault.CodeNetwork, Err: err}
+	set := func(k fault.Kind, c fault.Code, format string, a ...any) *fault.Error {
 		e.Kind, e.Code, e.Msg = k, c, fmt.Sprintf(format, a...)
 		return e
 	}
@@ -125,31 +76,31 @@ func classify(err error, host, target string, answered bool) *Error {
 	var loop *redirectLoop
 	switch {
 	case errors.As(err, &loop):
-		return set(Permanent, CodeRedirect, "%s redirects the request in a loop (%d redirects, back to where it was or past the limit). Check the upload URL.", loop.host, loop.hops)
+		return set(fault.Permanent, fault.CodeRedirect, "%s redirects the request in a loop (%d redirects, back to where it was or past the limit). Check the upload URL.", loop.host, loop.hops)
 	case badHeaderErr(err):
-		return set(Permanent, CodeBadURL, "A header for %s cannot be sent (%v). Check the destination's headers.", host, RootCause(err))
+		return set(fault.Permanent, fault.CodeBadURL, "A header for %s cannot be sent (%v). Check the destination's headers.", host, RootCause(err))
 	case isRecordHeader(err) && !answered:
-		return set(Permanent, CodeUnreachable, "%s does not speak TLS (an http:// server behind an https:// URL?). Check the URL.", host)
+		return set(fault.Permanent, fault.CodeUnreachable, "%s does not speak TLS (an http:// server behind an https:// URL?). Check the URL.", host)
 	case isCertError(err) && !answered:
-		return set(Permanent, CodeUnreachable, "The certificate of %s is not trusted (%v). Check the URL, or the server's TLS setup.", host, RootCause(err))
+		return set(fault.Permanent, fault.CodeUnreachable, "The certificate of %s is not trusted (%v). Check the URL, or the server's TLS setup.", host, RootCause(err))
 	case isRecordHeader(err), isCertError(err):
-		return set(Transient, CodeNetwork, "The secure connection to %s failed (%v)", host, RootCause(err))
+		return set(fault.Transient, fault.CodeNetwork, "The secure connection to %s failed (%v)", host, RootCause(err))
 	case connRefused(err):
-		return set(Transient, CodeUnreachable, "Cannot reach %s (connection refused); is the server running?", host)
+		return set(fault.Transient, fault.CodeUnreachable, "Cannot reach %s (connection refused); is the server running?", host)
 	case asDNS(err, &derr) && derr.IsNotFound && !answered:
-		return set(Permanent, CodeUnreachable, "The host name %s does not exist. Check the URL.", derr.Name)
+		return set(fault.Permanent, fault.CodeUnreachable, "The host name %s does not exist. Check the URL.", derr.Name)
 	case asDNS(err, &derr):
-		return set(Transient, CodeNetwork, "Cannot find %s (offline or DNS failure)", host)
+		return set(fault.Transient, fault.CodeNetwork, "Cannot find %s (offline or DNS failure)", host)
 	case netUnreachable(err):
-		return set(Transient, CodeNetwork, "Cannot reach %s (no route to it; offline?)", host)
+		return set(fault.Transient, fault.CodeNetwork, "Cannot reach %s (no route to it; offline?)", host)
 	case connDropped(err), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), isClosed(err):
-		return set(Transient, CodeNetwork, "The connection to %s dropped", host)
+		return set(fault.Transient, fault.CodeNetwork, "The connection to %s dropped", host)
 	case timedOut(err), errors.Is(err, context.DeadlineExceeded), isTimeout(err):
-		return set(Transient, CodeNetwork, "The connection to %s timed out", host)
+		return set(fault.Transient, fault.CodeNetwork, "The connection to %s timed out", host)
 	case strings.Contains(err.Error(), "unsupported protocol"):
-		return set(Permanent, CodeBadURL, "%q is not an http(s) URL.", target)
+		return set(fault.Permanent, fault.CodeBadURL, "%q is not an http(s) URL.", target)
 	}
-	return set(Transient, CodeNetwork, "Network error talking to %s (%v)", host, RootCause(err))
+	return set(fault.Transient, fault.CodeNetwork, "Network error talking to %s (%v)", host, RootCause(err))
 }
 
 func isTimeout(err error) bool {
@@ -177,68 +128,68 @@ func HostOf(target string) string {
 }
 
 // fileError explains a source file that cannot be read.
-func fileError(path string, err error) *Error {
+func fileError(path string, err error) *fault.Error {
 	if errors.Is(err, os.ErrNotExist) {
-		return &Error{Kind: Permanent, Code: CodeFileGone, Msg: fmt.Sprintf("%s is gone (moved or deleted).", path), Err: err}
+		return &fault.Error{Kind: fault.Permanent, Code: fault.CodeFileGone, Msg: fmt.Sprintf("%s is gone (moved or deleted).", path), Err: err}
 	}
-	return &Error{Kind: Permanent, Code: CodeFileUnreadable, Msg: fmt.Sprintf("Cannot read %s: %v.", path, RootCause(err)), Err: err}
+	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeFileUnreadable, Msg: fmt.Sprintf("Cannot read %s: %v.", path, RootCause(err)), Err: err}
 }
 
 // badURL explains a URL that cannot be requested.
-func badURL(target string, err error) *Error {
-	return &Error{Kind: Permanent, Code: CodeBadURL, Msg: fmt.Sprintf("%q is not a valid URL.", target), Err: err}
+func badURL(target string, err error) *fault.Error {
+	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeBadURL, Msg: fmt.Sprintf("%q is not a valid URL.", target), Err: err}
 }
 
 // statusError explains an unexpected HTTP answer to op ("create", "head",
 // "patch", "terminate").
-func statusError(op, target string, res *http.Response) *Error {
+func statusError(op, target string, res *http.Response) *fault.Error {
 	code := res.StatusCode
-	e := &Error{Status: code, Err: fmt.Errorf("%s %s: HTTP %d", op, target, code)}
-	set := func(k Kind, c Code, msg string) { e.Kind, e.Code, e.Msg = k, c, msg }
+	e := &fault.Error{Status: code, Err: fmt.Errorf("%s %s: HTTP %d", op, target, code)}
+	set := func(k fault.Kind, c fault.Code, msg string) { e.Kind, e.Code, e.Msg = k, c, msg }
 	switch {
 	case code/100 == 3:
 		loc := resolve(res, res.Header.Get("Location"))
 		if op == "create" {
-			set(Permanent, CodeRedirect, fmt.Sprintf("The upload URL redirects (%d) to %s; use that URL as the destination.", code, loc))
+			set(fault.Permanent, fault.CodeRedirect, fmt.Sprintf("The upload URL redirects (%d) to %s; use that URL as the destination.", code, loc))
 		} else {
-			set(Permanent, CodeRedirect, fmt.Sprintf("The server moved the upload (%d) to %s, which Ferry does not follow for a %s.", code, loc, strings.ToUpper(op)))
+			set(fault.Permanent, fault.CodeRedirect, fmt.Sprintf("The server moved the upload (%d) to %s, which Ferry does not follow for a %s.", code, loc, strings.ToUpper(op)))
 		}
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		set(Permanent, CodeAuth, fmt.Sprintf("The server refused the credentials (%d). Check the Authorization header or token.", code))
+		set(fault.Permanent, fault.CodeAuth, fmt.Sprintf("The server refused the credentials (%d). Check the Authorization header or token.", code))
 	case code == http.StatusRequestEntityTooLarge:
-		set(Permanent, CodeTooLarge, "The server refused the file as too large (413). Check the server's maximum upload size.")
+		set(fault.Permanent, fault.CodeTooLarge, "The server refused the file as too large (413). Check the server's maximum upload size.")
 	case code == http.StatusConflict && op == "create":
 		// A named creation (CreateNamed) the receiver already has.
-		set(Conflict, CodeConflict, "The receiver already has this upload (409); asking it how much it holds")
+		set(fault.Conflict, fault.CodeConflict, "The receiver already has this upload (409); asking it how much it holds")
 	case code == http.StatusConflict:
-		set(Conflict, CodeConflict, "The server's upload offset differs from ours (409)")
+		set(fault.Conflict, fault.CodeConflict, "The server's upload offset differs from ours (409)")
 	case (code == http.StatusNotFound || code == http.StatusGone) && op != "create":
-		set(Gone, CodeGone, fmt.Sprintf("The server no longer has the upload (%d)", code))
+		set(fault.Gone, fault.CodeGone, fmt.Sprintf("The server no longer has the upload (%d)", code))
 	case code == http.StatusNotFound || code == http.StatusMethodNotAllowed || code == http.StatusNotImplemented:
-		set(Permanent, CodeNotTus, fmt.Sprintf("%s has no tus upload endpoint (%d to the creation request). Check the upload URL.", target, code))
+		set(fault.Permanent, fault.CodeNotTus, fmt.Sprintf("%s has no tus upload endpoint (%d to the creation request). Check the upload URL.", target, code))
 	case code == http.StatusPreconditionFailed:
-		set(Permanent, CodeNotTus, fmt.Sprintf("%s does not speak tus 1.0.0 (412). Check the upload URL.", target))
+		set(fault.Permanent, fault.CodeNotTus, fmt.Sprintf("%s does not speak tus 1.0.0 (412). Check the upload URL.", target))
 	case code == http.StatusLocked:
-		set(Transient, CodeServer, "The server is still busy with the previous request (423)")
+		set(fault.Transient, fault.CodeServer, "The server is still busy with the previous request (423)")
 	case code == http.StatusTooManyRequests:
-		set(Transient, CodeServer, "The server asked us to slow down (429)")
+		set(fault.Transient, fault.CodeServer, "The server asked us to slow down (429)")
 	case code == http.StatusRequestTimeout:
-		set(Transient, CodeServer, "The server timed out waiting for data (408)")
+		set(fault.Transient, fault.CodeServer, "The server timed out waiting for data (408)")
 	case code >= 500:
-		set(Transient, CodeServer, fmt.Sprintf("The server had a problem (%d %s)", code, http.StatusText(code)))
+		set(fault.Transient, fault.CodeServer, fmt.Sprintf("The server had a problem (%d %s)", code, http.StatusText(code)))
 	case code == http.StatusBadRequest:
 		hint := bodyHint(res)
 		switch {
 		case strings.Contains(hint, "ERR_UPLOAD_INTERRUPTED"):
 			// tusd: a newer request for the same upload took it over.
-			set(Transient, CodeServer, "The server interrupted the request for a newer one (400)")
+			set(fault.Transient, fault.CodeServer, "The server interrupted the request for a newer one (400)")
 		case op == "create":
-			set(Permanent, CodeBadRequest, fmt.Sprintf("The server rejected the upload request (400)%s. Check the headers and metadata.", hint))
+			set(fault.Permanent, fault.CodeBadRequest, fmt.Sprintf("The server rejected the upload request (400)%s. Check the headers and metadata.", hint))
 		default:
-			set(Permanent, CodeBadRequest, fmt.Sprintf("The server rejected the %s request (400)%s.", strings.ToUpper(op), hint))
+			set(fault.Permanent, fault.CodeBadRequest, fmt.Sprintf("The server rejected the %s request (400)%s.", strings.ToUpper(op), hint))
 		}
 	default:
-		set(Permanent, CodeBadRequest, fmt.Sprintf("The server answered %d %s to the %s request%s.", code, http.StatusText(code), op, bodyHint(res)))
+		set(fault.Permanent, fault.CodeBadRequest, fmt.Sprintf("The server answered %d %s to the %s request%s.", code, http.StatusText(code), op, bodyHint(res)))
 	}
 	e.RetryAfter = retryAfter(res.Header.Get("Retry-After"))
 	return e
@@ -254,8 +205,8 @@ func resolve(res *http.Response, loc string) string {
 }
 
 // notTus explains an answer that is well-formed HTTP but not tus.
-func notTus(target, what string) *Error {
-	return &Error{Kind: Permanent, Code: CodeNotTus, Msg: fmt.Sprintf("%s does not look like a tus server (%s). Check the upload URL.", target, what)}
+func notTus(target, what string) *fault.Error {
+	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeNotTus, Msg: fmt.Sprintf("%s does not look like a tus server (%s). Check the upload URL.", target, what)}
 }
 
 func bodyHint(res *http.Response) string {
@@ -286,20 +237,4 @@ func retryAfter(v string) time.Duration {
 		d = time.Until(t)
 	}
 	return min(max(d, 0), maxRetryAfter)
-}
-
-// FileError is the sentence for a path that cannot be read.
-func FileError(path string, err error) error {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return &Error{Kind: Permanent, Code: CodeFileGone, Err: err, Msg: fmt.Sprintf("%s does not exist.", path)}
-	case errors.Is(err, fs.ErrPermission):
-		return &Error{Kind: Permanent, Code: CodeFileUnreadable, Err: err, Msg: fmt.Sprintf("Cannot read %s: permission denied.", path)}
-	}
-	cause := err
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		cause = pe.Err
-	}
-	return &Error{Kind: Permanent, Code: CodeFileUnreadable, Err: err, Msg: fmt.Sprintf("Cannot read %s: %v.", path, cause)}
 }

@@ -11,31 +11,33 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 func TestStatusErrorsAreClassified(t *testing.T) {
 	cases := []struct {
 		op   string
 		code int
-		kind Kind
-		c    Code
+		kind fault.Kind
+		c    fault.Code
 		want string
 	}{
-		{"create", 401, Permanent, CodeAuth, "refused the credentials (401)"},
-		{"patch", 403, Permanent, CodeAuth, "refused the credentials (403)"},
-		{"create", 413, Permanent, CodeTooLarge, "too large (413)"},
-		{"create", 400, Permanent, CodeBadRequest, "rejected the upload request (400): bad metadata"},
-		{"create", 404, Permanent, CodeNotTus, "no tus upload endpoint"},
-		{"head", 404, Gone, CodeGone, "no longer has the upload"},
-		{"patch", 410, Gone, CodeGone, "no longer has the upload"},
-		{"patch", 409, Conflict, CodeConflict, "409"},
-		{"patch", 423, Transient, CodeServer, "423"},
-		{"patch", 429, Transient, CodeServer, "429"},
-		{"patch", 503, Transient, CodeServer, "503"},
-		{"create", 412, Permanent, CodeNotTus, "tus 1.0.0"},
-		{"create", 501, Permanent, CodeNotTus, "no tus upload endpoint"},
-		{"create", 302, Permanent, CodeRedirect, "redirects (302)"},
-		{"create", 418, Permanent, CodeBadRequest, "418"},
+		{"create", 401, fault.Permanent, fault.CodeAuth, "refused the credentials (401)"},
+		{"patch", 403, fault.Permanent, fault.CodeAuth, "refused the credentials (403)"},
+		{"create", 413, fault.Permanent, fault.CodeTooLarge, "too large (413)"},
+		{"create", 400, fault.Permanent, fault.CodeBadRequest, "rejected the upload request (400): bad metadata"},
+		{"create", 404, fault.Permanent, fault.CodeNotTus, "no tus upload endpoint"},
+		{"head", 404, fault.Gone, fault.CodeGone, "no longer has the upload"},
+		{"patch", 410, fault.Gone, fault.CodeGone, "no longer has the upload"},
+		{"patch", 409, fault.Conflict, fault.CodeConflict, "409"},
+		{"patch", 423, fault.Transient, fault.CodeServer, "423"},
+		{"patch", 429, fault.Transient, fault.CodeServer, "429"},
+		{"patch", 503, fault.Transient, fault.CodeServer, "503"},
+		{"create", 412, fault.Permanent, fault.CodeNotTus, "tus 1.0.0"},
+		{"create", 501, fault.Permanent, fault.CodeNotTus, "no tus upload endpoint"},
+		{"create", 302, fault.Permanent, fault.CodeRedirect, "redirects (302)"},
+		{"create", 418, fault.Permanent, fault.CodeBadRequest, "418"},
 	}
 	for _, c := range cases {
 		res := &http.Response{StatusCode: c.code, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("bad metadata\nmore"))}
@@ -76,17 +78,17 @@ func TestConnectionErrorsAreNamed(t *testing.T) {
 	}
 	cases := []struct {
 		err  error
-		kind Kind
-		code Code
+		kind fault.Kind
+		code fault.Code
 		says string
 	}{
-		{op(syscall.ECONNRESET), Transient, CodeNetwork, "dropped"},
-		{op(syscall.ECONNABORTED), Transient, CodeNetwork, "dropped"},
-		{op(syscall.ECONNREFUSED), Transient, CodeUnreachable, "connection refused"},
-		{op(syscall.ENETUNREACH), Transient, CodeNetwork, "no route"},
-		{op(syscall.EHOSTUNREACH), Transient, CodeNetwork, "no route"},
-		{op(syscall.ETIMEDOUT), Transient, CodeNetwork, "timed out"},
-		{&url.Error{Op: "Post", URL: "ftp://h/", Err: errors.New("unsupported protocol scheme \"ftp\"")}, Permanent, CodeBadURL, "not an http(s) URL"},
+		{op(syscall.ECONNRESET), fault.Transient, fault.CodeNetwork, "dropped"},
+		{op(syscall.ECONNABORTED), fault.Transient, fault.CodeNetwork, "dropped"},
+		{op(syscall.ECONNREFUSED), fault.Transient, fault.CodeUnreachable, "connection refused"},
+		{op(syscall.ENETUNREACH), fault.Transient, fault.CodeNetwork, "no route"},
+		{op(syscall.EHOSTUNREACH), fault.Transient, fault.CodeNetwork, "no route"},
+		{op(syscall.ETIMEDOUT), fault.Transient, fault.CodeNetwork, "timed out"},
+		{&url.Error{Op: "Post", URL: "ftp://h/", Err: errors.New("unsupported protocol scheme \"ftp\"")}, fault.Permanent, fault.CodeBadURL, "not an http(s) URL"},
 	}
 	for _, c := range cases {
 		e := classify(c.err, "h", "http://h/files/x", true)

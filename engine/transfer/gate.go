@@ -4,6 +4,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 // checkEvery is how often a body in flight looks at its file: a file
@@ -12,7 +14,7 @@ import (
 const checkEvery = 2 * time.Second
 
 // errFileChanged stops a request whose file changed under it.
-var errFileChanged = &Error{Kind: Transient, Code: CodeFileChanged, Msg: "The file changed while it was sent"}
+var errFileChanged = &fault.Error{Kind: fault.Transient, Code: fault.CodeFileChanged, Msg: "The file changed while it was sent"}
 
 // gate is what the bodies of one request share (a redirect or net/http's
 // retry reads the body again): the caller's check before the file's final

@@ -6,6 +6,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 // giveUp is how long a server that has never answered in this process
@@ -22,10 +24,10 @@ func (c *Client) giveUp() time.Duration {
 // with the time Ferry gives up, and once that is past the error is
 // permanent (a link that drops after answers keeps its retries for ever).
 // An offline machine (no DNS, no route) is not a server down, and waits.
-func (c *Client) neverAnswered(target string, e *Error) *Error {
+func (c *Client) neverAnswered(target string, e *fault.Error) *fault.Error {
 	var op *net.OpError
 	var dns *net.DNSError
-	if e.Kind != Transient || !errors.As(e.Err, &op) || op.Op != "dial" || errors.As(e.Err, &dns) || netUnreachable(e.Err) {
+	if e.Kind != fault.Transient || !errors.As(e.Err, &op) || op.Op != "dial" || errors.As(e.Err, &dns) || netUnreachable(e.Err) {
 		return e
 	}
 	o := originOf(target)
@@ -35,7 +37,7 @@ func (c *Client) neverAnswered(target string, e *Error) *Error {
 		e.Msg = joinSentences(e.Msg, fmt.Sprintf("It has not answered since Ferry started; Ferry gives up at %s unless it does", at.Format("15:04:05")))
 		return e
 	}
-	e.Kind = Permanent
+	e.Kind = fault.Permanent
 	e.Msg = joinSentences(e.Msg, fmt.Sprintf("It has not answered once in the %s since Ferry started; retry once it is up.", roughly(c.giveUp())))
 	return e
 }

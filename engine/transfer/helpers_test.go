@@ -16,6 +16,8 @@ import (
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/tus/tusd/v2/pkg/handler"
 	"golang.org/x/exp/slog"
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 // middleware sees every request before tusd does; next is tusd.
@@ -146,7 +148,7 @@ func resume(t *testing.T, c *Client, tg Target, upload, path string, size int64,
 		if err == nil {
 			return off
 		}
-		if KindOf(err) != Conflict && !interrupted(err) || try == 5 {
+		if fault.KindOf(err) != fault.Conflict && !interrupted(err) || try == 5 {
 			t.Fatalf("resume at %d: %v", off, err)
 		}
 		t.Logf("resume at %d: %v; asking the server again", off, err)
@@ -160,8 +162,8 @@ func resume(t *testing.T, c *Client, tg Target, upload, path string, size int64,
 // ends the newer request with 400 ERR_UPLOAD_INTERRUPTED. The engine
 // treats that as transient (HEAD, then on); so do the tests.
 func interrupted(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Kind == Transient && e.Status == http.StatusBadRequest
+	var e *fault.Error
+	return errors.As(err, &e) && e.Kind == fault.Transient && e.Status == http.StatusBadRequest
 }
 
 // tusdSays is a tusd option that sends a token to ch (while it has room)

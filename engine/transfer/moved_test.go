@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
@@ -24,8 +25,8 @@ func TestSendOfAMovedFileFromItsNewName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Send(ctx(t), tg, cr.URL, path, 0, 64<<10, &progress{}, nil); CodeOf(err) != CodeFileGone || KindOf(err) != Permanent {
-		t.Fatalf("Send of a moved file: %v (%q)", err, CodeOf(err))
+	if _, err := c.Send(ctx(t), tg, cr.URL, path, 0, 64<<10, &progress{}, nil); fault.CodeOf(err) != fault.CodeFileGone || fault.KindOf(err) != fault.Permanent {
+		t.Fatalf("Send of a moved file: %v (%q)", err, fault.CodeOf(err))
 	}
 	if _, err := c.Send(ctx(t), tg, cr.URL, moved, 0, 64<<10, &progress{}, nil); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
@@ -80,7 +81,7 @@ func TestLostCreationWaitsLonger(t *testing.T) {
 	c.StallTimeout = 500 * time.Millisecond
 	c.ResponseTimeout = time.Second
 	_, err := c.Create(ctx(t), tg, 10)
-	if err == nil || KindOf(err) != Transient || !strings.Contains(err.Error(), "may keep an unfinished upload") || !strings.Contains(err.Error(), "waits up to 2s") {
+	if err == nil || fault.KindOf(err) != fault.Transient || !strings.Contains(err.Error(), "may keep an unfinished upload") || !strings.Contains(err.Error(), "waits up to 2s") {
 		t.Fatalf("first Create: %v; want a transient error that says an upload may be left and the next wait", err)
 	}
 	if _, err := c.Create(ctx(t), tg, 10); err != nil {
@@ -131,10 +132,10 @@ func TestDroppedCreationIsALostCreation(t *testing.T) {
 		switch {
 		case err == nil:
 			t.Fatalf("Create %d: no error from a dropped answer", i)
-		case i < maxLostCreations && (KindOf(err) != Transient || !strings.Contains(err.Error(), "may keep an unfinished upload")):
+		case i < maxLostCreations && (fault.KindOf(err) != fault.Transient || !strings.Contains(err.Error(), "may keep an unfinished upload")):
 			t.Fatalf("Create %d: %v; want a transient error that says an upload may be left", i, err)
-		case i == maxLostCreations && (KindOf(err) != Permanent || CodeOf(err) != CodeLostCreation || !strings.Contains(err.Error(), "Ferry stops asking")):
-			t.Fatalf("Create %d: %v; want a permanent error with code %s", i, err, CodeLostCreation)
+		case i == maxLostCreations && (fault.KindOf(err) != fault.Permanent || fault.CodeOf(err) != fault.CodeLostCreation || !strings.Contains(err.Error(), "Ferry stops asking")):
+			t.Fatalf("Create %d: %v; want a permanent error with code %s", i, err, fault.CodeLostCreation)
 		}
 	}
 	if posts.Load() != maxLostCreations || srv.Created() != maxLostCreations {
@@ -156,8 +157,8 @@ func TestRedirectLoopEnds(t *testing.T) {
 	self = tg.Endpoint
 	c := newClient(t)
 	_, err := c.Create(ctx(t), tg, 10)
-	if err == nil || KindOf(err) != Permanent || CodeOf(err) != CodeRedirect || !strings.Contains(err.Error(), HostOf(tg.Endpoint)) || !strings.Contains(err.Error(), "loop") {
-		t.Fatalf("Create: %v (%s); want a permanent redirect loop naming %s", err, CodeOf(err), HostOf(tg.Endpoint))
+	if err == nil || fault.KindOf(err) != fault.Permanent || fault.CodeOf(err) != fault.CodeRedirect || !strings.Contains(err.Error(), HostOf(tg.Endpoint)) || !strings.Contains(err.Error(), "loop") {
+		t.Fatalf("Create: %v (%s); want a permanent redirect loop naming %s", err, fault.CodeOf(err), HostOf(tg.Endpoint))
 	}
 	if n := posts.Load(); n > maxRedirects+1 {
 		t.Fatalf("%d POSTs", n)
@@ -178,16 +179,16 @@ func TestServerDownAtStartGivesUp(t *testing.T) {
 	c.GiveUp = 300 * time.Millisecond
 	tg := Target{Endpoint: endpoint}
 	_, err = c.Create(ctx(t), tg, 10)
-	if err == nil || KindOf(err) != Transient || !strings.Contains(err.Error(), "gives up at") {
+	if err == nil || fault.KindOf(err) != fault.Transient || !strings.Contains(err.Error(), "gives up at") {
 		t.Fatalf("first Create: %v; want transient, saying when Ferry gives up", err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
-	for KindOf(err) == Transient && time.Now().Before(deadline) {
+	for fault.KindOf(err) == fault.Transient && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond) // the give-up time is what is tested
 		_, err = c.Create(ctx(t), tg, 10)
 	}
-	if KindOf(err) != Permanent || CodeOf(err) != CodeUnreachable || !strings.Contains(err.Error(), "has not answered once") {
-		t.Fatalf("later Create: %v (%s); want permanent, unreachable", err, CodeOf(err))
+	if fault.KindOf(err) != fault.Permanent || fault.CodeOf(err) != fault.CodeUnreachable || !strings.Contains(err.Error(), "has not answered once") {
+		t.Fatalf("later Create: %v (%s); want permanent, unreachable", err, fault.CodeOf(err))
 	}
 }
 
@@ -254,7 +255,7 @@ func TestClaimBeyondWhatWasOffered(t *testing.T) {
 	}
 	got := &offeredProgress{}
 	off, err := c.Send(ctx(t), tg, cr.URL, path, 0, size, got, nil)
-	if err == nil || KindOf(err) != Conflict || off != 0 {
+	if err == nil || fault.KindOf(err) != fault.Conflict || off != 0 {
 		t.Fatalf("Send: %d, %v; want a conflict at 0", off, err)
 	}
 	if o := got.offered.Load(); o <= 0 || o >= size {
@@ -361,7 +362,7 @@ func TestChangeMidBodyStopsEarly(t *testing.T) {
 			tc.change(t, path)
 			changed := time.Now()
 			err = <-done
-			if !errors.Is(err, errFileChanged) || CodeOf(err) != CodeFileChanged {
+			if !errors.Is(err, errFileChanged) || fault.CodeOf(err) != fault.CodeFileChanged {
 				t.Fatalf("Send: %v; want the file changed", err)
 			}
 			if d := time.Since(changed); d > 3*checkEvery+5*time.Second {
@@ -397,7 +398,7 @@ func TestClaimOfAClosingAnswerIsChecked(t *testing.T) {
 		t.Fatal(err)
 	}
 	off, err := c.Send(ctx(t), tg, cr.URL, path, 0, size, &progress{}, nil)
-	if err == nil || KindOf(err) != Conflict || off != 0 {
+	if err == nil || fault.KindOf(err) != fault.Conflict || off != 0 {
 		t.Fatalf("Send: %d, %v; want a conflict at 0", off, err)
 	}
 }
@@ -488,14 +489,14 @@ func TestOddAnswersAreNamed(t *testing.T) {
 	}
 	tg := Target{Endpoint: front(t, srv, odd)}
 	c := newClient(t)
-	if _, err := c.Create(ctx(t), tg, 1); CodeOf(err) != CodeNotTus || !strings.Contains(err.Error(), "a Location of") {
+	if _, err := c.Create(ctx(t), tg, 1); fault.CodeOf(err) != fault.CodeNotTus || !strings.Contains(err.Error(), "a Location of") {
 		t.Fatalf("Create with a %d-byte Location: %v", len(long), err)
 	}
 	cr, err := c.Create(ctx(t), tg, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := c.Offset(ctx(t), tg, cr.URL); CodeOf(err) != CodeNotTus || !strings.Contains(err.Error(), `not a byte count ("-5")`) {
+	if _, _, err := c.Offset(ctx(t), tg, cr.URL); fault.CodeOf(err) != fault.CodeNotTus || !strings.Contains(err.Error(), `not a byte count ("-5")`) {
 		t.Fatalf("HEAD with Upload-Offset -5: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
@@ -34,8 +35,8 @@ func TestCreationRedirectIsNamed(t *testing.T) {
 		c := newClient(t)
 		_, err := c.Create(ctx(t), tg, 1000)
 		want := "The upload URL redirects (" + strconv.Itoa(code) + ") to https://uploads.example.com/files/; use that URL as the destination."
-		if err == nil || err.Error() != want || CodeOf(err) != CodeRedirect || KindOf(err) != Permanent {
-			t.Fatalf("%d: %v (%q); want %q", code, err, CodeOf(err), want)
+		if err == nil || err.Error() != want || fault.CodeOf(err) != fault.CodeRedirect || fault.KindOf(err) != fault.Permanent {
+			t.Fatalf("%d: %v (%q); want %q", code, err, fault.CodeOf(err), want)
 		}
 		if _, _, err := c.CreateWithData(ctx(t), tg, 1000, path, &progress{}, nil); err == nil || err.Error() != want {
 			t.Fatalf("%d with data: %v", code, err)

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/localfile"
 )
 
@@ -64,7 +65,7 @@ func (c *Client) Send(ctx context.Context, t Target, upload, path string, offset
 			return offset, err
 		}
 		if next <= offset || next > offset+n {
-			return offset, &Error{Kind: Conflict, Code: CodeConflict, Msg: "The server reported an unexpected offset (" + strconv.FormatInt(next, 10) + ")"}
+			return offset, &fault.Error{Kind: fault.Conflict, Code: fault.CodeConflict, Msg: "The server reported an unexpected offset (" + strconv.FormatInt(next, 10) + ")"}
 		}
 		offset = next
 		p.Accepted(offset, mediaID)
@@ -101,7 +102,7 @@ func (c *Client) patch(ctx context.Context, t Target, upload, path string, offse
 			return offset, "", err
 		}
 		if held < next {
-			return offset, "", &Error{Kind: Conflict, Code: CodeConflict, Msg: fmt.Sprintf("The server answered offset %d, then said it holds %d bytes; its answers cannot be trusted", next, held)}
+			return offset, "", &fault.Error{Kind: fault.Conflict, Code: fault.CodeConflict, Msg: fmt.Sprintf("The server answered offset %d, then said it holds %d bytes; its answers cannot be trusted", next, held)}
 		}
 	}
 	return next, res.Header.Get("Stream-Media-ID"), nil
@@ -166,7 +167,7 @@ func (a *answer) beyondOffered(next int64) error {
 	if next <= a.start+a.offered {
 		return nil
 	}
-	return &Error{Kind: Conflict, Code: CodeConflict, Msg: fmt.Sprintf("The server claims offset %d, but only %d bytes were offered to it", next, a.start+a.offered)}
+	return &fault.Error{Kind: fault.Conflict, Code: fault.CodeConflict, Msg: fmt.Sprintf("The server claims offset %d, but only %d bytes were offered to it", next, a.start+a.offered)}
 }
 
 // stream sends r, watched for stalls, and returns the answer, whose
@@ -243,12 +244,12 @@ func (c *Client) stream(ctx context.Context, t Target, r request, p Progress) (*
 			sent.tight = true
 		}
 		nerr := c.netError(ctx, rctx, r.target, err)
-		var e *Error
+		var e *fault.Error
 		// The whole request went, and the peer broke the connection
 		// after: it may have acted on it (a creation made) however soon
 		// it dropped, before any tick saw the bytes acknowledged.
 		if errors.As(nerr, &e) && (sent.reached.Load() || sent.handedOff() && (!sent.exact() || peerBroke(err))) {
-			e.reached = true
+			e.Reached = true
 		}
 		return fail(nerr)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
 )
 
@@ -67,8 +68,8 @@ func TestSlowAnswerIsNotAStall(t *testing.T) {
 				if err != nil || off != size {
 					t.Fatalf("Send: %d, %v; want the whole file, no error", off, err)
 				}
-			} else if err == nil || !strings.Contains(err.Error(), tc.wantErr) || CodeOf(err) != CodeServer || KindOf(err) != Transient {
-				t.Fatalf("Send: %v (%s); want %q, transient", err, CodeOf(err), tc.wantErr)
+			} else if err == nil || !strings.Contains(err.Error(), tc.wantErr) || fault.CodeOf(err) != fault.CodeServer || fault.KindOf(err) != fault.Transient {
+				t.Fatalf("Send: %v (%s); want %q, transient", err, fault.CodeOf(err), tc.wantErr)
 			}
 			if patches.Load() != 1 || srv.BytesReceived() != size || p.sent.Load() != size {
 				t.Fatalf("%d PATCHes, %d bytes received, %d reported sent; want 1 and %d", patches.Load(), srv.BytesReceived(), p.sent.Load(), size)
@@ -93,7 +94,7 @@ func TestStallStillCuts(t *testing.T) {
 	}
 	start := time.Now()
 	_, err = c.Send(ctx(t), tg, cr.URL, path, 0, size, &progress{}, nil)
-	if err == nil || !strings.Contains(err.Error(), "stalled") || CodeOf(err) != CodeNetwork {
+	if err == nil || !strings.Contains(err.Error(), "stalled") || fault.CodeOf(err) != fault.CodeNetwork {
 		t.Fatalf("Send: %v; want a stall", err)
 	}
 	if d := time.Since(start); d > 10*time.Second {

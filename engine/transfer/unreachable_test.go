@@ -16,6 +16,8 @@ import (
 
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/tus/tusd/v2/pkg/handler"
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 // TestNeverAnsweredFailsWithASentence: a destination that never answered
@@ -32,22 +34,22 @@ func TestNeverAnsweredFailsWithASentence(t *testing.T) {
 	cases := []struct {
 		name, endpoint string
 		header         http.Header
-		kind           Kind
-		code           Code
+		kind           fault.Kind
+		code           fault.Code
 		says           string
 	}{
-		{"no such host", "http://nonexistent.invalid/files/", nil, Permanent, CodeUnreachable, "does not exist"},
-		{"TLS to a plain port", "https://" + plain.Host + "/files/", nil, Permanent, CodeUnreachable, "does not speak TLS"},
-		{"untrusted certificate", untrusted.URL + "/files/", nil, Permanent, CodeUnreachable, "not trusted"},
-		{"line break in a header", srv.DirectURL, http.Header{"Authorization": {"Bearer abc\r\nX-Evil: 1"}}, Permanent, CodeBadURL, "header"},
-		{"not started yet", "http://" + refused + "/files/", nil, Transient, CodeUnreachable, "connection refused"},
+		{"no such host", "http://nonexistent.invalid/files/", nil, fault.Permanent, fault.CodeUnreachable, "does not exist"},
+		{"TLS to a plain port", "https://" + plain.Host + "/files/", nil, fault.Permanent, fault.CodeUnreachable, "does not speak TLS"},
+		{"untrusted certificate", untrusted.URL + "/files/", nil, fault.Permanent, fault.CodeUnreachable, "not trusted"},
+		{"line break in a header", srv.DirectURL, http.Header{"Authorization": {"Bearer abc\r\nX-Evil: 1"}}, fault.Permanent, fault.CodeBadURL, "header"},
+		{"not started yet", "http://" + refused + "/files/", nil, fault.Transient, fault.CodeUnreachable, "connection refused"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newClient(t)
 			_, err := c.Create(ctx(t), Target{Endpoint: tc.endpoint, Header: tc.header}, 10)
-			if KindOf(err) != tc.kind || CodeOf(err) != tc.code || !strings.Contains(err.Error(), tc.says) {
-				t.Fatalf("%v (kind %d, %q); want kind %d, %q, saying %q", err, KindOf(err), CodeOf(err), tc.kind, tc.code, tc.says)
+			if fault.KindOf(err) != tc.kind || fault.CodeOf(err) != tc.code || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("%v (kind %d, %q); want kind %d, %q, saying %q", err, fault.KindOf(err), fault.CodeOf(err), tc.kind, tc.code, tc.says)
 			}
 		})
 	}
@@ -88,11 +90,11 @@ func TestAnsweredOriginStaysTransient(t *testing.T) {
 	sw.to(plain.Host) // the address now speaks plain HTTP
 	c.HTTP.CloseIdleConnections()
 	_, err = c.Send(ctx(t), tg, cr.URL, path, 0, size, &progress{}, nil)
-	if KindOf(err) != Transient || CodeOf(err) != CodeNetwork {
-		t.Fatalf("after an answer: %v (kind %d, %q); want transient", err, KindOf(err), CodeOf(err))
+	if fault.KindOf(err) != fault.Transient || fault.CodeOf(err) != fault.CodeNetwork {
+		t.Fatalf("after an answer: %v (kind %d, %q); want transient", err, fault.KindOf(err), fault.CodeOf(err))
 	}
-	if _, err := trusting().Create(ctx(t), tg, size); KindOf(err) != Permanent || CodeOf(err) != CodeUnreachable {
-		t.Fatalf("a new process that never had an answer: %v (kind %d); want permanent", err, KindOf(err))
+	if _, err := trusting().Create(ctx(t), tg, size); fault.KindOf(err) != fault.Permanent || fault.CodeOf(err) != fault.CodeUnreachable {
+		t.Fatalf("a new process that never had an answer: %v (kind %d); want permanent", err, fault.KindOf(err))
 	}
 
 	sw.to(strings.TrimPrefix(secure.URL, "https://")) // back online
@@ -110,7 +112,7 @@ func TestAnsweredOriginStaysTransient(t *testing.T) {
 
 	// A host name that stops resolving is the same story.
 	_, dnsErr := net.LookupHost("nonexistent.invalid")
-	if e := classify(dnsErr, "h", "http://h/", true); e.Kind != Transient {
+	if e := classify(dnsErr, "h", "http://h/", true); e.Kind != fault.Transient {
 		t.Fatalf("DNS after an answer: %v kind %d", e, e.Kind)
 	}
 }

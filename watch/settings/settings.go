@@ -6,13 +6,13 @@
 package settings
 
 import (
-	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/ferry-app/ferry/dest"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // After is what happens to a watched file once its upload is done.
@@ -30,7 +30,7 @@ func ParseAfter(s string) (After, error) {
 	case AfterKeep, AfterMove, AfterDelete:
 		return a, nil
 	}
-	return "", fmt.Errorf("%q is not an after-upload action; use keep, move or delete", s)
+	return "", fault.New(fault.CodeBadSetting, "%q is not an after-upload action; use keep, move or delete.", s)
 }
 
 // DefaultMoveTo is the sub-folder uploaded files are moved into.
@@ -66,11 +66,11 @@ type WatchFolder struct {
 // SaveWatchFolder's to check.
 func (f WatchFolder) Normal() (WatchFolder, error) {
 	if !filepath.IsAbs(f.Dir) {
-		return f, fmt.Errorf("The watch folder %q must be an absolute path.", f.Dir)
+		return f, fault.New(fault.CodeBadSetting, "The watch folder %q must be an absolute path.", f.Dir)
 	}
 	f.Dir = filepath.Clean(f.Dir)
 	if f.Settle < 0 {
-		return f, fmt.Errorf("The settle time of %s cannot be negative (%s).", f.Dir, f.Settle)
+		return f, fault.New(fault.CodeBadSetting, "The settle time of %s cannot be negative (%s).", f.Dir, f.Settle)
 	}
 	if f.Settle == 0 {
 		f.Settle = DefaultSettle
@@ -87,7 +87,7 @@ func (f WatchFolder) Normal() (WatchFolder, error) {
 		}
 		m := filepath.Clean(f.MoveTo)
 		if filepath.IsAbs(m) || m == "." || m == ".." || strings.HasPrefix(m, ".."+string(filepath.Separator)) {
-			return f, fmt.Errorf("Uploaded files are moved into a sub-folder of %s; %q is not one (try %q).", f.Dir, f.MoveTo, DefaultMoveTo)
+			return f, fault.New(fault.CodeBadSetting, "Uploaded files are moved into a sub-folder of %s; %q is not one (try %q).", f.Dir, f.MoveTo, DefaultMoveTo)
 		}
 		f.MoveTo = m
 	} else {
@@ -113,7 +113,7 @@ func NormalExts(exts []string) ([]string, error) {
 		case x == "*":
 			return []string{"*"}, nil
 		case strings.ContainsAny(x, `/\`+"*?"):
-			return nil, fmt.Errorf("%q is not a file extension (write mp4 or .mp4).", x)
+			return nil, fault.New(fault.CodeBadSetting, "%q is not a file extension (write mp4 or .mp4).", x)
 		}
 		if !slices.Contains(out, x) {
 			out = append(out, x)

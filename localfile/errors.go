@@ -1,0 +1,25 @@
+package localfile
+
+import (
+	"errors"
+	"io/fs"
+
+	"github.com/ferry-app/ferry/fault"
+)
+
+// Error is the sentence for a path that cannot be read, with its code
+// (CodeFileGone or CodeFileUnreadable) and the cause kept.
+func Error(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fault.Wrap(fault.CodeFileGone, err, "%s does not exist.", path)
+	case errors.Is(err, fs.ErrPermission):
+		return fault.Wrap(fault.CodeFileUnreadable, err, "Cannot read %s: permission denied.", path)
+	}
+	cause := err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		cause = pe.Err
+	}
+	return fault.Wrap(fault.CodeFileUnreadable, err, "Cannot read %s: %v.", path, cause)
+}
