@@ -18,7 +18,7 @@ func TestWaitingJobHandsItsSlotBack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := tickerEngine()
 		e.concurrency = 1
-		e.batch = store.Batch{} // records are gathered here: no database
+		e.batch = store.Batch{}      // records are gathered here: no database
 		a := fakeJob(e, "a", 10<<20) // a big file: the lane of the concurrency
 		big := &e.lanes[laneOf(a.Size)]
 		e.mu.Lock()
