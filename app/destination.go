@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/receiver"
 )
 
@@ -70,7 +71,8 @@ func (r *receivers) need(eng *engine.Engine, name string) error {
 		err = srv.Start()
 	}
 	if err != nil {
-		return fmt.Errorf("Cannot start the built-in receiver of %s: %w", name, err)
+		return &fault.Error{Kind: fault.Permanent, Code: fault.CodeOf(err), Err: err,
+			Msg: fmt.Sprintf("Cannot start the built-in receiver of %s (%s).", name, fault.Cause(err))}
 	}
 	r.running[name] = srv
 	return nil

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ferry-app/ferry/control"
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/autostart"
 	"github.com/ferry-app/ferry/internal/awake"
 	"github.com/ferry-app/ferry/keychain"
@@ -192,9 +193,9 @@ func handToRunning(dir string, wa windowArgs, stdout io.Writer) error {
 func runningErr(dir string, err error) error {
 	switch {
 	case errors.Is(err, control.ErrNoWindow):
-		return fmt.Errorf("another Ferry without a window (ferry upload, resume or serve) is using %s; wait for it to end, or pass --data-dir: %w", dir, err)
+		return fault.Wrap(fault.CodeNoWindow, err, "Another Ferry without a window (ferry upload, resume or serve) is using %s; wait for it to end, or pass --data-dir.", dir)
 	case errors.Is(err, control.ErrNoServer):
-		return fmt.Errorf("another Ferry holds the queue in %s but does not answer; if none runs, a stale lock is held by a stuck process: %w", dir, err)
+		return fault.Wrap(fault.CodeLocked, err, "Another Ferry holds the queue in %s but does not answer; if none runs, a stuck process holds a stale lock: end it, or pass --data-dir.", dir)
 	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 )
 
 // windowArgs are the window's command line: ferry [flags] [FILE|DIR...].
@@ -64,7 +65,8 @@ func firstStart(eng *engine.Engine) error {
 		return err
 	}
 	if err := eng.SaveDestination(d, nil); err != nil {
-		return fmt.Errorf("Cannot save the first destination: %w", err)
+		return &fault.Error{Kind: fault.Permanent, Code: fault.CodeOf(err), Err: err,
+			Msg: fmt.Sprintf("Cannot save the first destination (%s).", fault.Cause(err))}
 	}
 	return eng.SetDefaultDestination(builtinName)
 }

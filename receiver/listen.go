@@ -20,11 +20,11 @@ func listenError(addr string, err error) error {
 	}
 	switch {
 	case errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, wsaeaddrinuse):
-		return fault.New(fault.CodeCannotListen, "Port %s %s is already in use; pick another with --listen.", port, where)
+		return fault.Wrap(fault.CodeCannotListen, err, "Port %s %s is already in use; pick another with --listen.", port, where)
 	case errors.Is(err, syscall.EACCES):
-		return fault.New(fault.CodeCannotListen, "Not allowed to listen on port %s %s (low ports need extra rights); pick another with --listen.", port, where)
+		return fault.Wrap(fault.CodeCannotListen, err, "Not allowed to listen on port %s %s (low ports need extra rights); pick another with --listen.", port, where)
 	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return fault.New(fault.CodeCannotListen, "This machine has no address %s; pick another with --listen.", host)
+		return fault.Wrap(fault.CodeCannotListen, err, "This machine has no address %s; pick another with --listen.", host)
 	}
 	return fault.Wrap(fault.CodeCannotListen, err, "Cannot listen on %s: %s.", addr, fault.Cause(err))
 }

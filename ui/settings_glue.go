@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -46,7 +44,7 @@ func (w *Window) applyPrefs(p Prefs, starting bool) error {
 	w.setCompact(p.CompactRows)
 	if w.opts.Autostart != nil && !starting && p.StartAtLogin != w.opts.Autostart.Enabled() {
 		if err := w.opts.Autostart.Set(p.StartAtLogin); err != nil {
-			return fmt.Errorf("Start at login: %w", err)
+			return err // a sentence that says what failed
 		}
 	}
 	if !starting {
