@@ -71,9 +71,9 @@ func cmdDest(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dest "+op, flag.ContinueOnError)
 	c.register(fs)
 	fs.StringVar(&kind, "kind", "tus", dest.Kinds())
-	fs.StringVar(&url, "url", "", "tus creation URL (tus), or the backend's URL (backend)")
+	fs.StringVar(&url, "url", "", "where uploads are created: a tus server's creation URL, a backend's, or a Ferry receiver's")
 	fs.StringVar(&account, "account", "", "Cloudflare account id: 32 hexadecimal characters, after dash.cloudflare.com/ in the dashboard's address")
-	fs.StringVar(&dir, "dir", "", "builtin: the folder where received files land")
+	fs.StringVar(&dir, "dir", "", "the folder where received files land (a receiver Ferry runs here)")
 	fs.BoolVar(&tokenStdin, "token-stdin", false, "read the API token from standard input")
 	fs.BoolVar(&replace, "replace", false, "add: replace the saved destination of that name")
 	names, err := parse(fs, rest)
@@ -247,7 +247,7 @@ func printDestJSON(w io.Writer, d engine.Destination, def bool) {
 func readToken(r io.Reader) (string, error) {
 	line, err := bufio.NewReader(io.LimitReader(r, dest.MaxToken+64)).ReadString('\n')
 	if err != nil && err != io.EOF {
-		return "", fmt.Errorf("Cannot read the token from standard input: %v", err)
+		return "", fault.Wrap(fault.CodeUsage, err, "Cannot read the token from standard input (%s).", fault.Cause(err))
 	}
 	token := strings.TrimSpace(line)
 	if token == "" {
@@ -273,7 +273,7 @@ func builtinDest(d engine.Destination, dir string) (engine.Destination, error) {
 	if d.URL == "" {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			return d, fmt.Errorf("Cannot find a free port on this machine for the receiver: %v", err)
+			return d, fault.Wrap(fault.CodeCannotListen, err, "Cannot find a free port on this machine for the receiver (%s).", fault.Cause(err))
 		}
 		d.URL = "http://" + ln.Addr().String() + "/files/"
 		ln.Close()

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/receiver"
 )
 
@@ -85,7 +85,7 @@ type serveToken struct {
 func startServe(o *serveOpts, stdout io.Writer) (*receiver.Server, serveToken, error) {
 	dir, err := filepath.Abs(o.dir)
 	if err != nil {
-		return nil, serveToken{}, fmt.Errorf("Cannot use the receive folder %s: %v", o.dir, err)
+		return nil, serveToken{}, fault.Wrap(fault.CodeBadSetting, err, "Cannot use the receive folder %s (%s).", o.dir, fault.Cause(err))
 	}
 	o.dir = dir
 	tok, err := loadToken(o)
@@ -119,7 +119,7 @@ func loadToken(o *serveOpts) (serveToken, error) {
 	if o.tokenFile != "" {
 		b, err := os.ReadFile(o.tokenFile)
 		if err != nil {
-			return serveToken{}, fmt.Errorf("Cannot read the token file %s: %w", o.tokenFile, unwrapPath(err))
+			return serveToken{}, fault.Wrap(fault.CodeBadSetting, err, "Cannot read the token file %s: %s.", o.tokenFile, fault.Cause(err))
 		}
 		t := strings.TrimSpace(string(b))
 		if t == "" || strings.ContainsFunc(t, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
@@ -142,10 +142,10 @@ func loadToken(o *serveOpts) (serveToken, error) {
 	rand.Read(raw)
 	t := base64.RawURLEncoding.EncodeToString(raw)
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return serveToken{}, fmt.Errorf("Cannot create the data dir %s for the token: %w", dataDir, unwrapPath(err))
+		return serveToken{}, fault.Wrap(fault.CodeBadSetting, err, "Cannot create the data dir %s for the token: %s.", dataDir, fault.Cause(err))
 	}
 	if err := os.WriteFile(path, []byte(t+"\n"), 0o600); err != nil {
-		return serveToken{}, fmt.Errorf("Cannot keep the token in %s: %w", path, unwrapPath(err))
+		return serveToken{}, fault.Wrap(fault.CodeBadSetting, err, "Cannot keep the token in %s: %s.", path, fault.Cause(err))
 	}
 	return serveToken{value: t, path: path, fresh: true}, nil
 }
@@ -175,15 +175,6 @@ func printServe(w io.Writer, srv *receiver.Server, o *serveOpts, tok serveToken)
 	}
 	fmt.Fprintf(w, "Send a file: %s upload --to %s%s FILE\n", invokedAs(), srv.URL(), header)
 	fmt.Fprintln(w, "Press Ctrl-C to stop.")
-}
-
-// unwrapPath keeps the cause of a file error when the path is already said.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // listFlag collects repeatable, comma-separated values.

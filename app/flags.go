@@ -12,6 +12,7 @@ import (
 
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/units"
 	"github.com/ferry-app/ferry/keychain"
 )
@@ -55,7 +56,7 @@ func (c *common) resolveDataDir() (string, error) {
 	}
 	base, err := os.UserConfigDir()
 	if err != nil {
-		return "", fmt.Errorf("Cannot find a folder for Ferry's queue (%v); pass --data-dir.", err)
+		return "", fault.Wrap(fault.CodeBadSetting, err, "Cannot find a folder for Ferry's queue (%s); pass --data-dir.", fault.Cause(err))
 	}
 	return filepath.Join(base, "ferry"), nil
 }

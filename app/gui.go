@@ -52,7 +52,7 @@ func cmdWindow(args []string, notes []string, stdout, stderr io.Writer) int {
 	}
 	if !hasDisplay() {
 		eng.Close()
-		return exitCode(errors.New("there is no display here (DISPLAY and WAYLAND_DISPLAY are not set), so the window cannot open. Use `ferry serve` to receive files, `ferry upload --to URL FILE` to send them"), stderr)
+		return exitCode(fault.New(fault.CodeNoWindow, "There is no display here (DISPLAY and WAYLAND_DISPLAY are not set), so the window cannot open. Use `ferry serve` to receive files, `ferry upload --to URL FILE` to send them."), stderr)
 	}
 	if err := firstStart(eng); err != nil {
 		eng.Close()

@@ -3,8 +3,9 @@
 package app
 
 import (
-	"errors"
 	"io"
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 // cmdWindow: this build has no window; the notes are printed.
@@ -13,5 +14,5 @@ func cmdWindow(args []string, notes []string, stdout, stderr io.Writer) int {
 	if _, err := parseWindowArgs(args, stdout); err != nil {
 		return exitCode(err, stderr)
 	}
-	return exitCode(errors.New("this Ferry was built without its window (-tags nogui). Use `ferry upload --to URL FILE`, `ferry serve`, or `ferry help`"), stderr)
+	return exitCode(fault.New(fault.CodeNoWindow, "This Ferry was built without its window (-tags nogui). Use `ferry upload --to URL FILE`, `ferry serve`, or `ferry help`."), stderr)
 }

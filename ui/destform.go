@@ -19,6 +19,7 @@ import (
 
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/units"
 	"github.com/ferry-app/ferry/keychain"
 )
@@ -508,7 +509,7 @@ func (d *destDialog) readHeaders(c *formCheck, p *dest.Provider) {
 func receiverURL() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", fmt.Errorf("Cannot find a free port on this computer for the receiver: %v", err)
+		return "", fault.Wrap(fault.CodeCannotListen, err, "Cannot find a free port on this computer for the receiver (%s).", fault.Cause(err))
 	}
 	defer ln.Close()
 	return "http://" + ln.Addr().String() + "/files/", nil
