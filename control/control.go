@@ -16,15 +16,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/fault"
 )
 
-// SocketName is the socket's name inside the data dir.
+// SocketName is the socket's name inside the data dir (on Windows a
+// named pipe stands in for it: listen_windows.go).
 const SocketName = "ferry.sock"
 
 // Ops are the commands a client may send.
@@ -74,14 +73,10 @@ func Serve(eng *engine.Engine) (stop func()) { return ServeFront(eng, nil) }
 // socket cannot be made (a data dir path too long for a socket name),
 // others are told Ferry is running, as before.
 func ServeFront(eng *engine.Engine, f Front) (stop func()) {
-	path := filepath.Join(eng.DataDir(), SocketName)
-	// We hold the queue's lock: a socket left here is a dead process's.
-	os.Remove(path)
-	ln, err := net.Listen("unix", path)
+	ln, cleanup, err := listen(eng.DataDir())
 	if err != nil {
 		return func() {}
 	}
-	os.Chmod(path, 0o600)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /snapshot", func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(eng.Snapshot())
@@ -108,7 +103,7 @@ func ServeFront(eng *engine.Engine, f Front) (stop func()) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
-		os.Remove(path)
+		cleanup()
 	}
 }
 
@@ -130,12 +125,8 @@ func client(dataDir string) *http.Client { return clientFor(dataDir, 30*time.Sec
 // clientFor is a client of the data dir's socket whose requests give up
 // after timeout.
 func clientFor(dataDir string, timeout time.Duration) *http.Client {
-	path := filepath.Join(dataDir, SocketName)
 	return &http.Client{Timeout: timeout, Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", path)
-		},
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return dial(ctx, dataDir) },
 	}}
 }
 

@@ -3,7 +3,6 @@ package control
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -184,7 +183,7 @@ func TestNothingListeningIsNoServer(t *testing.T) {
 // A Ferry from before /show and /add says it is too old, not "unreadable".
 func TestOlderFerry(t *testing.T) {
 	dir := dataDir(t)
-	ln, err := net.Listen("unix", filepath.Join(dir, SocketName))
+	ln, _, err := listen(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
