@@ -6,6 +6,10 @@ import (
 
 	"github.com/ferry-app/ferry/app"
 	_ "github.com/ferry-app/ferry/internal/clocale" // before Fyne's locale lookup
+	"github.com/ferry-app/ferry/internal/console"
 )
 
-func main() { os.Exit(app.Run(os.Args)) }
+func main() {
+	console.Attach() // Windows: a GUI program started from a terminal prints there
+	os.Exit(app.Run(os.Args))
+}
