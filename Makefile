@@ -17,7 +17,7 @@ APT_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-d
 	haskell-status-notifier-item-utils openbox
 export LANG ?= en_US.UTF-8
 
-.PHONY: deps build headless test lint e2e screenshot package bench run clean
+.PHONY: deps build headless test lint e2e screenshot package windows test-windows bench run clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -63,6 +63,15 @@ screenshot: build
 # A Linux package (.tar.xz: binary, .desktop file, icon) in dist/.
 package: deps
 	./scripts/package
+
+# Ferry for Windows, window included, built here with mingw: dist/windows/
+# ferry.exe, dist/ferry-VERSION-windows-amd64.zip and .msi.
+windows:
+	./scripts/windows
+
+# Every package's tests built for Windows and run under Wine.
+test-windows:
+	./scripts/test-windows
 
 # Figures, never a failing test: ferry upload against a raw PATCH, and the
 # window under Xvfb.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // ferryBin is the real binary, built once: the CLI is tested as users run it.
@@ -77,7 +78,7 @@ func waitBytes(t *testing.T, srv *tustest.Server, n int64) {
 
 func TestUploadGoodBesideBad(t *testing.T) {
 	srv := tustest.New(t)
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	good, sha := tustest.RandomFile(t, dir, "good.mp4", 1<<20, 1)
 	missing := filepath.Join(dir, "missing.mp4")
 	empty := filepath.Join(dir, "empty-folder")
@@ -88,7 +89,7 @@ func TestUploadGoodBesideBad(t *testing.T) {
 		args, wants = append(args, fifo), append(wants, fifo+" is not a regular file")
 	}
 
-	r := ferry(t, append([]string{"upload", "--data-dir", t.TempDir(), "--to", srv.URL}, args...)...)
+	r := ferry(t, append([]string{"upload", "--data-dir", wine.TempDir(t), "--to", srv.URL}, args...)...)
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 	}
@@ -111,16 +112,16 @@ func TestUploadUnreadableFile(t *testing.T) {
 		t.Skip("root reads every file")
 	}
 	srv := tustest.New(t)
-	p, _ := tustest.RandomFile(t, t.TempDir(), "secret.mp4", 100, 1)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "secret.mp4", 100, 1)
 	os.Chmod(p, 0)
-	r := ferry(t, "upload", "--data-dir", t.TempDir(), "--to", srv.URL, p)
+	r := ferry(t, "upload", "--data-dir", wine.TempDir(t), "--to", srv.URL, p)
 	if r.code != 1 || !strings.Contains(r.stderr, "Cannot read "+p+": permission denied") {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 }
 
 func TestUsageErrors(t *testing.T) {
-	p, _ := tustest.RandomFile(t, t.TempDir(), "a.mp4", 10, 1)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "a.mp4", 10, 1)
 	cases := map[string][]string{
 		"not an upload URL":      {"upload", "--to", "htp:/nowhere", p},
 		"--to is required":       {"upload", p},
@@ -132,7 +133,7 @@ func TestUsageErrors(t *testing.T) {
 		"needs the jobs":         {"pause"},
 	}
 	for want, args := range cases {
-		r := ferry(t, append(args, "--data-dir", t.TempDir())...)
+		r := ferry(t, append(args, "--data-dir", wine.TempDir(t))...)
 		if r.code != 2 || !strings.Contains(r.stderr, want) {
 			t.Errorf("ferry %v: exit %d, stderr %q; want 2 and %q", args, r.code, r.stderr, want)
 		}
@@ -140,7 +141,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestLockedDataDir(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	e, err := engine.Open(engine.Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +155,7 @@ func TestLockedDataDir(t *testing.T) {
 
 func TestFolderUploadJSON(t *testing.T) {
 	srv := tustest.New(t)
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	os.MkdirAll(filepath.Join(dir, "day1", "cam"), 0o755)
 	want := map[string]string{}
 	for i, name := range []string{"day1/a.mov", "day1/cam/b.mp4", "c.mkv", "day1/cam/zero.mp4"} {
@@ -166,7 +167,7 @@ func TestFolderUploadJSON(t *testing.T) {
 		want[p] = sha
 	}
 	r := ferry(t, "upload", "--json", "--concurrency", "2", "--chunk-size", "64KiB", "--meta", "project=demo",
-		"--data-dir", t.TempDir(), "--to", srv.URL, dir)
+		"--data-dir", wine.TempDir(t), "--to", srv.URL, dir)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -198,8 +199,8 @@ func TestFolderUploadJSON(t *testing.T) {
 func TestKilledUploadResumesWithoutResending(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 4 << 20}))
 	const size = 12 << 20
-	p, sha := tustest.RandomFile(t, t.TempDir(), "kill.mp4", size, 42)
-	data := t.TempDir()
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "kill.mp4", size, 42)
+	data := wine.TempDir(t)
 	cmd, out := startFerry(t, "upload", "--data-dir", data, "--to", srv.URL, p)
 	waitBytes(t, srv, 4<<20)
 	cmd.Process.Signal(syscall.SIGKILL)
@@ -224,8 +225,8 @@ func TestKilledUploadResumesWithoutResending(t *testing.T) {
 
 func TestInterruptThenResume(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 2 << 20}))
-	p, sha := tustest.RandomFile(t, t.TempDir(), "int.mp4", 6<<20, 5)
-	data := t.TempDir()
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "int.mp4", 6<<20, 5)
+	data := wine.TempDir(t)
 	cmd, out := startFerry(t, "upload", "--data-dir", data, "--to", srv.URL, p)
 	waitBytes(t, srv, 1<<20)
 	start := time.Now()
@@ -263,8 +264,8 @@ func TestInterruptThenResume(t *testing.T) {
 
 func TestRefusedTokenFailsClearly(t *testing.T) {
 	srv := tustest.New(t, tustest.WithAuth("right"))
-	p, _ := tustest.RandomFile(t, t.TempDir(), "a.mp4", 100, 1)
-	data := t.TempDir()
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "a.mp4", 100, 1)
+	data := wine.TempDir(t)
 	r := ferry(t, "upload", "--data-dir", data, "--header", "Authorization: Bearer wrong", "--to", srv.URL, p)
 	if r.code != 1 || !strings.Contains(r.stderr, p) || !strings.Contains(r.stderr, "refused the credentials (401)") {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -277,7 +278,7 @@ func TestRefusedTokenFailsClearly(t *testing.T) {
 }
 
 func TestServeReceivesFromUpload(t *testing.T) {
-	recv := t.TempDir()
+	recv := wine.TempDir(t)
 	cmd := exec.Command(ferryBin, "serve", "--listen", "127.0.0.1:0", "--dir", recv)
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
@@ -299,10 +300,10 @@ func TestServeReceivesFromUpload(t *testing.T) {
 	if url == "" {
 		t.Fatal("serve printed no upload URL")
 	}
-	d1, d2 := t.TempDir(), t.TempDir()
+	d1, d2 := wine.TempDir(t), wine.TempDir(t)
 	p1, sha1 := tustest.RandomFile(t, d1, "same.mp4", 2<<20, 1)
 	p2, sha2 := tustest.RandomFile(t, d2, "same.mp4", 1<<20, 2)
-	r := ferry(t, "upload", "--data-dir", t.TempDir(), "--to", url, p1, p2)
+	r := ferry(t, "upload", "--data-dir", wine.TempDir(t), "--to", url, p1, p2)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -318,7 +319,7 @@ func TestServeReceivesFromUpload(t *testing.T) {
 func TestResumeHeadersStayWithTheirDestination(t *testing.T) {
 	srvA := tustest.New(t, tustest.WithAuth("tokA"))
 	srvB := tustest.New(t, tustest.WithAuth("tokB"))
-	dir, data := t.TempDir(), t.TempDir()
+	dir, data := wine.TempDir(t), wine.TempDir(t)
 	a, shaA := tustest.RandomFile(t, dir, "a.mp4", 300<<10, 1)
 	b, shaB := tustest.RandomFile(t, dir, "b.mp4", 200<<10, 2)
 	// Both fail for want of a token: unfinished jobs for two destinations.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // watching is a running "ferry watch" and what it printed.
@@ -113,7 +114,7 @@ func (w *watching) stop(t *testing.T) int {
 // again.
 func TestWatchStopsCleanlyAndDoesNotUploadAgain(t *testing.T) {
 	srv := tustest.New(t)
-	dir, data := t.TempDir(), t.TempDir()
+	dir, data := wine.TempDir(t), wine.TempDir(t)
 	pa, shaA := tustest.RandomFile(t, dir, "a.mp4", 500<<10, 1)
 	args := []string{"--data-dir", data, "--settle", "300ms", "--to", srv.URL, dir}
 	w := startWatch(t, "", nil, args...)
@@ -155,7 +156,7 @@ func TestWatchStopsCleanlyAndDoesNotUploadAgain(t *testing.T) {
 }
 
 func TestWatchUsageErrors(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	p, _ := tustest.RandomFile(t, dir, "a.mp4", 10, 1)
 	to := "http://127.0.0.1:1/files/"
 	cases := map[string][]string{
@@ -168,7 +169,7 @@ func TestWatchUsageErrors(t *testing.T) {
 		"neither a URL nor a saved dest": {"--to", "nowhere", dir},
 	}
 	for want, args := range cases {
-		r := ferry(t, append([]string{"watch", "--data-dir", t.TempDir()}, args...)...)
+		r := ferry(t, append([]string{"watch", "--data-dir", wine.TempDir(t)}, args...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, want) {
 			t.Errorf("ferry watch %v: exit %d, stderr %q; want 2 and %q", args, r.code, r.stderr, want)
 		}
@@ -180,8 +181,8 @@ func TestWatchUsageErrors(t *testing.T) {
 // is named, and watched once it is there.
 func TestWatchJSONAndAFolderThatComesLater(t *testing.T) {
 	srv := tustest.New(t)
-	dir := filepath.Join(t.TempDir(), "card")
-	w := startWatch(t, "", nil, "--json", "--after", "delete", "--data-dir", t.TempDir(), "--settle", "300ms", "--to", srv.URL, dir)
+	dir := filepath.Join(wine.TempDir(t), "card")
+	w := startWatch(t, "", nil, "--json", "--after", "delete", "--data-dir", wine.TempDir(t), "--settle", "300ms", "--to", srv.URL, dir)
 	w.waitFor(t, `"event":"trouble"`, dir+" is not there")
 	p, sha := tustest.RandomFile(t, filepath.Join(dir, "DCIM"), "C0001.MP4", 200<<10, 1)
 	w.waitFor(t, `"event":"deleted"`)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ferry-app/ferry/internal/crash"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // crashChildEnv makes the test binary a `ferry upload` that panics once
@@ -50,7 +51,7 @@ func TestAPanicLeavesAReportAndTheNextStartSaysWhere(t *testing.T) {
 }
 
 func testAPanicLeavesAReport(t *testing.T, where string) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir, crashWhereEnv+"="+where)
 	var stderr bytes.Buffer
@@ -92,7 +93,7 @@ func testAPanicLeavesAReport(t *testing.T, where string) {
 }
 
 func TestHelpAndMistakesLeaveTheDataDirAlone(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	for _, args := range [][]string{{"help", "--data-dir", dir}, {"--help"}, {"uplaod", "--data-dir", dir}} {
 		crashReports(args)
 	}

@@ -10,14 +10,15 @@ import (
 	"testing"
 
 	"github.com/ferry-app/ferry/internal/crash"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // The real binary, stopped the way Go programs die on their own: SIGQUIT
 // has the runtime write every goroutine's stack and exit 2. The next
 // command says where the report is, once.
 func TestTheBinaryLeavesAReportWhenItDies(t *testing.T) {
-	data := t.TempDir()
-	s := runServe(t, "--listen", "127.0.0.1:0", "--dir", t.TempDir(), "--data-dir", data)
+	data := wine.TempDir(t)
+	s := runServe(t, "--listen", "127.0.0.1:0", "--dir", wine.TempDir(t), "--data-dir", data)
 	if err := s.cmd.Process.Signal(syscall.SIGQUIT); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // ferryIn runs the binary with stdin.
@@ -57,7 +58,7 @@ func resultJSON(t *testing.T, out string) resultLine {
 func TestDestTusSavedByName(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 	srv := tustest.New(t, tustest.WithAuth("s3cr3t-t0ken"))
-	data := t.TempDir()
+	data := wine.TempDir(t)
 	r := ferry(t, "dest", "add", "studio", "--data-dir", data, "--kind", "tus", "--url", srv.URL,
 		"--header", "Authorization: Bearer s3cr3t-t0ken", "--meta", "project=film")
 	if r.code != 0 {
@@ -80,7 +81,7 @@ func TestDestTusSavedByName(t *testing.T) {
 			t.Fatalf("dest test %s: exit %d %q, want %q", name, test.code, test.stderr, want)
 		}
 	}
-	p, sha := tustest.RandomFile(t, t.TempDir(), "s.mp4", 3<<20, 1)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "s.mp4", 3<<20, 1)
 	up := ferry(t, "upload", "--json", "--data-dir", data, "--to", "studio", p)
 	if up.code != 0 {
 		t.Fatalf("upload --to studio: exit %d %s", up.code, up.stderr)
@@ -91,7 +92,7 @@ func TestDestTusSavedByName(t *testing.T) {
 	q := ferry(t, "queue", "--json", "--data-dir", data)
 	noSecrets(t, data, []string{"s3cr3t-t0ken"}, r.stdout, r.stderr, list.stdout, show.stdout, up.stdout, up.stderr, q.stdout)
 	// The default destination needs no --to.
-	p2, _ := tustest.RandomFile(t, t.TempDir(), "s2.mp4", 1<<10, 2)
+	p2, _ := tustest.RandomFile(t, wine.TempDir(t), "s2.mp4", 1<<10, 2)
 	if r := ferry(t, "upload", "--data-dir", data, p2); r.code != 0 {
 		t.Fatalf("upload to the default: exit %d %s", r.code, r.stderr)
 	}
@@ -108,13 +109,13 @@ func TestDestCloudflareKeepsStreamsRules(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{CutEvery: 7 << 20, CutSeed: 5}))
 	cf := tustest.NewCloudflare(t, srv, tustest.CloudflareAccount, "cf-t0ken")
 	t.Setenv("FERRY_CLOUDFLARE_API", cf.Base)
-	data := t.TempDir()
+	data := wine.TempDir(t)
 	add := ferryIn(t, "cf-t0ken\n", "dest", "add", "stream", "--data-dir", data, "--kind", "cloudflare",
 		"--account", tustest.CloudflareAccount, "--token-stdin", "--chunk-size", "5MiB", "--meta", "requiresignedurls=")
 	if add.code != 0 {
 		t.Fatalf("dest add: exit %d %s", add.code, add.stderr)
 	}
-	p, sha := tustest.RandomFile(t, t.TempDir(), "cf.mp4", 23<<20, 3)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "cf.mp4", 23<<20, 3)
 	up := ferry(t, "upload", "--json", "--data-dir", data, "--to", "stream", p)
 	if up.code != 0 {
 		t.Fatalf("upload: exit %d %s", up.code, up.stderr)
@@ -136,7 +137,7 @@ func TestDestCloudflareKeepsStreamsRules(t *testing.T) {
 	// A refused token is a sentence, not a retry loop.
 	const refused = "Cloudflare refused the API token (401). Check the API token saved for bad."
 	ferryIn(t, "wrong\n", "dest", "add", "bad", "--data-dir", data, "--kind", "cloudflare", "--account", tustest.CloudflareAccount, "--token-stdin")
-	p2, _ := tustest.RandomFile(t, t.TempDir(), "x.mp4", 1<<10, 4)
+	p2, _ := tustest.RandomFile(t, wine.TempDir(t), "x.mp4", 1<<10, 4)
 	if r := ferry(t, "upload", "--data-dir", data, "--to", "bad", p2); r.code != 1 || !strings.Contains(r.stderr, refused) {
 		t.Fatalf("wrong token: exit %d %s", r.code, r.stderr)
 	}
@@ -171,11 +172,11 @@ func TestDestBackendAsksAgainWhenItsURLExpires(t *testing.T) {
 	cf := tustest.NewCloudflare(t, srv, tustest.CloudflareAccount, "cf-secret")
 	backend := tustest.NewBackend(t, cf, "X-App-Key", "app-k3y")
 	cf.ExpireAfter(1500 * time.Millisecond)
-	data := t.TempDir()
+	data := wine.TempDir(t)
 	if r := ferry(t, "dest", "add", "app", "--data-dir", data, "--kind", "backend", "--url", backend.URL, "--header", "X-App-Key: app-k3y"); r.code != 0 {
 		t.Fatalf("dest add: exit %d %s", r.code, r.stderr)
 	}
-	p, sha := tustest.RandomFile(t, t.TempDir(), "b.mp4", 6<<20, 5)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "b.mp4", 6<<20, 5)
 	cmd, out := startFerry(t, "upload", "--data-dir", data, "--to", "app", p)
 	// The first URL dies mid-upload; the ones after it last.
 	for deadline := time.Now().Add(10 * time.Second); cf.URLsIssued() < 1; time.Sleep(5 * time.Millisecond) {
@@ -208,7 +209,7 @@ func TestDestBackendAsksAgainWhenItsURLExpires(t *testing.T) {
 	if r := ferry(t, "dest", "test", "nokey", "--data-dir", data); r.code != 0 || !strings.Contains(r.stdout, "shows at the first upload") {
 		t.Fatalf("dest test of a backend: exit %d %s %s", r.code, r.stdout, r.stderr)
 	}
-	p2, _ := tustest.RandomFile(t, t.TempDir(), "k.mp4", 1<<10, 6)
+	p2, _ := tustest.RandomFile(t, wine.TempDir(t), "k.mp4", 1<<10, 6)
 	if r := ferry(t, "upload", "--data-dir", data, "--to", "nokey", p2); r.code != 1 || !strings.Contains(r.stderr, "401") {
 		t.Fatalf("no key: exit %d %s", r.code, r.stderr)
 	}
@@ -219,11 +220,11 @@ func TestDestVimeoKeepsTheVideosLink(t *testing.T) {
 	srv := tustest.New(t)
 	vm := tustest.NewVimeo(t, srv, "vimeo-t0ken")
 	t.Setenv("FERRY_VIMEO_API", vm.Base)
-	data := t.TempDir()
+	data := wine.TempDir(t)
 	if r := ferryIn(t, "vimeo-t0ken", "dest", "add", "vm", "--data-dir", data, "--kind", "vimeo", "--token-stdin"); r.code != 0 {
 		t.Fatalf("dest add: exit %d %s", r.code, r.stderr)
 	}
-	p, sha := tustest.RandomFile(t, t.TempDir(), "v.mp4", 3<<20, 6)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "v.mp4", 3<<20, 6)
 	up := ferry(t, "upload", "--json", "--data-dir", data, "--to", "vm", p)
 	if up.code != 0 {
 		t.Fatalf("upload: exit %d %s", up.code, up.stderr)
@@ -254,11 +255,11 @@ func TestDestVimeoKeepsTheVideosLink(t *testing.T) {
 
 func TestDestBuiltinReceives(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
-	data, recv := t.TempDir(), t.TempDir()
+	data, recv := wine.TempDir(t), wine.TempDir(t)
 	if r := ferry(t, "dest", "add", "here", "--data-dir", data, "--kind", "builtin", "--dir", recv); r.code != 0 {
 		t.Fatalf("dest add: exit %d %s", r.code, r.stderr)
 	}
-	p, sha := tustest.RandomFile(t, t.TempDir(), "home.mov", 2<<20, 7)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "home.mov", 2<<20, 7)
 	if r := ferry(t, "upload", "--data-dir", data, "--to", "here", p); r.code != 0 {
 		t.Fatalf("upload: exit %d %s", r.code, r.stderr)
 	}
@@ -272,12 +273,12 @@ func TestDestBuiltinReceives(t *testing.T) {
 // before a missing token.
 func TestDestNameWithSpaces(t *testing.T) {
 	srv := tustest.New(t)
-	data := t.TempDir()
+	data := wine.TempDir(t)
 	r := ferry(t, "dest", "add", "Studio NAS", "--kind", "tus", "--url", srv.URL, "--data-dir", data)
 	if r.code != 0 || !strings.Contains(r.stdout, `--to "Studio NAS" FILE`) {
 		t.Fatalf("add: exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
-	p, sha := tustest.RandomFile(t, t.TempDir(), "a.mp4", 1<<16, 3)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "a.mp4", 1<<16, 3)
 	if r := ferry(t, "upload", "--to", "Studio NAS", "--data-dir", data, p); r.code != 0 {
 		t.Fatalf("upload: exit %d %s", r.code, r.stderr)
 	}

@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 func TestDestAddRefusesAnExistingName(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 	a, b := tustest.New(t), tustest.New(t)
-	data := t.TempDir()
+	data := wine.TempDir(t)
 	if r := ferry(t, "dest", "add", "studio", "--data-dir", data, "--url", a.URL); r.code != 0 {
 		t.Fatalf("add: exit %d %s", r.code, r.stderr)
 	}
@@ -34,7 +35,7 @@ func TestDestAddRefusesAnExistingName(t *testing.T) {
 func TestDestAddBoundsSizes(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 	srv := tustest.New(t)
-	data := t.TempDir()
+	data := wine.TempDir(t)
 	big := strings.Repeat("x", 120<<10)
 	for what, c := range map[string]struct {
 		stdin string
@@ -73,13 +74,13 @@ func TestDestURLSecretsGoToTheKeychain(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	}))
-	data := t.TempDir()
+	data := wine.TempDir(t)
 	full := strings.Replace(srv.URL, "http://", "http://u:PWX@", 1) + "?token=QTX"
 	add := ferry(t, "dest", "add", "u", "--data-dir", data, "--kind", "tus", "--url", full)
 	if add.code != 0 {
 		t.Fatalf("add: exit %d %s %s", add.code, add.stdout, add.stderr)
 	}
-	p, sha := tustest.RandomFile(t, t.TempDir(), "a.mp4", 1<<20, 1)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "a.mp4", 1<<20, 1)
 	up := ferry(t, "upload", "--data-dir", data, "--to", "u", "--json", p)
 	if up.code != 0 || authorised.Load() != 1 {
 		t.Fatalf("upload: exit %d, %d authorised creations: %s %s", up.code, authorised.Load(), up.stdout, up.stderr)
@@ -110,9 +111,9 @@ func TestQueueJSONHidesSecretParameters(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	}))
-	data := t.TempDir()
+	data := wine.TempDir(t)
 	to := srv.URL + "?jwt=JWTX&x-hmac=HMX&sid=SIDX&passcode=PSX&side=left"
-	p, _ := tustest.RandomFile(t, t.TempDir(), "a.mp4", 1<<16, 1)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "a.mp4", 1<<16, 1)
 	up := ferry(t, "upload", "--data-dir", data, "--to", to, "--json", p)
 	if up.code != 0 {
 		t.Fatalf("upload: exit %d %s", up.code, up.stderr)

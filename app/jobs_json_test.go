@@ -9,6 +9,7 @@ import (
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // jsonLines reads --json output: one object per line.
@@ -31,7 +32,7 @@ func jsonLines(t *testing.T, out string) []resultLine {
 // A job command on a job that is not there answers, with --json, a line
 // whose code a program can act on, and still exits 2 with the sentence.
 func TestJobCommandOnAMissingJobGivesItsCode(t *testing.T) {
-	data := t.TempDir()
+	data := wine.TempDir(t)
 	for _, op := range []string{"pause", "cancel", "retry", "remove"} {
 		r := ferry(t, op, "--json", "--data-dir", data, "nosuchjob")
 		lines := jsonLines(t, r.stdout)
@@ -53,8 +54,8 @@ func TestCancelOfAnArrivedFileSaysWhereItIs(t *testing.T) {
 	release := make(chan struct{})
 	srv := tustest.New(t, tustest.WithMiddleware(tustest.AnswerHeld(arrived, release)))
 	t.Cleanup(func() { close(release) })
-	p, sha := tustest.RandomFile(t, t.TempDir(), "kept.mp4", 2<<20+9, 3)
-	data := t.TempDir()
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "kept.mp4", 2<<20+9, 3)
+	data := wine.TempDir(t)
 	eng, err := engine.Open(engine.Options{DataDir: data})
 	if err != nil {
 		t.Fatal(err)
@@ -103,8 +104,8 @@ func TestCancelThroughARunningFerryOfAnArrivedFile(t *testing.T) {
 	release := make(chan struct{})
 	srv := tustest.New(t, tustest.WithMiddleware(tustest.AnswerHeld(arrived, release)))
 	t.Cleanup(func() { close(release) })
-	p, sha := tustest.RandomFile(t, t.TempDir(), "kept.mp4", 2<<20+9, 4)
-	data := t.TempDir()
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "kept.mp4", 2<<20+9, 4)
+	data := wine.TempDir(t)
 	cmd, out := startFerry(t, "upload", "--data-dir", data, "--to", srv.URL, p)
 	select {
 	case <-arrived:

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/receiver"
 )
 
@@ -23,7 +24,7 @@ import (
 // back: every file arrives once, byte for byte, and no upload is left
 // unfinished in the receiver's work folder.
 func TestKilledIntoFerrysReceiverMakesNoSecondUpload(t *testing.T) {
-	in, dir, data := t.TempDir(), t.TempDir(), t.TempDir()
+	in, dir, data := wine.TempDir(t), wine.TempDir(t), wine.TempDir(t)
 	rs, err := receiver.New(receiver.Config{Dir: in, Listen: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)

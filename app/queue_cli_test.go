@@ -14,6 +14,7 @@ import (
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // queueJSON lists the queue as ferry queue --json prints it.
@@ -39,7 +40,7 @@ func queueJSON(t *testing.T, data string) []queueLine {
 
 func TestCommandsReachTheRunningFerry(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 512 << 10}))
-	dir, data := t.TempDir(), t.TempDir()
+	dir, data := wine.TempDir(t), wine.TempDir(t)
 	a, _ := tustest.RandomFile(t, dir, "a.mp4", 8<<20, 1)
 	b, _ := tustest.RandomFile(t, dir, "b.mp4", 8<<20, 2)
 	cmd, out := startFerry(t, "upload", "--concurrency", "1", "--data-dir", data, "--to", srv.URL, a, b)
@@ -84,8 +85,8 @@ func TestCommandsReachTheRunningFerry(t *testing.T) {
 
 func TestNotesAndSecretsInTheQueue(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{NotFoundHEAD: 1, CutEvery: 600 << 10, CutSeed: 3}))
-	p, sha := tustest.RandomFile(t, t.TempDir(), "n.mp4", 2<<20, 9)
-	data := t.TempDir()
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "n.mp4", 2<<20, 9)
+	data := wine.TempDir(t)
 	to := strings.Replace(srv.URL, "http://", "http://alice:S3CRET@", 1)
 	r := ferry(t, "upload", "--json", "--data-dir", data, "--to", to, p)
 	if r.code != 0 {
@@ -112,7 +113,7 @@ func TestNotesAndSecretsInTheQueue(t *testing.T) {
 
 func TestOddNamesAndLinks(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 2 << 20}))
-	dir, data := t.TempDir(), t.TempDir()
+	dir, data := wine.TempDir(t), wine.TempDir(t)
 	// A name that is not UTF-8, killed mid-upload, resumes.
 	odd, sha := tustest.RandomFile(t, dir, "\xff\xfe.mp4", 6<<20, 4)
 	cmd, out := startFerry(t, "upload", "--data-dir", data, "--to", srv.URL, odd)
@@ -130,15 +131,15 @@ func TestOddNamesAndLinks(t *testing.T) {
 
 	// Links, as a file manager follows them: a linked file and a linked
 	// folder inside a folder, and a link to a folder given without a slash.
-	real := t.TempDir()
+	real := wine.TempDir(t)
 	inner, innerSHA := tustest.RandomFile(t, real, "inner.mov", 10<<10, 5)
-	tree := t.TempDir()
+	tree := wine.TempDir(t)
 	os.Symlink(inner, filepath.Join(tree, "linked.mov"))
 	os.Symlink(real, filepath.Join(tree, "linkeddir"))
 	os.Symlink(tree, filepath.Join(tree, "loop"))
-	top := filepath.Join(t.TempDir(), "toplink")
+	top := filepath.Join(wine.TempDir(t), "toplink")
 	os.Symlink(tree, top)
-	r := ferry(t, "upload", "--json", "--data-dir", t.TempDir(), "--to", srv.URL, top)
+	r := ferry(t, "upload", "--json", "--data-dir", wine.TempDir(t), "--to", srv.URL, top)
 	if !strings.Contains(r.stderr, "loop") {
 		t.Errorf("the loop is not named: %s", r.stderr)
 	}
@@ -162,12 +163,12 @@ func TestOddNamesAndLinks(t *testing.T) {
 
 func TestSignalWhileQueueingAFolder(t *testing.T) {
 	srv := tustest.New(t)
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	for i := range 3000 {
 		os.WriteFile(filepath.Join(dir, "f"+strconv.Itoa(i)), []byte("x"), 0o644)
 	}
 	for _, after := range []time.Duration{0, 400 * time.Millisecond} {
-		data := t.TempDir()
+		data := wine.TempDir(t)
 		cmd, out := startFerry(t, "upload", "--data-dir", data, "--to", srv.URL, dir)
 		// Once its queue is open, ferry catches signals (it does from
 		// its first line; the process's start before that is Go's).
@@ -186,8 +187,8 @@ func TestSignalWhileQueueingAFolder(t *testing.T) {
 }
 
 func TestNeverResolvingHostFails(t *testing.T) {
-	p, _ := tustest.RandomFile(t, t.TempDir(), "x.mp4", 1<<10, 1)
-	data := t.TempDir()
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "x.mp4", 1<<10, 1)
+	data := wine.TempDir(t)
 	start := time.Now()
 	r := ferry(t, "upload", "--data-dir", data, "--to", "http://nonexistent.invalid/files/", p)
 	if r.code != 1 || !strings.Contains(r.stderr, "nonexistent.invalid") || time.Since(start) > 20*time.Second {
@@ -202,7 +203,7 @@ func TestNeverResolvingHostFails(t *testing.T) {
 // again: every file arrives once, and no upload is made twice.
 func TestKilledFolderOfSmallFilesMakesNoDuplicates(t *testing.T) {
 	srv := tustest.New(t)
-	dir, data := t.TempDir(), t.TempDir()
+	dir, data := wine.TempDir(t), wine.TempDir(t)
 	shas := map[string]string{}
 	for i := range 600 {
 		name := "s" + strconv.Itoa(i) + ".bin"

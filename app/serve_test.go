@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // served is a running "ferry serve" and what it printed.
@@ -103,7 +105,7 @@ func rawTus(t *testing.T, method, u string, hdr map[string]string, body io.Reade
 // no "context deadline exceeded"; the upload resumes after a restart.
 func TestServeStopsQuicklyAndResumes(t *testing.T) {
 	for sig, want := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 0} {
-		dir := t.TempDir()
+		dir := wine.TempDir(t)
 		s := runServe(t, "--listen", "127.0.0.1:0", "--dir", dir)
 		resp := rawTus(t, "POST", s.url, map[string]string{"Upload-Length": strconv.Itoa(3 << 20), "Upload-Metadata": "filename YmlnLmJpbg=="}, nil)
 		loc := resp.Header.Get("Location")
@@ -165,7 +167,7 @@ func TestServeStopsQuicklyAndResumes(t *testing.T) {
 // On the LAN: a warning, the LAN URL, and a token made once, printed once,
 // kept in the data dir, and required.
 func TestServeOnLANWarnsAndNeedsToken(t *testing.T) {
-	dir, data := t.TempDir(), t.TempDir()
+	dir, data := wine.TempDir(t), wine.TempDir(t)
 	s := runServe(t, "--listen", "0.0.0.0:0", "--dir", dir, "--data-dir", data)
 	out := s.output()
 	if !strings.Contains(out, "Warning: listening on 0.0.0.0:0, so other machines on your network can send files here") {
@@ -224,9 +226,9 @@ func hasLANAddress() bool {
 }
 
 func TestServeTokenFile(t *testing.T) {
-	tokFile := filepath.Join(t.TempDir(), "tok")
+	tokFile := filepath.Join(wine.TempDir(t), "tok")
 	os.WriteFile(tokFile, []byte("my-own-token\n"), 0o600)
-	s := runServe(t, "--listen", "127.0.0.1:0", "--dir", t.TempDir(), "--token-file", tokFile)
+	s := runServe(t, "--listen", "127.0.0.1:0", "--dir", wine.TempDir(t), "--token-file", tokFile)
 	if strings.Contains(s.output(), "my-own-token") {
 		t.Fatalf("printed the token:\n%s", s.output())
 	}
@@ -237,13 +239,13 @@ func TestServeTokenFile(t *testing.T) {
 		t.Fatalf("with the token: %d", resp.StatusCode)
 	}
 	os.WriteFile(tokFile, []byte("  \n"), 0o600)
-	if r := ferry(t, "serve", "--dir", t.TempDir(), "--token-file", tokFile); r.code != 2 || !strings.Contains(r.stderr, "must hold one token") {
+	if r := ferry(t, "serve", "--dir", wine.TempDir(t), "--token-file", tokFile); r.code != 2 || !strings.Contains(r.stderr, "must hold one token") {
 		t.Fatalf("empty token file: exit %d %q", r.code, r.stderr)
 	}
 }
 
 func TestServeOriginsSizeAndExpiry(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	s := runServe(t, "--listen", "127.0.0.1:0", "--dir", dir, "--allow-origin", "https://app.example.com", "--max-size", "1KB", "--expire-idle", "1s")
 	pre := func(origin string) *http.Response {
 		return rawTus(t, "OPTIONS", s.url, map[string]string{"Origin": origin, "Access-Control-Request-Method": "POST"}, nil)
@@ -270,13 +272,13 @@ func TestServeOriginsSizeAndExpiry(t *testing.T) {
 	if !strings.Contains(s.output(), "removed idle.txt: idle for over 1s") {
 		t.Fatalf("console:\n%s", s.output())
 	}
-	if r := ferry(t, "serve", "--dir", t.TempDir(), "--allow-origin", "null"); r.code == 0 || !strings.Contains(r.stderr, `"null" is never allowed`) {
+	if r := ferry(t, "serve", "--dir", wine.TempDir(t), "--allow-origin", "null"); r.code == 0 || !strings.Contains(r.stderr, `"null" is never allowed`) {
 		t.Fatalf("--allow-origin null: exit %d %q", r.code, r.stderr)
 	}
 }
 
 func TestServeRefusesSymlinkedWorkFolder(t *testing.T) {
-	dir, elsewhere := t.TempDir(), t.TempDir()
+	dir, elsewhere := wine.TempDir(t), wine.TempDir(t)
 	os.Symlink(elsewhere, filepath.Join(dir, ".ferry-incoming"))
 	r := ferry(t, "serve", "--listen", "127.0.0.1:0", "--dir", dir)
 	if r.code != 1 || !strings.Contains(r.stderr, "is a symbolic link; Ferry does not follow it") {

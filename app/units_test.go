@@ -10,6 +10,7 @@ import (
 
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // Issue 13: the command line writes sizes and rates as the window does
@@ -54,8 +55,8 @@ func TestTotalBarSaysWhyNothingMoves(t *testing.T) {
 func TestQueueTableSaysSI(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 	srv := tustest.New(t)
-	data := t.TempDir()
-	p, _ := tustest.RandomFile(t, t.TempDir(), "clip.mp4", 3_400_000, 1)
+	data := wine.TempDir(t)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "clip.mp4", 3_400_000, 1)
 	eng, err := engine.Open(engine.Options{DataDir: data})
 	if err != nil {
 		t.Fatal(err)

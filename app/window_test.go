@@ -10,12 +10,13 @@ import (
 	"github.com/ferry-app/ferry/control"
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 func TestFirstStartMakesTheBuiltinReceiverTheDefault(t *testing.T) {
-	home := t.TempDir()
+	home := wine.TempDir(t)
 	t.Setenv("HOME", home)
-	eng, err := engine.Open(engine.Options{DataDir: t.TempDir()})
+	eng, err := engine.Open(engine.Options{DataDir: wine.TempDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestFirstStartMakesTheBuiltinReceiverTheDefault(t *testing.T) {
 }
 
 func TestWhatOpensTheWindow(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "a.mp4")
+	file := filepath.Join(wine.TempDir(t), "a.mp4")
 	os.WriteFile(file, []byte("x"), 0o644)
 	for arg, want := range map[string]bool{
 		file: true, "--to": true, "-data-dir": true,
@@ -101,7 +102,7 @@ func TestASecondFerryHandsItsFilesToTheWindow(t *testing.T) {
 	dir := runningFerry(t, f)
 
 	// The binary: the queue is locked, so it hands over and exits 0.
-	file := filepath.Join(t.TempDir(), "late.mov")
+	file := filepath.Join(wine.TempDir(t), "late.mov")
 	os.WriteFile(file, []byte("x"), 0o644)
 	r := ferry(t, "--data-dir", dir, file)
 	if r.code != 0 || !strings.Contains(r.stdout, "Handed to the running Ferry: 1 queued") {
@@ -119,7 +120,7 @@ func TestASecondFerryHandsItsFilesToTheWindow(t *testing.T) {
 
 func TestASecondFerryBesideAHeadlessOneSaysSo(t *testing.T) {
 	dir := runningFerry(t, nil) // a ferry upload: no window
-	file := filepath.Join(t.TempDir(), "x.mov")
+	file := filepath.Join(wine.TempDir(t), "x.mov")
 	os.WriteFile(file, []byte("x"), 0o644)
 	r := ferry(t, "--data-dir", dir, file)
 	if r.code != 1 || !strings.Contains(r.stderr, "without a window") {

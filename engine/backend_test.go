@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // The article's flow: a backend holding the provider's token answers the
@@ -48,7 +49,7 @@ func TestBackendHandsOutAOneTimeURL(t *testing.T) {
 
 	e := newEngine(t)
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "article.mp4", 3<<20, 1)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "article.mp4", 3<<20, 1)
 	j, err := e.Add(p, Destination{URL: backend.URL + "/api/upload-url", Header: http.Header{
 		"Authorization": {"Bearer backend-secret"}, "X-Backend-Key": {"k"}}})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // headUpload asks the server directly what it holds of an upload.
@@ -44,7 +45,7 @@ func cancelAfterArrival(t *testing.T, pauseFirst bool) {
 	e := newEngine(t)
 	e.Start()
 	const size = 2<<20 + 3 // above smallFile: a plain creation, then one PATCH
-	p, sha := tustest.RandomFile(t, t.TempDir(), "whole.mp4", size, 5)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "whole.mp4", size, 5)
 	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +88,7 @@ func TestCancelOfADoneJobSaysWhere(t *testing.T) {
 	srv := tustest.New(t)
 	e := newEngine(t)
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "done.mp4", 300<<10, 6)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "done.mp4", 300<<10, 6)
 	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)

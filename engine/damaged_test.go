@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/ferry-app/ferry/engine/store"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // A deletion left to do whose record cannot be read is said once, naming
 // the upload (its secrets left out), and forgotten: it could never be
 // tried. A readable one beside it stays.
 func TestDamagedDeletionIsSaidAndForgotten(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	st, err := store.Open(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/keychain"
 )
 
@@ -50,7 +51,7 @@ func fileKeychain(t *testing.T, dir string) *keychain.Keychain {
 
 func TestSavedURLSecretsStayOutOfTheDatabase(t *testing.T) {
 	srv, full, authorised := urlSecretsServer(t)
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	kc := fileKeychain(t, dir)
 	e := newEngine(t, func(o *Options) { o.DataDir = dir; o.Keychain = kc })
 	e.Start()
@@ -62,7 +63,7 @@ func TestSavedURLSecretsStayOutOfTheDatabase(t *testing.T) {
 	if strings.Contains(shown.URL, "PWX") || strings.Contains(shown.URL, "QTX") || !strings.Contains(shown.URL, "token=REDACTED") {
 		t.Fatalf("shown as %q", shown.URL)
 	}
-	p, sha := tustest.RandomFile(t, t.TempDir(), "a.mp4", 1<<20, 1)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "a.mp4", 1<<20, 1)
 	j, err := e.Add(p, Destination{Name: "u"})
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +76,7 @@ func TestSavedURLSecretsStayOutOfTheDatabase(t *testing.T) {
 	// A later process takes the URL from the keychain.
 	e = newEngine(t, func(o *Options) { o.DataDir = dir; o.Keychain = fileKeychain(t, dir) })
 	e.Start()
-	p2, sha2 := tustest.RandomFile(t, t.TempDir(), "b.mp4", 1<<20, 2)
+	p2, sha2 := tustest.RandomFile(t, wine.TempDir(t), "b.mp4", 1<<20, 2)
 	j2, err := e.Add(p2, Destination{Name: "u"})
 	if err != nil {
 		t.Fatal(err)
@@ -248,7 +249,7 @@ func TestFailedEditKeepsTheOldSecrets(t *testing.T) {
 		t.Fatalf("a failed edit changed the record: %+v", d)
 	}
 	kc.set(nil, false)
-	p, sha := tustest.RandomFile(t, t.TempDir(), "k.mp4", 1<<20, 1)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "k.mp4", 1<<20, 1)
 	j, err := e.Add(p, Destination{Name: "studio"})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // memSecrets is a keychain in memory, for tests of what the engine does
@@ -57,7 +58,7 @@ func (s *memSecrets) Delete(dest string) error {
 func TestSavedDestinationIsResolvedAtEveryAttempt(t *testing.T) {
 	srv := tustest.New(t, tustest.WithAuth("new-token"))
 	kc := &memSecrets{}
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	e := newEngine(t, func(o *Options) { o.DataDir = dir; o.Keychain = kc })
 	e.Start()
 	err := e.SaveDestination(Destination{Name: "studio", Kind: dest.KindTus, URL: srv.URL,
@@ -68,7 +69,7 @@ func TestSavedDestinationIsResolvedAtEveryAttempt(t *testing.T) {
 	if e.DefaultDestination() != "studio" {
 		t.Fatalf("default %q", e.DefaultDestination())
 	}
-	p, sha := tustest.RandomFile(t, t.TempDir(), "d.mp4", 2<<20, 1)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "d.mp4", 2<<20, 1)
 	j, err := e.Add(p, Destination{Name: "studio"})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +105,7 @@ func TestRemovedDestinationFailsItsJobsWithASentence(t *testing.T) {
 	if err := e.SaveDestination(Destination{Name: "gone", URL: srv.URL}, nil); err != nil {
 		t.Fatal(err)
 	}
-	p, _ := tustest.RandomFile(t, t.TempDir(), "g.mp4", 2<<20, 1)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "g.mp4", 2<<20, 1)
 	j, _ := e.Add(p, Destination{Name: "gone"})
 	e.Pause(j.ID)
 	if err := e.RemoveDestination("gone"); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // appendOnly makes dir a folder where files can be made but not deleted
@@ -33,7 +34,7 @@ func appendOnly(t *testing.T, dir string) {
 // code, not os.Remove's own error.
 func TestTestOfTheReceiveFolderSaysWhyInASentence(t *testing.T) {
 	e := testEngine(t)
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	save(t, e, Destination{Name: "here", Kind: dest.KindBuiltin, URL: "http://127.0.0.1:1/files/", Dir: dir}, "")
 	if err := e.TestDestination("here"); err != nil {
 		t.Fatalf("a folder Ferry can write to: %v", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // testEngine is an engine with a keychain in memory, for saved
@@ -268,7 +269,7 @@ func TestRefusedCredentialsInTheProvidersWords(t *testing.T) {
 		"studio":       "The server refused the credentials (401). Check the Authorization header saved for studio, or the token in it.",
 	}
 	for name, sentence := range want {
-		p, _ := tustest.RandomFile(t, t.TempDir(), name+".mp4", 1<<10, 1)
+		p, _ := tustest.RandomFile(t, wine.TempDir(t), name+".mp4", 1<<10, 1)
 		j, err := e.Add(p, Destination{Name: name})
 		if err != nil {
 			t.Fatal(err)
@@ -311,7 +312,7 @@ func TestRefusedUploadURLElsewhereBlamesNoToken(t *testing.T) {
 	e.Start()
 	save(t, e, Destination{Name: "app", Kind: dest.KindBackend, URL: backend.URL, Header: http.Header{"X-App-Key": {"k"}}}, "")
 	save(t, e, Destination{Name: "nokey", Kind: dest.KindBackend, URL: backend.URL}, "")
-	p, _ := tustest.RandomFile(t, t.TempDir(), "b.mp4", 1<<10, 1)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "b.mp4", 1<<10, 1)
 	j, err := e.Add(p, Destination{Name: "app"})
 	if err != nil {
 		t.Fatal(err)
@@ -320,7 +321,7 @@ func TestRefusedUploadURLElsewhereBlamesNoToken(t *testing.T) {
 	if got.ErrorCode != fault.CodeAuth || got.Error != "The upload URL the backend handed out was refused (401); Ferry sends no credentials there. Cancel the file and retry it to get a new URL." {
 		t.Fatalf("%q (%s)", got.Error, got.ErrorCode)
 	}
-	p2, _ := tustest.RandomFile(t, t.TempDir(), "k.mp4", 1<<10, 2)
+	p2, _ := tustest.RandomFile(t, wine.TempDir(t), "k.mp4", 1<<10, 2)
 	j2, err := e.Add(p2, Destination{Name: "nokey"})
 	if err != nil {
 		t.Fatal(err)

@@ -11,13 +11,14 @@ import (
 
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 func TestUploadsArriveWhole(t *testing.T) {
 	srv := tustest.New(t)
 	e := newEngine(t)
 	e.Start()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	sizes := map[string]int64{"a.mp4": 3<<20 + 17, "empty.mov": 0, "b.bin": 1}
 	shas := map[string]string{}
 	var ids []string
@@ -51,7 +52,7 @@ func TestSurvivesCutConnections(t *testing.T) {
 			srv := tustest.New(t, tustest.WithFaults(tustest.Faults{CutEvery: 700 << 10, CutSeed: 7}))
 			e := newEngine(t)
 			e.Start()
-			p, sha := tustest.RandomFile(t, t.TempDir(), "cut.mp4", 6<<20, 1)
+			p, sha := tustest.RandomFile(t, wine.TempDir(t), "cut.mp4", 6<<20, 1)
 			j, err := e.Add(p, Destination{URL: srv.URL, ChunkSize: chunk})
 			if err != nil {
 				t.Fatal(err)
@@ -78,7 +79,7 @@ func TestRetriesServerTrouble(t *testing.T) {
 			srv := tustest.New(t, tustest.WithFaults(f))
 			e := newEngine(t)
 			e.Start()
-			p, sha := tustest.RandomFile(t, t.TempDir(), "x.mp4", 1<<20, 3)
+			p, sha := tustest.RandomFile(t, wine.TempDir(t), "x.mp4", 1<<20, 3)
 			j, _ := e.Add(p, destOf(srv))
 			waitFor(t, e, j.ID, 20*time.Second, Done)
 			assertArrived(t, srv, "x.mp4", sha, 1)
@@ -90,7 +91,7 @@ func TestHonoursRetryAfter(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{Status429PATCH: 1, RetryAfter: 2}))
 	e := newEngine(t)
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "x.mp4", 2<<20, 3) // > smallFile: PATCHed
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "x.mp4", 2<<20, 3) // > smallFile: PATCHed
 	start := time.Now()
 	j, _ := e.Add(p, destOf(srv))
 	w := waitFor(t, e, j.ID, 5*time.Second, Waiting)
@@ -108,7 +109,7 @@ func TestNoticesStalledLink(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{BlackholeAfter: 1 << 20}))
 	e := newEngine(t, func(o *Options) { o.StallTimeout = time.Second })
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "stall.mp4", 4<<20, 5)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "stall.mp4", 4<<20, 5)
 	start := time.Now()
 	j, _ := e.Add(p, destOf(srv))
 	waitFor(t, e, j.ID, 30*time.Second, Done)
@@ -122,7 +123,7 @@ func TestExpiredUploadStartsAnew(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 2 << 20}))
 	e := newEngine(t)
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "exp.mp4", 3<<20, 9)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "exp.mp4", 3<<20, 9)
 	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 512<<10, 10*time.Second)
 	if err := e.Pause(j.ID); err != nil {
@@ -145,7 +146,7 @@ func TestPauseIsPromptAndResumeSendsOnlyTheRest(t *testing.T) {
 	e := newEngine(t)
 	e.Start()
 	const size = 4 << 20
-	p, sha := tustest.RandomFile(t, t.TempDir(), "slow.mp4", size, 11)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "slow.mp4", size, 11)
 	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 1<<20, 10*time.Second)
 	start := time.Now()
@@ -177,7 +178,7 @@ func TestCancelTerminatesUpload(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
 	e := newEngine(t)
 	e.Start()
-	p, _ := tustest.RandomFile(t, t.TempDir(), "c.mp4", 4<<20, 2)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "c.mp4", 4<<20, 2)
 	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
 	if err := e.Cancel(j.ID); err != nil {
@@ -219,7 +220,7 @@ func TestPermanentErrorsFailWithASentence(t *testing.T) {
 			srv := tustest.New(t, c.opts...)
 			e := newEngine(t)
 			e.Start()
-			p, _ := tustest.RandomFile(t, t.TempDir(), "x.mp4", 1000, 1)
+			p, _ := tustest.RandomFile(t, wine.TempDir(t), "x.mp4", 1000, 1)
 			j, _ := e.Add(p, destOf(srv))
 			f := waitFor(t, e, j.ID, 5*time.Second, Failed)
 			if !strings.Contains(f.Error, c.want) {
@@ -234,8 +235,8 @@ func TestPermanentErrorsFailWithASentence(t *testing.T) {
 
 func TestTokenGivenAgainOnResume(t *testing.T) {
 	srv := tustest.New(t, tustest.WithAuth("tok"))
-	dir := t.TempDir()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "auth.mp4", 1<<20, 1)
+	dir := wine.TempDir(t)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "auth.mp4", 1<<20, 1)
 	e := newEngine(t, func(o *Options) { o.DataDir = dir })
 	d := Destination{URL: srv.URL, Header: map[string][]string{"Authorization": {"Bearer tok"}}}
 	j, err := e.Add(p, d)
@@ -263,7 +264,7 @@ func TestFileChangedOrGone(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
 	e := newEngine(t)
 	e.Start()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	p, _ := tustest.RandomFile(t, dir, "ch.mp4", 3<<20, 1)
 	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
@@ -292,8 +293,8 @@ func TestFileChangedOrGone(t *testing.T) {
 
 func TestQueueSurvivesRestart(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
-	dir := t.TempDir()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "r.mp4", 3<<20, 4)
+	dir := wine.TempDir(t)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "r.mp4", 3<<20, 4)
 	e := newEngine(t, func(o *Options) { o.DataDir = dir })
 	e.Start()
 	j, _ := e.Add(p, destOf(srv))
@@ -331,7 +332,7 @@ func TestQueueSurvivesRestart(t *testing.T) {
 }
 
 func TestDatabaseLockedOrCorrupt(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	newEngine(t, func(o *Options) { o.DataDir = dir })
 	_, err := Open(Options{DataDir: dir})
 	var locked *store.LockedError
@@ -339,7 +340,7 @@ func TestDatabaseLockedOrCorrupt(t *testing.T) {
 		t.Fatalf("second open: %v", err)
 	}
 
-	bad := t.TempDir()
+	bad := wine.TempDir(t)
 	junk := []byte(strings.Repeat("not a database ", 1000))
 	os.WriteFile(filepath.Join(bad, store.FileName), junk, 0o600)
 	_, err = Open(Options{DataDir: bad})
@@ -356,7 +357,7 @@ func TestRateLimitIsShared(t *testing.T) {
 	srv := tustest.New(t)
 	e := newEngine(t, func(o *Options) { o.RateLimit = 1 << 20 })
 	e.Start()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	start := time.Now()
 	var ids []string
 	shas := map[string]string{}
@@ -384,7 +385,7 @@ func TestSlowSubscriberNeverBlocks(t *testing.T) {
 	e.Start()
 	sub := e.Subscribe(JobAdded.Mask()|JobChanged.Mask()|JobProgress.Mask(), 1) // never read
 	defer sub.Close()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "s.mp4", 2<<20, 1)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "s.mp4", 2<<20, 1)
 	j, _ := e.Add(p, destOf(srv))
 	waitFor(t, e, j.ID, 10*time.Second, Done)
 	assertArrived(t, srv, "s.mp4", sha, 1)
@@ -397,7 +398,7 @@ func TestSlowSubscriberNeverBlocks(t *testing.T) {
 
 func TestAddRejectsBadInput(t *testing.T) {
 	e := newEngine(t)
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	cases := map[string]string{
 		filepath.Join(dir, "missing.mp4"): "does not exist",
 		dir:                               "is a folder",
@@ -418,11 +419,11 @@ func TestAddRejectsBadInput(t *testing.T) {
 
 func TestRemoveActiveJobForgetsIt(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	e := newEngine(t, func(o *Options) { o.DataDir = dir })
 	e.Start()
 	sub := e.Subscribe(AllEvents, 64)
-	p, _ := tustest.RandomFile(t, t.TempDir(), "rm.mp4", 4<<20, 1)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "rm.mp4", 4<<20, 1)
 	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
 	if err := e.Remove(j.ID); err != nil {
@@ -454,7 +455,7 @@ func TestFileEditedWhileSentStartsOver(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 2 << 20}))
 	e := newEngine(t)
 	e.Start()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	p, _ := tustest.RandomFile(t, dir, "edit.mp4", 3<<20, 1)
 	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
@@ -476,7 +477,7 @@ func TestAFailingServerIsWaitedForWithinTheCap(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{Status5xxPATCH: 1000}))
 	e := newEngine(t, func(o *Options) { o.MaxBackoff = 2 * time.Second })
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "b.mp4", 2<<20, 1) // > smallFile: PATCHed
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "b.mp4", 2<<20, 1) // > smallFile: PATCHed
 	j, _ := e.Add(p, destOf(srv))
 	waitJob(t, e, 10*time.Second, func(w Job) bool {
 		return w.ID == j.ID && w.State == Waiting && strings.Contains(w.Reason, "503")
@@ -498,7 +499,7 @@ func TestLowRateLimitIsNotAStall(t *testing.T) {
 		o.StallTimeout = time.Second
 	})
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "slow.mp4", 48<<10, 1)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "slow.mp4", 48<<10, 1)
 	start := time.Now()
 	j, _ := e.Add(p, destOf(srv))
 	waitFor(t, e, j.ID, 20*time.Second, Done)
@@ -520,7 +521,7 @@ func TestProgressIsPersistedAtABoundedRate(t *testing.T) {
 		o.PersistEvery = 500 * time.Millisecond
 	})
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "p.mp4", 3<<20, 1)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "p.mp4", 3<<20, 1)
 	start := time.Now()
 	j, _ := e.Add(p, destOf(srv))
 	waitFor(t, e, j.ID, 20*time.Second, Done)
@@ -535,7 +536,7 @@ func TestProgressIsPersistedAtABoundedRate(t *testing.T) {
 
 func TestOneJobPerFileAndDestination(t *testing.T) {
 	e := newEngine(t)
-	p, _ := tustest.RandomFile(t, t.TempDir(), "k.mp4", 10, 1)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "k.mp4", 10, 1)
 	a, _ := e.Add(p, Destination{URL: "HTTP://Example.com:80/files/"})
 	b, _ := e.Add(p, Destination{URL: "http://example.com/files"})
 	c, _ := e.Add(p, Destination{URL: "http://example.com/other/"})
@@ -548,7 +549,7 @@ func TestGrowingFileNeverCompletesStale(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 4 << 20}))
 	e := newEngine(t, func(o *Options) { o.MaxBackoff = time.Second })
 	e.Start()
-	p, _ := tustest.RandomFile(t, t.TempDir(), "rec.mp4", 1<<20, 1)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "rec.mp4", 1<<20, 1)
 	j, _ := e.Add(p, destOf(srv))
 	// A recording: it grows for 3 s, then stops.
 	stop := time.Now().Add(3 * time.Second)
@@ -582,7 +583,7 @@ func TestServerThatNeverAgreesFails(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{Conflict409PATCH: 1000}))
 	e := newEngine(t, func(o *Options) { o.MaxBackoff = 50 * time.Millisecond })
 	e.Start()
-	p, _ := tustest.RandomFile(t, t.TempDir(), "c.mp4", 2<<20, 1) // > smallFile: PATCHed
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "c.mp4", 2<<20, 1) // > smallFile: PATCHed
 	j, _ := e.Add(p, destOf(srv))
 	f := waitFor(t, e, j.ID, 20*time.Second, Failed)
 	if !strings.Contains(f.Error, "keeps disagreeing") {
@@ -591,7 +592,7 @@ func TestServerThatNeverAgreesFails(t *testing.T) {
 }
 
 func TestDamagedRecordLeavesDatabaseUntouched(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	st, err := store.Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -615,7 +616,7 @@ func TestChunkedUploadSendsCleanRequests(t *testing.T) {
 	srv := tustest.New(t)
 	e := newEngine(t)
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "ch.mp4", 2<<20, 1) // > smallFile: PATCHed
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "ch.mp4", 2<<20, 1) // > smallFile: PATCHed
 	j, _ := e.Add(p, Destination{URL: srv.URL, ChunkSize: 256 << 10})
 	waitFor(t, e, j.ID, 10*time.Second, Done)
 	assertArrived(t, srv, "ch.mp4", sha, 1)
@@ -637,9 +638,9 @@ func TestChunkedUploadSendsCleanRequests(t *testing.T) {
 
 // Opening and closing the queue only to look at it writes nothing.
 func TestLookingWritesNothing(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	e := newEngine(t, func(o *Options) { o.DataDir = dir })
-	p, _ := tustest.RandomFile(t, t.TempDir(), "l.mp4", 10, 1)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "l.mp4", 10, 1)
 	e.Add(p, Destination{URL: "http://127.0.0.1:1/files/"})
 	e.Close()
 	before := tustest.FileSHA256(t, filepath.Join(dir, store.FileName))

@@ -18,6 +18,7 @@ import (
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // holdCompletion makes the server answer the PATCH that completes an
@@ -61,7 +62,7 @@ func TestCompleteOnServerIsDoneWhateverBecameOfTheFile(t *testing.T) {
 			srv := tustest.New(t, tustest.WithMiddleware(hold.mw))
 			e := newEngine(t)
 			e.Start()
-			p, sha := tustest.RandomFile(t, t.TempDir(), "whole.mp4", size, 3)
+			p, sha := tustest.RandomFile(t, wine.TempDir(t), "whole.mp4", size, 3)
 			j, _ := e.Add(p, destOf(srv))
 			<-hold.held
 			if err := e.Pause(j.ID); err != nil {
@@ -140,7 +141,7 @@ func TestImpossibleOffsetIsAConflictNeverDone(t *testing.T) {
 			srv := tustest.New(t, tustest.WithMiddleware(refuse), tustest.WithMiddleware(lyingHEAD(lie)))
 			e := newEngine(t, func(o *Options) { o.MaxBackoff = 20 * time.Millisecond })
 			e.Start()
-			p, _ := tustest.RandomFile(t, t.TempDir(), "lie.mp4", 32<<20, 4)
+			p, _ := tustest.RandomFile(t, wine.TempDir(t), "lie.mp4", 32<<20, 4)
 			j, _ := e.Add(p, destOf(srv))
 			got := waitFor(t, e, j.ID, 30*time.Second, Done, Failed)
 			if got.State != Failed || got.ErrorCode != fault.CodeConflict {
@@ -157,7 +158,7 @@ func TestFinishedFileStaysFinished(t *testing.T) {
 	srv := tustest.New(t)
 	e := newEngine(t)
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "once.mp4", 300<<10, 5)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "once.mp4", 300<<10, 5)
 	j, _ := e.Add(p, Destination{URL: srv.URL, ChunkSize: 0})
 	first := waitFor(t, e, j.ID, 20*time.Second, Done)
 	assertArrived(t, srv, "once.mp4", sha, 1)
@@ -200,14 +201,14 @@ func TestOverwriteKeepingSizeAndMtimeStartsOver(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
 	e := newEngine(t)
 	e.Start()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	p, _ := tustest.RandomFile(t, dir, "same.mp4", 3<<20, 6)
 	fi, _ := os.Stat(p)
 	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 512<<10, 10*time.Second)
 	e.Pause(j.ID)
 	// cp other same.mp4 && touch -r: same size, same mtime, other bytes.
-	other, sha := tustest.RandomFile(t, t.TempDir(), "other.mp4", 3<<20, 7)
+	other, sha := tustest.RandomFile(t, wine.TempDir(t), "other.mp4", 3<<20, 7)
 	b, _ := os.ReadFile(other)
 	os.WriteFile(p, b, 0o644)
 	os.Chtimes(p, fi.ModTime(), fi.ModTime())
@@ -221,7 +222,7 @@ func TestEditInPlaceWithMtimeSetBackStartsOver(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
 	e := newEngine(t)
 	e.Start()
-	p, _ := tustest.RandomFile(t, t.TempDir(), "mid.mp4", 4<<20, 9)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "mid.mp4", 4<<20, 9)
 	fi, _ := os.Stat(p)
 	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
@@ -241,7 +242,7 @@ func TestGrowingFileWaitsUntilStill(t *testing.T) {
 	srv := tustest.New(t)
 	e := newEngine(t, func(o *Options) { o.Settle = 400 * time.Millisecond })
 	e.Start()
-	p, _ := tustest.RandomFile(t, t.TempDir(), "grow.mp4", 1<<20, 8)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "grow.mp4", 1<<20, 8)
 	j, _ := e.Add(p, destOf(srv))
 	// An export still being written: 64 KiB every 20 ms for 1.5 s.
 	f, _ := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
@@ -270,19 +271,19 @@ func copyDB(t *testing.T, from string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	os.WriteFile(filepath.Join(dir, store.FileName), b, 0o600)
 	return dir
 }
 
 func TestLifecycleIsDurableWhenTheCallReturns(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 256 << 10}))
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	// Progress is never written on its own here, so the copies below
 	// cannot catch a write half-done.
 	e := newEngine(t, func(o *Options) { o.DataDir = dir; o.PersistEvery = time.Hour })
 	e.Start()
-	files := t.TempDir()
+	files := wine.TempDir(t)
 	a, _ := tustest.RandomFile(t, files, "a.mp4", 2<<20, 1)
 	b, _ := tustest.RandomFile(t, files, "b.mp4", 2<<20, 2)
 	ja, _ := e.Add(a, destOf(srv))
@@ -307,7 +308,7 @@ func TestStoreFailureHaltsTheQueue(t *testing.T) {
 	e := newEngine(t)
 	e.Start()
 	sub := e.Subscribe(QueueHalted.Mask()|QueueResumed.Mask(), 8)
-	files := t.TempDir()
+	files := wine.TempDir(t)
 	p, sha := tustest.RandomFile(t, files, "big.mp4", 3<<20, 1)
 	j, _ := e.Add(p, destOf(srv))
 	waitOffset(t, e, j.ID, 256<<10, 10*time.Second)
@@ -340,7 +341,7 @@ func TestStoreFailureHaltsTheQueue(t *testing.T) {
 }
 
 func TestEmptyDatabaseFileIsDamagedNotEmpty(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	os.WriteFile(filepath.Join(dir, store.FileName), nil, 0o600)
 	_, err := Open(Options{DataDir: dir})
 	var corrupt *store.CorruptError
@@ -356,7 +357,7 @@ func TestEmptyDatabaseFileIsDamagedNotEmpty(t *testing.T) {
 // jobs (not one the size of the queue), each file once, in order, and
 // every job is on disk when AddMany returns.
 func TestAddManyOfAHugeFolderGoesInChunks(t *testing.T) {
-	data, dir := t.TempDir(), t.TempDir()
+	data, dir := wine.TempDir(t), wine.TempDir(t)
 	e := newEngine(t, func(o *Options) { o.DataDir = data })
 	n := 2*addChunkSize + 5
 	for i := range n {
@@ -387,7 +388,7 @@ func TestAddManyOfAHugeFolderGoesInChunks(t *testing.T) {
 func TestAddManyIsOneTransaction(t *testing.T) {
 	srv := tustest.New(t)
 	e := newEngine(t)
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	shas := map[string]string{}
 	for i := range 300 {
 		name := "f" + strconv.Itoa(i) + ".bin"
@@ -432,7 +433,7 @@ func TestSlowSubscriberEndsWithTheEnginesState(t *testing.T) {
 	e := newEngine(t)
 	sub := e.Subscribe(AllEvents, 1)
 	defer sub.Close()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	for i := range 40 {
 		tustest.RandomFile(t, dir, "s"+strconv.Itoa(i), 10<<10, int64(i))
 	}
@@ -506,10 +507,10 @@ func TestSlowSubscriberEndsWithTheEnginesState(t *testing.T) {
 
 func TestSecretsStayOutOfRecordsAndSnapshots(t *testing.T) {
 	srv := tustest.New(t, tustest.WithAuth("tok3n"))
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	e := newEngine(t, func(o *Options) { o.DataDir = dir })
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "s.mp4", 100<<10, 1)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "s.mp4", 100<<10, 1)
 	withSecrets := strings.Replace(srv.URL, "http://", "http://alice:PA55WORD@", 1) + "?signature=S1GN&keep=yes"
 	j, err := e.Add(p, Destination{URL: withSecrets, Header: http.Header{"Authorization": {"Bearer tok3n"}, "X-Api-Key": {"K3Y"}}})
 	if err != nil {
@@ -554,7 +555,7 @@ func TestDeletionsAreBoundedAndRetried(t *testing.T) {
 	}))
 	e := newEngine(t, func(o *Options) { o.Concurrency = 12 })
 	e.Start()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	var ids []string
 	for i := range 12 {
 		p, _ := tustest.RandomFile(t, dir, "d"+strconv.Itoa(i)+".mp4", 2<<20, int64(i))
@@ -585,7 +586,7 @@ func TestWaitingJobsGiveTheirSlotUp(t *testing.T) {
 	srv := tustest.New(t)
 	e := newEngine(t, func(o *Options) { o.Concurrency = 2 })
 	e.Start()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	down := Destination{URL: "http://127.0.0.1:1/files/"}
 	for _, n := range []string{"a", "b", "c"} {
 		p, _ := tustest.RandomFile(t, dir, n+".mp4", 1000, 1)

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // newEngine opens an engine on a fresh data dir with quick clocks.
 func newEngine(t *testing.T, opts ...func(*Options)) *Engine {
 	t.Helper()
 	o := Options{
-		DataDir:      t.TempDir(),
+		DataDir:      wine.TempDir(t),
 		StallTimeout: 2 * time.Second,
 		MaxBackoff:   300 * time.Millisecond,
 		Tick:         50 * time.Millisecond,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // lateRequest makes tusd end the first PATCH the way a request the client
@@ -87,7 +88,7 @@ func TestResumeRefusedForANewerRequestGoesOn(t *testing.T) {
 	e := newEngine(t)
 	e.Start()
 	const size = 2 << 20
-	p, sha := tustest.RandomFile(t, t.TempDir(), "late.mp4", size, 8)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "late.mp4", size, 8)
 	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // Issue 13, "Numbers that never lie": what the engine tells front-ends
@@ -123,7 +124,7 @@ func TestReconnectHoldsTheBar(t *testing.T) {
 	e.Start()
 	sub := e.Subscribe(JobAdded.Mask()|JobChanged.Mask()|JobProgress.Mask(), 1<<14)
 	defer sub.Close()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "cut.mp4", 3<<20, 4)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "cut.mp4", 3<<20, 4)
 	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +161,7 @@ func TestServerThatForgotTheUploadSaysWhyTheBarWentBack(t *testing.T) {
 	e.Start()
 	sub := e.Subscribe(JobAdded.Mask()|JobChanged.Mask()|JobProgress.Mask(), 1<<14)
 	defer sub.Close()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "gone.mp4", 2<<20, 6)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "gone.mp4", 2<<20, 6)
 	// Chunks, so the server acknowledges offsets before the pause.
 	j, err := e.Add(p, Destination{URL: srv.URL, ChunkSize: 256 << 10})
 	if err != nil {
@@ -197,7 +198,7 @@ func TestSmallFilesShowARealSpeed(t *testing.T) {
 	e := newEngine(t)
 	e.Start()
 	const n, size = 120, 40 << 10
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	for i := range n {
 		tustest.RandomFile(t, dir, fmt.Sprintf("f%03d.jpg", i), size, int64(i))
 	}
@@ -246,7 +247,7 @@ func TestPausedQueueHasNoSpeedNorTimeLeft(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 512 << 10}))
 	e := newEngine(t)
 	e.Start()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	var ids []string
 	for i := range 2 {
 		p, _ := tustest.RandomFile(t, dir, fmt.Sprintf("p%d.mp4", i), 4<<20, int64(i))
@@ -283,7 +284,7 @@ func TestOverallTimeLeftIsNeverShorterThanTheSlowestUpload(t *testing.T) {
 	fast := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 3_000_000}))
 	e := newEngine(t)
 	e.Start()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	ps, shaS := tustest.RandomFile(t, dir, "slow.mp4", 600_000, 1)
 	pf, shaF := tustest.RandomFile(t, dir, "fast.mp4", 4_000_000, 2)
 	sub := e.Subscribe(TotalsChanged.Mask(), 1<<12)

@@ -21,6 +21,7 @@ import (
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/receiver"
 )
 
@@ -57,7 +58,7 @@ func TestClaimOfBytesNeverOfferedIsAConflict(t *testing.T) {
 				url := serveBefore(t, srv, takeAndDrop(lyingHEAD(lie)(proxyTo(t, srv.DirectURL))))
 				e := newEngine(t, func(o *Options) { o.MaxBackoff = 20 * time.Millisecond })
 				e.Start()
-				p, _ := tustest.RandomFile(t, t.TempDir(), "taken.mp4", size, 7)
+				p, _ := tustest.RandomFile(t, wine.TempDir(t), "taken.mp4", size, 7)
 				j, _ := e.Add(p, Destination{URL: url})
 				got := waitFor(t, e, j.ID, 60*time.Second, Done, Failed)
 				if got.State != Failed || got.ErrorCode != fault.CodeConflict {
@@ -141,11 +142,11 @@ func losingReceiver(t *testing.T, dir string, lose int32) (url string, counts ma
 func TestSmallFilesIntoFerrysReceiverTakeOneRequest(t *testing.T) {
 	for _, lose := range []bool{false, true} {
 		t.Run(fmt.Sprint("answer lost ", lose), func(t *testing.T) {
-			in := t.TempDir()
+			in := wine.TempDir(t)
 			url, counts := countingReceiver(t, in, lose)
 			e := newEngine(t)
 			e.Start()
-			dir := t.TempDir()
+			dir := wine.TempDir(t)
 			const n = 40
 			sums := map[string]string{}
 			for i := range n {
@@ -278,7 +279,7 @@ func TestVimeoTokenNeverReachesTheUploadLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "film.mp4", 8<<20, 11)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "film.mp4", 8<<20, 11)
 	j, err := e.Add(p, Destination{Name: "vm"})
 	if err != nil {
 		t.Fatal(err)
@@ -321,7 +322,7 @@ func TestUploadOfAnotherLengthIsDeleted(t *testing.T) {
 	e := newEngine(t)
 	e.SetRateLimit(256 << 10)
 	e.Start()
-	p, sha := tustest.RandomFile(t, t.TempDir(), "len.mp4", size, 11)
+	p, sha := tustest.RandomFile(t, wine.TempDir(t), "len.mp4", size, 11)
 	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)
@@ -358,11 +359,11 @@ func TestUploadOfAnotherLengthIsDeleted(t *testing.T) {
 // restarts, a flaky link) are no reason to stop: each upload is found
 // again by its URL, so none is left behind, and every file arrives once.
 func TestLostAnswersOfNamedCreationsAreNoReasonToStop(t *testing.T) {
-	in := t.TempDir()
+	in := wine.TempDir(t)
 	url, _ := losingReceiver(t, in, 8)
 	e := newEngine(t)
 	e.Start()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	const n = 4
 	sums := map[string]string{}
 	for i := range n {

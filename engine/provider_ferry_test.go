@@ -13,6 +13,7 @@ import (
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/receiver"
 )
 
@@ -23,7 +24,7 @@ import (
 // the token on every request.
 func TestFerryReceiverProvider(t *testing.T) {
 	const token = "0123456789abcdef0123456789abcdef"
-	in := t.TempDir()
+	in := wine.TempDir(t)
 	rs, err := receiver.New(receiver.Config{Dir: in, Listen: "127.0.0.1:0", Token: token})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +42,7 @@ func TestFerryReceiverProvider(t *testing.T) {
 	}))
 	t.Cleanup(hs.Close)
 
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	e := newEngine(t, func(o *Options) { o.DataDir = dir; o.Keychain = fileKeychain(t, dir) })
 	e.Start()
 	d := Destination{Name: "NAS", Kind: dest.KindFerry, URL: hs.URL + "/files/"}
@@ -60,7 +61,7 @@ func TestFerryReceiverProvider(t *testing.T) {
 	}
 	before := unauthorised.Load()
 
-	files := t.TempDir()
+	files := wine.TempDir(t)
 	sums := map[string]string{}
 	for i, size := range []int64{1000, 300 << 10, 3 << 20} {
 		name := fmt.Sprintf("f%d.mp4", i)

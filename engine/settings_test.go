@@ -1,9 +1,13 @@
 package engine
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ferry-app/ferry/internal/wine"
+)
 
 func TestSettingsSurviveRestart(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	e, err := Open(Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)

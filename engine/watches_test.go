@@ -12,6 +12,7 @@ import (
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/watch/settings"
 )
 
@@ -22,7 +23,7 @@ func TestUploadedAsksWithoutQueueing(t *testing.T) {
 	srv := tustest.New(t)
 	e := newEngine(t)
 	e.Start()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	p, sha := tustest.RandomFile(t, dir, "a.mp4", 300<<10, 1)
 	other, _ := tustest.RandomFile(t, dir, "b.mp4", 10, 2)
 	j, err := e.Add(p, destOf(srv))
@@ -83,7 +84,7 @@ func TestUploadedAsksWithoutQueueing(t *testing.T) {
 func TestJobForFindsTheFilesJob(t *testing.T) {
 	srv := tustest.New(t)
 	e := newEngine(t) // not started: the job stays queued
-	p, _ := tustest.RandomFile(t, t.TempDir(), "a.mp4", 10, 1)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "a.mp4", 10, 1)
 	j, err := e.Add(p, destOf(srv))
 	if err != nil {
 		t.Fatal(err)
@@ -103,12 +104,12 @@ func TestJobForFindsTheFilesJob(t *testing.T) {
 // Watch folders survive a restart, keep the time they were first added,
 // and keep no secrets.
 func TestWatchFoldersPersistWithoutSecrets(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	e, err := Open(Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	watched := t.TempDir()
+	watched := wine.TempDir(t)
 	h := http.Header{"Authorization": {"Bearer s3cret"}, "X-Project": {"demo"}}
 	f, err := e.SaveWatchFolder(settings.WatchFolder{Dir: watched, Dest: Destination{URL: "https://user:pw@example.com/files/", Header: h},
 		Exts: []string{".MP4", "mov", "mp4"}, After: settings.AfterMove})
@@ -124,10 +125,10 @@ func TestWatchFoldersPersistWithoutSecrets(t *testing.T) {
 	if f, err = e.SaveWatchFolder(f); err != nil || !f.Added.Equal(added) {
 		t.Fatalf("saved again: %v, added %v then %v", err, added, f.Added)
 	}
-	if _, err := e.SaveWatchFolder(settings.WatchFolder{Dir: t.TempDir(), Dest: Destination{Name: "gone"}}); fault.CodeOf(err) != fault.CodeNoDestination {
+	if _, err := e.SaveWatchFolder(settings.WatchFolder{Dir: wine.TempDir(t), Dest: Destination{Name: "gone"}}); fault.CodeOf(err) != fault.CodeNoDestination {
 		t.Fatalf("unknown saved destination: %v", err)
 	}
-	if _, err := e.SaveWatchFolder(settings.WatchFolder{Dir: t.TempDir(), Dest: Destination{URL: "ftp://x"}}); err == nil || !strings.Contains(err.Error(), "is not an upload URL") {
+	if _, err := e.SaveWatchFolder(settings.WatchFolder{Dir: wine.TempDir(t), Dest: Destination{URL: "ftp://x"}}); err == nil || !strings.Contains(err.Error(), "is not an upload URL") {
 		t.Fatalf("a bad URL: %v", err)
 	}
 	e.Close()
@@ -160,7 +161,7 @@ func TestWatchFoldersPersistWithoutSecrets(t *testing.T) {
 
 func TestWatchFolderSettingsAreChecked(t *testing.T) {
 	d := Destination{URL: "http://127.0.0.1:1/files/"}
-	abs := t.TempDir()
+	abs := wine.TempDir(t)
 	cases := map[string]settings.WatchFolder{
 		"absolute path":        {Dir: "rel", Dest: d},
 		"is not one":           {Dir: abs, Dest: d, After: settings.AfterMove, MoveTo: "../out"},
@@ -184,12 +185,12 @@ func TestWatchFolderSettingsAreChecked(t *testing.T) {
 // removed meanwhile, and counts and settings saved at the same time both
 // stand.
 func TestWatchCountsAreKeptWithTheFolder(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	e, err := Open(Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	watched := t.TempDir()
+	watched := wine.TempDir(t)
 	d := Destination{URL: "http://127.0.0.1:1/files/"}
 	f, err := e.SaveWatchFolder(settings.WatchFolder{Dir: watched, Dest: d})
 	if err != nil {

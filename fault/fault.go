@@ -9,6 +9,7 @@ package fault
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -87,5 +88,7 @@ func Cause(err error) string {
 	if err == nil {
 		return ""
 	}
-	return err.Error()
+	// Windows' words end with a stop ("Access is denied."): the sentence
+	// that names them has its own.
+	return strings.TrimSuffix(strings.TrimSpace(err.Error()), ".")
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 var errNotFoundLike = keyring.ErrNotFound
@@ -79,7 +81,7 @@ func (failingKeyring) Delete(s, u string) error        { return errors.New("no k
 func modes(t *testing.T) map[string]func(t *testing.T) (*Keychain, *fakeKeyring) {
 	return map[string]func(t *testing.T) (*Keychain, *fakeKeyring){
 		"file": func(t *testing.T) (*Keychain, *fakeKeyring) {
-			k := open(t.TempDir(), nil, failingKeyring{}, time.Second)
+			k := open(wine.TempDir(t), nil, failingKeyring{}, time.Second)
 			if k.sys != nil {
 				t.Fatal("fallback not chosen")
 			}
@@ -87,7 +89,7 @@ func modes(t *testing.T) map[string]func(t *testing.T) (*Keychain, *fakeKeyring)
 		},
 		"system": func(t *testing.T) (*Keychain, *fakeKeyring) {
 			f := newFake()
-			k := open(t.TempDir(), nil, f, time.Second)
+			k := open(wine.TempDir(t), nil, f, time.Second)
 			if k.sys == nil || k.Where() != "the system keychain" {
 				t.Fatalf("system keychain not chosen: %q", k.Where())
 			}
@@ -105,7 +107,7 @@ func TestOpenFallsBackWithoutDBus(t *testing.T) {
 		t.Skip("the OS keychain does not use D-Bus here")
 	}
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
-	dir := filepath.Join(t.TempDir(), "data")
+	dir := filepath.Join(wine.TempDir(t), "data")
 	var warnings []string
 	start := time.Now()
 	k := Open(dir, func(s string) { warnings = append(warnings, s) })
@@ -171,7 +173,7 @@ func TestProbeTimeout(t *testing.T) {
 	f.hang = true
 	var warned []string
 	start := time.Now()
-	k := open(t.TempDir(), func(s string) { warned = append(warned, s) }, f, 100*time.Millisecond)
+	k := open(wine.TempDir(t), func(s string) { warned = append(warned, s) }, f, 100*time.Millisecond)
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("open took %s", d)
 	}
@@ -356,7 +358,7 @@ func TestValueNeverInErrors(t *testing.T) {
 	}
 	t.Run("file", func(t *testing.T) {
 		// The data dir is a file: every write fails.
-		blocker := filepath.Join(t.TempDir(), "blocker")
+		blocker := filepath.Join(wine.TempDir(t), "blocker")
 		if err := os.WriteFile(blocker, nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +372,7 @@ func TestValueNeverInErrors(t *testing.T) {
 			t.Errorf("error does not name destination and key: %v", err)
 		}
 		// A damaged file: the parse error must not quote the content.
-		dir := t.TempDir()
+		dir := wine.TempDir(t)
 		if err := os.WriteFile(filepath.Join(dir, FileName), []byte(secret), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -385,7 +387,7 @@ func TestValueNeverInErrors(t *testing.T) {
 	})
 	t.Run("system", func(t *testing.T) {
 		f := newFake()
-		k := open(t.TempDir(), nil, f, time.Second)
+		k := open(wine.TempDir(t), nil, f, time.Second)
 		f.failSet = true
 		err := k.Set("d", "token", secret)
 		if err == nil {
@@ -409,7 +411,7 @@ func TestValueNeverInErrors(t *testing.T) {
 }
 
 func TestSystemReadsAndClearsOldFileCopy(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	// Saved while there was no keychain.
 	old := open(dir, nil, failingKeyring{}, time.Second)
 	if err := old.Set("d", "token", "from-file"); err != nil {

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/tus/tusd/v2/pkg/handler"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // postNamed is a creation naming its upload, with the file in the same
@@ -45,7 +47,7 @@ func wantComplete(t *testing.T, loc string, n int) {
 }
 
 func TestNamedCreation(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	if resp, _ := send(t, "OPTIONS", files, nil, nil); resp.Header.Get(idHeader) != "1" {
 		t.Fatalf("OPTIONS: %s %q", idHeader, resp.Header.Get(idHeader))
@@ -79,7 +81,7 @@ func TestNamedCreation(t *testing.T) {
 // The one-request upload of a small file, repeated after a lost answer or
 // a crash, never makes a second file.
 func TestNamedCreationWithUploadIsOnce(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	var l logs
 	_, files := newTest(t, dir, &l)
 	data := randBytes(70000)
@@ -121,7 +123,7 @@ func TestNamedCreationWithUploadIsOnce(t *testing.T) {
 }
 
 func TestNamedIDMalformed(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	id := newID()
 	for _, bad := range []string{"", "abc", id[:31], id + "0", strings.ToUpper(id), id[:30] + "0g", "../" + id[3:], id[:31] + " ", "0x" + id[2:]} {
@@ -152,7 +154,7 @@ func TestNamedIDMalformed(t *testing.T) {
 }
 
 func TestNamedConcurrentDuplicates(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	const rounds, n = 4, 6
 	for r := range rounds {
@@ -183,7 +185,7 @@ func TestNamedConcurrentDuplicates(t *testing.T) {
 // The receiver's token applies to named creations as to any: a refused one
 // neither creates nor takes the id.
 func TestNamedCreationNeedsToken(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTestCfg(t, Config{Dir: dir, Token: "s3cret"})
 	id := newID()
 	resp, _ := postNamed(t, files, id, "t.txt", []byte("abc"))
@@ -224,7 +226,7 @@ func TestNamedPublishedRemembered(t *testing.T) {
 		{"never", -1, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := wine.TempDir(t)
 			s, files := newTestCfg(t, Config{Dir: dir, ExpireIdle: c.idle})
 			id := newID()
 			if resp, body := postNamed(t, files, id, "kept.txt", []byte("kept")); resp.StatusCode != http.StatusCreated {
@@ -271,7 +273,7 @@ func TestNamedPublishedRemembered(t *testing.T) {
 // Unfinished uploads that expire are not remembered: their id may be used
 // again, since no file was ever made under it.
 func TestNamedUnfinishedExpiredIsFree(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	s, files := newTestCfg(t, Config{Dir: dir, ExpireIdle: time.Hour})
 	id := newID()
 	loc := create(t, files, map[string]string{idHeader: id, "Upload-Length": "8"})
@@ -292,7 +294,7 @@ func TestNamedUnfinishedExpiredIsFree(t *testing.T) {
 // The same race closer than HTTP can make it: creations released at once
 // straight into the store.
 func TestNamedStoreCreatesOnce(t *testing.T) {
-	s, _ := newTest(t, t.TempDir(), nil)
+	s, _ := newTest(t, wine.TempDir(t), nil)
 	for range 20 {
 		id := newID()
 		start := make(chan struct{})

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // send makes one raw request, as an attacker would, and returns its status
@@ -70,7 +72,7 @@ func plantInfo(t *testing.T, infoPath, target string, size int) {
 // so a tab glues "/files/a" to a path that climbs out of the work folder
 // to a planted .info naming any file the server can read.
 func TestConcatTabCannotReachOutside(t *testing.T) {
-	root := t.TempDir()
+	root := wine.TempDir(t)
 	dir := filepath.Join(root, "in")
 	_, files := newTest(t, dir, nil)
 	secret := []byte("private key material")
@@ -104,7 +106,7 @@ func TestConcatTabCannotReachOutside(t *testing.T) {
 // to a request naming it is the same: the receiver reveals nothing of the
 // machine's files.
 func TestAnswersDoNotRevealPaths(t *testing.T) {
-	root := t.TempDir()
+	root := wine.TempDir(t)
 	dir := filepath.Join(root, "in")
 	_, files := newTest(t, dir, nil)
 	os.WriteFile(filepath.Join(root, "exists.info"), []byte("{}"), 0o644)
@@ -157,7 +159,7 @@ func TestAnswersDoNotRevealPaths(t *testing.T) {
 // A work folder planted as a symbolic link before the receiver starts would
 // send every upload where it points.
 func TestSymlinkedWorkFolderRefused(t *testing.T) {
-	root := t.TempDir()
+	root := wine.TempDir(t)
 	dir, elsewhere := filepath.Join(root, "in"), filepath.Join(root, "elsewhere")
 	os.MkdirAll(dir, 0o755)
 	os.MkdirAll(elsewhere, 0o755)
@@ -176,7 +178,7 @@ func TestSymlinkedWorkFolderRefused(t *testing.T) {
 // Names that only differ by Unicode normalisation or by invisible
 // characters look the same in a file manager: the second is numbered.
 func TestLookAlikeNamesAreNumbered(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	nfc := norm.NFC.String("café.txt")
 	for i, name := range []string{
@@ -209,7 +211,7 @@ func TestLookAlikeNamesAreNumbered(t *testing.T) {
 // Both ways a file can finish: by PATCH (the name comes back from the
 // .info) and in the creation request itself (the name as sent).
 func TestInvalidUTF8NameKeepsItsExtension(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	for i, name := range []string{"\xff\xfe.mp4", "caf\xe9.mp4", "\xc3.mp4", "\xe9t\xe9 " + strings.Repeat("\xff", 300) + ".mp4"} {
 		for _, withBody := range []bool{false, true} {
@@ -239,7 +241,7 @@ func TestInvalidUTF8NameKeepsItsExtension(t *testing.T) {
 // The 10,001st "a.txt" still finds a free name, and finding it does not
 // take ten thousand tries.
 func TestManySameNamesStillFindAFreeName(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	os.WriteFile(filepath.Join(dir, "a.txt"), nil, 0o644)
 	for i := 1; i < 10000; i++ {

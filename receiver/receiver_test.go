@@ -19,6 +19,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ferry-app/ferry/fault"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // --- a minimal tus 1.0 client on plain net/http ---
@@ -170,7 +173,7 @@ func sameContent(t *testing.T, path string, want []byte) {
 // --- tests ---
 
 func TestFileArrivesWholeAndStaysComplete(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	var l logs
 	_, files := newTest(t, dir, &l)
 	data := randBytes(3<<20 + 12345)
@@ -197,7 +200,7 @@ func TestFileArrivesWholeAndStaysComplete(t *testing.T) {
 }
 
 func TestCreationWithUpload(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	data := randBytes(70000)
 	resp := tusReq(t, "POST", files, map[string]string{
@@ -212,7 +215,7 @@ func TestCreationWithUpload(t *testing.T) {
 }
 
 func TestZeroByteUpload(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	loc := create(t, files, map[string]string{"Upload-Length": "0", "Upload-Metadata": meta("filename", "empty.txt")})
 	sameContent(t, filepath.Join(dir, "empty.txt"), nil)
@@ -222,7 +225,7 @@ func TestZeroByteUpload(t *testing.T) {
 }
 
 func TestHostileNamesStayInside(t *testing.T) {
-	root := t.TempDir()
+	root := wine.TempDir(t)
 	dir := filepath.Join(root, "in")
 	_, files := newTest(t, dir, nil)
 	cases := map[string]string{
@@ -250,7 +253,7 @@ func TestHostileNamesStayInside(t *testing.T) {
 }
 
 func TestSameNameGetsNumbered(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	a, b := randBytes(1000), randBytes(2000)
 	upload(t, files, a, meta("filename", "same.mp4"))
@@ -260,7 +263,7 @@ func TestSameNameGetsNumbered(t *testing.T) {
 }
 
 func TestConcurrentSameNameNeverOverwrites(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	const n = 8
 	want := map[[32]byte]bool{}
@@ -288,7 +291,7 @@ func TestConcurrentSameNameNeverOverwrites(t *testing.T) {
 }
 
 func TestResumeAfterRestart(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	s1, err := New(Config{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -312,7 +315,7 @@ func TestResumeAfterRestart(t *testing.T) {
 }
 
 func TestConcatenation(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	var l logs
 	_, files := newTest(t, dir, &l)
 	a, b := randBytes(1<<20+7), randBytes(654321)
@@ -343,7 +346,7 @@ func TestConcatenation(t *testing.T) {
 
 // tusd fires the finish callback twice for an empty final upload.
 func TestEmptyConcatenationPublishesOnce(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	var l logs
 	_, files := newTest(t, dir, &l)
 	locA := create(t, files, map[string]string{"Upload-Concat": "partial", "Upload-Length": "0"})
@@ -358,7 +361,7 @@ func TestEmptyConcatenationPublishesOnce(t *testing.T) {
 }
 
 func TestTermination(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	loc := create(t, files, map[string]string{"Upload-Length": "100", "Upload-Metadata": meta("filename", "gone.bin")})
 	patch(t, loc, 0, randBytes(40))
@@ -374,7 +377,7 @@ func TestTermination(t *testing.T) {
 }
 
 func TestCORSPreflight(t *testing.T) {
-	_, files := newTestCfg(t, Config{Dir: t.TempDir(), AllowOrigins: []string{"http://example.com"}})
+	_, files := newTestCfg(t, Config{Dir: wine.TempDir(t), AllowOrigins: []string{"http://example.com"}})
 	req, _ := http.NewRequest("OPTIONS", files, nil)
 	req.Header.Set("Origin", "http://example.com")
 	req.Header.Set("Access-Control-Request-Method", "POST")
@@ -390,7 +393,7 @@ func TestCORSPreflight(t *testing.T) {
 
 // A crash between the last write and placing the file must not lose it.
 func TestStartupPlacesFinishedUpload(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	data := randBytes(5000)
 	loc := upload(t, files, data, meta("filename", "crash.bin"))
@@ -414,7 +417,7 @@ func unplace(t *testing.T, dir, name, id string) {
 // If placing failed when the upload finished, a later HEAD places it before
 // answering "complete".
 func TestHeadPlacesFinishedUpload(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	data := randBytes(5000)
 	loc := upload(t, files, data, meta("filename", "late.bin"))
@@ -428,7 +431,7 @@ func TestHeadPlacesFinishedUpload(t *testing.T) {
 }
 
 func TestStartAndAddressInUse(t *testing.T) {
-	s1, err := New(Config{Dir: t.TempDir(), Listen: "127.0.0.1:0"})
+	s1, err := New(Config{Dir: wine.TempDir(t), Listen: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +446,7 @@ func TestStartAndAddressInUse(t *testing.T) {
 	create(t, u, map[string]string{"Upload-Length": "10"})
 
 	_, port, _ := net.SplitHostPort(strings.TrimSuffix(strings.TrimPrefix(u, "http://"), "/files/"))
-	s2, err := New(Config{Dir: t.TempDir(), Listen: "127.0.0.1:" + port})
+	s2, err := New(Config{Dir: wine.TempDir(t), Listen: "127.0.0.1:" + port})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,13 +464,14 @@ func TestStartAndAddressInUse(t *testing.T) {
 }
 
 func TestNewErrors(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "file")
+	file := filepath.Join(wine.TempDir(t), "file")
 	os.WriteFile(file, nil, 0o644)
 	_, err := New(Config{Dir: filepath.Join(file, "sub")})
-	if err == nil || !strings.HasPrefix(err.Error(), "Cannot create the receive folder ") || !strings.HasSuffix(err.Error(), ": not a directory.") {
+	_, osErr := os.Stat(filepath.Join(file, "sub")) // the system's own words for it
+	if err == nil || !strings.HasPrefix(err.Error(), "Cannot create the receive folder ") || !strings.HasSuffix(err.Error(), ": "+fault.Cause(osErr)+".") {
 		t.Fatalf("New: %v", err)
 	}
-	if _, err := New(Config{Dir: t.TempDir(), Listen: "1080"}); err == nil || !strings.Contains(err.Error(), "not valid") {
+	if _, err := New(Config{Dir: wine.TempDir(t), Listen: "1080"}); err == nil || !strings.Contains(err.Error(), "not valid") {
 		t.Fatalf("New with bad listen: %v", err)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // startTest starts a receiver as ferry serve does (its sweeper runs) on a
@@ -47,7 +49,7 @@ func workBytes(t *testing.T, dir string) int64 {
 }
 
 func TestParallelPartsDeletedOnceAssembled(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	a, b := randBytes(1<<20), randBytes(700000)
 	locA := create(t, files, map[string]string{"Upload-Concat": "partial", "Upload-Length": strconv.Itoa(len(a))})
@@ -75,7 +77,7 @@ func TestParallelPartsDeletedOnceAssembled(t *testing.T) {
 // deleting it from the receive folder frees the space. HEAD still says
 // complete from the records left in the work folder.
 func TestFinishedFileIsStoredOnce(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	data := randBytes(2 << 20)
 	loc := upload(t, files, data, meta("filename", "big.bin"))
@@ -115,7 +117,7 @@ func TestFinishedFileIsStoredOnce(t *testing.T) {
 }
 
 func TestIdleUploadsExpire(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	var l logs
 	files := startTest(t, Config{Dir: dir, ExpireIdle: 400 * time.Millisecond, Logf: l.logf})
 	s, _ := New(Config{Dir: dir}) // only to check the default
@@ -182,7 +184,7 @@ func TestIdleUploadsExpire(t *testing.T) {
 // A busy upload is not idle however old its last byte: the sweeper never
 // removes one while a request is running.
 func TestRunningUploadDoesNotExpire(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	files := startTest(t, Config{Dir: dir, ExpireIdle: 200 * time.Millisecond})
 	loc := create(t, files, map[string]string{"Upload-Length": "10", "Upload-Metadata": meta("filename", "slow.txt")})
 	pr, pw := io.Pipe()
@@ -202,7 +204,7 @@ func TestRunningUploadDoesNotExpire(t *testing.T) {
 }
 
 func TestFailedCreationsLeaveNothing(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTestCfg(t, Config{Dir: dir, MaxSize: 1000})
 	done := upload(t, files, []byte("whole"), meta("filename", "done.txt"))
 	before := workFiles(t, dir)
@@ -232,7 +234,7 @@ func TestFailedCreationsLeaveNothing(t *testing.T) {
 }
 
 func TestMaxSizeAdvertisedAndKept(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	var l logs
 	_, files := newTestCfg(t, Config{Dir: dir, MaxSize: 1000, Logf: l.logf})
 	resp, _ := send(t, "OPTIONS", files, nil, nil)
@@ -256,7 +258,7 @@ func TestMaxSizeAdvertisedAndKept(t *testing.T) {
 }
 
 func TestFreeSpaceCheckedAtCreation(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	var l logs
 	_, files := newTestCfg(t, Config{Dir: dir, Logf: l.logf})
 	resp, body := send(t, "POST", files, map[string]string{"Upload-Length": strconv.FormatInt(1<<60, 10), "Upload-Metadata": meta("filename", "exabyte.bin")}, nil)
@@ -283,7 +285,7 @@ func TestFreeSpaceCheckedAtCreation(t *testing.T) {
 }
 
 func TestMetadataLargerThanAFewKiBRefused(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	resp, body := send(t, "POST", files, map[string]string{"Upload-Length": "1", "Upload-Metadata": meta("filename", "a.txt", "junk", strings.Repeat("j", 6000))}, nil)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Upload-Metadata is larger than 4 KiB") {
@@ -301,7 +303,7 @@ type noLength struct{ io.Reader }
 // A chunked body longer than Upload-Length is refused whole: what fitted is
 // the start of something else, never a finished file.
 func TestChunkedBodyLongerThanLengthRefused(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	var l logs
 	_, files := newTestCfg(t, Config{Dir: dir, Logf: l.logf})
 	loc := create(t, files, map[string]string{"Upload-Length": "100", "Upload-Metadata": meta("filename", "short.bin")})
@@ -340,7 +342,7 @@ func TestChunkedBodyLongerThanLengthRefused(t *testing.T) {
 // Disk errors reach the client as sentences without the server's paths,
 // and the console says what failed, a full disk included.
 func TestDiskErrorsShowNoPaths(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	var l logs
 	_, files := newTestCfg(t, Config{Dir: dir, Logf: l.logf})
 	loc := create(t, files, map[string]string{"Upload-Length": "100000", "Upload-Metadata": meta("filename", "broken.bin")})
@@ -375,7 +377,7 @@ func TestDiskErrorsShowNoPaths(t *testing.T) {
 // Many parallel uploads finish with their own content under their own
 // names, and leave no parts behind.
 func TestParallelUploadsAtOnce(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	var wg sync.WaitGroup
 	for i := range 6 {

@@ -15,12 +15,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // Stopping with an upload running takes well under a second, keeps what
 // arrived, and the upload resumes on the next start.
 func TestShutdownWithUploadRunningIsQuickAndResumable(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	s, err := New(Config{Dir: dir, Listen: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +102,7 @@ func waitSize(t *testing.T, path string, n int64) {
 
 // A client that sends its headers and nothing more does not hold the stop.
 func TestShutdownWithSilentClient(t *testing.T) {
-	s, err := New(Config{Dir: t.TempDir(), Listen: "127.0.0.1:0"})
+	s, err := New(Config{Dir: wine.TempDir(t), Listen: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +134,7 @@ func TestShutdownWithSilentClient(t *testing.T) {
 // it): the next sweep gives the space back, and the published file stays
 // whole.
 func TestSweepFinishesAPublishACrashCutShort(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	s, files := newTest(t, dir, nil)
 	data := randBytes(4096)
 	loc := upload(t, files, data, "filename "+base64.StdEncoding.EncodeToString([]byte("cut.bin")))

@@ -9,12 +9,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // By default no web page may upload: any site the user visits could
 // otherwise drop files into the receive folder.
 func TestNoOriginMayUploadByDefault(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	var l logs
 	_, files := newTest(t, dir, &l)
 	for _, origin := range []string{"https://evil.example", "null", "http://localhost:3000", "http://127.0.0.1"} {
@@ -39,7 +41,7 @@ func TestNoOriginMayUploadByDefault(t *testing.T) {
 // An allowed origin can upload from a browser; others, and "null", still
 // cannot.
 func TestAllowedOriginOnly(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTestCfg(t, Config{Dir: dir, AllowOrigins: []string{"https://app.example.com"}})
 	resp, _ := send(t, "OPTIONS", files, map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"}, nil)
 	if resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" || resp.StatusCode != http.StatusOK {
@@ -62,7 +64,7 @@ func TestAllowedOriginOnly(t *testing.T) {
 // DNS rebinding: a web page's own name, pointed at 127.0.0.1, reaches the
 // receiver with that name in the Host header.
 func TestHostMustNameTheReceiver(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
 	u, _ := url.Parse(files)
 	_, port, _ := net.SplitHostPort(u.Host)
@@ -112,12 +114,12 @@ func startLAN(t *testing.T, dir, token string) (*Server, string) {
 
 func TestLANListenerNeedsToken(t *testing.T) {
 	for _, listen := range []string{"0.0.0.0:0", ":0", "[::]:0", "192.0.2.1:0"} {
-		_, err := New(Config{Dir: t.TempDir(), Listen: listen})
+		_, err := New(Config{Dir: wine.TempDir(t), Listen: listen})
 		if err == nil || !strings.Contains(err.Error(), "token") {
 			t.Errorf("New on %s without a token: %v", listen, err)
 		}
 	}
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	s, local := startLAN(t, dir, "s3cret-token")
 	lanURL, _ := url.Parse(s.URL())
 	if ip := net.ParseIP(lanURL.Hostname()); ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {

@@ -14,6 +14,7 @@ import (
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/engine/store"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/keychain"
 )
 
@@ -29,7 +30,7 @@ type destEnv struct {
 func newDestEnv(t *testing.T) *destEnv {
 	t.Helper()
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:") // no system keychain: the announced fallback
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	eng, err := engine.Open(engine.Options{DataDir: dir, Keychain: keychain.Open(dir, nil)})
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +205,7 @@ func TestDestinationSetDefaultAndRemove(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, _ := tustest.RandomFile(t, t.TempDir(), "b.mp4", 2<<20, 1)
+	p, _ := tustest.RandomFile(t, wine.TempDir(t), "b.mp4", 2<<20, 1)
 	j, err := e.eng.Add(p, engine.Destination{Name: "beta"})
 	if err != nil {
 		t.Fatal(err)
@@ -354,7 +355,7 @@ func TestDestinationBackendTestIsANote(t *testing.T) {
 
 func TestDestinationEditOpensTheFormAtOnce(t *testing.T) {
 	e := newDestEnv(t)
-	recv := t.TempDir()
+	recv := wine.TempDir(t)
 	d := e.open(t, "")
 	test.Tap(d.addBtn)
 	d.kind.SetSelected("Built-in receiver on this computer")

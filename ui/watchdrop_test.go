@@ -14,6 +14,7 @@ import (
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/keychain"
 	"github.com/ferry-app/ferry/watch"
 	"github.com/ferry-app/ferry/watch/settings"
@@ -81,7 +82,7 @@ func isEvent(k watch.Kind, dir string) func(watch.Event) bool {
 // settings.
 func TestFoldersDroppedOnTheWatchViewOpenTheFormOneAfterAnother(t *testing.T) {
 	h, wt := watchHarness(t)
-	root := t.TempDir()
+	root := wine.TempDir(t)
 	a, b := filepath.Join(root, "card-a"), filepath.Join(root, "card-b")
 	os.MkdirAll(a, 0o755)
 	os.MkdirAll(b, 0o755)
@@ -163,7 +164,7 @@ func TestFoldersDroppedOnTheWatchViewOpenTheFormOneAfterAnother(t *testing.T) {
 // others counted.
 func TestASettlingFileIsNamedWithItsWait(t *testing.T) {
 	h, wt := watchHarness(t)
-	root := t.TempDir()
+	root := wine.TempDir(t)
 	one, three, none := filepath.Join(root, "one"), filepath.Join(root, "three"), filepath.Join(root, "none")
 	for _, d := range []string{one, three, none} {
 		os.MkdirAll(d, 0o755)
@@ -214,7 +215,7 @@ func TestASettlingFileIsNamedWithItsWait(t *testing.T) {
 func TestWatchFolderCountsSurviveARestart(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 	srv := tustest.New(t)
-	data, dir := t.TempDir(), t.TempDir()
+	data, dir := wine.TempDir(t), wine.TempDir(t)
 	open := func() (*engine.Engine, *watch.Watcher, *watch.Subscription) {
 		eng, err := engine.Open(engine.Options{DataDir: data, Tick: 20 * time.Millisecond, Keychain: keychain.Open(data, nil)})
 		if err != nil {

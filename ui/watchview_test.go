@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/watch"
 	"github.com/ferry-app/ferry/watch/settings"
 )
@@ -36,7 +37,7 @@ func TestAFolderDroppedOnTheWatchViewIsWatchedAndItsNewVideosGoUp(t *testing.T) 
 		o.Watcher = wt
 	})
 	t.Cleanup(wt.Close) // before the engine closes
-	dir := filepath.Join(t.TempDir(), "camera")
+	dir := filepath.Join(wine.TempDir(t), "camera")
 	os.MkdirAll(dir, 0o755)
 
 	test.Tap(h.w.watchB)

@@ -17,6 +17,7 @@ import (
 	"github.com/ferry-app/ferry/dest"
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/keychain"
 )
 
@@ -38,8 +39,8 @@ func newHarness(t *testing.T, srvOpts ...tustest.Option) *harness {
 func newHarnessWith(t *testing.T, opt func(*Options), srvOpts ...tustest.Option) *harness {
 	t.Helper()
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
-	h := &harness{t: t, srv: tustest.New(t, srvOpts...), dir: t.TempDir()}
-	data := t.TempDir()
+	h := &harness{t: t, srv: tustest.New(t, srvOpts...), dir: wine.TempDir(t)}
+	data := wine.TempDir(t)
 	eng, err := engine.Open(engine.Options{DataDir: data, Tick: 20 * time.Millisecond, StallTimeout: 5 * time.Second,
 		Keychain: keychain.Open(data, nil)})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/watch/settings"
 )
 
@@ -16,7 +17,7 @@ import (
 // and added again starts from nothing.
 func TestCountsSurviveARestart(t *testing.T) {
 	r := newRig(t, nil, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	f := r.watch(r.folder(dir))
 	pa, _ := tustest.RandomFile(t, dir, "a.mp4", 300<<10, 1)
 	pb, _ := tustest.RandomFile(t, dir, "b.mp4", 200<<10, 2)
@@ -82,7 +83,7 @@ func TestCountsSurviveARestart(t *testing.T) {
 // it stays so; the one due first is named when several wait.
 func TestSettlingFileIsNamedWithItsDueTime(t *testing.T) {
 	r := newRig(t, nil, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	one := mkdir(t, filepath.Join(dir, "one"))
 	three := mkdir(t, filepath.Join(dir, "three"))
 	p, _ := tustest.RandomFile(t, one, "holiday.mp4", 1000, 1)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/watch/settings"
 )
 
@@ -43,7 +44,7 @@ func newRig(t *testing.T, srv *tustest.Server, opts Options) *rig {
 	if opts.Presence == 0 {
 		opts.Presence = 100 * time.Millisecond
 	}
-	r := &rig{t: t, srv: srv, data: t.TempDir(), opts: opts, heard: make(chan struct{}, 1)}
+	r := &rig{t: t, srv: srv, data: wine.TempDir(t), opts: opts, heard: make(chan struct{}, 1)}
 	r.open()
 	t.Cleanup(r.close)
 	return r

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // A disk unmounted from the watched folder (the mount point stays) is
 // shown as gone, and the folder is watched again once a disk is mounted
 // there. Mounting needs root: elsewhere the test is skipped.
 func TestUnmountedDiskIsShownAndWatchedAgain(t *testing.T) {
-	dir := mkdir(t, filepath.Join(t.TempDir(), "card"))
+	dir := mkdir(t, filepath.Join(wine.TempDir(t), "card"))
 	mount := func() {
 		if err := syscall.Mount("ferry-test", dir, "tmpfs", 0, "size=16m"); err != nil {
 			t.Skipf("cannot mount a tmpfs here (%v)", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/watch/settings"
 )
 
@@ -20,7 +21,7 @@ import (
 // sent half-written: it is uploaded once, whole, after it stops.
 func TestGrowingFileIsUploadedOnceWhole(t *testing.T) {
 	r := newRig(t, nil, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	f := r.folder(dir)
 	f.Settle = time.Second // ten times the pauses between writes
 	r.watch(f)
@@ -43,7 +44,7 @@ func TestGrowingFileIsUploadedOnceWhole(t *testing.T) {
 // made at once (mkdir -p) with a file written at once.
 func TestFoldersMadeLaterAreWatched(t *testing.T) {
 	r := newRig(t, nil, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	r.watch(r.folder(dir))
 
 	deep := mkdir(t, filepath.Join(dir, "day1", "cam", "a"))
@@ -72,7 +73,7 @@ func TestFoldersMadeLaterAreWatched(t *testing.T) {
 // place, then uploaded under its real name.
 func TestPartFileRenamedIntoPlaceIsUploaded(t *testing.T) {
 	r := newRig(t, nil, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	r.watch(r.folder(dir))
 	part, sha := tustest.RandomFile(t, dir, "clip.mp4.part", 1<<20, 3)
 	quiet()
@@ -89,7 +90,7 @@ func TestPartFileRenamedIntoPlaceIsUploaded(t *testing.T) {
 // neither those there at start nor those that arrive later.
 func TestHiddenTemporaryAndOtherFilesAreLeftAlone(t *testing.T) {
 	r := newRig(t, nil, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	junk := []string{".hidden.mp4", ".DS_Store", "a.mp4.crdownload", "b.mp4.part", "c.tmp", "d.mp4~", "notes.txt",
 		"~$lock.mp4", ".cache/e.mp4", "Thumbs.db"}
 	for i, name := range junk[:5] {
@@ -109,7 +110,7 @@ func TestHiddenTemporaryAndOtherFilesAreLeftAlone(t *testing.T) {
 // server has forgotten it; what arrived while Ferry was closed is found.
 func TestRestartUploadsOnlyWhatIsNew(t *testing.T) {
 	r := newRig(t, nil, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	r.watch(r.folder(dir))
 	_, shaA := tustest.RandomFile(t, dir, "a.mp4", 300<<10, 1)
 	arrived(t, r.srv, "a.mp4", shaA)
@@ -145,7 +146,7 @@ func TestRestartUploadsOnlyWhatIsNew(t *testing.T) {
 // again; the same version never is.
 func TestReplacedFileIsUploadedAgain(t *testing.T) {
 	r := newRig(t, nil, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	r.watch(r.folder(dir))
 	p, sha1 := tustest.RandomFile(t, dir, "take.mp4", 100<<10, 1)
 	arrived(t, r.srv, "take.mp4", sha1)
@@ -169,7 +170,7 @@ func TestReplacedFileIsUploadedAgain(t *testing.T) {
 // over a file there, and never uploaded again from there.
 func TestMovedAfterUpload(t *testing.T) {
 	r := newRig(t, nil, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	f := r.folder(dir)
 	f.After = settings.AfterMove
 	r.watch(f)
@@ -200,7 +201,7 @@ func TestMovedAfterUpload(t *testing.T) {
 func TestDeletedAfterUploadOnlyWhenWhole(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
 	r := newRig(t, srv, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	f := r.folder(dir)
 	f.After = settings.AfterDelete
 	r.watch(f)
@@ -222,7 +223,7 @@ func TestDeletedAfterUploadOnlyWhenWhole(t *testing.T) {
 // before the folder was watched does not.
 func TestAfterUploadOfJobsFinishedWhileNotWatching(t *testing.T) {
 	r := newRig(t, nil, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	dest := engine.Destination{URL: r.srv.URL}
 	send := func(p string) {
 		a := r.eng.AddMany([]string{p}, dest)
@@ -256,7 +257,7 @@ func TestAfterUploadOfJobsFinishedWhileNotWatching(t *testing.T) {
 func TestStoppedMidUploadGoesOnAfterRestart(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 2 << 20}))
 	r := newRig(t, srv, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	f := r.folder(dir)
 	f.After = settings.AfterMove
 	r.watch(f)
@@ -285,7 +286,7 @@ func TestThousandFilesAtOnce(t *testing.T) {
 	const n, bound = 1000, 200
 	r := newRig(t, nil, Options{MaxPending: bound, Batch: 128})
 	r.eng.SetConcurrency(8)
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	r.watch(r.folder(dir))
 
 	var peakG, peakS atomic.Int64
@@ -309,7 +310,7 @@ func TestThousandFilesAtOnce(t *testing.T) {
 	}()
 	// Made outside, then dropped in: half of them one by one (a burst of
 	// events), half as a folder moved in at once (one event, a walk).
-	staging := t.TempDir()
+	staging := wine.TempDir(t)
 	want := map[string]string{}
 	for i := range n {
 		sub := staging
@@ -359,7 +360,7 @@ func TestThousandFilesAtOnce(t *testing.T) {
 // A folder deleted is shown missing, and watched again once it is back.
 func TestFolderDeletedAndMadeAgainIsWatchedAgain(t *testing.T) {
 	r := newRig(t, nil, Options{})
-	dir := filepath.Join(t.TempDir(), "Exports")
+	dir := filepath.Join(wine.TempDir(t), "Exports")
 	mkdir(t, dir)
 	r.watch(r.folder(dir))
 	if err := os.RemoveAll(dir); err != nil {
@@ -391,7 +392,7 @@ func TestUnreadableSubFolderIsNamedAndSkipped(t *testing.T) {
 		t.Skip("root reads every folder; TestWatchNamesAnUnreadableSubFolder runs it as another user")
 	}
 	r := newRig(t, nil, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	locked := mkdir(t, filepath.Join(dir, "locked"))
 	tustest.RandomFile(t, locked, "secret.mp4", 1000, 1)
 	os.Chmod(locked, 0)
@@ -432,7 +433,7 @@ func TestLimitSentences(t *testing.T) {
 // A paused folder queues nothing; resumed, it takes what arrived.
 func TestPausedFolderQueuesNothingUntilResumed(t *testing.T) {
 	r := newRig(t, nil, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	r.watch(r.folder(dir))
 	if err := r.w.Pause(dir); err != nil {
 		t.Fatal(err)
@@ -459,7 +460,7 @@ func TestPausedFolderQueuesNothingUntilResumed(t *testing.T) {
 func TestFailedFileIsNotRetriedUntilItChanges(t *testing.T) {
 	srv := tustest.New(t, tustest.WithAuth("right"))
 	r := newRig(t, srv, Options{Rescan: time.Second})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	r.watch(r.folder(dir))
 	p, _ := tustest.RandomFile(t, dir, "a.mp4", 1000, 1)
 	r.waitEvents(Failed, p, 1)
@@ -486,7 +487,7 @@ func TestDestinationGoneThenGivenAgain(t *testing.T) {
 	if err := r.eng.SaveDestination(studio, nil); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	f := r.folder(dir)
 	f.Dest = engine.Destination{Name: "studio"}
 	r.watch(f)
@@ -519,7 +520,7 @@ func TestDestinationGoneThenGivenAgain(t *testing.T) {
 func TestCancelledAndPausedJobsStayThatWay(t *testing.T) {
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 256 << 10}))
 	r := newRig(t, srv, Options{})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	f := r.watch(r.folder(dir))
 	pa, _ := tustest.RandomFile(t, dir, "a.mp4", 2<<20, 1)
 	pb, shaB := tustest.RandomFile(t, dir, "b.mp4", 2<<20, 2)
@@ -562,7 +563,7 @@ func TestCancelledAndPausedJobsStayThatWay(t *testing.T) {
 // not one per file, and not again at every walk.
 func TestMoveIntoAFileIsSaidOnce(t *testing.T) {
 	r := newRig(t, nil, Options{Rescan: 300 * time.Millisecond})
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	os.WriteFile(filepath.Join(dir, "uploaded"), []byte("x"), 0o644)
 	f := r.folder(dir)
 	f.After = settings.AfterMove

@@ -5,12 +5,14 @@ import (
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // A database written by schema 3 (before watch folders) opens, reads as it
 // was, has no watch folders, and gains the bucket with its first write.
 func TestSchema3GainsWatches(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)

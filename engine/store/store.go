@@ -94,6 +94,40 @@ type Store struct {
 	fault atomic.Pointer[error]
 }
 
+// openAndVerify opens the database, reads it whole (verify) and hands it
+// to keep, or closes it again: read-only, it is closed whatever keep does.
+// A damaged file shows itself as an error, a panic inside bbolt, or a
+// fault on its memory map (a truncated file): all become a CorruptError.
+func openAndVerify(dir, path string, readOnly bool, keep func(*bolt.DB) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	var db *bolt.DB
+	defer func() {
+		if r := recover(); r != nil {
+			if db != nil {
+				db.Close()
+			}
+			err = corrupt(path, fmt.Errorf("%v", r))
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: 200 * time.Millisecond, ReadOnly: readOnly})
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return Locked(dir)
+	case errors.Is(err, os.ErrPermission):
+		return fault.Wrap(fault.CodeStore, err, "Cannot open the queue database %s: permission denied.", path)
+	case err != nil:
+		return corrupt(path, err)
+	}
+	if err := (&Store{db: db, path: path}).verify(); err != nil {
+		db.Close()
+		return corrupt(path, err)
+	}
+	if readOnly {
+		return db.Close()
+	}
+	return keep(db)
+}
+
 // Open opens (creating if needed) the database in dir. A database that
 // cannot be read whole is reported as a CorruptError before anything is
 // written to it.
@@ -108,34 +142,23 @@ func Open(dir string) (s *Store, err error) {
 		return nil, &fault.Error{Kind: fault.Permanent, Code: fault.CodeDamaged, Err: &CorruptError{Path: path, Err: errors.New("empty file")},
 			Msg: fmt.Sprintf("The queue database %s is empty (0 bytes): it was cut short (a full disk, a bad copy). Ferry has not touched it; move it aside to start with an empty queue, or restore it from a backup.", path)}
 	}
-	// A damaged file shows itself as a panic inside bbolt, or as a fault
-	// on its memory map (a truncated file): both become a CorruptError.
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	var db *bolt.DB
-	defer func() {
-		if r := recover(); r != nil {
-			if db != nil {
-				db.Close()
-			}
-			s, err = nil, corrupt(path, fmt.Errorf("%v", r))
+	// An existing file is read whole, read-only, before it is opened for
+	// writing: on Windows bbolt grows a file to the size of its memory map
+	// as it opens it for writing, which would change a damaged one.
+	if _, err := os.Stat(path); err == nil {
+		if err := openAndVerify(dir, path, true, func(*bolt.DB) error { return nil }); err != nil {
+			return nil, err
 		}
-	}()
-	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: 200 * time.Millisecond})
-	switch {
-	case errors.Is(err, bolterrors.ErrTimeout):
-		return nil, Locked(dir)
-	case errors.Is(err, os.ErrPermission):
-		return nil, fault.Wrap(fault.CodeStore, err, "Cannot open the queue database %s: permission denied.", path)
-	case err != nil:
-		return nil, corrupt(path, err)
 	}
-	s = &Store{db: db, path: path}
-	if err := s.verify(); err != nil {
-		db.Close()
-		return nil, corrupt(path, err)
-	}
-	if err := s.init(); err != nil {
-		db.Close()
+	err = openAndVerify(dir, path, false, func(db *bolt.DB) error {
+		s = &Store{db: db, path: path}
+		if err := s.init(); err != nil {
+			db.Close()
+			return err
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -8,12 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // filled makes a database with some jobs and returns its path.
 func filled(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +74,7 @@ func TestDamagedDatabaseIsReportedNotReplaced(t *testing.T) {
 }
 
 func TestNewerSchemaIsRefused(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	s, _ := Open(dir)
 	s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, []byte("99")) })
 	s.Close()

@@ -6,13 +6,15 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 var errClosedForTest = errors.New("closed")
 
 func openForWriter(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(t.TempDir())
+	s, err := Open(wine.TempDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

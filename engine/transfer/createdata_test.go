@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 func TestCreateWithDataSendsASmallFileInOneRequest(t *testing.T) {
@@ -81,7 +82,7 @@ func TestManySmallFiles(t *testing.T) {
 	tg := Target{Endpoint: "http://" + ln.Addr().String() + tustest.BasePath}
 
 	const files = 1000
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	shas := make([]string, files)
 	for i := range files {
 		data := make([]byte, 1024)

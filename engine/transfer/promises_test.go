@@ -16,6 +16,7 @@ import (
 
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/tustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // slowMethod holds the answer to every request of method for d after
@@ -318,7 +319,7 @@ func TestChangeMidBodyStopsEarly(t *testing.T) {
 		change  func(t *testing.T, path string)
 	}{
 		{"replaced", false, func(t *testing.T, path string) {
-			other, _ := tustest.RandomFile(t, t.TempDir(), "new.bin", size, 99)
+			other, _ := tustest.RandomFile(t, wine.TempDir(t), "new.bin", size, 99)
 			if err := os.Rename(other, path); err != nil {
 				t.Fatal(err)
 			}

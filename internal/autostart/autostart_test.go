@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 func entry(exec string, args ...string) Entry {
@@ -77,7 +79,7 @@ func readExec(t *testing.T, path string) []string {
 }
 
 func TestSetWritesAndRemovesEntry(t *testing.T) {
-	cfg := t.TempDir()
+	cfg := wine.TempDir(t)
 	t.Setenv("XDG_CONFIG_HOME", cfg)
 	e := entry("/usr/bin/ferry", "--hidden")
 	if !Supported() {
@@ -126,7 +128,7 @@ func TestSetWritesAndRemovesEntry(t *testing.T) {
 }
 
 func TestEnabledHonoursHiddenAndGNOMESwitch(t *testing.T) {
-	cfg := t.TempDir()
+	cfg := wine.TempDir(t)
 	t.Setenv("XDG_CONFIG_HOME", cfg)
 	e := entry("/usr/bin/ferry")
 	path := filepath.Join(cfg, "autostart", "app.ferry.Ferry.desktop")
@@ -153,7 +155,7 @@ func TestEnabledHonoursHiddenAndGNOMESwitch(t *testing.T) {
 }
 
 func TestExecQuotingRoundTrips(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", wine.TempDir(t))
 	for _, argv := range [][]string{
 		{"/opt/My Apps/ferry", "--hidden"},
 		{`/home/o'neil/"quoted"/ferry`},
@@ -184,8 +186,8 @@ func TestGLibLaunchesEntry(t *testing.T) {
 	if err != nil {
 		t.Skip("gio is not installed; the spec reading above still checks the quoting")
 	}
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	dir := filepath.Join(t.TempDir(), "My \"Apps\" $HOME `x` back\\slash 100%")
+	t.Setenv("XDG_CONFIG_HOME", wine.TempDir(t))
+	dir := filepath.Join(wine.TempDir(t), "My \"Apps\" $HOME `x` back\\slash 100%")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +202,7 @@ func TestGLibLaunchesEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	path, _ := e.path()
-	out := filepath.Join(t.TempDir(), "argv")
+	out := filepath.Join(wine.TempDir(t), "argv")
 	cmd := exec.Command(gio, "launch", path)
 	cmd.Env = append(os.Environ(), "OUT="+out, "DBUS_SESSION_BUS_ADDRESS=disabled:")
 	if b, err := cmd.CombinedOutput(); err != nil {
@@ -224,7 +226,7 @@ func TestGLibLaunchesEntry(t *testing.T) {
 }
 
 func TestSetRefusesBadEntries(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", wine.TempDir(t))
 	if err := entry("ferry").Set(true); err == nil || !strings.Contains(err.Error(), "full path") {
 		t.Fatalf("a relative Exec: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/ferry-app/ferry/internal/dbustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // fakeLogind answers Inhibit like logind: with one end of a pipe, whose
@@ -213,7 +214,7 @@ func TestHoldRefusedByLogind(t *testing.T) {
 }
 
 func TestHoldWithoutBus(t *testing.T) {
-	i := onBus("unix:path=" + filepath.Join(t.TempDir(), "none"))
+	i := onBus("unix:path=" + filepath.Join(wine.TempDir(t), "none"))
 	start := time.Now()
 	err := i.Hold(true)
 	if err == nil || !strings.HasPrefix(err.Error(), "Cannot keep the computer awake: logind is not reachable over D-Bus (") {

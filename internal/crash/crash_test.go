@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // childEnv makes the test binary a Ferry run that arms its crash output
@@ -102,7 +104,7 @@ func raws(t *testing.T, dir string) []string {
 
 func TestAPanicInAGoroutineLeavesAReportTheNextStartNames(t *testing.T) {
 	for _, redactURL := range []func(string) string{nil, replaceUserinfo} {
-		dir := t.TempDir()
+		dir := wine.TempDir(t)
 		c := startChild(t, dir)
 		c.crash(t)
 
@@ -161,7 +163,7 @@ func TestAPanicInAGoroutineLeavesAReportTheNextStartNames(t *testing.T) {
 }
 
 func TestALiveRunIsNotReported(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	c := startChild(t, dir)
 	run, notes := Start(dir, Options{Command: "queue"})
 	if len(notes) != 0 || len(reports(t, dir)) != 0 || len(raws(t, dir)) != 2 {
@@ -196,7 +198,7 @@ func TestSentences(t *testing.T) {
 		t.Skip("no file locks here")
 	}
 	year := time.Now().Year()
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	fakeRaw(t, dir, time.Date(year, time.March, 7, 14, 2, 12, 0, time.Local), "panic: one\n")
 	notes := Collect(dir, Options{})
 	want := "Ferry stopped unexpectedly on 7 Mar at 14:02; a report is in " +
@@ -207,7 +209,7 @@ func TestSentences(t *testing.T) {
 
 	// Two runs that crashed in one second (a window and a watch): two
 	// reports, one sentence naming the last.
-	dir = t.TempDir()
+	dir = wine.TempDir(t)
 	fakeRaw(t, dir, time.Date(year-1, time.March, 7, 14, 2, 12, 0, time.Local), "panic: two\n")
 	fakeRaw(t, dir, time.Date(year-1, time.March, 7, 14, 2, 12, 0, time.Local), "panic: three\n")
 	fakeRaw(t, dir, time.Date(year-1, time.March, 7, 14, 3, 0, 0, time.Local), "") // a kill: no output
@@ -229,7 +231,7 @@ func TestAReportThatCannotBeWrittenIsSaidAndTriedAgain(t *testing.T) {
 	if !supported {
 		t.Skip("no file locks here")
 	}
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	raw := fakeRaw(t, dir, time.Now(), "panic: x\n")
 	openReport = func(string) (*os.File, error) {
 		return nil, &os.PathError{Op: "open", Path: "somewhere", Err: errors.New("no space left on device")}
@@ -251,7 +253,7 @@ func TestAReportThatCannotBeWrittenIsSaidAndTriedAgain(t *testing.T) {
 }
 
 func TestStartWithoutACrashFolderStillStarts(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	if err := os.WriteFile(filepath.Join(dir, SubDir), nil, 0o600); err != nil { // a file in the way
 		t.Fatal(err)
 	}
@@ -266,7 +268,7 @@ func TestOnlyTheNewestReportsAreKept(t *testing.T) {
 	if !supported {
 		t.Skip("no file locks here")
 	}
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	base := time.Date(2020, time.January, 1, 10, 0, 0, 0, time.Local)
 	for i := range Keep + 2 {
 		fakeRaw(t, dir, base.Add(time.Duration(i)*time.Hour), "panic: x\n")
@@ -284,7 +286,7 @@ func TestTooMuchOutputIsCut(t *testing.T) {
 	if !supported {
 		t.Skip("no file locks here")
 	}
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	fakeRaw(t, dir, time.Now(), "panic: x\n\ngoroutine 1 [running]:\n"+strings.Repeat("main.f(0xc000012345)\n\t/home/ana/ferry/main.go:12 +0x1d\n", maxOutput/40))
 	Collect(dir, Options{})
 	rs := reports(t, dir)

@@ -4,10 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 func TestStartFrom(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	sub := filepath.Join(dir, "videos")
 	if err := os.Mkdir(sub, 0o755); err != nil {
 		t.Fatal(err)

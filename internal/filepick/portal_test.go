@@ -16,6 +16,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/ferry-app/ferry/internal/dbustest"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // privateBus starts a dbus-daemon of our own (no services to activate,
@@ -24,7 +25,7 @@ func privateBus(t *testing.T) string {
 	t.Helper()
 	addr := dbustest.PrivateBus(t)
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
-	t.Setenv("PATH", t.TempDir()) // no zenity, no kdialog
+	t.Setenv("PATH", wine.TempDir(t)) // no zenity, no kdialog
 	return addr
 }
 
@@ -202,7 +203,7 @@ func TestPortalMissingFallsThrough(t *testing.T) {
 				t.Errorf("%v to find there is no dialog", d)
 			}
 			// With zenity there, zenity's dialog shows.
-			dir := t.TempDir()
+			dir := wine.TempDir(t)
 			zenity := filepath.Join(os.Getenv("PATH"), "zenity")
 			if err := os.WriteFile(zenity, []byte("#!/bin/sh\necho '"+dir+"'\n"), 0o755); err != nil {
 				t.Fatal(err)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // fakeTool puts a shell script named name on a PATH of its own (nothing
@@ -19,8 +21,8 @@ import (
 // arguments are written to, one a line. body runs after that.
 func fakeTool(t *testing.T, name, body string) (argsFile string) {
 	t.Helper()
-	bin := t.TempDir()
-	argsFile = filepath.Join(t.TempDir(), "args")
+	bin := wine.TempDir(t)
+	argsFile = filepath.Join(wine.TempDir(t), "args")
 	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" + argsFile + "'\n" + body + "\n"
 	if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
@@ -41,7 +43,7 @@ func readArgs(t *testing.T, file string) []string {
 
 // videos makes two files, one with spaces and a plus in its name.
 func videos(t *testing.T) (dir, a, b string) {
-	dir = t.TempDir()
+	dir = wine.TempDir(t)
 	a, b = filepath.Join(dir, "a.mp4"), filepath.Join(dir, "b c+1.mov")
 	for _, p := range []string{a, b} {
 		if err := os.WriteFile(p, nil, 0o644); err != nil {
@@ -174,7 +176,7 @@ func TestZenityBeforeKdialog(t *testing.T) {
 }
 
 func TestUnavailable(t *testing.T) {
-	t.Setenv("PATH", t.TempDir())
+	t.Setenv("PATH", wine.TempDir(t))
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 	start := time.Now()
 	if _, err := Files(context.Background(), "Add files", ""); !errors.Is(err, ErrUnavailable) {
@@ -189,7 +191,7 @@ func TestUnavailable(t *testing.T) {
 }
 
 func TestSessionBusAddress(t *testing.T) {
-	rt := t.TempDir()
+	rt := wine.TempDir(t)
 	t.Setenv("XDG_RUNTIME_DIR", rt)
 	for _, c := range []struct{ env, want string }{
 		{"disabled:", ""},

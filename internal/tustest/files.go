@@ -8,16 +8,18 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // RandomFile writes size pseudo-random bytes (a pure function of seed) to
 // dir/name, creating parent directories, and returns the path and the hex
 // SHA-256. It streams, so 1 GiB costs a second or two and 1 MiB of memory. An empty
-// dir means t.TempDir().
+// dir means wine.TempDir(t).
 func RandomFile(t TB, dir, name string, size int64, seed int64) (path, sha256hex string) {
 	t.Helper()
 	if dir == "" {
-		dir = t.TempDir()
+		dir = wine.TempDir(t)
 	}
 	path = filepath.Join(dir, name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

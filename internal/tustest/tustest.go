@@ -26,6 +26,8 @@ import (
 	"github.com/tus/tusd/v2/pkg/handler"
 	"github.com/tus/tusd/v2/pkg/memorylocker"
 	"golang.org/x/exp/slog"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // BasePath is where tusd is mounted on both listeners.
@@ -98,7 +100,7 @@ func WithMiddleware(mw func(http.Handler) http.Handler) Option {
 	return func(c *config) { c.mw = append(c.mw, mw) }
 }
 
-// New starts tusd with a filestore in t.TempDir() and a memorylocker, behind
+// New starts tusd with a filestore in wine.TempDir(t) and a memorylocker, behind
 // the fault layer, all on 127.0.0.1. It is stopped by t.Cleanup.
 func New(t TB, opts ...Option) *Server {
 	t.Helper()
@@ -107,7 +109,7 @@ func New(t TB, opts ...Option) *Server {
 		o(&cfg)
 	}
 
-	s := &Server{t: t, token: cfg.token, Dir: t.TempDir(), seq: map[string]int{}}
+	s := &Server{t: t, token: cfg.token, Dir: wine.TempDir(t), seq: map[string]int{}}
 	s.faults.set(cfg.faults)
 
 	composer := handler.NewStoreComposer()

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // --- a minimal tus 1.0 client on plain net/http ---
@@ -515,7 +517,7 @@ func TestCloseStopsGoroutines(t *testing.T) {
 }
 
 func TestRandomFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	p1, h1 := RandomFile(t, dir, "a/b.bin", 3<<20+7, 1)
 	p2, h2 := RandomFile(t, dir, "c.bin", 3<<20+7, 1)
 	_, h3 := RandomFile(t, dir, "d.bin", 3<<20+7, 2)
