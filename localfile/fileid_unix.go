@@ -19,7 +19,7 @@ func fileID(_ *os.File, fi os.FileInfo) string {
 
 // changeTime is when the file's inode last changed: a write anywhere in it
 // moves it, and unlike mtime it cannot be set back (touch -r).
-func changeTime(fi os.FileInfo) int64 {
+func changeTime(_ *os.File, fi os.FileInfo) int64 {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		return ctime(st)
 	}

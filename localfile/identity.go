@@ -17,7 +17,7 @@ import (
 type Identity struct {
 	Size   int64  `json:"size"`
 	MTime  int64  `json:"mtime_ns"`
-	CTime  int64  `json:"ctime_ns,omitempty"` // inode change time, where the OS gives it
+	CTime  int64  `json:"ctime_ns,omitempty"` // change time (inode, or Windows' ChangeTime), where the OS gives it
 	FileID string `json:"file_id,omitempty"`  // device and inode (file index on Windows)
 	Head   string `json:"head"`               // SHA-256 of the first MiB
 	Tail   string `json:"tail,omitempty"`     // SHA-256 of the last MiB, when the file is longer
@@ -36,7 +36,7 @@ func Identify(path string) (Identity, error) {
 	if err != nil {
 		return Identity{}, err
 	}
-	id := Identity{Size: fi.Size(), MTime: fi.ModTime().UnixNano(), CTime: changeTime(fi), FileID: fileID(f, fi)}
+	id := Identity{Size: fi.Size(), MTime: fi.ModTime().UnixNano(), CTime: changeTime(f, fi), FileID: fileID(f, fi)}
 	if id.Head, err = hashRange(f, 0, min(fi.Size(), identitySpan)); err != nil {
 		return Identity{}, err
 	}
