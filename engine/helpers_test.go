@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferry-app/ferry/engine/transfer"
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/ferry-app/ferry/internal/wine"
 )
@@ -101,5 +102,14 @@ func waitDone(t *testing.T, e *Engine, n int, timeout time.Duration) {
 		case <-sub.C:
 		case <-time.After(100 * time.Millisecond):
 		}
+	}
+}
+
+// needAcks skips a test that watches acknowledged bytes where the system
+// does not tell them (transfer.AcksKnown).
+func needAcks(t *testing.T) {
+	t.Helper()
+	if !transfer.AcksKnown() {
+		t.Skip("this system does not tell a connection's acknowledged bytes (Windows before 10 1703; Wine has no SIO_TCP_INFO)")
 	}
 }

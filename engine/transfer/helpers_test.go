@@ -3,7 +3,6 @@ package transfer
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -193,30 +192,10 @@ func (s *saying) Handle(_ context.Context, r slog.Record) error {
 }
 
 // needAcks skips a test that watches acknowledged bytes where the system
-// does not tell them: where ackKnown is false, and where the call fails
-// when tried (Windows before 10 1703, and Wine: no SIO_TCP_INFO), so that
-// progress counts bytes handed to the kernel (countingConn.acked).
+// does not tell them (AcksKnown).
 func needAcks(t *testing.T) {
 	t.Helper()
-	if !ackKnown {
-		t.Skip("this platform cannot tell acknowledged bytes")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		if c, err := ln.Accept(); err == nil {
-			c.Close()
-		}
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, ok := peerAcked(&countingConn{TCPConn: c.(*net.TCPConn)}); !ok {
+	if !AcksKnown() {
 		t.Skip("this system does not tell a connection's acknowledged bytes (Windows before 10 1703; Wine has no SIO_TCP_INFO)")
 	}
 }
