@@ -57,6 +57,7 @@ func resultJSON(t *testing.T, out string) resultLine {
 
 func TestDestTusSavedByName(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	t.Setenv("FERRY_KEYCHAIN", "file") // nor the keychain of Windows or macOS
 	srv := tustest.New(t, tustest.WithAuth("s3cr3t-t0ken"))
 	data := wine.TempDir(t)
 	r := ferry(t, "dest", "add", "studio", "--data-dir", data, "--kind", "tus", "--url", srv.URL,
@@ -106,6 +107,7 @@ func TestDestTusSavedByName(t *testing.T) {
 
 func TestDestCloudflareKeepsStreamsRules(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	t.Setenv("FERRY_KEYCHAIN", "file") // nor the keychain of Windows or macOS
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{CutEvery: 7 << 20, CutSeed: 5}))
 	cf := tustest.NewCloudflare(t, srv, tustest.CloudflareAccount, "cf-t0ken")
 	t.Setenv("FERRY_CLOUDFLARE_API", cf.Base)
@@ -166,6 +168,7 @@ func TestDestCloudflareKeepsStreamsRules(t *testing.T) {
 
 func TestDestBackendAsksAgainWhenItsURLExpires(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	t.Setenv("FERRY_KEYCHAIN", "file") // nor the keychain of Windows or macOS
 	// A slow link that cuts now and then: some request after the first
 	// URL died finds it gone.
 	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 2 << 20, CutEvery: 2 << 20, CutSeed: 1}))
@@ -217,6 +220,7 @@ func TestDestBackendAsksAgainWhenItsURLExpires(t *testing.T) {
 
 func TestDestVimeoKeepsTheVideosLink(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	t.Setenv("FERRY_KEYCHAIN", "file") // nor the keychain of Windows or macOS
 	srv := tustest.New(t)
 	vm := tustest.NewVimeo(t, srv, "vimeo-t0ken")
 	t.Setenv("FERRY_VIMEO_API", vm.Base)
@@ -255,6 +259,7 @@ func TestDestVimeoKeepsTheVideosLink(t *testing.T) {
 
 func TestDestBuiltinReceives(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	t.Setenv("FERRY_KEYCHAIN", "file") // nor the keychain of Windows or macOS
 	data, recv := wine.TempDir(t), wine.TempDir(t)
 	if r := ferry(t, "dest", "add", "here", "--data-dir", data, "--kind", "builtin", "--dir", recv); r.code != 0 {
 		t.Fatalf("dest add: exit %d %s", r.code, r.stderr)

@@ -12,6 +12,7 @@ import (
 
 func TestDestAddRefusesAnExistingName(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	t.Setenv("FERRY_KEYCHAIN", "file") // nor the keychain of Windows or macOS
 	a, b := tustest.New(t), tustest.New(t)
 	data := wine.TempDir(t)
 	if r := ferry(t, "dest", "add", "studio", "--data-dir", data, "--url", a.URL); r.code != 0 {
@@ -34,6 +35,7 @@ func TestDestAddRefusesAnExistingName(t *testing.T) {
 
 func TestDestAddBoundsSizes(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	t.Setenv("FERRY_KEYCHAIN", "file") // nor the keychain of Windows or macOS
 	srv := tustest.New(t)
 	data := wine.TempDir(t)
 	big := strings.Repeat("x", 120<<10)
@@ -60,6 +62,7 @@ func TestDestAddBoundsSizes(t *testing.T) {
 // ferry.db, and still go with every creation.
 func TestDestURLSecretsGoToTheKeychain(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	t.Setenv("FERRY_KEYCHAIN", "file") // nor the keychain of Windows or macOS
 	var authorised atomic.Int64
 	srv := tustest.New(t, tustest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -54,6 +54,7 @@ func TestTotalBarSaysWhyNothingMoves(t *testing.T) {
 
 func TestQueueTableSaysSI(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	t.Setenv("FERRY_KEYCHAIN", "file") // nor the keychain of Windows or macOS
 	srv := tustest.New(t)
 	data := wine.TempDir(t)
 	p, _ := tustest.RandomFile(t, wine.TempDir(t), "clip.mp4", 3_400_000, 1)

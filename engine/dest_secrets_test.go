@@ -46,6 +46,7 @@ func urlSecretsServer(t *testing.T) (*tustest.Server, string, *atomic.Int64) {
 // without a Secret Service.
 func fileKeychain(t *testing.T, dir string) *keychain.Keychain {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	t.Setenv("FERRY_KEYCHAIN", "file") // nor the keychain of Windows or macOS
 	return keychain.Open(dir, nil)
 }
 

@@ -58,7 +58,8 @@ type Keychain struct {
 	warned bool // guarded by mu
 }
 
-// Open picks the OS keychain when it works, else the fallback file
+// Open picks the OS keychain when it works (and FileEnv does not say
+// otherwise), else the fallback file
 // <dataDir>/secrets.json (mode 0600, its directory created 0700). Whether
 // the OS keychain works is checked once, here, with a probe item (set, get,
 // delete) and a timeout of a few seconds. warn, which may be nil, is called
@@ -82,13 +83,21 @@ func open(dataDir string, warn func(string), sys backend, timeout time.Duration)
 		dataDir = abs
 	}
 	k := &Keychain{path: filepath.Join(dataDir, FileName), warn: warn}
-	if err := probe(sys, timeout); err != nil {
+	switch err := probe(sys, timeout); {
+	case os.Getenv(FileEnv) == "file":
+		k.reason = FileEnv + "=file"
+	case err != nil:
 		k.reason = fallbackReason(err, timeout)
-	} else {
+	default:
 		k.sys = sys
 	}
 	return k
 }
+
+// FileEnv, set to "file", keeps secrets in the fallback file even where
+// the OS keychain works: a shared account, a CI machine, tests (whose
+// secrets must stay in their own folder, not in the user's keychain).
+const FileEnv = "FERRY_KEYCHAIN"
 
 // Where says where secrets are kept now: "the system keychain", or the path
 // of the fallback file.
@@ -232,6 +241,9 @@ func (k *Keychain) fallbackSentence() string {
 	perm := "in plain text, readable only by you (0600)"
 	if runtime.GOOS == "windows" {
 		perm = "in plain text, protected only by your user account's file permissions"
+	}
+	if k.reason == FileEnv+"=file" {
+		return fmt.Sprintf("As %s=file asks, Ferry keeps tokens in %s, %s.", FileEnv, k.path, perm)
 	}
 	return fmt.Sprintf("No system keychain here (%s): Ferry keeps tokens in %s, %s.", k.reason, k.path, perm)
 }

@@ -483,3 +483,24 @@ func TestConcurrent(t *testing.T) {
 		})
 	}
 }
+
+// FERRY_KEYCHAIN=file keeps secrets in the data dir's file even where the
+// OS keychain works, and says so.
+func TestFileEnvKeepsSecretsInTheFile(t *testing.T) {
+	t.Setenv(FileEnv, "file")
+	dir := wine.TempDir(t)
+	var said []string
+	k := open(dir, func(s string) { said = append(said, s) }, newFake(), time.Second)
+	if err := k.Set("d", "token", "t0k"); err != nil {
+		t.Fatal(err)
+	}
+	if k.Where() != filepath.Join(dir, FileName) {
+		t.Fatalf("secrets kept in %s", k.Where())
+	}
+	if v, err := k.Get("d", "token"); err != nil || v != "t0k" {
+		t.Fatalf("Get = %q, %v", v, err)
+	}
+	if len(said) != 1 || !strings.Contains(said[0], "FERRY_KEYCHAIN=file") {
+		t.Fatalf("said %q", said)
+	}
+}

@@ -28,11 +28,12 @@ func (w *Window) Drop(uris []fyne.URI) {
 		if u.Scheme() != "file" {
 			continue
 		}
-		if fi, err := os.Stat(u.Path()); err == nil && fi.IsDir() && w.inWatch {
-			dirs = append(dirs, u.Path()) // dropped on the Watch folders view: watched
+		p := localPath(u)
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() && w.inWatch {
+			dirs = append(dirs, p) // dropped on the Watch folders view: watched
 			continue
 		}
-		paths = append(paths, u.Path())
+		paths = append(paths, p)
 	}
 	if len(dirs) > 0 {
 		w.watch.drop(dirs)
@@ -239,6 +240,10 @@ func (w *Window) fyneFileDialog() {
 	p.dlg.Show()
 }
 
+// localPath is a file URI's path as the system writes it: Fyne's URIs
+// say C:/Users/ana on Windows too.
+func localPath(u fyne.URI) string { return filepath.FromSlash(u.Path()) }
+
 func (w *Window) fyneFolderDialog(fn func(string)) {
 	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {
@@ -246,8 +251,8 @@ func (w *Window) fyneFolderDialog(fn func(string)) {
 			return
 		}
 		if u != nil {
-			w.rememberDir(filepath.Dir(u.Path()))
-			fn(u.Path())
+			w.rememberDir(filepath.Dir(localPath(u)))
+			fn(localPath(u))
 		}
 	}, w.win)
 	w.startIn(d.SetLocation)

@@ -263,7 +263,7 @@ func (d *destDialog) pickFolder() {
 			return
 		}
 		if dir != nil {
-			d.folder.SetText(dir.Path())
+			d.folder.SetText(localPath(dir))
 		}
 	}, d.win)
 	for p := strings.TrimSpace(d.folder.Text); p != "" && p != filepath.Dir(p); p = filepath.Dir(p) {

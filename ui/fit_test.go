@@ -122,7 +122,7 @@ func TestSettingsSwitchThemeAndRows(t *testing.T) {
 	if !h.w.list.compact {
 		t.Fatal("the rows are not compact")
 	}
-	if p := loadPrefs(t, h.eng); p.Theme != "dark" || !p.CompactRows {
+	if p := h.prefs(); p.Theme != "dark" || !p.CompactRows {
 		t.Fatalf("kept %+v", p)
 	}
 	found := false

@@ -83,7 +83,7 @@ func TestNewestJobsAreOnTopAndTheOrderCanChange(t *testing.T) {
 	if got := strings.Join(h.shownNames(), " "); got != "new-0.mp4 mid-0.mp4 old-0.mp4" {
 		t.Fatalf("by size: %s", got)
 	}
-	if loadPrefs(t, h.eng).Sort != sortSize {
+	if h.prefs().Sort != sortSize {
 		t.Fatal("the order is not kept")
 	}
 	// A failure under "State" comes first.

@@ -10,8 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/ferry-app/ferry/engine"
 )
 
 type failingAwake struct{}
@@ -62,14 +60,14 @@ func TestMissingServicesAreSaidOnceInPlainWords(t *testing.T) {
 		t.Fatal("the dismissed note stays")
 	}
 	h.settle()
-	if !slices.Contains(loadPrefs(t, h.eng).Dismissed, noteKeychain) {
+	if !slices.Contains(h.prefs().Dismissed, noteKeychain) {
 		t.Fatal("the dismissal is not kept")
 	}
 	if !slices.ContainsFunc(h.w.notices.system(), func(s string) bool { return strings.Contains(s, "keychain") }) {
 		t.Fatal("Settings would not list the keychain note")
 	}
 	// The next start does not say it again.
-	h.w.prefs = loadPrefs(t, h.eng)
+	h.w.prefs = h.prefs()
 	n := newNotices(h.w)
 	n.add(noteKeychain, "There is no keychain on this computer: Ferry keeps secrets in a file only you can read.")
 	if len(n.texts()) != 0 || len(n.system()) != 1 {
@@ -79,11 +77,14 @@ func TestMissingServicesAreSaidOnceInPlainWords(t *testing.T) {
 
 // loadPrefs reads the window's saved settings, failing the test if they
 // cannot be read.
-func loadPrefs(t *testing.T, eng *engine.Engine) Prefs {
-	t.Helper()
-	p, err := LoadPrefs(eng)
+// prefs are the settings as saved, once the saves the window started off
+// its goroutine are done.
+func (h *harness) prefs() Prefs {
+	h.t.Helper()
+	h.settle()
+	p, err := LoadPrefs(h.eng)
 	if err != nil {
-		t.Fatal(err)
+		h.t.Fatal(err)
 	}
 	return p
 }

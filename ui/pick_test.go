@@ -30,8 +30,8 @@ func TestAddFilesPicksManyAndRemembersTheFolder(t *testing.T) {
 	h.w.addFilesDialog()
 	h.rowOf("one.mp4", stateIs("Done"))
 	h.rowOf("two words.mov", stateIs("Done"))
-	if loadPrefs(t, h.eng).LastDir != filepath.Dir(a) {
-		t.Fatalf("last folder kept: %q", loadPrefs(t, h.eng).LastDir)
+	if h.prefs().LastDir != filepath.Dir(a) {
+		t.Fatalf("last folder kept: %q", h.prefs().LastDir)
 	}
 	<-asked // the first dialog's folder: none yet
 	h.w.addFilesDialog()

@@ -214,6 +214,7 @@ func TestASettlingFileIsNamedWithItsWait(t *testing.T) {
 // watcher closed and opened again on the same data dir show them at once.
 func TestWatchFolderCountsSurviveARestart(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	t.Setenv("FERRY_KEYCHAIN", "file") // nor the keychain of Windows or macOS
 	srv := tustest.New(t)
 	data, dir := wine.TempDir(t), wine.TempDir(t)
 	open := func() (*engine.Engine, *watch.Watcher, *watch.Subscription) {

@@ -149,7 +149,8 @@ func (h *harness) dialogSays(text string) bool {
 }
 
 func TestTheWatchFormSaysWhatIsWrong(t *testing.T) {
-	f := settings.WatchFolder{Dir: "/videos"}
+	videos, _ := filepath.Abs(filepath.FromSlash("/videos")) // C:\videos on Windows
+	f := settings.WatchFolder{Dir: videos}
 	if _, err := readWatchForm(f, "", "", "", afterLabels[0], ""); err == nil {
 		t.Fatal("no destination was taken")
 	}

@@ -39,6 +39,7 @@ func newHarness(t *testing.T, srvOpts ...tustest.Option) *harness {
 func newHarnessWith(t *testing.T, opt func(*Options), srvOpts ...tustest.Option) *harness {
 	t.Helper()
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	t.Setenv("FERRY_KEYCHAIN", "file") // nor the keychain of Windows or macOS
 	h := &harness{t: t, srv: tustest.New(t, srvOpts...), dir: wine.TempDir(t)}
 	data := wine.TempDir(t)
 	eng, err := engine.Open(engine.Options{DataDir: data, Tick: 20 * time.Millisecond, StallTimeout: 5 * time.Second,
@@ -233,7 +234,7 @@ func TestSlowModeAndSettingsReachTheEngineLive(t *testing.T) {
 	if _, r := h.eng.Limits(); r != DefaultPrefs().SlowRate {
 		t.Fatalf("slow mode: rate %d, want %d", r, DefaultPrefs().SlowRate)
 	}
-	if !loadPrefs(t, h.eng).SlowMode {
+	if !h.prefs().SlowMode {
 		t.Fatal("slow mode was not saved")
 	}
 	test.Tap(h.w.slow)
@@ -458,8 +459,8 @@ func TestQuickChangesKeepTheNewestSettings(t *testing.T) {
 	}
 	test.Tap(h.w.slow) // six taps: off
 	h.settle()
-	if h.w.prefs.SlowMode || loadPrefs(t, h.eng).SlowMode {
-		t.Fatalf("slow mode shown %v, kept %v; want off", h.w.prefs.SlowMode, loadPrefs(t, h.eng).SlowMode)
+	if h.w.prefs.SlowMode || h.prefs().SlowMode {
+		t.Fatalf("slow mode shown %v, kept %v; want off", h.w.prefs.SlowMode, h.prefs().SlowMode)
 	}
 	if _, r := h.eng.Limits(); r != 0 {
 		t.Fatalf("rate %d; want none", r)
