@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 
 	"github.com/ferry-app/ferry/dest"
@@ -45,8 +46,8 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.json, "json", false, "print one JSON object a line")
 }
 
-// resolveDataDir applies --data-dir, then FERRY_DATA_DIR, then the user
-// config dir.
+// resolveDataDir applies --data-dir, then FERRY_DATA_DIR, then Ferry's
+// folder in the user config dir.
 func (c *common) resolveDataDir() (string, error) {
 	if c.dataDir != "" {
 		return filepath.Abs(c.dataDir)
@@ -58,7 +59,17 @@ func (c *common) resolveDataDir() (string, error) {
 	if err != nil {
 		return "", fault.Wrap(fault.CodeBadSetting, err, "Cannot find a folder for Ferry's queue (%s); pass --data-dir.", fault.Cause(err))
 	}
-	return filepath.Join(base, "ferry"), nil
+	return filepath.Join(base, dataDirName()), nil
+}
+
+// dataDirName is Ferry's folder in the user config dir, as each system
+// writes its programs' folders: %APPDATA%\Ferry, ~/Library/Application
+// Support/Ferry, ~/.config/ferry.
+func dataDirName() string {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		return "Ferry"
+	}
+	return "ferry"
 }
 
 // engineOptions are the engine's options from the flags; warnings (the
