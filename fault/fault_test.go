@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -24,7 +25,7 @@ func TestCodeKindAndCauseAreFoundThroughWrapping(t *testing.T) {
 	if e.Error() != "/no/such/ferry/file does not exist." {
 		t.Fatalf("sentence %q", e.Error())
 	}
-	if got, want := Cause(wrapped), statErr.(*fs.PathError).Err.Error(); got != want {
+	if got, want := Cause(wrapped), strings.TrimSuffix(statErr.(*fs.PathError).Err.Error(), "."); got != want {
 		t.Fatalf("Cause = %q; want the innermost error's words, %q", got, want)
 	}
 	plain := errors.New("no code")
