@@ -60,8 +60,8 @@ type pipeListener struct {
 	conns  chan net.Conn
 	done   chan struct{}
 	once   sync.Once
-	handle windows.Handle // the instance waiting for a client
 	mu     sync.Mutex
+	handle windows.Handle // the instance waiting for a client (under mu)
 }
 
 func listen(dataDir string) (net.Listener, func(), error) {
@@ -102,15 +102,10 @@ func (l *pipeListener) serve(h windows.Handle) {
 	}
 	defer windows.CloseHandle(ev)
 	for {
-		l.mu.Lock()
-		l.handle = h
-		l.mu.Unlock()
-		connected := l.await(h, ev)
-		select {
-		case <-l.done:
+		connected, open := l.await(h, ev)
+		if !open {
 			windows.CloseHandle(h)
 			return
-		default:
 		}
 		next, err := l.instance(0)
 		if !connected {
@@ -120,6 +115,10 @@ func (l *pipeListener) serve(h windows.Handle) {
 			case l.conns <- newPipeConn(h, l.name):
 			case <-l.done:
 				windows.CloseHandle(h)
+				if err == nil {
+					windows.CloseHandle(next)
+				}
+				return
 			}
 		}
 		if err != nil {
@@ -129,19 +128,39 @@ func (l *pipeListener) serve(h windows.Handle) {
 	}
 }
 
-// await waits until a client opens instance h.
-func (l *pipeListener) await(h, ev windows.Handle) bool {
+// await waits until a client opens instance h; open is false once the
+// listener is closed. The wait is begun under l.mu, so Close cancels
+// either a wait that has begun or one that never will.
+func (l *pipeListener) await(h, ev windows.Handle) (connected, open bool) {
 	windows.ResetEvent(ev)
 	ov := windows.Overlapped{HEvent: ev}
-	switch err := windows.ConnectNamedPipe(h, &ov); {
+	l.mu.Lock()
+	select {
+	case <-l.done:
+		l.mu.Unlock()
+		return false, false
+	default:
+	}
+	l.handle = h
+	err := windows.ConnectNamedPipe(h, &ov)
+	l.mu.Unlock()
+	switch {
 	case err == nil, errors.Is(err, windows.ERROR_PIPE_CONNECTED):
-		return true
+		return true, true
 	case !errors.Is(err, windows.ERROR_IO_PENDING):
-		return false
+		return false, true
 	}
 	windows.WaitForSingleObject(ev, windows.INFINITE)
 	var n uint32
-	return windows.GetOverlappedResult(h, &ov, &n, false) == nil
+	if windows.GetOverlappedResult(h, &ov, &n, false) == nil {
+		return true, true
+	}
+	select {
+	case <-l.done:
+		return false, false
+	default:
+		return false, true
+	}
 }
 
 func (l *pipeListener) Accept() (net.Conn, error) {
@@ -156,8 +175,8 @@ func (l *pipeListener) Accept() (net.Conn, error) {
 // Close stops the listener: the wait for a client is cancelled.
 func (l *pipeListener) Close() error {
 	l.once.Do(func() {
-		close(l.done)
 		l.mu.Lock()
+		close(l.done)
 		windows.CancelIoEx(l.handle, nil)
 		l.mu.Unlock()
 	})
