@@ -4,9 +4,6 @@ package autostart
 
 import (
 	"bufio"
-	"errors"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,14 +15,10 @@ func Supported() bool { return true }
 
 // path is the entry's file in the user's XDG autostart dir.
 func (e Entry) path() (string, error) {
-	if e.ID == "" || strings.ContainsAny(e.ID, `/\`) || strings.HasPrefix(e.ID, ".") {
-		return "", fmt.Errorf("Cannot name the login item %q: an id such as app.ferry.Ferry is needed", e.ID)
-	}
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("Cannot find the folder for programs started at login: %w", err)
-	}
-	return filepath.Join(dir, "autostart", e.ID+".desktop"), nil
+	return e.fileIn(func() (string, error) {
+		d, err := os.UserConfigDir()
+		return filepath.Join(d, "autostart"), err
+	}, ".desktop")
 }
 
 // Enabled reports whether the desktop will start the entry at login: its
@@ -65,20 +58,5 @@ func (e Entry) Enabled() bool {
 // is already off.
 func (e Entry) Set(on bool) error {
 	path, err := e.path()
-	if err != nil {
-		return err
-	}
-	if !on {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("Cannot stop Ferry starting at login: %w", err)
-		}
-		return nil
-	}
-	if !filepath.IsAbs(e.Exec) {
-		return fmt.Errorf("Cannot start Ferry at login: the program's full path is needed, not %q", e.Exec)
-	}
-	if err := writeFile(path, e.desktop()); err != nil {
-		return fmt.Errorf("Cannot start Ferry at login: %w", err)
-	}
-	return nil
+	return e.setFile(path, err, on, e.desktop)
 }
