@@ -87,7 +87,7 @@ func runningFerry(t *testing.T, front control.Front) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() { wine.RemoveAll(dir) })
 	eng, err := engine.Open(engine.Options{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)

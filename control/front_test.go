@@ -13,6 +13,7 @@ import (
 
 	"github.com/ferry-app/ferry/engine"
 	"github.com/ferry-app/ferry/fault"
+	"github.com/ferry-app/ferry/internal/wine"
 )
 
 // fakeFront records what other processes asked of the window.
@@ -50,7 +51,7 @@ func dataDir(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Cleanup(func() { wine.RemoveAll(dir) })
 	return dir
 }
 

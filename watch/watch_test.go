@@ -363,7 +363,7 @@ func TestFolderDeletedAndMadeAgainIsWatchedAgain(t *testing.T) {
 	dir := filepath.Join(wine.TempDir(t), "Exports")
 	mkdir(t, dir)
 	r.watch(r.folder(dir))
-	if err := os.RemoveAll(dir); err != nil {
+	if err := wine.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, "missing", func() bool { return r.status(dir).State == Missing })

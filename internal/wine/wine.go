@@ -56,6 +56,15 @@ type TB interface {
 	Logf(format string, args ...any)
 }
 
+// RemoveAll is os.RemoveAll, which under Wine removes one entry at a
+// time (see TempDir).
+func RemoveAll(path string) error {
+	if !Running() {
+		return os.RemoveAll(path)
+	}
+	return removeAll(path)
+}
+
 // removeAll removes a folder's entries depth first, then the folder.
 func removeAll(dir string) error {
 	entries, err := os.ReadDir(dir)
