@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ferry-app/ferry/engine/transfer"
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/localfile"
 )
@@ -39,14 +38,14 @@ func testFolder(_ *Probe, d Destination) error {
 	}
 	f, err := os.CreateTemp(d.Dir, ".ferry-test-*")
 	if err != nil {
-		return permanent(fault.CodeFileUnreadable, err, "Cannot write into %s: %v.", d.Dir, transfer.RootCause(err))
+		return fault.Wrap(fault.CodeFileUnreadable, err, "Cannot write into %s: %s.", d.Dir, fault.Cause(err))
 	}
 	cerr := f.Close()
 	if err := os.Remove(f.Name()); err != nil {
-		return permanent(fault.CodeFileUnreadable, err, "Ferry can write into %s but cannot delete from it (%v); its test file %s is left there. Check the folder's permissions.", d.Dir, transfer.RootCause(err), filepath.Base(f.Name()))
+		return fault.Wrap(fault.CodeFileUnreadable, err, "Ferry can write into %s but cannot delete from it (%s); its test file %s is left there. Check the folder's permissions.", d.Dir, fault.Cause(err), filepath.Base(f.Name()))
 	}
 	if cerr != nil {
-		return permanent(fault.CodeFileUnreadable, cerr, "Cannot write into %s: %v.", d.Dir, transfer.RootCause(cerr))
+		return fault.Wrap(fault.CodeFileUnreadable, cerr, "Cannot write into %s: %s.", d.Dir, fault.Cause(cerr))
 	}
 	return nil
 }

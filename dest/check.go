@@ -1,7 +1,6 @@
 package dest
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
 
@@ -19,10 +18,6 @@ const (
 	MaxHeaders     = 32 << 10 // all headers and metadata together
 	MaxToken       = 16 << 10 // an API token
 )
-
-func permanent(code fault.Code, err error, format string, args ...any) *fault.Error {
-	return &fault.Error{Kind: fault.Permanent, Code: code, Msg: fmt.Sprintf(format, args...), Err: err}
-}
 
 // Check says in a sentence what is wrong with a destination's settings:
 // the first field of its provider that is missing or wrong, in the
@@ -54,7 +49,7 @@ func (d Destination) Check() error {
 // not in d: whether one is given is for whoever reads them to say.
 func (d Destination) CheckField(f Field) error {
 	if f.Missing != "" && !f.Secret() && d.empty(f.Slot) {
-		return permanent(fault.CodeBadURL, nil, "%s", f.Missing)
+		return fault.Wrap(fault.CodeBadURL, nil, "%s", f.Missing)
 	}
 	if f.Check != nil {
 		return f.Check(d)
@@ -84,13 +79,13 @@ func (d Destination) empty(s Slot) bool {
 // checkSizes bounds the URL and the headers, before anything quotes them.
 func (d Destination) checkSizes() error {
 	if len(d.URL) > MaxURL {
-		return permanent(fault.CodeBadURL, nil, "The URL is %d bytes long; Ferry takes URLs of at most 8 KiB, as servers refuse longer ones. Check that it is the upload URL alone.", len(d.URL))
+		return fault.Wrap(fault.CodeBadURL, nil, "The URL is %d bytes long; Ferry takes URLs of at most 8 KiB, as servers refuse longer ones. Check that it is the upload URL alone.", len(d.URL))
 	}
 	total := 0
 	for k, vs := range d.Header {
 		for _, v := range vs {
 			if len(v) > MaxHeaderValue {
-				return permanent(fault.CodeBadURL, nil, "The value of header %.64s is %d bytes long; Ferry takes at most 8 KiB, as servers refuse longer ones.", k, len(v))
+				return fault.Wrap(fault.CodeBadURL, nil, "The value of header %.64s is %d bytes long; Ferry takes at most 8 KiB, as servers refuse longer ones.", k, len(v))
 			}
 			total += len(k) + len(v) + 4
 		}
@@ -99,7 +94,7 @@ func (d Destination) checkSizes() error {
 		total += len(k) + 1 + (len(v)+2)/3*4 // Upload-Metadata carries values in base64
 	}
 	if total > MaxHeaders {
-		return permanent(fault.CodeBadURL, nil, "The headers and metadata add up to %d bytes; Ferry takes at most 32 KiB, as servers refuse larger requests. Leave out what the server does not need.", total)
+		return fault.Wrap(fault.CodeBadURL, nil, "The headers and metadata add up to %d bytes; Ferry takes at most 32 KiB, as servers refuse larger requests. Leave out what the server does not need.", total)
 	}
 	return nil
 }
@@ -107,7 +102,7 @@ func (d Destination) checkSizes() error {
 // CheckToken says in a sentence what is wrong with an API token.
 func CheckToken(token string) error {
 	if len(token) > MaxToken {
-		return permanent(fault.CodeBadURL, nil, "The token is longer than 16 KiB; no API token is that long. Check that it is the token alone.")
+		return fault.Wrap(fault.CodeBadURL, nil, "The token is longer than 16 KiB; no API token is that long. Check that it is the token alone.")
 	}
 	return nil
 }
@@ -116,7 +111,7 @@ func CheckToken(token string) error {
 func CheckURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return permanent(fault.CodeBadURL, err, "%q is not an upload URL: it should look like https://host/files/.", raw)
+		return fault.Wrap(fault.CodeBadURL, err, "%q is not an upload URL: it should look like https://host/files/.", raw)
 	}
 	return nil
 }
@@ -133,17 +128,17 @@ func CheckDestination(d Destination) error {
 	}
 	for k, vs := range d.Header {
 		if !httpguts.ValidHeaderFieldName(k) {
-			return permanent(fault.CodeBadURL, nil, "%q is not a valid header name.", k)
+			return fault.Wrap(fault.CodeBadURL, nil, "%q is not a valid header name.", k)
 		}
 		for _, v := range vs {
 			if !httpguts.ValidHeaderFieldValue(v) {
-				return permanent(fault.CodeBadURL, nil, "The value of header %s has a line break or a control character; it cannot be sent.", k)
+				return fault.Wrap(fault.CodeBadURL, nil, "The value of header %s has a line break or a control character; it cannot be sent.", k)
 			}
 		}
 	}
 	for k := range d.Meta {
 		if k == "" || strings.ContainsAny(k, " ,") {
-			return permanent(fault.CodeBadURL, nil, "%q is not a metadata key (no spaces or commas).", k)
+			return fault.Wrap(fault.CodeBadURL, nil, "%q is not a metadata key (no spaces or commas).", k)
 		}
 	}
 	return nil

@@ -73,7 +73,7 @@ func cloudflareAPI() string {
 // account id: 32 hexadecimal characters, as the dashboard's address has it.
 func CheckAccountID(id string) error {
 	if len(id) != 32 || strings.Trim(strings.ToLower(id), "0123456789abcdef") != "" {
-		return permanent(fault.CodeBadURL, nil, "%q is not a Cloudflare account id: it is 32 letters a–f and digits, in your dashboard's address after dash.cloudflare.com/.", id)
+		return fault.Wrap(fault.CodeBadURL, nil, "%q is not a Cloudflare account id: it is 32 letters a–f and digits, in your dashboard's address after dash.cloudflare.com/.", id)
 	}
 	return nil
 }
@@ -82,7 +82,7 @@ func CheckAccountID(id string) error {
 // for Cloudflare Stream (0: the default).
 func CheckCloudflareChunk(c int64) error {
 	if c != 0 && (c%cloudflareChunkUnit != 0 || c < cloudflareChunkMin || c > cloudflareChunkMax) {
-		return permanent(fault.CodeBadURL, nil, "Cloudflare Stream takes chunks of 5 MiB to 200 MiB in steps of 256 KiB; %d bytes is not one.", c)
+		return fault.Wrap(fault.CodeBadURL, nil, "Cloudflare Stream takes chunks of 5 MiB to 200 MiB in steps of 256 KiB; %d bytes is not one.", c)
 	}
 	return nil
 }
@@ -113,7 +113,7 @@ func testCloudflare(p *Probe, d Destination) error {
 			} `json:"result"`
 		}
 		if json.Unmarshal(v.body, &ans) == nil && ans.Result.Status != "" && ans.Result.Status != "active" {
-			return permanent(fault.CodeAuth, nil, "Cloudflare says the API token%s is %s. Make a new one (with the Stream Edit permission) and save it.", savedFor(d), ans.Result.Status)
+			return fault.Wrap(fault.CodeAuth, nil, "Cloudflare says the API token%s is %s. Make a new one (with the Stream Edit permission) and save it.", savedFor(d), ans.Result.Status)
 		}
 	}
 	list, err := p.ask(d, "Cloudflare", http.MethodGet, d.Endpoint()+"?limit=1")

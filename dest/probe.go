@@ -24,7 +24,7 @@ func (e *ErrUnchecked) Error() string { return e.Msg }
 
 // unchecked is what a test leaves to the first upload, with its code.
 func unchecked(msg string) *fault.Error {
-	return permanent(fault.CodeUnchecked, &ErrUnchecked{Msg: msg}, "%s", msg)
+	return fault.Wrap(fault.CodeUnchecked, &ErrUnchecked{Msg: msg}, "%s", msg)
 }
 
 // TestTimeout bounds a whole test of a destination.
@@ -61,7 +61,7 @@ func (p *Probe) tus(d Destination) error {
 	}
 	probe, err := testUploadURL(d.URL)
 	if err != nil {
-		return permanent(fault.CodeBadURL, err, "%q is not a valid URL.", d.URL)
+		return fault.Wrap(fault.CodeBadURL, err, "%q is not a valid URL.", d.URL)
 	}
 	head, err := p.ask(d, who, http.MethodHead, probe)
 	if err != nil {
@@ -72,7 +72,7 @@ func (p *Probe) tus(d Destination) error {
 		if opts.isTus() || head.isTus() {
 			return nil
 		}
-		return permanent(fault.CodeNotTus, nil, "%s answers, but not as a tus server (%s to OPTIONS, without Tus-Version). Check the URL.", who, statusText(opts.status))
+		return fault.Wrap(fault.CodeNotTus, nil, "%s answers, but not as a tus server (%s to OPTIONS, without Tus-Version). Check the URL.", who, statusText(opts.status))
 	}
 	return head.unexpected(who, "the test (HEAD of an upload that does not exist, which a tus server answers with 404)", "Check the URL.")
 }
@@ -128,7 +128,7 @@ func (a answer) unexpected(who, to, todo string) error {
 func (p *Probe) ask(d Destination, who, method, target string) (answer, error) {
 	req, err := http.NewRequestWithContext(p.ctx, method, target, nil)
 	if err != nil {
-		return answer{}, permanent(fault.CodeBadURL, err, "%q is not a valid URL.", target)
+		return answer{}, fault.Wrap(fault.CodeBadURL, err, "%q is not a valid URL.", target)
 	}
 	for k, v := range d.Header {
 		req.Header[k] = v
@@ -171,7 +171,7 @@ func (p *Probe) unreachable(who string, err error) error {
 	case errors.Is(p.ctx.Err(), context.DeadlineExceeded):
 		why = fmt.Sprintf("no answer within %s", TestTimeout)
 	case errors.As(err, &uerr):
-		why = transfer.RootCause(uerr.Err).Error()
+		why = fault.Cause(uerr.Err)
 	}
 	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeUnreachable, Err: err,
 		Msg: fmt.Sprintf("%s cannot be reached (%s). Check the URL and the network.", who, why)}

@@ -67,7 +67,7 @@ func createVimeo(ctx context.Context, hc *http.Client, d Destination, t transfer
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Endpoint, bytes.NewReader(body))
 	if err != nil {
-		return transfer.Created{}, permanent(fault.CodeBadURL, err, "%q is not a valid URL.", t.Endpoint)
+		return transfer.Created{}, fault.Wrap(fault.CodeBadURL, err, "%q is not a valid URL.", t.Endpoint)
 	}
 	for k, v := range t.CreateHeader {
 		req.Header[k] = v

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -85,7 +84,7 @@ func (e *Engine) attempt(ctx context.Context, j *job) error {
 		// A record from before identities: from now on the file has one.
 		id, err := localfile.Identify(p.path)
 		if err != nil {
-			return fileGone(p.path, err)
+			return localfile.Gone(p.path, err)
 		}
 		p.ident = &id
 		e.mu.Lock()
@@ -161,7 +160,7 @@ func (e *Engine) verifyFile(ctx context.Context, j *job, p *plan) error {
 	if p.upload != "" && p.ident != nil {
 		cur, err := localfile.Identify(p.path)
 		if err != nil {
-			return fileGone(p.path, err)
+			return localfile.Gone(p.path, err)
 		}
 		if cur.Same(*p.ident) {
 			return nil
@@ -169,7 +168,7 @@ func (e *Engine) verifyFile(ctx context.Context, j *job, p *plan) error {
 	} else {
 		fi, err := os.Stat(p.path)
 		if err != nil {
-			return fileGone(p.path, err)
+			return localfile.Gone(p.path, err)
 		}
 		if p.upload == "" && fi.Size() == p.size && fi.ModTime().Equal(p.mtime) {
 			return nil
@@ -184,13 +183,6 @@ func (e *Engine) verifyFile(ctx context.Context, j *job, p *plan) error {
 	}
 	e.startOver(j, p, fi)
 	return nil
-}
-
-func fileGone(path string, err error) error {
-	if errors.Is(err, fs.ErrNotExist) {
-		return permanent(fault.CodeFileGone, err, "The file %s is gone (moved or deleted).", path)
-	}
-	return localfile.Error(path, err)
 }
 
 // fileChanged: the file on disk is no longer what the plan sends.
@@ -210,7 +202,7 @@ func (e *Engine) settle(ctx context.Context, j *job, path string) (fs.FileInfo, 
 	for {
 		fi, err := os.Stat(path)
 		if err != nil {
-			return nil, fileGone(path, err)
+			return nil, localfile.Gone(path, err)
 		}
 		switch {
 		case last == nil || fi.Size() != last.Size() || !fi.ModTime().Equal(last.ModTime()):
@@ -306,7 +298,7 @@ const smallFile = 1 << 20
 func (e *Engine) create(ctx context.Context, j *job, d Destination, t transfer.Target, p *plan) (int64, error) {
 	id, err := localfile.Identify(p.path)
 	if err != nil {
-		return 0, fileGone(p.path, err)
+		return 0, localfile.Gone(p.path, err)
 	}
 	if id.Size != p.size || !id.ModTime().Equal(p.mtime) {
 		return 0, errChanged

@@ -41,11 +41,11 @@ func addedJob(j *job) AddedJob {
 // with its URL, and nothing is sent.
 func (e *Engine) Add(path string, dest Destination) (Job, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return Job{}, permanent(fault.CodeFileUnreadable, nil, "%s is a folder; add the files inside it.", path)
+		return Job{}, fault.Wrap(fault.CodeFileUnreadable, nil, "%s is a folder; add the files inside it.", path)
 	}
 	res := e.AddMany([]string{path}, dest)
 	if len(res) == 0 {
-		return Job{}, permanent(fault.CodeFileUnreadable, nil, "There is nothing to upload at %s.", path)
+		return Job{}, fault.Wrap(fault.CodeFileUnreadable, nil, "There is nothing to upload at %s.", path)
 	}
 	if res[0].Err != nil {
 		return Job{}, res[0].Err
@@ -284,9 +284,9 @@ func checkFile(path string) (fs.FileInfo, error) {
 	case err != nil:
 		return nil, localfile.Error(path, err)
 	case fi.IsDir():
-		return nil, permanent(fault.CodeFileUnreadable, nil, "%s is a folder; add the files inside it.", path)
+		return nil, fault.Wrap(fault.CodeFileUnreadable, nil, "%s is a folder; add the files inside it.", path)
 	case !fi.Mode().IsRegular():
-		return nil, permanent(fault.CodeFileUnreadable, nil, "%s is not a regular file.", path)
+		return nil, fault.Wrap(fault.CodeFileUnreadable, nil, "%s is not a regular file.", path)
 	}
 	f, err := localfile.Open(path)
 	if err != nil {
@@ -303,20 +303,20 @@ func walkCoded(err error) error {
 	case fault.CodeOf(err) != "":
 		return err
 	case errors.Is(err, fs.ErrNotExist):
-		return permanent(fault.CodeFileGone, err, "%s", err.Error())
+		return fault.Wrap(fault.CodeFileGone, err, "%s", err.Error())
 	}
-	return permanent(fault.CodeFileUnreadable, err, "%s", err.Error())
+	return fault.Wrap(fault.CodeFileUnreadable, err, "%s", err.Error())
 }
 
 // shutDown is every command's answer once Close has begun; errors.Is
 // still finds ErrClosed.
 func shutDown() *fault.Error {
-	return permanent(fault.CodeClosed, ErrClosed, "Ferry is shutting down; nothing was done. Do it again once Ferry runs.")
+	return fault.Wrap(fault.CodeClosed, ErrClosed, "Ferry is shutting down; nothing was done. Do it again once Ferry runs.")
 }
 
 // wrongState is the sentence for a command that does not fit a job's state.
 func wrongState(format string, args ...any) *fault.Error {
-	return permanent(fault.CodeWrongState, nil, format, args...)
+	return fault.Wrap(fault.CodeWrongState, nil, format, args...)
 }
 
 // lookup finds a job. Caller holds e.mu.
@@ -326,7 +326,7 @@ func (e *Engine) lookup(id string) (*job, error) {
 	}
 	j, ok := e.jobs[id]
 	if !ok {
-		return nil, permanent(fault.CodeNoJob, nil, "There is no job %s in the queue; ferry queue lists them.", id)
+		return nil, fault.Wrap(fault.CodeNoJob, nil, "There is no job %s in the queue; ferry queue lists them.", id)
 	}
 	return j, nil
 }
@@ -452,7 +452,7 @@ func arrived(j *job) *fault.Error {
 	if x.MediaID != "" {
 		where += " (media id " + x.MediaID + ")"
 	}
-	return permanent(fault.CodeArrived, nil, "%s had already arrived%s; nothing was cancelled, and the upload stays on the server.", j.Path, where)
+	return fault.Wrap(fault.CodeArrived, nil, "%s had already arrived%s; nothing was cancelled, and the upload stays on the server.", j.Path, where)
 }
 
 // Remove takes jobs off the list, cancelling active ones first. A finished
@@ -509,7 +509,7 @@ func (e *Engine) ResumeAll() {
 // a lowered limit finish; no new ones start until there is room.
 func (e *Engine) SetConcurrency(n int) error {
 	if n < 1 {
-		return permanent(fault.CodeBadSetting, nil, "Concurrency must be at least 1, not %d.", n)
+		return fault.Wrap(fault.CodeBadSetting, nil, "Concurrency must be at least 1, not %d.", n)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -36,12 +36,6 @@ type KeyDeleter interface {
 	DeleteKey(dest, key string) error
 }
 
-// Secret keys in the keychain.
-const (
-	secretToken     = "token"
-	secretHeaderKey = "header:"
-	secretURLKey    = "url"
-)
 
 // KeepSecret, as a secret's value (or a secret header's), keeps what the
 // destination saved before under that key: an edit form that never shows
@@ -64,7 +58,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 		return err
 	}
 	if other, ok := e.NameClash(d.Name); ok {
-		return permanent(fault.CodeBadURL, nil, "%q is too close to the destination %q: both would take their token from %s. Choose another name.", d.Name, other, keychain.TokenEnv(d.Name))
+		return fault.Wrap(fault.CodeBadURL, nil, "%q is too close to the destination %q: both would take their token from %s. Choose another name.", d.Name, other, keychain.TokenEnv(d.Name))
 	}
 	if err := d.Check(); err != nil {
 		return err
@@ -74,7 +68,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 	if secrets == nil {
 		secrets = map[string]string{}
 	}
-	delete(secrets, secretURLKey) // made from d.URL only
+	delete(secrets, keychain.URL) // made from d.URL only
 	e.mu.Lock()
 	old, replacing := e.saved[d.Name]
 	e.mu.Unlock()
@@ -82,7 +76,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 	d.SecretHeaders = nil
 	for k, v := range d.Header {
 		if dest.SecretHeader(k) {
-			secrets[secretHeaderKey+k] = strings.Join(v, ", ")
+			secrets[keychain.HeaderPrefix+k] = strings.Join(v, ", ")
 			d.SecretHeaders = append(d.SecretHeaders, k)
 			delete(d.Header, k)
 		}
@@ -91,12 +85,12 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 	d.SecretURL = false
 	switch {
 	case replacing && old.SecretURL && d.URL == old.URL:
-		secrets[secretURLKey] = KeepSecret
+		secrets[keychain.URL] = KeepSecret
 		d.SecretURL = true
 	case dest.HasSecrets(d.URL) && dest.RedactURL(d.URL) == d.URL:
-		return permanent(fault.CodeBadURL, nil, "The URL says REDACTED where a secret was: give the whole URL, with its secrets.")
+		return fault.Wrap(fault.CodeBadURL, nil, "The URL says REDACTED where a secret was: give the whole URL, with its secrets.")
 	case dest.HasSecrets(d.URL):
-		secrets[secretURLKey] = d.URL
+		secrets[keychain.URL] = d.URL
 		d.URL, d.SecretURL = dest.RedactURL(d.URL), true
 	}
 	for k, v := range secrets {
@@ -106,7 +100,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 	}
 	kc := e.opts.Keychain
 	if len(secrets) > 0 && kc == nil {
-		return permanent(fault.CodeStore, nil, "No keychain to keep the secrets of %s in.", d.Name)
+		return fault.Wrap(fault.CodeStore, nil, "No keychain to keep the secrets of %s in.", d.Name)
 	}
 
 	// What changes is written; what is kept is not touched.
@@ -121,7 +115,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 			saved, _ = kc.Get(d.Name, k)
 		}
 		if saved == "" {
-			return permanent(fault.CodeBadURL, nil, "%s has no saved %s to keep; type it again.", d.Name, secretName(k))
+			return fault.Wrap(fault.CodeBadURL, nil, "%s has no saved %s to keep; type it again.", d.Name, keychain.Describe(k))
 		}
 	}
 	if err := e.writeSecrets(d.Name, changes, old, replacing); err != nil {
@@ -156,7 +150,7 @@ func (e *Engine) SaveDestination(d Destination, secrets map[string]string) error
 		}
 	}
 	if err := deleteKeys(kc, d.Name, unused); err != nil {
-		return permanent(fault.CodeKeychain, err, "Saved %s, but a secret its old settings used could not be taken out of the keychain (%s); remove it there by hand.", d.Name, fault.Cause(err))
+		return fault.Wrap(fault.CodeKeychain, err, "Saved %s, but a secret its old settings used could not be taken out of the keychain (%s); remove it there by hand.", d.Name, fault.Cause(err))
 	}
 	return nil
 }
@@ -201,7 +195,7 @@ func (e *Engine) writeSecrets(name string, changes map[string]string, old Destin
 		} else {
 			deleteKeys(kc, name, orphans)
 		}
-		return permanent(fault.CodeKeychain, err, "Cannot keep the %s of %s in the keychain (%s); %s. Check the keychain, then save again.", secretName(k), name, fault.Cause(err), what)
+		return fault.Wrap(fault.CodeKeychain, err, "Cannot keep the %s of %s in the keychain (%s); %s. Check the keychain, then save again.", keychain.Describe(k), name, fault.Cause(err), what)
 	}
 	return nil
 }
@@ -209,12 +203,12 @@ func (e *Engine) writeSecrets(name string, changes map[string]string, old Destin
 // keysOf lists the keys a saved destination's secrets may be under.
 // "token" is always one: ferry dest add keeps a token for any kind.
 func keysOf(d Destination) []string {
-	keys := []string{secretToken}
+	keys := []string{keychain.Token}
 	for _, h := range d.SecretHeaders {
-		keys = append(keys, secretHeaderKey+h)
+		keys = append(keys, keychain.HeaderPrefix+h)
 	}
 	if d.SecretURL {
-		keys = append(keys, secretURLKey)
+		keys = append(keys, keychain.URL)
 	}
 	return keys
 }
@@ -240,25 +234,14 @@ func checkSecret(key, value string) error {
 		return nil
 	}
 	switch {
-	case key == secretToken:
+	case key == keychain.Token:
 		return dest.CheckToken(value)
-	case strings.HasPrefix(key, secretHeaderKey) && len(value) > dest.MaxHeaderValue:
-		return permanent(fault.CodeBadURL, nil, "The value of header %.64s is %d bytes long; Ferry takes at most 8 KiB, as servers refuse longer ones.", strings.TrimPrefix(key, secretHeaderKey), len(value))
+	case strings.HasPrefix(key, keychain.HeaderPrefix) && len(value) > dest.MaxHeaderValue:
+		return fault.Wrap(fault.CodeBadURL, nil, "The value of header %.64s is %d bytes long; Ferry takes at most 8 KiB, as servers refuse longer ones.", strings.TrimPrefix(key, keychain.HeaderPrefix), len(value))
 	case len(value) > dest.MaxToken:
-		return permanent(fault.CodeBadURL, nil, "The %s is longer than 16 KiB; Ferry keeps no secret that long.", secretName(key))
+		return fault.Wrap(fault.CodeBadURL, nil, "The %s is longer than 16 KiB; Ferry keeps no secret that long.", keychain.Describe(key))
 	}
 	return nil
-}
-
-// secretName says which secret a keychain key holds, for a sentence.
-func secretName(key string) string {
-	if h, ok := strings.CutPrefix(key, secretHeaderKey); ok {
-		return "value of header " + h
-	}
-	if key == secretURLKey {
-		return "URL (with its user name, password or signing parameters)"
-	}
-	return "token"
 }
 
 const settingDefault = "default_destination"
@@ -336,7 +319,7 @@ func (e *Engine) RemoveDestination(name string) error {
 	}
 	if e.opts.Keychain != nil {
 		if err := e.opts.Keychain.Delete(name); err != nil {
-			return permanent(fault.CodeKeychain, err, "Removed %s, but its secrets could not be taken out of the keychain (%s); remove them there by hand.", name, fault.Cause(err))
+			return fault.Wrap(fault.CodeKeychain, err, "Removed %s, but its secrets could not be taken out of the keychain (%s); remove them there by hand.", name, fault.Cause(err))
 		}
 	}
 	return nil
@@ -424,29 +407,29 @@ func (e *Engine) savedSecrets(d Destination) (http.Header, error) {
 	kc := e.opts.Keychain
 	if kc == nil {
 		if d.SecretURL {
-			return nil, permanent(fault.CodeAuth, nil, "The URL of %s is kept in a keychain, and there is none here; save it again with its whole URL (ferry dest add %s --url URL --replace, or Edit in Destinations).", d.Name, d.Name)
+			return nil, fault.Wrap(fault.CodeAuth, nil, "The URL of %s is kept in a keychain, and there is none here; save it again with its whole URL (ferry dest add %s --url URL --replace, or Edit in Destinations).", d.Name, d.Name)
 		}
 		return nil, nil
 	}
 	h := http.Header{}
 	if _, ok := d.Provider().FieldOf(dest.SlotToken); ok {
-		token, err := kc.Get(d.Name, secretToken)
+		token, err := kc.Get(d.Name, keychain.Token)
 		if err != nil {
-			return nil, permanent(fault.CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin --replace, or %s.", d.Name, d.Name, d.Provider().Kind, keychain.TokenEnv(d.Name))
+			return nil, fault.Wrap(fault.CodeAuth, err, "No token for %s: give it with ferry dest add %s --kind %s --token-stdin --replace, or %s.", d.Name, d.Name, d.Provider().Kind, keychain.TokenEnv(d.Name))
 		}
 		h.Set("Authorization", "Bearer "+token)
 	}
 	for _, name := range d.SecretHeaders {
-		v, err := kc.Get(d.Name, secretHeaderKey+name)
+		v, err := kc.Get(d.Name, keychain.HeaderPrefix+name)
 		if err != nil {
-			return nil, permanent(fault.CodeAuth, err, "The value of header %s of %s is not in the keychain (%s); save the destination again with it.", name, d.Name, fault.Cause(err))
+			return nil, fault.Wrap(fault.CodeAuth, err, "The value of header %s of %s is not in the keychain (%s); save the destination again with it.", name, d.Name, fault.Cause(err))
 		}
 		h.Set(name, v)
 	}
 	if d.SecretURL {
-		full, err := kc.Get(d.Name, secretURLKey)
+		full, err := kc.Get(d.Name, keychain.URL)
 		if err != nil || full == "" {
-			return nil, permanent(fault.CodeAuth, err, "The URL of %s is not in the keychain; save it again with its whole URL (ferry dest add %s --url URL --replace, or Edit in Destinations).", d.Name, d.Name)
+			return nil, fault.Wrap(fault.CodeAuth, err, "The URL of %s is not in the keychain; save it again with its whole URL (ferry dest add %s --url URL --replace, or Edit in Destinations).", d.Name, d.Name)
 		}
 		h[cachedURL] = []string{full}
 	}
@@ -464,15 +447,15 @@ func (e *Engine) savedSecrets(d Destination) (http.Header, error) {
 func CheckName(name string) error {
 	switch {
 	case name == "":
-		return permanent(fault.CodeBadURL, nil, "Give the destination a name, e.g. Studio NAS.")
+		return fault.Wrap(fault.CodeBadURL, nil, "Give the destination a name, e.g. Studio NAS.")
 	case utf8.RuneCountInString(name) > 64:
-		return permanent(fault.CodeBadURL, nil, "A destination's name is at most 64 characters; this one has %d.", utf8.RuneCountInString(name))
+		return fault.Wrap(fault.CodeBadURL, nil, "A destination's name is at most 64 characters; this one has %d.", utf8.RuneCountInString(name))
 	case strings.TrimSpace(name) != name:
-		return permanent(fault.CodeBadURL, nil, "A destination's name cannot begin or end with a space.")
+		return fault.Wrap(fault.CodeBadURL, nil, "A destination's name cannot begin or end with a space.")
 	}
 	for _, c := range name {
 		if !(unicode.IsLetter(c) || unicode.IsDigit(c) || c == ' ' || c == '-' || c == '_' || c == '.') {
-			return permanent(fault.CodeBadURL, nil, "%q cannot name a destination: use letters, digits, spaces, dots, dashes and underscores (e.g. Studio NAS).", name)
+			return fault.Wrap(fault.CodeBadURL, nil, "%q cannot name a destination: use letters, digits, spaces, dots, dashes and underscores (e.g. Studio NAS).", name)
 		}
 	}
 	return nil

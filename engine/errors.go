@@ -4,10 +4,6 @@ import (
 	"github.com/ferry-app/ferry/fault"
 )
 
-func permanent(code fault.Code, err error, format string, args ...any) *fault.Error {
-	return fault.Wrap(code, err, format, args...)
-}
-
 // storeError is why a change could not be recorded: what says what it
 // means for the user, as a sentence; the database's own error is the
 // cause, for the log.

@@ -29,6 +29,24 @@ var ErrNotFound = errors.New("no such secret")
 // FileName is the fallback file inside the data directory.
 const FileName = "secrets.json"
 
+// The keys a destination's secrets are kept under.
+const (
+	Token        = "token"   // its API token (FERRY_TOKEN_<NAME> stands in for it)
+	HeaderPrefix = "header:" // + a header's name: that header's value
+	URL          = "url"     // its URL whole, user-info and signing parameters included
+)
+
+// Describe names the secret a key holds, for a sentence.
+func Describe(key string) string {
+	if h, ok := strings.CutPrefix(key, HeaderPrefix); ok {
+		return "value of header " + h
+	}
+	if key == URL {
+		return "URL (with its user name, password or signing parameters)"
+	}
+	return key
+}
+
 // service is the go-keyring service name of every Ferry item.
 const service = "ferry"
 
@@ -138,7 +156,7 @@ func (k *Keychain) Get(dest, key string) (string, error) {
 	if err := checkName(dest, key); err != nil {
 		return "", err
 	}
-	if key == "token" {
+	if key == Token {
 		if v := os.Getenv(TokenEnv(dest)); v != "" {
 			return v, nil
 		}
@@ -151,17 +169,17 @@ func (k *Keychain) Get(dest, key string) (string, error) {
 			return v, nil
 		}
 		if !errors.Is(err, errSysNotFound) {
-			return "", failed(err, "Cannot read the %s of %s from the system keychain (%s).", what(key), dest, fault.Cause(err))
+			return "", failed(err, "Cannot read the %s of %s from the system keychain (%s).", Describe(key), dest, fault.Cause(err))
 		}
 	}
 	f, err := loadFile(k.path)
 	if err != nil {
-		return "", failed(err, "Cannot read the %s of %s from %s (%s).", what(key), dest, k.path, fault.Cause(err))
+		return "", failed(err, "Cannot read the %s of %s from %s (%s).", Describe(key), dest, k.path, fault.Cause(err))
 	}
 	if v, ok := f.Secrets[dest][key]; ok {
 		return v, nil
 	}
-	return "", failed(ErrNotFound, "There is no %s of %s in the keychain.", what(key), dest)
+	return "", failed(ErrNotFound, "There is no %s of %s in the keychain.", Describe(key), dest)
 }
 
 // Set stores value as the secret key of destination dest, replacing any.
@@ -170,17 +188,17 @@ func (k *Keychain) Set(dest, key, value string) error {
 		return err
 	}
 	if !utf8.ValidString(value) {
-		return failed(nil, "The %s of %s is not valid UTF-8 text; a keychain cannot keep it.", what(key), dest)
+		return failed(nil, "The %s of %s is not valid UTF-8 text; a keychain cannot keep it.", Describe(key), dest)
 	}
 	if k.sys != nil {
 		mu.Lock()
 		defer mu.Unlock()
 		if err := k.setSystem(dest, key, value); err != nil {
-			return failed(scrub(err, value), "Cannot keep the %s of %s in the system keychain (%s).", what(key), dest, fault.Cause(scrub(err, value)))
+			return failed(scrub(err, value), "Cannot keep the %s of %s in the system keychain (%s).", Describe(key), dest, fault.Cause(scrub(err, value)))
 		}
 		// A copy left in the file from a time without a keychain goes.
 		if err := k.editFile(func(f *fileData) bool { return f.remove(dest, key) }); err != nil {
-			return failed(err, "Kept the %s of %s in the system keychain, but cannot take its old copy out of %s (%s).", what(key), dest, k.path, fault.Cause(err))
+			return failed(err, "Kept the %s of %s in the system keychain, but cannot take its old copy out of %s (%s).", Describe(key), dest, k.path, fault.Cause(err))
 		}
 		return nil
 	}
@@ -193,7 +211,7 @@ func (k *Keychain) Set(dest, key, value string) error {
 	}
 	mu.Unlock()
 	if err != nil {
-		return failed(scrub(err, value), "Cannot keep the %s of %s in %s (%s).", what(key), dest, k.path, fault.Cause(scrub(err, value)))
+		return failed(scrub(err, value), "Cannot keep the %s of %s in %s (%s).", Describe(key), dest, k.path, fault.Cause(scrub(err, value)))
 	}
 	if first && k.warn != nil {
 		k.warn(k.fallbackSentence())
@@ -228,11 +246,11 @@ func (k *Keychain) DeleteKey(dest, key string) error {
 	defer mu.Unlock()
 	if k.sys != nil {
 		if err := k.deleteSystemKey(dest, key); err != nil {
-			return failed(err, "Cannot take the %s of %s out of the system keychain (%s).", what(key), dest, fault.Cause(err))
+			return failed(err, "Cannot take the %s of %s out of the system keychain (%s).", Describe(key), dest, fault.Cause(err))
 		}
 	}
 	if err := k.editFile(func(f *fileData) bool { return f.remove(dest, key) }); err != nil {
-		return failed(err, "Cannot take the %s of %s out of %s (%s).", what(key), dest, k.path, fault.Cause(err))
+		return failed(err, "Cannot take the %s of %s out of %s (%s).", Describe(key), dest, k.path, fault.Cause(err))
 	}
 	return nil
 }
@@ -314,16 +332,4 @@ func (k *Keychain) Fallback() string {
 // (a secret scrubbed from it) for errors.Is and the log.
 func failed(cause error, format string, args ...any) error {
 	return fault.Wrap(fault.CodeKeychain, cause, format, args...)
-}
-
-// what names a key's secret in a sentence: "token", "value of header
-// X-Api-Key", "URL".
-func what(key string) string {
-	if h, ok := strings.CutPrefix(key, "header:"); ok {
-		return "value of header " + h
-	}
-	if key == "url" {
-		return "URL"
-	}
-	return key
 }

@@ -23,3 +23,12 @@ func Error(path string, err error) error {
 	}
 	return fault.Wrap(fault.CodeFileUnreadable, err, "Cannot read %s: %v.", path, cause)
 }
+
+// Gone is the sentence for a file that was there when it was queued and
+// cannot be read now: moved or deleted, or Error's other reasons.
+func Gone(path string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return fault.Wrap(fault.CodeFileGone, err, "The file %s is gone (moved or deleted).", path)
+	}
+	return Error(path, err)
+}

@@ -2,11 +2,11 @@ package receiver
 
 import (
 	"errors"
-	"io/fs"
 	"net/http"
-	"os"
 
 	"github.com/tus/tusd/v2/pkg/handler"
+
+	"github.com/ferry-app/ferry/fault"
 )
 
 // Answers written by the receiver itself. Like tusd's own, each is a code
@@ -32,22 +32,5 @@ func storeError(err error) error {
 	case diskFull(err):
 		return errDiskFull
 	}
-	return handler.NewError("ERR_STORE_FAILED", "the receiver could not store the upload: "+cause(err).Error(), http.StatusInternalServerError)
-}
-
-// cause strips the "op path:" prefix (and both paths of a rename or link) so
-// messages read "...: permission denied".
-func cause(err error) error {
-	var pe *fs.PathError
-	var le *os.LinkError
-	var se *os.SyscallError
-	switch {
-	case errors.As(err, &pe):
-		return pe.Err
-	case errors.As(err, &le):
-		return le.Err
-	case errors.As(err, &se):
-		return se.Err
-	}
-	return err
+	return handler.NewError("ERR_STORE_FAILED", "the receiver could not store the upload: "+fault.Cause(err), http.StatusInternalServerError)
 }

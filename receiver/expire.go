@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/units"
 )
 
@@ -132,7 +133,7 @@ func (s *Server) tidyUpload(id string, startup bool) {
 	}
 	defer s.track.unclaim(id)
 	if err := s.store.remove(id); err != nil {
-		s.logf("could not remove the idle upload %s: %v", label(info), cause(err))
+		s.logf("could not remove the idle upload %s: %s", label(info), fault.Cause(err))
 		return
 	}
 	what := units.Size(info.Offset) + " of " + units.Size(info.Size)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tus/tusd/v2/pkg/handler"
 
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/units"
 )
 
@@ -52,7 +53,7 @@ func saveError(err error) handler.Error {
 	if diskFull(err) {
 		return errDiskFull
 	}
-	return handler.NewError("ERR_SAVE_FAILED", "could not save the received file: "+cause(err).Error(), http.StatusInternalServerError)
+	return handler.NewError("ERR_SAVE_FAILED", "could not save the received file: "+fault.Cause(err), http.StatusInternalServerError)
 }
 
 // publishID publishes a stored upload if it is complete; unknown IDs are
@@ -87,7 +88,7 @@ func (s *Server) publish(info handler.FileInfo, from string) error {
 	src := s.store.path(info.ID)
 	name, err := s.place(src, nameFor(info))
 	if err != nil {
-		s.logf("failed %s: could not save it into %s: %v", label(info), s.dir, cause(err))
+		s.logf("failed %s: could not save it into %s: %s", label(info), s.dir, fault.Cause(err))
 		return err
 	}
 	// Without the marker a restart would place the file again as "(1)";

@@ -14,6 +14,7 @@ import (
 	"github.com/tus/tusd/v2/pkg/filestore"
 	"github.com/tus/tusd/v2/pkg/handler"
 
+	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/units"
 )
 
@@ -179,7 +180,7 @@ func (u *stored) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 		if diskFull(err) {
 			u.st.logf("failed %s: the disk is full (%s of %s received)", label(info), units.Size(offset+n), units.Size(info.Size))
 		} else {
-			u.st.logf("failed %s: cannot write: %v", label(info), cause(err))
+			u.st.logf("failed %s: cannot write: %s", label(info), fault.Cause(err))
 		}
 	}
 	return n, storeError(err)
@@ -232,7 +233,7 @@ func (u *stored) ConcatUploads(ctx context.Context, parts []handler.Upload) erro
 		u.st.remove(u.id)
 		if u.st.logf != nil {
 			info, _ := u.Upload.GetInfo(ctx)
-			u.st.logf("failed %s: cannot assemble its parallel parts: %v", label(info), cause(err))
+			u.st.logf("failed %s: cannot assemble its parallel parts: %s", label(info), fault.Cause(err))
 		}
 		return storeError(err)
 	}

@@ -334,7 +334,7 @@ func (d *destDialog) submit() {
 	editing := d.editing
 	d.background(func() error {
 		for _, k := range c.keep { // the engine keeps what was saved
-			if h, ok := strings.CutPrefix(k, secretHeaderPre); ok {
+			if h, ok := strings.CutPrefix(k, keychain.HeaderPrefix); ok {
 				if to.Header == nil {
 					to.Header = http.Header{}
 				}
@@ -445,9 +445,9 @@ func (d *destDialog) readField(c *formCheck, p *dest.Provider, f dest.Field) {
 		sameSecrets := d.editing != "" && d.editProv == p
 		switch {
 		case text != "":
-			c.secrets[secretTokenKey] = text
+			c.secrets[keychain.Token] = text
 		case sameSecrets && !envToken:
-			c.keep = append(c.keep, secretTokenKey)
+			c.keep = append(c.keep, keychain.Token)
 		case !sameSecrets && !envToken && f.Missing != "":
 			c.fail(fieldToken, "%s", f.Missing)
 		}
@@ -485,7 +485,7 @@ func (d *destDialog) readHeaders(c *formCheck, p *dest.Provider) {
 		if !d.hadAuth() || !slices.Contains(d.savedHeaders, h) {
 			c.fail(fieldHeaders, "No value of the header %s is saved: type its value instead of %s.", h, keptValue)
 		}
-		c.keep = append(c.keep, secretHeaderPre+h)
+		c.keep = append(c.keep, keychain.HeaderPrefix+h)
 	}
 	if _, ok := p.FieldOf(fieldAuth); ok {
 		auth := strings.TrimSpace(d.auth.Text)
@@ -498,7 +498,7 @@ func (d *destDialog) readHeaders(c *formCheck, p *dest.Provider) {
 			}
 			hdr.Set("Authorization", auth)
 		case d.authSaved() && !d.forgetAuth.Checked && hdr.Get("Authorization") == "" && !slices.Contains(kept, "Authorization"):
-			c.keep = append(c.keep, secretHeaderPre+"Authorization")
+			c.keep = append(c.keep, keychain.HeaderPrefix+"Authorization")
 		}
 	}
 	c.dest.Header = hdr

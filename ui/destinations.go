@@ -37,11 +37,6 @@ func providerByLabel(label string) *dest.Provider {
 // header that stays as saved (the keychain has it; it is never shown).
 const keptValue = "(saved, unchanged)"
 
-// Secret keys, as SaveDestination names them in the keychain.
-const (
-	secretTokenKey  = "token"
-	secretHeaderPre = "header:"
-)
 
 // destDialog is the destinations dialog: a list of the saved ones, and a
 // form to add or edit one, in the same dialog.

@@ -94,11 +94,10 @@ type Store struct {
 	fault atomic.Pointer[error]
 }
 
-// openAndVerify opens the database, reads it whole (verify) and hands it
-// to keep, or closes it again: read-only, it is closed whatever keep does.
-// A damaged file shows itself as an error, a panic inside bbolt, or a
-// fault on its memory map (a truncated file): all become a CorruptError.
-func openAndVerify(dir, path string, readOnly bool, keep func(*bolt.DB) error) (err error) {
+// openDB opens the database and hands it to use, whose it then is to
+// keep or close. What a damaged file does to bbolt (an error, a panic, a
+// fault on its memory map) becomes a CorruptError.
+func openDB(dir, path string, readOnly bool, use func(*bolt.DB) error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	var db *bolt.DB
 	defer func() {
@@ -118,14 +117,7 @@ func openAndVerify(dir, path string, readOnly bool, keep func(*bolt.DB) error) (
 	case err != nil:
 		return corrupt(path, err)
 	}
-	if err := (&Store{db: db, path: path}).verify(); err != nil {
-		db.Close()
-		return corrupt(path, err)
-	}
-	if readOnly {
-		return db.Close()
-	}
-	return keep(db)
+	return use(db)
 }
 
 // Open opens (creating if needed) the database in dir. A database that
@@ -138,19 +130,27 @@ func Open(dir string) (s *Store, err error) {
 	path := filepath.Join(dir, FileName)
 	// bbolt would initialise an empty file as a new database: a queue
 	// truncated to nothing (a full disk, a bad copy) must not look empty.
-	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+	fi, statErr := os.Stat(path)
+	if statErr == nil && fi.Size() == 0 {
 		return nil, &fault.Error{Kind: fault.Permanent, Code: fault.CodeDamaged, Err: &CorruptError{Path: path, Err: errors.New("empty file")},
 			Msg: fmt.Sprintf("The queue database %s is empty (0 bytes): it was cut short (a full disk, a bad copy). Ferry has not touched it; move it aside to start with an empty queue, or restore it from a backup.", path)}
 	}
 	// An existing file is read whole, read-only, before it is opened for
 	// writing: on Windows bbolt grows a file to the size of its memory map
 	// as it opens it for writing, which would change a damaged one.
-	if _, err := os.Stat(path); err == nil {
-		if err := openAndVerify(dir, path, true, func(*bolt.DB) error { return nil }); err != nil {
+	if statErr == nil {
+		err := openDB(dir, path, true, func(db *bolt.DB) error {
+			defer db.Close()
+			if err := (&Store{db: db, path: path}).verify(); err != nil {
+				return corrupt(path, err)
+			}
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
-	err = openAndVerify(dir, path, false, func(db *bolt.DB) error {
+	err = openDB(dir, path, false, func(db *bolt.DB) error {
 		s = &Store{db: db, path: path}
 		if err := s.init(); err != nil {
 			db.Close()

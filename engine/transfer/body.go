@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/ferry-app/ferry/localfile"
 )
 
 // body returns the fastest body the settings allow for r, read from a new
@@ -21,7 +23,7 @@ func (c *Client) body(ctx context.Context, files *openFiles, r request, g *gate)
 	last := &lastByte{g: g}
 	if !c.limited() {
 		if _, err := f.Seek(r.offset, io.SeekStart); err != nil {
-			return nil, false, fileError(r.path, err)
+			return nil, false, localfile.Gone(r.path, err)
 		}
 		return &fileBody{f: f, left: r.n, last: last, files: files}, true, nil
 	}

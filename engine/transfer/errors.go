@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -78,13 +77,13 @@ func classify(err error, host, target string, answered bool) *fault.Error {
 	case errors.As(err, &loop):
 		return set(fault.Permanent, fault.CodeRedirect, "%s redirects the request in a loop (%d redirects, back to where it was or past the limit). Check the upload URL.", loop.host, loop.hops)
 	case badHeaderErr(err):
-		return set(fault.Permanent, fault.CodeBadURL, "A header for %s cannot be sent (%v). Check the destination's headers.", host, RootCause(err))
+		return set(fault.Permanent, fault.CodeBadURL, "A header for %s cannot be sent (%s). Check the destination's headers.", host, fault.Cause(err))
 	case isRecordHeader(err) && !answered:
 		return set(fault.Permanent, fault.CodeUnreachable, "%s does not speak TLS (an http:// server behind an https:// URL?). Check the URL.", host)
 	case isCertError(err) && !answered:
-		return set(fault.Permanent, fault.CodeUnreachable, "The certificate of %s is not trusted (%v). Check the URL, or the server's TLS setup.", host, RootCause(err))
+		return set(fault.Permanent, fault.CodeUnreachable, "The certificate of %s is not trusted (%s). Check the URL, or the server's TLS setup.", host, fault.Cause(err))
 	case isRecordHeader(err), isCertError(err):
-		return set(fault.Transient, fault.CodeNetwork, "The secure connection to %s failed (%v)", host, RootCause(err))
+		return set(fault.Transient, fault.CodeNetwork, "The secure connection to %s failed (%s)", host, fault.Cause(err))
 	case connRefused(err):
 		return set(fault.Transient, fault.CodeUnreachable, "Cannot reach %s (connection refused); is the server running?", host)
 	case asDNS(err, &derr) && derr.IsNotFound && !answered:
@@ -100,23 +99,12 @@ func classify(err error, host, target string, answered bool) *fault.Error {
 	case strings.Contains(err.Error(), "unsupported protocol"):
 		return set(fault.Permanent, fault.CodeBadURL, "%q is not an http(s) URL.", target)
 	}
-	return set(fault.Transient, fault.CodeNetwork, "Network error talking to %s (%v)", host, RootCause(err))
+	return set(fault.Transient, fault.CodeNetwork, "Network error talking to %s (%s)", host, fault.Cause(err))
 }
 
 func isTimeout(err error) bool {
 	var t interface{ Timeout() bool }
 	return errors.As(err, &t) && t.Timeout()
-}
-
-// RootCause is the innermost error of a chain (a dial's syscall error).
-func RootCause(err error) error {
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err
-		}
-		err = next
-	}
 }
 
 // HostOf is a URL's host, for a sentence; the text itself when it has none.
@@ -125,14 +113,6 @@ func HostOf(target string) string {
 		return u.Host
 	}
 	return target
-}
-
-// fileError explains a source file that cannot be read.
-func fileError(path string, err error) *fault.Error {
-	if errors.Is(err, os.ErrNotExist) {
-		return &fault.Error{Kind: fault.Permanent, Code: fault.CodeFileGone, Msg: fmt.Sprintf("%s is gone (moved or deleted).", path), Err: err}
-	}
-	return &fault.Error{Kind: fault.Permanent, Code: fault.CodeFileUnreadable, Msg: fmt.Sprintf("Cannot read %s: %v.", path, RootCause(err)), Err: err}
 }
 
 // badURL explains a URL that cannot be requested.

@@ -317,7 +317,7 @@ func (o *openFiles) written(ctx context.Context) {
 func (o *openFiles) open(path string) (*os.File, error) {
 	f, err := localfile.Open(path)
 	if err != nil {
-		return nil, fileError(path, err)
+		return nil, localfile.Gone(path, err)
 	}
 	o.mu.Lock()
 	o.fs = append(o.fs, f)
