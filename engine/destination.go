@@ -36,7 +36,6 @@ type KeyDeleter interface {
 	DeleteKey(dest, key string) error
 }
 
-
 // KeepSecret, as a secret's value (or a secret header's), keeps what the
 // destination saved before under that key: an edit form that never shows
 // a token back saves the rest without asking for it again. A URL given

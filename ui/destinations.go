@@ -37,7 +37,6 @@ func providerByLabel(label string) *dest.Provider {
 // header that stays as saved (the keychain has it; it is never shown).
 const keptValue = "(saved, unchanged)"
 
-
 // destDialog is the destinations dialog: a list of the saved ones, and a
 // form to add or edit one, in the same dialog.
 type destDialog struct {
