@@ -64,6 +64,7 @@ func startFerry(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	cmd := exec.Command(ferryBin, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	ownConsole(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -236,10 +237,10 @@ func TestInterruptThenResume(t *testing.T) {
 	cmd, out := startFerry(t, "upload", "--data-dir", data, "--to", srv.URL, p)
 	waitBytes(t, srv, 1<<20)
 	start := time.Now()
-	cmd.Process.Signal(syscall.SIGINT)
+	interrupt(t, cmd)
 	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
-		t.Fatalf("SIGINT: %v\n%s", err, out)
+		t.Fatalf("Ctrl-C: %v\n%s", err, out)
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("took %s to stop", d)
@@ -251,7 +252,7 @@ func TestInterruptThenResume(t *testing.T) {
 	var line struct{ State, Path string }
 	json.Unmarshal([]byte(q.stdout), &line)
 	if line.State != "queued" || line.Path != p {
-		t.Fatalf("queue after SIGINT: %s", q.stdout)
+		t.Fatalf("queue after Ctrl-C: %s", q.stdout)
 	}
 	srv.SetFaults(tustest.Faults{})
 	r := ferry(t, "resume", "--data-dir", data)
@@ -287,10 +288,11 @@ func TestServeReceivesFromUpload(t *testing.T) {
 	recv := wine.TempDir(t)
 	cmd := exec.Command(ferryBin, "serve", "--listen", "127.0.0.1:0", "--dir", recv)
 	stdout, _ := cmd.StdoutPipe()
+	ownConsole(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	defer func() { stop(t, cmd); cmd.Wait() }()
 	var url string
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {

@@ -41,6 +41,7 @@ func startWatch(t *testing.T, bin string, attr *syscall.SysProcAttr, args ...str
 	}
 	w := &watching{cmd: exec.Command(bin, append([]string{"watch"}, args...)...), done: make(chan struct{})}
 	w.cmd.SysProcAttr = attr
+	ownConsole(w.cmd)
 	pr, pw := io.Pipe()
 	w.cmd.Stdout, w.cmd.Stderr = pw, pw
 	if err := w.cmd.Start(); err != nil {
@@ -85,28 +86,23 @@ func (w *watching) waitFor(t *testing.T, want ...string) {
 	}
 }
 
-// stop sends SIGTERM and returns the exit code, failing if stopping takes
-// more than a few seconds.
-func (w *watching) stop(t *testing.T) int {
+// stop asks ferry watch to stop as the system does (see stop) and fails
+// unless it does so within a few seconds with the code a clean stop gives.
+func (w *watching) stop(t *testing.T) {
 	t.Helper()
 	start := time.Now()
-	w.cmd.Process.Signal(syscall.SIGTERM)
+	want := stop(t, w.cmd)
 	select {
 	case <-w.done:
 	case <-time.After(10 * time.Second):
-		t.Fatalf("ferry watch still running 10 s after SIGTERM:\n%s", w.output())
+		t.Fatalf("ferry watch still running 10 s after being asked to stop:\n%s", w.output())
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("ferry watch took %s to stop", d)
 	}
-	if w.err == nil {
-		return 0
+	if code := w.cmd.ProcessState.ExitCode(); code != want {
+		t.Fatalf("exit %d after being asked to stop (%v), want %d:\n%s", code, w.err, want, w.output())
 	}
-	if ee, ok := w.err.(*exec.ExitError); ok {
-		return ee.ExitCode()
-	}
-	t.Fatal(w.err)
-	return -1
 }
 
 // ferry watch uploads what is there and what comes, answers ferry queue
@@ -129,9 +125,7 @@ func TestWatchStopsCleanlyAndDoesNotUploadAgain(t *testing.T) {
 	if q.code != 0 || !strings.Contains(q.stdout, pa) || !strings.Contains(q.stdout, pb) {
 		t.Fatalf("ferry queue while watching: exit %d\n%s%s", q.code, q.stdout, q.stderr)
 	}
-	if code := w.stop(t); code != 0 {
-		t.Fatalf("exit %d after SIGTERM:\n%s", code, w.output())
-	}
+	w.stop(t)
 	if !strings.Contains(w.output(), "ferry: stopped") {
 		t.Fatalf("no word of the stop:\n%s", w.output())
 	}
@@ -139,9 +133,7 @@ func TestWatchStopsCleanlyAndDoesNotUploadAgain(t *testing.T) {
 	w = startWatch(t, "", nil, args...)
 	w.waitFor(t, dir+": 2 file(s) there, 2 uploaded before")
 	time.Sleep(time.Second)
-	if code := w.stop(t); code != 0 {
-		t.Fatalf("second run: exit %d:\n%s", code, w.output())
-	}
+	w.stop(t)
 	if strings.Contains(w.output(), "queued  ") {
 		t.Fatalf("the second run queued again:\n%s", w.output())
 	}
@@ -186,9 +178,7 @@ func TestWatchJSONAndAFolderThatComesLater(t *testing.T) {
 	w.waitFor(t, `"event":"trouble"`, dir+" is not there")
 	p, sha := tustest.RandomFile(t, filepath.Join(dir, "DCIM"), "C0001.MP4", 200<<10, 1)
 	w.waitFor(t, `"event":"deleted"`)
-	if code := w.stop(t); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, w.output())
-	}
+	w.stop(t)
 	var uploaded map[string]any
 	for _, line := range strings.Split(w.output(), "\n") {
 		var m map[string]any

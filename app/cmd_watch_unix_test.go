@@ -42,9 +42,7 @@ func TestWatchNamesAnUnreadableSubFolder(t *testing.T) {
 	os.Chmod(locked, 0)
 	w := startWatch(t, bin, attr, "--data-dir", data, "--settle", "300ms", "--to", srv.URL, dir)
 	w.waitFor(t, "ferry: Cannot read "+locked+": permission denied; skipped", "uploaded  "+pok)
-	if code := w.stop(t); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, w.output())
-	}
+	w.stop(t)
 	if up, _ := srv.UploadByName("ok.mp4"); up.SHA256 != sha || srv.Created() != 1 {
 		t.Fatalf("ok.mp4: %+v, %d created", up, srv.Created())
 	}

@@ -177,11 +177,11 @@ func TestSignalWhileQueueingAFolder(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 		time.Sleep(after)
-		cmd.Process.Signal(syscall.SIGINT)
+		interrupt(t, cmd)
 		err := cmd.Wait()
 		ee, ok := err.(*exec.ExitError)
 		if !ok || ee.ExitCode() != 130 || !strings.Contains(out.String(), "ferry: stopped;") {
-			t.Fatalf("SIGINT after %s: %v\n%s", after, err, out)
+			t.Fatalf("Ctrl-C after %s: %v\n%s", after, err, out)
 		}
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -39,6 +38,7 @@ func (s *served) output() string {
 func runServe(t *testing.T, args ...string) *served {
 	t.Helper()
 	s := &served{cmd: exec.Command(ferryBin, append([]string{"serve"}, args...)...), done: make(chan struct{})}
+	ownConsole(s.cmd)
 	pr, pw := io.Pipe()
 	s.cmd.Stdout, s.cmd.Stderr = pw, pw
 	if err := s.cmd.Start(); err != nil {
@@ -101,10 +101,12 @@ func rawTus(t *testing.T, method, u string, hdr map[string]string, body io.Reade
 	return resp
 }
 
-// Ctrl-C or SIGTERM with an upload running: out within a second, 130 or 0,
-// no "context deadline exceeded"; the upload resumes after a restart.
+// Ctrl-C or the system's stop (SIGTERM) with an upload running: out within
+// a second, 130 or 0, no "context deadline exceeded"; the upload resumes
+// after a restart.
 func TestServeStopsQuicklyAndResumes(t *testing.T) {
-	for sig, want := range map[syscall.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 0} {
+	ctrlC := func(t *testing.T, cmd *exec.Cmd) int { interrupt(t, cmd); return exitInterrupted }
+	for sig, ask := range map[string]func(*testing.T, *exec.Cmd) int{"Ctrl-C": ctrlC, "stop": stop} {
 		dir := wine.TempDir(t)
 		s := runServe(t, "--listen", "127.0.0.1:0", "--dir", dir)
 		resp := rawTus(t, "POST", s.url, map[string]string{"Upload-Length": strconv.Itoa(3 << 20), "Upload-Metadata": "filename YmlnLmJpbg=="}, nil)
@@ -131,7 +133,7 @@ func TestServeStopsQuicklyAndResumes(t *testing.T) {
 			}
 		}
 		start := time.Now()
-		s.cmd.Process.Signal(sig)
+		want := ask(t, s.cmd)
 		select {
 		case <-s.done:
 		case <-time.After(3 * time.Second):
@@ -159,7 +161,7 @@ func TestServeStopsQuicklyAndResumes(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(dir, "big.bin")); err != nil || st.Size() != 3<<20 {
 			t.Fatalf("big.bin: %v", err)
 		}
-		s2.cmd.Process.Signal(syscall.SIGTERM)
+		stop(t, s2.cmd)
 		<-s2.done
 	}
 }
@@ -202,7 +204,7 @@ func TestServeOnLANWarnsAndNeedsToken(t *testing.T) {
 	if !strings.Contains(s.output(), "refused a request from 127.0.0.1: it did not carry the token") {
 		t.Errorf("console:\n%s", s.output())
 	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
+	stop(t, s.cmd)
 	<-s.done
 
 	// Started again: the same token, not printed again.

@@ -155,34 +155,40 @@ func (e *Engine) serverOffset(ctx context.Context, j *job, t transfer.Target, p 
 
 // verifyFile makes sure the file is the one the upload began with: with an
 // upload, its whole identity; without, its size and mtime. A file that
-// changed waits until it is still, then the job starts over.
+// changed waits until it is still, then the job starts over; one still
+// open in the program writing it (Windows) waits until it is closed.
 func (e *Engine) verifyFile(ctx context.Context, j *job, p *plan) error {
-	if p.upload != "" && p.ident != nil {
-		cur, err := localfile.Identify(p.path)
-		if err != nil {
-			return localfile.Gone(p.path, err)
-		}
-		if cur.Same(*p.ident) {
-			return nil
-		}
-	} else {
-		fi, err := os.Stat(p.path)
-		if err != nil {
-			return localfile.Gone(p.path, err)
-		}
-		if p.upload == "" && fi.Size() == p.size && fi.ModTime().Equal(p.mtime) {
-			return nil
-		}
-		if p.upload != "" && p.ident == nil && fi.Size() == p.size && fi.ModTime().Equal(p.mtime) {
-			return nil // a record from before identities: size and mtime it is
-		}
+	same, err := planned(p)
+	if err != nil || (same && !localfile.Busy(p.path)) {
+		return err
 	}
 	fi, err := e.settle(ctx, j, p.path)
 	if err != nil {
 		return err
 	}
+	if same, err = planned(p); err != nil || same {
+		return err // closed by its maker unchanged: the upload goes on
+	}
 	e.startOver(j, p, fi)
 	return nil
+}
+
+// planned: the file on disk is the one p sends.
+func planned(p *plan) (bool, error) {
+	if p.upload != "" && p.ident != nil {
+		cur, err := localfile.Identify(p.path)
+		if err != nil {
+			return false, localfile.Gone(p.path, err)
+		}
+		return cur.Same(*p.ident), nil
+	}
+	fi, err := os.Stat(p.path)
+	if err != nil {
+		return false, localfile.Gone(p.path, err)
+	}
+	// Without an upload, or a record from before identities: size and
+	// mtime it is.
+	return fi.Size() == p.size && fi.ModTime().Equal(p.mtime), nil
 }
 
 // fileChanged: the file on disk is no longer what the plan sends.
@@ -204,9 +210,12 @@ func (e *Engine) settle(ctx context.Context, j *job, path string) (fs.FileInfo, 
 		if err != nil {
 			return nil, localfile.Gone(path, err)
 		}
+		busy := localfile.Busy(path)
 		switch {
 		case last == nil || fi.Size() != last.Size() || !fi.ModTime().Equal(last.ModTime()):
 			last, since = fi, time.Now()
+		case busy:
+			since = time.Now()
 		case time.Since(since) >= still:
 			if shown {
 				e.mu.Lock()
@@ -218,7 +227,11 @@ func (e *Engine) settle(ctx context.Context, j *job, path string) (fs.FileInfo, 
 		if !shown {
 			shown = true
 			e.mu.Lock()
-			j.setWait(fmt.Sprintf("The file is changing; it starts over once it has been still for %s", still.Round(time.Millisecond)), time.Time{})
+			why := fmt.Sprintf("The file is changing; it starts over once it has been still for %s", still.Round(time.Millisecond))
+			if busy {
+				why = "The file is open in another program (an export still running?); it is sent once that program closes it"
+			}
+			j.setWait(why, time.Time{})
 			e.setState(j, Waiting)
 			e.mu.Unlock()
 		}

@@ -290,6 +290,9 @@ func checkFile(path string) (fs.FileInfo, error) {
 	}
 	f, err := localfile.Open(path)
 	if err != nil {
+		if localfile.Busy(path) {
+			return fi, nil // an export still running: the job waits for it
+		}
 		return nil, localfile.Error(path, err)
 	}
 	f.Close()

@@ -23,6 +23,7 @@ const (
 	CodeFileGone       Code = "file_gone"               // the local file was moved or deleted
 	CodeFileUnreadable Code = "file_unreadable"         // permission denied, I/O error
 	CodeFileChanged    Code = "file_changed"            // the file changed while it was sent
+	CodeFileBusy       Code = "file_busy"               // open in another program (Windows): wait
 	CodeStore          Code = "store_failed"            // the queue database could not be written
 	CodeLostCreation   Code = "creation_unanswered"     // creations in a row taken without an answer: orphans feared
 

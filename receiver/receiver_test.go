@@ -252,6 +252,36 @@ func TestHostileNamesStayInside(t *testing.T) {
 	}
 }
 
+// TestNamesWindowsReservesArriveAsFiles: names that are devices on Windows
+// (CON, aux.mp4) or that Windows cannot hold (a colon, a trailing dot)
+// arrive as ordinary files, each with its bytes; on Windows nothing is
+// written to a device.
+func TestNamesWindowsReservesArriveAsFiles(t *testing.T) {
+	dir := wine.TempDir(t)
+	_, files := newTest(t, dir, nil)
+	cases := map[string]string{
+		"CON":         "_CON",
+		"aux.mp4":     "_aux.mp4",
+		"nul.txt":     "_nul.txt",
+		"COM1.mov":    "_COM1.mov",
+		"lpt9":        "_lpt9",
+		"CONOUT$.mp4": "_CONOUT$.mp4",
+		"COM².mp4":    "_COM².mp4",
+		"clip.mp4.":   "clip.mp4",
+		"take 2.mp4 ": "take 2.mp4",
+		"a:b.mp4":     "a_b.mp4",
+		"x|y?.mov":    "x_y_.mov",
+	}
+	for name, want := range cases {
+		data := []byte("payload for " + name)
+		upload(t, files, data, meta("filename", name))
+		sameContent(t, filepath.Join(dir, want), data)
+	}
+	if got := visible(t, dir); len(got) != len(cases) {
+		t.Fatalf("Dir holds %q", got)
+	}
+}
+
 func TestSameNameGetsNumbered(t *testing.T) {
 	dir := wine.TempDir(t)
 	_, files := newTest(t, dir, nil)
@@ -497,6 +527,13 @@ func TestSanitizeName(t *testing.T) {
 		{"photo\u202Egpj.exe", "photogpj.exe"},
 		{"CON.txt", "_CON.txt"},
 		{"com1", "_com1"},
+		{"LPT0.bin", "_LPT0.bin"},
+		{"COM¹.mp4", "_COM¹.mp4"},
+		{"conin$", "_conin$"},
+		{"Aux .tar.gz", "_Aux .tar.gz"},
+		{"COM10.mp4", "COM10.mp4"},
+		{"lpt.mp4", "lpt.mp4"},
+		{"comic.mp4", "comic.mp4"},
 		{"console.txt", "console.txt"},
 		{"bad\xffutf8", "bad_utf8"},
 		{"日本語.txt", "日本語.txt"},

@@ -105,13 +105,21 @@ func invisible(r rune) bool {
 		r == 0x115F || r == 0x1160 || r == 0x3164 || r == 0xFFA0 // Hangul fillers
 }
 
-// isReservedOnWindows: "CON.txt" and friends name devices on Windows.
+// isReservedOnWindows: "CON.txt", "aux.mp4" and friends name devices on
+// Windows, whatever their extension: a file of that name would be written
+// to the device (or refused) instead.
 func isReservedOnWindows(name string) bool {
 	stem, _, _ := strings.Cut(name, ".")
 	switch u := strings.ToUpper(strings.TrimSpace(stem)); u {
-	case "CON", "PRN", "AUX", "NUL":
+	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
 		return true
 	default:
-		return len(u) == 4 && (strings.HasPrefix(u, "COM") || strings.HasPrefix(u, "LPT")) && u[3] >= '1' && u[3] <= '9'
+		port, n, ok := strings.Cut(u, "COM")
+		if !ok || port != "" {
+			port, n, ok = strings.Cut(u, "LPT")
+		}
+		// COM0 to COM9, and COM¹ to COM³ (Windows reads superscripts as
+		// digits there); the same for LPT.
+		return ok && port == "" && (len(n) == 1 && n[0] >= '0' && n[0] <= '9' || n == "¹" || n == "²" || n == "³")
 	}
 }

@@ -159,6 +159,7 @@ func TestReplacedFileIsUploadedAgain(t *testing.T) {
 	}
 	arrived(t, r.srv, "take.mp4", sha2)
 	// The same bytes, touched to another mtime: a new version too.
+	wine.Skip(t, "its ReadDirectoryChangesW reports no change of a file's times alone (SetFileTime); Windows reports it as a write")
 	later := time.Now().Add(time.Minute)
 	os.Chtimes(p, later, later)
 	r.waitEvents(Uploaded, p, 3)
@@ -363,6 +364,7 @@ func TestFolderDeletedAndMadeAgainIsWatchedAgain(t *testing.T) {
 	dir := filepath.Join(wine.TempDir(t), "Exports")
 	mkdir(t, dir)
 	r.watch(r.folder(dir))
+	wine.Skip(t, "a deleted folder stays, without an event and readable, while a handle to it is open (Windows marks it delete-pending and ends the watch)")
 	if err := wine.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
