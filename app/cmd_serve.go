@@ -37,7 +37,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&o.listen, "listen", receiver.DefaultListen, "address to listen on; loopback by default, 0.0.0.0:1080 lets other machines send (with the token)")
 	fs.StringVar(&o.dir, "dir", defaultReceiveDir(), "folder where received files land")
-	fs.StringVar(&o.common.dataDir, "data-dir", "", "where a generated token is kept (default $FERRY_DATA_DIR, else the user config dir + /ferry)")
+	fs.StringVar(&o.common.dataDir, "data-dir", "", "where a generated token is kept (default $FERRY_DATA_DIR, else Ferry's folder in the user config dir: ~/.config/ferry, %APPDATA%\\Ferry, ~/Library/Application Support/Ferry)")
 	fs.StringVar(&o.tokenFile, "token-file", "", "file holding the token clients must send as \"Authorization: Bearer TOKEN\" (default: made once and kept in the data dir when --listen is not loopback)")
 	fs.Var(&o.origins, "allow-origin", "web origin whose pages may upload from a browser, e.g. https://app.example.com (repeatable; none by default; never \"null\")")
 	fs.Var(&o.maxSize, "max-size", "largest file accepted, e.g. 20GB; 0 = any that fits on the disk")

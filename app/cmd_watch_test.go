@@ -60,6 +60,13 @@ func startWatch(t *testing.T, bin string, attr *syscall.SysProcAttr, args ...str
 	return w
 }
 
+// inJSON is s as it appears inside a JSON string (a Windows path's
+// backslashes doubled).
+func inJSON(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
+
 // waitFor waits until the output holds every one of want.
 func (w *watching) waitFor(t *testing.T, want ...string) {
 	t.Helper()
@@ -175,7 +182,7 @@ func TestWatchJSONAndAFolderThatComesLater(t *testing.T) {
 	srv := tustest.New(t)
 	dir := filepath.Join(wine.TempDir(t), "card")
 	w := startWatch(t, "", nil, "--json", "--after", "delete", "--data-dir", wine.TempDir(t), "--settle", "300ms", "--to", srv.URL, dir)
-	w.waitFor(t, `"event":"trouble"`, dir+" is not there")
+	w.waitFor(t, `"event":"trouble"`, inJSON(dir+" is not there"))
 	p, sha := tustest.RandomFile(t, filepath.Join(dir, "DCIM"), "C0001.MP4", 200<<10, 1)
 	w.waitFor(t, `"event":"deleted"`)
 	w.stop(t)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -14,15 +15,21 @@ import (
 	"github.com/ferry-app/ferry/internal/wine"
 )
 
-// ferryIn runs the binary with stdin.
+// ferryIn runs the binary with stdin. A command that should have ended
+// and hangs fails its test, not the whole run.
 func ferryIn(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(ferryBin, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, ferryBin, args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
 	code := 0
+	if ctx.Err() != nil {
+		t.Fatalf("ferry %s still running after 3 minutes:\n%s%s", strings.Join(args, " "), out.String(), errb.String())
+	}
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {

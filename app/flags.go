@@ -37,7 +37,7 @@ type common struct {
 }
 
 func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.dataDir, "data-dir", "", "where the queue lives (default $FERRY_DATA_DIR, else the user config dir + /ferry)")
+	fs.StringVar(&c.dataDir, "data-dir", "", "where the queue lives (default $FERRY_DATA_DIR, else Ferry's folder in the user config dir: ~/.config/ferry, %APPDATA%\\Ferry, ~/Library/Application Support/Ferry)")
 	fs.IntVar(&c.concurrency, "concurrency", 3, "uploads at once")
 	fs.Var(&c.chunkSize, "chunk-size", "bytes per PATCH request, e.g. 50MB or 50MiB; 0 = one streaming request (fastest)")
 	fs.Var(&c.limitRate, "limit-rate", "cap on upload speed for all files together, e.g. 2MB (per second); 0 = none")

@@ -1,6 +1,12 @@
 package app
 
-import "testing"
+import (
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/ferry-app/ferry/internal/wine"
+)
 
 func TestSizeFlag(t *testing.T) {
 	for in, want := range map[string]int64{"50MiB": 50 << 20, "5MB": 5_000_000, "1048576": 1 << 20, "0": 0, "2MB/s": 2_000_000, "1.5GiB": 3 << 29} {
@@ -35,19 +41,30 @@ func TestHeaderAndMetaFlags(t *testing.T) {
 }
 
 func TestDataDirPrecedence(t *testing.T) {
-	t.Setenv("FERRY_DATA_DIR", "/tmp/from-env")
+	base := wine.TempDir(t)
+	t.Setenv("FERRY_DATA_DIR", filepath.Join(base, "from-env"))
 	var c common
-	if d, _ := c.resolveDataDir(); d != "/tmp/from-env" {
+	if d, _ := c.resolveDataDir(); d != filepath.Join(base, "from-env") {
 		t.Errorf("env: %s", d)
 	}
-	c.dataDir = "/tmp/from-flag"
-	if d, _ := c.resolveDataDir(); d != "/tmp/from-flag" {
+	c.dataDir = filepath.Join(base, "from-flag")
+	if d, _ := c.resolveDataDir(); d != filepath.Join(base, "from-flag") {
 		t.Errorf("flag: %s", d)
 	}
+	// The default: where each system keeps its programs' settings.
 	t.Setenv("FERRY_DATA_DIR", "")
-	t.Setenv("XDG_CONFIG_HOME", "/tmp/cfg")
 	c.dataDir = ""
-	if d, _ := c.resolveDataDir(); d != "/tmp/cfg/ferry" {
-		t.Errorf("default: %s", d)
+	want := map[string]string{
+		"windows": filepath.Join(base, "Ferry"),                                   // %APPDATA%\Ferry
+		"darwin":  filepath.Join(base, "Library", "Application Support", "Ferry"), // $HOME/...
+	}[runtime.GOOS]
+	t.Setenv("APPDATA", base)
+	t.Setenv("HOME", base)
+	t.Setenv("XDG_CONFIG_HOME", base)
+	if want == "" {
+		want = filepath.Join(base, "ferry")
+	}
+	if d, _ := c.resolveDataDir(); d != want {
+		t.Errorf("default: %s, want %s", d, want)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/internal/autostart"
 	"github.com/ferry-app/ferry/internal/awake"
+	"github.com/ferry-app/ferry/internal/endsession"
 	"github.com/ferry-app/ferry/keychain"
 	"github.com/ferry-app/ferry/ui"
 	"github.com/ferry-app/ferry/watch"
@@ -114,6 +115,11 @@ func cmdWindow(args []string, notes []string, stdout, stderr io.Writer) int {
 		<-sigs
 		fyne.Do(a.Quit)
 	}()
+	// A session ending on Windows (log off, shut down) is a message to the
+	// window, not a signal; it waits until the queue is saved.
+	saved := make(chan struct{})
+	stopEnd := endsession.Notify(func() { fyne.Do(a.Quit); <-saved })
+	defer stopEnd()
 	if p, _ := ui.LoadPrefs(eng); !p.StartMinimised || !trayHost() { // the window says a damaged record
 		w.Window().Show()
 	}
@@ -127,7 +133,9 @@ func cmdWindow(args []string, notes []string, stdout, stderr io.Writer) int {
 		b, _ := json.Marshal(w.Stats())
 		os.WriteFile(path, b, 0o644)
 	}
-	return exitCode(eng.Close(), stderr)
+	err = eng.Close()
+	close(saved)
+	return exitCode(err, stderr)
 }
 
 // front is what the window offers a second `ferry`.

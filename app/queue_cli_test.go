@@ -138,7 +138,12 @@ func TestOddNamesAndLinks(t *testing.T) {
 	os.Symlink(real, filepath.Join(tree, "linkeddir"))
 	os.Symlink(tree, filepath.Join(tree, "loop"))
 	top := filepath.Join(wine.TempDir(t), "toplink")
-	os.Symlink(tree, top)
+	if err := os.Symlink(tree, top); err != nil {
+		t.Skipf("cannot make links here (Windows without developer mode): %v", err)
+	}
+	if _, err := os.Lstat(top); err != nil {
+		wine.Skip(t, "it says a symbolic link was made, and none is there")
+	}
 	r := ferry(t, "upload", "--json", "--data-dir", wine.TempDir(t), "--to", srv.URL, top)
 	if !strings.Contains(r.stderr, "loop") {
 		t.Errorf("the loop is not named: %s", r.stderr)

@@ -21,7 +21,7 @@ type windowArgs struct {
 func parseWindowArgs(args []string, stdout io.Writer) (windowArgs, error) {
 	var a windowArgs
 	fs := flag.NewFlagSet("ferry", flag.ContinueOnError)
-	fs.StringVar(&a.c.dataDir, "data-dir", "", "where the queue lives (default $FERRY_DATA_DIR, else the user config dir + /ferry)")
+	fs.StringVar(&a.c.dataDir, "data-dir", "", "where the queue lives (default $FERRY_DATA_DIR, else Ferry's folder in the user config dir: ~/.config/ferry, %APPDATA%\\Ferry, ~/Library/Application Support/Ferry)")
 	fs.StringVar(&a.to, "to", "", "where files go this run: a tus upload URL or a saved destination (default: the window's choice)")
 	fs.IntVar(&a.c.concurrency, "concurrency", 0, "uploads at once, this run (default: the window's setting)")
 	a.c.limitRate = -1

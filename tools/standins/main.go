@@ -22,8 +22,8 @@ func main() {
 	d := flag.Duration("for", 10*time.Minute, "how long to serve")
 	file := flag.String("file", "", "where to write the addresses (FILE.stop ends the run)")
 	flag.Parse()
-	h := &hand{}
-	defer h.cleanup()
+	h := &tustest.Hand{}
+	defer h.Close()
 
 	srv := tustest.New(h, tustest.WithFaults(tustest.Faults{CutEvery: 50 << 20, CutSeed: 1, RateLimit: 150 << 20}))
 	cf := tustest.NewCloudflare(h, srv, tustest.CloudflareAccount, "cf-token")
@@ -59,35 +59,4 @@ func main() {
 			}
 		}
 	}
-}
-
-// hand is the stand-ins' tustest.TB outside a test: clean-ups run at the
-// end, a fatal error ends the program after them.
-type hand struct{ cleanups []func() }
-
-func (h *hand) Helper()          {}
-func (h *hand) Cleanup(f func()) { h.cleanups = append(h.cleanups, f) }
-
-func (h *hand) TempDir() string {
-	d, err := os.MkdirTemp("", "standins-")
-	if err != nil {
-		h.Fatalf("%v", err)
-	}
-	h.Cleanup(func() { os.RemoveAll(d) })
-	return d
-}
-
-func (h *hand) Logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
-
-func (h *hand) Fatalf(format string, args ...any) {
-	h.Logf(format, args...)
-	h.cleanup()
-	os.Exit(1)
-}
-
-func (h *hand) cleanup() {
-	for i := len(h.cleanups) - 1; i >= 0; i-- {
-		h.cleanups[i]()
-	}
-	h.cleanups = nil
 }

@@ -1,0 +1,5 @@
+//go:build !windows
+
+package endsession
+
+func notify(func()) func() { return func() {} }
