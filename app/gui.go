@@ -116,9 +116,14 @@ func cmdWindow(args []string, notes []string, stdout, stderr io.Writer) int {
 		fyne.Do(a.Quit)
 	}()
 	// A session ending on Windows (log off, shut down) is a message to the
-	// window, not a signal; it waits until the queue is saved.
-	saved := make(chan struct{})
-	stopEnd := endsession.Notify(func() { fyne.Do(a.Quit); <-saved })
+	// window, not a signal, and Windows ends the process once it is
+	// answered. The queue is saved there and then, not by the window's
+	// loop, which may not run again (under Wine it does not), and the
+	// process ends itself rather than keep the session waiting.
+	stopEnd := endsession.Notify(func() {
+		wt.Close()
+		os.Exit(exitCode(eng.Close(), stderr))
+	})
 	defer stopEnd()
 	if p, _ := ui.LoadPrefs(eng); !p.StartMinimised || !trayHost() { // the window says a damaged record
 		w.Window().Show()
@@ -133,9 +138,7 @@ func cmdWindow(args []string, notes []string, stdout, stderr io.Writer) int {
 		b, _ := json.Marshal(w.Stats())
 		os.WriteFile(path, b, 0o644)
 	}
-	err = eng.Close()
-	close(saved)
-	return exitCode(err, stderr)
+	return exitCode(eng.Close(), stderr)
 }
 
 // front is what the window offers a second `ferry`.

@@ -87,7 +87,9 @@ type Engine struct {
 	halted      *fault.Error
 	lastGen     uint64 // the newest write generation staged
 	concurrency int
-	closed      bool
+	closed      bool // under mu; closeOnce runs close once for every Close
+	closeOnce   sync.Once
+	closeErr    error
 	lastID      uint64 // the newest job id, as a number
 
 	keyMu sync.Mutex
@@ -247,13 +249,16 @@ func (e *Engine) Start() {
 }
 
 // Close stops every transfer, keeps active jobs queued for the next start,
-// writes the queue and releases the database.
+// writes the queue and releases the database. A Close called meanwhile
+// (the window's own, when the session's end closed it first) returns once
+// that is done, with its error.
 func (e *Engine) Close() error {
+	e.closeOnce.Do(func() { e.closeErr = e.close() })
+	return e.closeErr
+}
+
+func (e *Engine) close() error {
 	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		return nil
-	}
 	e.closed = true
 	var stopped []*job
 	for j := range e.running {

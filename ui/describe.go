@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -113,10 +114,11 @@ func destLabel(d engine.Destination) string {
 	return ""
 }
 
-// tilde shortens a path in the home folder to ~/….
+// tilde shortens a path in the home folder to ~/…, as Unix users write
+// it; Windows users know no "~", and see the whole path.
 func tilde(path string) string {
 	home, err := os.UserHomeDir()
-	if err != nil || home == "" {
+	if err != nil || home == "" || runtime.GOOS == "windows" {
 		return path
 	}
 	if rel, err := filepath.Rel(home, path); err == nil && !strings.HasPrefix(rel, "..") {

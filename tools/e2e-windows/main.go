@@ -118,10 +118,15 @@ func (r *run) install(msi string) string {
 	if _, err := os.Stat(exe); err != nil {
 		r.fatalf("after installing, no %s: %v", exe, err)
 	}
-	lnk := filepath.Join(r.prefix, "drive_c", "ProgramData", "Microsoft", "Windows", "Start Menu", "Programs", "Ferry.lnk")
-	b, err := os.ReadFile(lnk)
+	// The all-users Start menu, or the user's (where Wine puts it).
+	lnks, _ := filepath.Glob(filepath.Join(r.prefix, "drive_c", "ProgramData", "Microsoft", "Windows", "Start Menu", "Programs", "Ferry.lnk"))
+	user, _ := filepath.Glob(filepath.Join(r.prefix, "drive_c", "users", "*", "AppData", "Roaming", "Microsoft", "Windows", "Start Menu", "Programs", "Ferry.lnk"))
+	if lnks = append(lnks, user...); len(lnks) == 0 {
+		r.fatalf("no Start-menu shortcut Ferry.lnk")
+	}
+	b, err := os.ReadFile(lnks[0])
 	if err != nil {
-		r.fatalf("no Start-menu shortcut: %v", err)
+		r.fatalf("the Start-menu shortcut: %v", err)
 	}
 	// A shell link keeps its target's path in the ANSI or UTF-16 string
 	// data; either way "ferry.exe" is in it.
@@ -197,7 +202,7 @@ func (r *run) uploadThroughTheWindow(exe, shot string) {
 	if n := srv.Created(); n != len(files) {
 		r.fatalf("%d uploads created for %d files", n, len(files))
 	}
-	ok("started again, it finished: %d files arrived byte for byte (SHA-256), %d uploads created, nothing re-sent from the start", len(files), srv.Created())
+	ok("started again, it finished the same upload: %d files arrived byte for byte (SHA-256), %d uploads created in all", len(files), srv.Created())
 }
 
 // waitDone waits until the server holds each named upload whole.
