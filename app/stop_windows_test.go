@@ -7,6 +7,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/windows"
 )
@@ -17,13 +18,17 @@ import (
 // the moment of sending. CTRL_BREAK_EVENT to a process group would need no
 // attaching, but Wine 8 delivers that to no one ("Invalid handle").
 
-// ownConsole gives cmd a hidden console of its own.
+// ownConsole gives cmd a hidden console of its own. The console's host
+// (conhost) inherits the output pipes: one that outlives ferry, as Wine's
+// does when ferry is killed as it starts, would keep Wait waiting for the
+// pipes' end forever, so Wait gives up on them a while after ferry ends.
 func ownConsole(cmd *exec.Cmd) {
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
 	cmd.SysProcAttr.CreationFlags |= windows.CREATE_NEW_CONSOLE
 	cmd.SysProcAttr.HideWindow = true
+	cmd.WaitDelay = 5 * time.Second
 }
 
 var (
