@@ -16,6 +16,7 @@ import (
 func TestFirstStartMakesTheBuiltinReceiverTheDefault(t *testing.T) {
 	home := wine.TempDir(t)
 	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home) // Windows' home
 	eng, err := engine.Open(engine.Options{DataDir: wine.TempDir(t)})
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ var (
 	errDiskFull  = handler.NewError("ERR_DISK_FULL", "the receiver's disk is full; the upload can resume once space is freed", http.StatusInsufficientStorage)
 	errOverflow  = handler.NewError("ERR_UPLOAD_SIZE_EXCEEDED", "the request carried more bytes than Upload-Length; the upload was discarded", http.StatusRequestEntityTooLarge)
 	errNotPart   = handler.NewError("ERR_INVALID_CONCAT", "Upload-Concat may only name partial uploads (Upload-Concat: partial)", http.StatusBadRequest)
+	errPartTwice = handler.NewError("ERR_INVALID_CONCAT", "Upload-Concat names a partial upload more than once", http.StatusBadRequest)
 	errMetaLarge = handler.NewError("ERR_METADATA_TOO_LARGE", "Upload-Metadata is larger than 4 KiB", http.StatusBadRequest)
 )
 

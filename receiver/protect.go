@@ -5,8 +5,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/tus/tusd/v2/pkg/handler"
 )
@@ -28,17 +26,17 @@ func (s *Server) protect(next http.Handler) http.Handler {
 		from, _, _ := net.SplitHostPort(r.RemoteAddr)
 		switch origin := r.Header.Get("Origin"); {
 		case !s.hostAllowed(r.Host):
-			s.refused(from, "its Host header names "+quoteHost(r.Host)+", not this receiver")
+			s.refused("host", from, "its Host header names "+quoteHost(r.Host)+", not this receiver")
 			writeError(w, r, errHost)
 			return
 		case origin != "" && !s.origins[origin]:
-			s.refused(from, "it came from the web page "+quoteHost(origin)+" (allow it with --allow-origin)")
+			s.refused("origin", from, "it came from the web page "+quoteHost(origin)+" (allow it with --allow-origin)")
 			writeError(w, r, errOrigin)
 			return
 		case s.token != "" && r.Method != http.MethodOptions && !s.bearerOK(r):
 			// OPTIONS is a browser's preflight, which never carries
 			// credentials; it learns only what tus features are on.
-			s.refused(from, "it did not carry the token")
+			s.refused("token", from, "it did not carry the token")
 			w.Header().Set("WWW-Authenticate", `Bearer realm="ferry"`)
 			writeError(w, r, errToken)
 			return
@@ -96,12 +94,9 @@ func (s *Server) serves(ip net.IP) bool {
 	return false
 }
 
-// refused tells the console why a request was turned away, at most once a
-// minute per sender and reason, so a noisy neighbour cannot flood it.
-func (s *Server) refused(from, why string) {
-	if s.quiet.allow(from + " " + why) {
-		s.logf("refused a request from %s: %s", from, why)
-	}
+// refused tells the console why a request was turned away (see refusals).
+func (s *Server) refused(kind, from, why string) {
+	s.refusals.say(s.logf, kind, "refused a request from %s: %s", from, why)
 }
 
 // quoteHost keeps console lines one line and short whatever a client sent.
@@ -116,24 +111,4 @@ func quoteHost(h string) string {
 		h = truncate(h, 80) + "…"
 	}
 	return "\"" + h + "\""
-}
-
-// limiter lets one event per key through per minute.
-type limiter struct {
-	mu   sync.Mutex
-	last map[string]time.Time
-}
-
-func (l *limiter) allow(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	if l.last == nil || len(l.last) > 1000 {
-		l.last = map[string]time.Time{}
-	}
-	if t, ok := l.last[key]; ok && now.Sub(t) < time.Minute {
-		return false
-	}
-	l.last[key] = now
-	return true
 }

@@ -39,7 +39,7 @@ func (s *Server) onFinish(ev handler.HookEvent) (handler.HTTPResponse, error) {
 	if req.overflowed(ev.Upload) {
 		// What fitted is the start of something longer: never a file.
 		s.store.remove(ev.Upload.ID)
-		s.logf("refused %s: the client sent more than its Upload-Length of %s", label(ev.Upload), units.Size(ev.Upload.Size))
+		s.refusals.say(s.logf, "overflow", "refused %s: the client sent more than its Upload-Length of %s", label(ev.Upload), units.Size(ev.Upload.Size))
 		return handler.HTTPResponse{}, errOverflow
 	}
 	req.finished()
@@ -145,10 +145,14 @@ func nameFor(info handler.FileInfo) string {
 	return "upload-" + info.ID
 }
 
-// label names an upload in console lines.
+// label names an upload in console lines: its name, else its id, else
+// (a creation not yet made) "an unnamed upload".
 func label(info handler.FileInfo) string {
 	if n := nameOf(info.MetaData); n != "" {
 		return n
+	}
+	if info.ID == "" {
+		return "an unnamed upload"
 	}
 	return "upload " + info.ID
 }

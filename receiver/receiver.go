@@ -81,7 +81,7 @@ type Server struct {
 	tus        *handler.Handler
 	handler    http.Handler
 	pubLocks   [64]sync.Mutex
-	quiet      limiter
+	refusals   refusals
 	addrs      addrCache
 	hostname   string
 	lan        atomic.Bool  // serving beyond loopback
@@ -142,7 +142,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	fstore := filestore.New(work)
 	fstore.DirModePerm, fstore.FileModePerm = 0o700, 0o600
-	s.store = &store{fs: fstore, work: work, track: s.track, logf: s.logf}
+	s.store = &store{fs: fstore, work: work, track: s.track, logf: s.logf, maxSize: s.maxSize, refusals: &s.refusals, freeSpace: freeSpace}
 	composer := handler.NewStoreComposer()
 	s.store.UseIn(composer)
 	// memorylocker (unlike filelocker) asks the holder to let go, so a client

@@ -2,7 +2,6 @@ package receiver
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -95,17 +94,17 @@ func (s *Server) check(r *http.Request, method, id string) *handler.Error {
 	if method != http.MethodPost || id != "" {
 		return nil
 	}
-	if !s.concatIDsOK(r.Header.Get("Upload-Concat")) {
-		return &errNotFound
+	if err := s.concatIDs(r.Header.Get("Upload-Concat")); err != nil {
+		return err
 	}
 	size, err := strconv.ParseInt(r.Header.Get("Upload-Length"), 10, 64)
 	if err != nil {
 		return nil // final, deferred or invalid: tusd answers
 	}
-	name := nameOf(handler.ParseMetadataHeader(r.Header.Get("Upload-Metadata")))
 	if s.maxSize > 0 && size > s.maxSize {
-		s.logf("refused %s (%s): larger than the limit of %s", name, units.Size(size), units.Size(s.maxSize))
-		e := handler.NewError("ERR_MAX_SIZE_EXCEEDED", fmt.Sprintf("this receiver accepts files up to %s; this one is %s", units.Size(s.maxSize), units.Size(size)), http.StatusRequestEntityTooLarge)
+		info := handler.FileInfo{MetaData: handler.ParseMetadataHeader(r.Header.Get("Upload-Metadata"))}
+		s.refusals.say(s.logf, "size", "refused %s (%s): larger than the limit of %s", label(info), units.Size(size), units.Size(s.maxSize))
+		e := tooLarge(s.maxSize, size)
 		return &e
 	}
 	// Creation with upload: tusd would create the upload and then refuse
@@ -116,26 +115,32 @@ func (s *Server) check(r *http.Request, method, id string) *handler.Error {
 	return nil
 }
 
-// concatIDsOK parses Upload-Concat exactly as tusd does (single spaces
+// concatIDs parses Upload-Concat exactly as tusd does (single spaces
 // between URLs, each trimmed, the id after the base path) and accepts only
-// the store's own ids. A tab or newline is then part of an id, not a
-// separator, and the id is refused.
-func (s *Server) concatIDsOK(h string) bool {
+// the store's own ids, each once: a tab or newline is then part of an id,
+// not a separator, and the id is refused (404); a part named twice would
+// be copied twice into the file (400).
+func (s *Server) concatIDs(h string) *handler.Error {
 	l := len("final;")
 	if !strings.HasPrefix(h, "final;") || len(h) <= l {
-		return true // "partial", absent or invalid: tusd answers
+		return nil // "partial", absent or invalid: tusd answers
 	}
+	seen := map[string]bool{}
 	for v := range strings.SplitSeq(h[l:], " ") {
 		v = strings.TrimSpace(v)
 		if v == "" {
 			continue
 		}
 		_, id, ok := strings.Cut(v, basePath)
-		if !ok || !ownID(strings.Trim(id, "/")) {
-			return false
+		if id = strings.Trim(id, "/"); !ok || !ownID(id) {
+			return &errNotFound
 		}
+		if seen[id] {
+			return &errPartTwice
+		}
+		seen[id] = true
 	}
-	return true
+	return nil
 }
 
 // extensionWriter adds "expiration" to the Tus-Extension tusd advertises:

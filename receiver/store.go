@@ -51,10 +51,14 @@ func ownID(id string) bool {
 // into the receive folder still answers as complete from its .info and
 // .done records.
 type store struct {
-	fs    filestore.FileStore
-	work  string
-	track *tracker
-	logf  func(format string, args ...any)
+	fs       filestore.FileStore
+	work     string
+	track    *tracker
+	logf     func(format string, args ...any)
+	maxSize  int64 // 0: none
+	refusals *refusals
+	// freeSpace is freeSpace; tests make a small disk of it.
+	freeSpace func(dir string) (int64, error)
 }
 
 func (st *store) UseIn(c *handler.StoreComposer) {
@@ -174,16 +178,34 @@ func (u *stored) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 	if u.done != nil {
 		return 0, nil // tusd never asks: the offset already equals the size
 	}
-	n, err := u.Upload.WriteChunk(ctx, offset, src)
+	info, err := u.Upload.GetInfo(ctx)
+	if err != nil {
+		return 0, storeError(err)
+	}
+	var n int64
+	if info.SizeIsDeferred {
+		n, err = u.writeCapped(ctx, info, offset, src)
+	} else {
+		// Never past the length, however the body came (chunked, or with
+		// a creation): what runs on is refused by onFinish.
+		n, err = u.Upload.WriteChunk(ctx, offset, &capped{r: src, left: max(info.Size-offset, 0)})
+	}
 	if err != nil && u.st.logf != nil {
-		info, _ := u.Upload.GetInfo(ctx)
 		if diskFull(err) {
-			u.st.logf("failed %s: the disk is full (%s of %s received)", label(info), units.Size(offset+n), units.Size(info.Size))
+			u.st.logf("failed %s: the disk is full (%s)", label(info), received(info, offset+n))
 		} else {
 			u.st.logf("failed %s: cannot write: %s", label(info), fault.Cause(err))
 		}
 	}
 	return n, storeError(err)
+}
+
+// received says how much of an upload is in, with its length if known.
+func received(info handler.FileInfo, n int64) string {
+	if info.SizeIsDeferred {
+		return units.Size(n) + " received, length not yet declared"
+	}
+	return units.Size(n) + " of " + units.Size(info.Size) + " received"
 }
 
 func (u *stored) GetReader(ctx context.Context) (io.ReadCloser, error) {
@@ -205,7 +227,14 @@ func (u *stored) DeclareLength(ctx context.Context, length int64) error {
 	if u.done != nil {
 		return handler.ErrInvalidUploadLength
 	}
-	err := u.Upload.(handler.LengthDeclarableUpload).DeclareLength(ctx, length)
+	info, err := u.Upload.GetInfo(ctx)
+	if err != nil {
+		return storeError(err)
+	}
+	if err := u.st.refuseLength(info, length, info.Offset); err != nil {
+		return err // nothing is owed to a length refused
+	}
+	err = u.Upload.(handler.LengthDeclarableUpload).DeclareLength(ctx, length)
 	if err == nil && length > 0 {
 		u.st.track.pend(u.id, length)
 	}
