@@ -21,6 +21,9 @@ var (
 	errMetaLarge = handler.NewError("ERR_METADATA_TOO_LARGE", "Upload-Metadata is larger than 4 KiB", http.StatusBadRequest)
 )
 
+// errStopped is a test's crash (Server.stopAt).
+var errStopped = errors.New("stopped here by a test")
+
 // storeError is what a client hears when the disk fails: a sentence with
 // the cause ("permission denied") but not the path it happened on.
 func storeError(err error) error {

@@ -71,7 +71,7 @@ func (s *Server) tidy(startup bool) {
 		name := e.Name()
 		path := filepath.Join(s.work, name)
 		switch {
-		case strings.HasSuffix(name, copySuffix), strings.HasPrefix(name, ".ferry-probe-"):
+		case strings.HasSuffix(name, copySuffix), strings.HasSuffix(name, tmpSuffix), strings.HasPrefix(name, ".ferry-probe-"):
 			if startup {
 				os.Remove(path)
 			}
@@ -110,7 +110,6 @@ func (s *Server) tidyUpload(id string, startup bool) {
 		return
 	}
 	if up.(*stored).done != nil {
-		os.Remove(s.store.path(id)) // a crash between marking and unlinking
 		if s.doneExpired(s.store.donePath(id)) && s.track.claim(id) {
 			s.store.forget(id) // on failure the records stay for the next sweep
 			s.track.unclaim(id)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/tus/tusd/v2/pkg/handler"
@@ -25,7 +24,8 @@ const (
 	// tusd fires the finish callback twice for an empty final concatenation,
 	// and we retry on HEAD and at startup, so placing must be idempotent.
 	doneSuffix = ".done"
-	copySuffix = ".copy" // half-done copy fallback; removed at startup
+	copySuffix = ".copy"     // half-done copy fallback; removed at startup
+	tmpSuffix  = ".done.tmp" // a marker being written; removed at startup
 )
 
 // onFinish is tusd's PreFinishResponseCallback: it runs before the response
@@ -73,6 +73,12 @@ func (s *Server) publishID(ctx context.Context, id, from string) error {
 // publish moves a complete, non-partial upload into Dir once. Its work
 // folder keeps only the .info and a .done marker, so HEAD still says
 // complete while the file occupies the disk once, in Dir only.
+//
+// The decision comes first and is durable: the marker names the file
+// before the file appears under that name. So whatever stops it (a marker
+// that cannot be written, a full disk, SIGKILL between any two steps),
+// the next HEAD, sweep or start finishes the same decision or makes none:
+// never a second copy, never the data kept after publishing.
 func (s *Server) publish(info handler.FileInfo, from string) error {
 	if info.IsPartial || info.SizeIsDeferred || info.Offset != info.Size {
 		return nil
@@ -80,42 +86,60 @@ func (s *Server) publish(info handler.FileInfo, from string) error {
 	mu := s.lockFor(info.ID)
 	mu.Lock()
 	defer mu.Unlock()
-	marker := s.store.donePath(info.ID)
-	if b, err := os.ReadFile(marker); err == nil {
-		s.dropWorkCopy(info.ID, strings.TrimSuffix(string(b), "\n"))
-		return nil
-	}
 	src := s.store.path(info.ID)
-	name, err := s.place(src, nameFor(info))
+	if name, ok := s.store.decided(info.ID); ok {
+		if done, err := s.finishPublish(src, name); done || err != nil {
+			return err
+		}
+		// The name was taken by another file before ours got it: decide
+		// again.
+	}
+	name, err := s.place(info.ID, src, nameFor(info))
 	if err != nil {
 		s.logf("failed %s: could not save it into %s: %s", label(info), s.dir, fault.Cause(err))
 		return err
 	}
-	// Without the marker a restart would place the file again as "(1)";
-	// with it, the work copy can go.
-	if err := os.WriteFile(marker, []byte(name+"\n"), 0o600); err == nil {
-		os.Remove(src)
+	if s.stopAt != nil && s.stopAt("linked") {
+		return errStopped
 	}
-	if host, _, err := net.SplitHostPort(from); err == nil {
-		s.logf("received %s (%s) from %s", name, units.Size(info.Size), host)
-	} else {
-		s.logf("received %s (%s)", name, units.Size(info.Size))
-	}
+	os.Remove(src) // published: the work name goes (else at the next look)
+	s.received(name, info.Size, from)
 	return nil
 }
 
-// dropWorkCopy removes the work folder's name of a published upload's
-// data, left there by a crash between the marker and its removal, once
-// it is sure to be the very file published as name (a hard link of it):
-// the space is given back, and nothing published is touched.
-func (s *Server) dropWorkCopy(id, name string) {
-	src := s.store.path(id)
+// finishPublish completes a decision made before a stop: the data gets
+// the name it was given, or, already there, loses its work name. done is
+// false when the name holds another file, so the caller decides anew.
+func (s *Server) finishPublish(src, name string) (done bool, err error) {
+	dst := filepath.Join(s.dir, name)
 	work, err := os.Stat(src)
-	if err != nil || name == "" || filepath.Base(name) != name {
-		return
+	if err != nil {
+		return true, nil // published before the stop
 	}
-	if pub, err := os.Stat(filepath.Join(s.dir, name)); err == nil && os.SameFile(work, pub) {
+	pub, err := os.Lstat(dst)
+	switch {
+	case err == nil && os.SameFile(work, pub):
 		os.Remove(src)
+		return true, nil
+	case err == nil:
+		return false, nil
+	}
+	if err := s.link(src, dst); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return false, nil
+		}
+		return false, err
+	}
+	os.Remove(src)
+	return true, nil
+}
+
+// received says a file arrived.
+func (s *Server) received(name string, size int64, from string) {
+	if host, _, err := net.SplitHostPort(from); err == nil {
+		s.logf("received %s (%s) from %s", name, units.Size(size), host)
+	} else {
+		s.logf("received %s (%s)", name, units.Size(size))
 	}
 }
 
@@ -157,17 +181,35 @@ func label(info handler.FileInfo) string {
 	return "upload " + info.ID
 }
 
-// place gives src a free name in Dir and removes it from work: a hard link
-// then unlink, which (unlike rename) never replaces a file already there,
-// so concurrent finishes can never overwrite each other. Without hard links
-// (FAT, some network shares) it claims the name with O_EXCL and renames
-// over the claim.
-func (s *Server) place(src, name string) (string, error) {
+// place gives src a free name in Dir, deciding on each candidate durably
+// before making it (see publish). Making a name is a hard link, which
+// (unlike rename) never replaces a file already there, so concurrent
+// finishes can never overwrite each other.
+func (s *Server) place(id, src, name string) (string, error) {
 	return s.names.claim(s.dir, name, func(dst string) error {
-		err := os.Link(src, dst)
-		if err == nil || errors.Is(err, fs.ErrExist) {
+		if _, err := os.Lstat(dst); err == nil {
+			return fs.ErrExist // taken: no decision for it
+		}
+		if err := s.store.decide(id, filepath.Base(dst)); err != nil {
 			return err
 		}
+		if s.stopAt != nil && s.stopAt("decided") {
+			return errStopped
+		}
+		return s.link(src, dst)
+	})
+}
+
+// link makes dst the data of src without replacing anything there, with
+// the mode a new file of the user's gets. Where hard links are missing
+// (FAT, some network shares) it claims dst with O_EXCL and renames src
+// over the claim.
+func (s *Server) link(src, dst string) error {
+	err := os.Link(src, dst)
+	if errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if err != nil {
 		f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if err != nil {
 			return err
@@ -177,6 +219,7 @@ func (s *Server) place(src, name string) (string, error) {
 			os.Remove(dst)
 			return err
 		}
-		return nil
-	})
+	}
+	userMode(dst)
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	"github.com/tus/tusd/v2/pkg/handler"
@@ -269,5 +270,43 @@ func (u *stored) ConcatUploads(ctx context.Context, parts []handler.Upload) erro
 	for _, p := range parts {
 		u.st.remove(p.(*stored).id)
 	}
+	return nil
+}
+
+// decided reads the name an upload was given to be published as, if a
+// decision was made (see publish).
+func (st *store) decided(id string) (string, bool) {
+	b, err := os.ReadFile(st.donePath(id))
+	name := strings.TrimSuffix(string(b), "\n")
+	if err != nil || name == "" || filepath.Base(name) != name {
+		return "", false
+	}
+	return name, true
+}
+
+// decide records, durably, that upload id is published as name: written
+// beside, flushed, renamed into place and the folder flushed, so after a
+// crash the marker is either the whole decision or absent.
+func (st *store) decide(id, name string) error {
+	tmp := st.path(id) + tmpSuffix
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(f, name+"\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, st.donePath(id))
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	syncDir(st.work)
 	return nil
 }
