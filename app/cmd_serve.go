@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -125,6 +126,9 @@ func loadToken(o *serveOpts) (serveToken, error) {
 		if t == "" || strings.ContainsFunc(t, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
 			return serveToken{}, usagef("The token file %s must hold one token: printable characters, no spaces", o.tokenFile)
 		}
+		if err := tokenFileOK(o.tokenFile, t, "put a longer random one in it"); err != nil {
+			return serveToken{}, err
+		}
 		return serveToken{value: t, path: o.tokenFile}, nil
 	}
 	if receiver.LoopbackOnly(o.listen) {
@@ -136,9 +140,13 @@ func loadToken(o *serveOpts) (serveToken, error) {
 	}
 	path := filepath.Join(dataDir, tokenFileName)
 	if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) != "" {
-		return serveToken{value: strings.TrimSpace(string(b)), path: path}, nil
+		t := strings.TrimSpace(string(b))
+		if err := tokenFileOK(path, t, "delete the file, and ferry serve makes a new one"); err != nil {
+			return serveToken{}, err
+		}
+		return serveToken{value: t, path: path}, nil
 	}
-	raw := make([]byte, 24)
+	raw := make([]byte, 24) // 192 bits
 	rand.Read(raw)
 	t := base64.RawURLEncoding.EncodeToString(raw)
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
@@ -148,6 +156,24 @@ func loadToken(o *serveOpts) (serveToken, error) {
 		return serveToken{}, fault.Wrap(fault.CodeBadSetting, err, "Cannot keep the token in %s: %s.", path, fault.Cause(err))
 	}
 	return serveToken{value: t, path: path, fresh: true}, nil
+}
+
+// minTokenLen: 22 characters of the base64 alphabet hold 128 bits, the
+// least a token that anyone on the network may try to guess should have.
+const minTokenLen = 22
+
+// tokenFileOK refuses a token others can read or guess: the file must be
+// the user's alone (on Unix, no permission for group or others; on
+// Windows the data dir's access list keeps it private) and the token long
+// enough.
+func tokenFileOK(path, t, remedy string) error {
+	if fi, err := os.Stat(path); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+		return fault.New(fault.CodeBadSetting, "The token file %s can be read by other users (mode %#o); make it yours alone: chmod 600 %s", path, fi.Mode().Perm(), shellWord(path))
+	}
+	if len(t) < minTokenLen {
+		return fault.New(fault.CodeBadSetting, "The token in %s is %d characters; a token needs at least %d (128 bits of randomness) so that no one can guess it: %s.", path, len(t), minTokenLen, remedy)
+	}
+	return nil
 }
 
 func printServe(w io.Writer, srv *receiver.Server, o *serveOpts, tok serveToken) {
@@ -160,20 +186,25 @@ func printServe(w io.Writer, srv *receiver.Server, o *serveOpts, tok serveToken)
 	if local := srv.LocalURL(); local != srv.URL() {
 		fmt.Fprintf(w, "On this machine: %s\n", local)
 	}
-	header := ""
 	switch {
 	case tok.value == "":
 	case tok.fresh:
 		fmt.Fprintf(w, "Token (shown once; kept in %s): %s\n", tok.path, tok.value)
-		header = fmt.Sprintf(" --header \"Authorization: Bearer %s\"", tok.value)
 	default:
 		fmt.Fprintf(w, "Token: in %s\n", tok.path)
-		header = fmt.Sprintf(" --header \"Authorization: Bearer $(cat %s)\"", tok.path)
 	}
 	if len(o.origins) > 0 {
 		fmt.Fprintf(w, "Web pages allowed to upload: %s\n", strings.Join(o.origins, ", "))
 	}
-	fmt.Fprintf(w, "Send a file: %s upload --to %s%s FILE\n", invokedAs(), srv.URL(), header)
+	if tok.value == "" {
+		fmt.Fprintf(w, "Send a file: %s upload --to %s FILE\n", invokedAs(), srv.URL())
+	} else {
+		// The token goes in by a file, never on a command line, where
+		// every user of the machine sees it (ps).
+		fmt.Fprintf(w, "Send files from another machine: copy %s there as ferry-token, then\n", tok.path)
+		fmt.Fprintf(w, "  %s dest add this-receiver --kind ferry --url %s --token-stdin < ferry-token\n", invokedAs(), srv.URL())
+		fmt.Fprintf(w, "  %s upload --to this-receiver FILE\n", invokedAs())
+	}
 	fmt.Fprintln(w, "Press Ctrl-C to stop.")
 }
 

@@ -194,8 +194,15 @@ func TestServeOnLANWarnsAndNeedsToken(t *testing.T) {
 	if !strings.Contains(out, "Token (shown once; kept in "+tokPath+"): "+tok+"\n") || len(tok) < 20 {
 		t.Fatalf("token not shown:\n%s", out)
 	}
-	if !strings.Contains(out, `--header "Authorization: Bearer `+tok+`"`) {
-		t.Fatalf("no client command with the token:\n%s", out)
+	// How to send, with the token from a file: never on a command line,
+	// where ps shows it.
+	if !strings.Contains(out, "dest add this-receiver --kind ferry --url "+s.url+" --token-stdin < ferry-token") {
+		t.Fatalf("no client command:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, tok) && !strings.HasPrefix(line, "Token (shown once") {
+			t.Fatalf("the token shows in %q", line)
+		}
 	}
 	local := s.local(t)
 	if resp := rawTus(t, "POST", local, map[string]string{"Upload-Length": "0"}, nil); resp.StatusCode != http.StatusUnauthorized {
@@ -231,21 +238,36 @@ func hasLANAddress() bool {
 }
 
 func TestServeTokenFile(t *testing.T) {
+	const own = "my-own-token-of-thirty-two-chars"
 	tokFile := filepath.Join(wine.TempDir(t), "tok")
-	os.WriteFile(tokFile, []byte("my-own-token\n"), 0o600)
+	os.WriteFile(tokFile, []byte(own+"\n"), 0o600)
 	s := runServe(t, "--listen", "127.0.0.1:0", "--dir", wine.TempDir(t), "--token-file", tokFile)
-	if strings.Contains(s.output(), "my-own-token") {
+	if strings.Contains(s.output(), own) {
 		t.Fatalf("printed the token:\n%s", s.output())
 	}
 	if resp := rawTus(t, "POST", s.url, map[string]string{"Upload-Length": "0"}, nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("without the token: %d", resp.StatusCode)
 	}
-	if resp := rawTus(t, "POST", s.url, map[string]string{"Upload-Length": "0", "Authorization": "Bearer my-own-token"}, nil); resp.StatusCode != http.StatusCreated {
+	if resp := rawTus(t, "POST", s.url, map[string]string{"Upload-Length": "0", "Authorization": "Bearer " + own}, nil); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("with the token: %d", resp.StatusCode)
 	}
-	os.WriteFile(tokFile, []byte("  \n"), 0o600)
-	if r := ferry(t, "serve", "--dir", wine.TempDir(t), "--token-file", tokFile); r.code != 2 || !strings.Contains(r.stderr, "must hold one token") {
-		t.Fatalf("empty token file: exit %d %q", r.code, r.stderr)
+	refused := map[string]string{
+		"  \n":                   "must hold one token",
+		"x\n":                    "The token in " + tokFile + " is 1 characters; a token needs at least 22 (128 bits of randomness)",
+		"short-but-not-enough\n": "is 20 characters",
+	}
+	for content, want := range refused {
+		os.WriteFile(tokFile, []byte(content), 0o600)
+		if r := ferry(t, "serve", "--dir", wine.TempDir(t), "--token-file", tokFile); r.code == 0 || !strings.Contains(r.stderr, want) {
+			t.Fatalf("token file %q: exit %d %q", content, r.code, r.stderr)
+		}
+	}
+	if runtime.GOOS != "windows" { // there the data dir's access list keeps it private
+		os.WriteFile(tokFile, []byte(own+"\n"), 0o600)
+		os.Chmod(tokFile, 0o644)
+		if r := ferry(t, "serve", "--dir", wine.TempDir(t), "--token-file", tokFile); r.code == 0 || !strings.Contains(r.stderr, "can be read by other users (mode 0644); make it yours alone: chmod 600") {
+			t.Fatalf("a token file others can read: exit %d %q", r.code, r.stderr)
+		}
 	}
 }
 
