@@ -26,6 +26,8 @@ deps:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@# Node.js runs tus-js-client against the receiver (receiver/draft_test.go).
+	@command -v npm >/dev/null || ./scripts/need nodejs npm
 	@./scripts/install-go
 	$(GO) mod download
 

@@ -156,14 +156,18 @@ func New(cfg Config) (*Server, error) {
 	cors.AllowOrigin = originPattern(origins)
 	cors.AllowHeaders += ", " + idHeader
 	s.tus, err = handler.NewHandler(handler.Config{
-		BasePath:                  basePath,
-		StoreComposer:             composer,
-		MaxSize:                   s.maxSize,
-		DisableDownload:           true, // a receiver has no reason to hand files back
-		Cors:                      &cors,
-		Logger:                    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		PreUploadCreateCallback:   s.beforeCreate,
-		PreFinishResponseCallback: s.onFinish,
+		BasePath:        basePath,
+		StoreComposer:   composer,
+		MaxSize:         s.maxSize,
+		DisableDownload: true, // a receiver has no reason to hand files back
+		// The IETF resumable-upload draft too (interop versions 3 to 6,
+		// drafts -01 to -05), as Apple's URLSession and tus-js-client's
+		// protocol option speak it; the same guard, hooks and store.
+		EnableExperimentalProtocol: true,
+		Cors:                       &cors,
+		Logger:                     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		PreUploadCreateCallback:    s.beforeCreate,
+		PreFinishResponseCallback:  s.onFinish,
 	})
 	if err != nil {
 		return nil, fault.Wrap(fault.CodeBadSetting, err, "Cannot start the tus handler: %s.", fault.Cause(err))

@@ -3,6 +3,7 @@ package receiver
 import (
 	"context"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -49,6 +50,9 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			}
 			defer s.track.leave(id)
 		}
+		if method == http.MethodPost && id == "" {
+			draftName(r)
+		}
 		var named string
 		if method == http.MethodPost && id == "" {
 			var err *handler.Error
@@ -85,8 +89,10 @@ func (s *Server) guard(next http.Handler) http.Handler {
 // check refuses headers that would make tusd store something it should not.
 func (s *Server) check(r *http.Request, method, id string) *handler.Error {
 	n := 0
-	for _, v := range r.Header.Values("Upload-Metadata") {
-		n += len(v)
+	for _, k := range []string{"Upload-Metadata", "Content-Disposition"} { // the draft's name
+		for _, v := range r.Header.Values(k) {
+			n += len(v)
+		}
 	}
 	if n > maxMetadata {
 		return &errMetaLarge
@@ -113,6 +119,18 @@ func (s *Server) check(r *http.Request, method, id string) *handler.Error {
 		return &handler.ErrSizeExceeded
 	}
 	return nil
+}
+
+// draftName gives a creation in the IETF draft its file's name: the draft
+// reads it from Content-Disposition, where tus-js-client (its protocol
+// option) sends Upload-Metadata as in tus.
+func draftName(r *http.Request) {
+	if r.Header.Get("Upload-Draft-Interop-Version") == "" || r.Header.Get("Content-Disposition") != "" {
+		return
+	}
+	if name := nameOf(handler.ParseMetadataHeader(r.Header.Get("Upload-Metadata"))); name != "" {
+		r.Header.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	}
 }
 
 // concatIDs parses Upload-Concat exactly as tusd does (single spaces
