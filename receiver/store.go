@@ -191,7 +191,8 @@ func (u *stored) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 		// a creation): what runs on is refused by onFinish.
 		n, err = u.Upload.WriteChunk(ctx, offset, &capped{r: src, left: max(info.Size-offset, 0)})
 	}
-	if err != nil && u.st.logf != nil {
+	var refusal handler.Error
+	if err != nil && u.st.logf != nil && !errors.As(err, &refusal) { // refusals are said where made
 		if diskFull(err) {
 			u.st.logf("failed %s: the disk is full (%s)", label(info), received(info, offset+n))
 		} else {
