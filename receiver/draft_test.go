@@ -21,6 +21,7 @@ import (
 // in. Without Node it skips, saying so; make deps installs Node.
 func tusJS(t *testing.T) string {
 	t.Helper()
+	wine.Skip(t, "no Node.js runs inside the prefix (tus-js-client meets the same receiver on Linux)")
 	tusJSOnce.Do(func() { tusJSDir, tusJSErr = installTusJS() })
 	if tusJSErr != nil {
 		if _, err := exec.LookPath("node"); err != nil {
