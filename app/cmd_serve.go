@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ferry-app/ferry/fault"
 	"github.com/ferry-app/ferry/receiver"
@@ -170,8 +171,8 @@ func tokenFileOK(path, t, remedy string) error {
 	if fi, err := os.Stat(path); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return fault.New(fault.CodeBadSetting, "The token file %s can be read by other users (mode %#o); make it yours alone: chmod 600 %s", path, fi.Mode().Perm(), shellWord(path))
 	}
-	if len(t) < minTokenLen {
-		return fault.New(fault.CodeBadSetting, "The token in %s is %d characters; a token needs at least %d (128 bits of randomness) so that no one can guess it: %s.", path, len(t), minTokenLen, remedy)
+	if n := utf8.RuneCountInString(t); n < minTokenLen {
+		return fault.New(fault.CodeBadSetting, "The token in %s is %d characters; a token needs at least %d (128 bits of randomness) so that no one can guess it: %s.", path, n, minTokenLen, remedy)
 	}
 	return nil
 }

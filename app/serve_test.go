@@ -255,6 +255,7 @@ func TestServeTokenFile(t *testing.T) {
 		"  \n":                   "must hold one token",
 		"x\n":                    "The token in " + tokFile + " is 1 characters; a token needs at least 22 (128 bits of randomness)",
 		"short-but-not-enough\n": "is 20 characters",
+		"ééééééééééé\n":          "is 11 characters", // 22 bytes
 	}
 	for content, want := range refused {
 		os.WriteFile(tokFile, []byte(content), 0o600)

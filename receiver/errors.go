@@ -21,7 +21,7 @@ var (
 	errMetaLarge = handler.NewError("ERR_METADATA_TOO_LARGE", "Upload-Metadata is larger than 4 KiB", http.StatusBadRequest)
 )
 
-// errStopped is a test's crash (Server.stopAt).
+// errStopped is a test's crash (store.stopAt).
 var errStopped = errors.New("stopped here by a test")
 
 // storeError is what a client hears when the disk fails: a sentence with

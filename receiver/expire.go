@@ -117,6 +117,22 @@ func (s *Server) tidyUpload(id string, startup bool) {
 		return
 	}
 	complete := !info.SizeIsDeferred && info.Offset == info.Size
+	if info.IsFinal && complete {
+		// Assembled: parts a stop left behind go (they would make the
+		// file again for a client retrying its final POST).
+		for _, part := range info.PartialUploads {
+			if ownID(part) && s.track.claim(part) {
+				s.store.remove(part)
+				s.track.unclaim(part)
+			}
+		}
+	}
+	if info.IsFinal && !complete && startup {
+		// Stopped while assembling: it can never be resumed, and its
+		// parts are still there for the client's retry.
+		s.store.remove(id)
+		return
+	}
 	if complete && !info.IsPartial {
 		s.publish(info, "") // logs its own failure; the data stays for the next try
 		return

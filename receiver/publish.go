@@ -96,10 +96,10 @@ func (s *Server) publish(info handler.FileInfo, from string) error {
 	}
 	name, err := s.place(info.ID, src, nameFor(info))
 	if err != nil {
-		s.logf("failed %s: could not save it into %s: %s", label(info), s.dir, fault.Cause(err))
+		s.refusals.say(s.logf, "publish", "failed %s: could not save it into %s: %s", label(info), s.dir, fault.Cause(err))
 		return err
 	}
-	if s.stopAt != nil && s.stopAt("linked") {
+	if s.store.stop("linked") {
 		return errStopped
 	}
 	os.Remove(src) // published: the work name goes (else at the next look)
@@ -193,7 +193,7 @@ func (s *Server) place(id, src, name string) (string, error) {
 		if err := s.store.decide(id, filepath.Base(dst)); err != nil {
 			return err
 		}
-		if s.stopAt != nil && s.stopAt("decided") {
+		if s.store.stop("decided") {
 			return errStopped
 		}
 		return s.link(src, dst)

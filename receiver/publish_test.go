@@ -141,7 +141,7 @@ func TestHelperReceiverKilledAt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.stopAt = func(at string) bool {
+	s.store.stopAt = func(at string) bool {
 		if at == step {
 			p, _ := os.FindProcess(os.Getpid())
 			p.Kill() // SIGKILL; TerminateProcess on Windows
@@ -155,4 +155,58 @@ func TestHelperReceiverKilledAt(t *testing.T) {
 	os.Stdout.WriteString("URL " + s.URL() + "\n")
 	select {} // until killed at the step, or by the test's clean-up
 
+}
+
+// TestKilledWhileAssembling: killed while joining the parts of a parallel
+// upload (before, after, and half-way through deleting the parts), then
+// started again and the final POST retried as a client does: the file is
+// there once, whole, and no part or half-joined upload is left.
+func TestKilledWhileAssembling(t *testing.T) {
+	if os.Getenv("FERRY_RECEIVER_KILL_AT") != "" {
+		return
+	}
+	for _, step := range []string{"assembling", "assembled", "a part removed"} {
+		t.Run(step, func(t *testing.T) {
+			dir := wine.TempDir(t)
+			files, done := killedReceiver(t, dir, step)
+			a, b := randBytes(300<<10), randBytes(200<<10)
+			var parts []string
+			for _, data := range [][]byte{a, b} {
+				loc := create(t, files, map[string]string{"Upload-Length": strconv.Itoa(len(data)), "Upload-Concat": "partial"})
+				patch(t, loc, 0, data)
+				parts = append(parts, loc[strings.LastIndex(loc, "/"):])
+			}
+			final := func(files string) (*http.Response, error) {
+				req, _ := http.NewRequest("POST", files, nil)
+				req.Header.Set("Tus-Resumable", "1.0.0")
+				req.Header.Set("Upload-Concat", "final;/files"+parts[0]+" /files"+parts[1])
+				req.Header.Set("Upload-Metadata", meta("filename", "joined.mp4"))
+				return http.DefaultClient.Do(req)
+			}
+			if resp, err := final(files); err == nil {
+				resp.Body.Close()
+				t.Fatalf("the receiver answered %d instead of dying at %q", resp.StatusCode, step)
+			}
+			<-done
+			_, files = newTest(t, dir, nil)
+			resp, err := final(files) // the client's retry
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusNotFound {
+				t.Fatalf("the retried final POST: %d", resp.StatusCode)
+			}
+			published(t, dir, "joined.mp4", append(append([]byte{}, a...), b...))
+			infos := 0
+			for _, f := range workFiles(t, dir) {
+				if strings.HasSuffix(f, ".info") {
+					infos++
+				}
+			}
+			if infos != 1 { // the joined upload's, which answers HEAD
+				t.Fatalf("work folder: %q", workFiles(t, dir))
+			}
+		})
+	}
 }

@@ -82,13 +82,10 @@ type Server struct {
 	handler    http.Handler
 	pubLocks   [64]sync.Mutex
 	refusals   refusals
-	// stopAt, in tests, stops publishing after a step as a crash would
-	// (true: stop); nil elsewhere.
-	stopAt   func(step string) bool
-	addrs    addrCache
-	hostname string
-	lan      atomic.Bool  // serving beyond loopback
-	running  atomic.Int64 // requests being handled
+	addrs      addrCache
+	hostname   string
+	lan        atomic.Bool  // serving beyond loopback
+	running    atomic.Int64 // requests being handled
 
 	mu        sync.Mutex
 	ln        net.Listener

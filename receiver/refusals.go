@@ -6,10 +6,11 @@ import (
 	"time"
 )
 
-// refusals says on the console why requests are turned away, at most once
-// a minute for each kind of refusal (kinds are Ferry's own few words, never
-// the client's), so no client can flood the console whatever it sends. The
-// next line of a kind says how many were left unsaid.
+// refusals says on the console why requests are turned away or failed, at
+// most once a minute for each kind (kinds are Ferry's own few words, never
+// the client's), so no client can flood the console whatever it sends, a
+// full disk included. The next line of a kind says how many were left
+// unsaid.
 type refusals struct {
 	mu    sync.Mutex
 	kinds map[string]*refusalKind

@@ -30,7 +30,28 @@ func (st *store) spare() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return max(free-st.track.owed(st.work)-reserve, 0), nil
+	st.grantMu.Lock()
+	granted := st.granted
+	st.grantMu.Unlock()
+	return max(free-st.track.owed(st.work)-reserve-granted, 0), nil
+}
+
+// grantRoom is room for one write of an upload of unknown length, kept
+// for it until release: parallel writes share the disk's spare room
+// instead of each being given all of it.
+func (st *store) grantRoom(offset int64) (left int64, bySize bool, release func()) {
+	st.roomMu.Lock() // one grant at a time: each sees the others'
+	defer st.roomMu.Unlock()
+	left, bySize = st.room(offset)
+	grant := max(left, 0)
+	st.grantMu.Lock()
+	st.granted += grant
+	st.grantMu.Unlock()
+	return left, bySize, func() {
+		st.grantMu.Lock()
+		st.granted -= grant
+		st.grantMu.Unlock()
+	}
 }
 
 // refuseLength says whether an upload may be length bytes long, holding
@@ -106,9 +127,15 @@ func (c *capped) Read(p []byte) (int, error) {
 // --max-size can never become a file and is removed; one over the disk's
 // room keeps what it has and may resume once space is freed.
 func (u *stored) writeCapped(ctx context.Context, info handler.FileInfo, offset int64, src io.Reader) (int64, error) {
-	left, bySize := u.st.room(offset)
+	left, bySize, release := u.st.grantRoom(offset)
+	defer release()
 	body := &capped{r: src, left: left}
 	n, err := u.Upload.WriteChunk(ctx, offset, body)
+	if req := requestOf(ctx); err == nil && !body.over && req != nil && req.body != nil && req.body.n.Load() > n {
+		// tusd's own --max-size cut it first (a chunked body): it read
+		// past what it let through, and ended the body quietly.
+		body.over, bySize = true, true
+	}
 	if err != nil || !body.over {
 		return n, err
 	}

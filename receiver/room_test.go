@@ -2,11 +2,15 @@ package receiver
 
 import (
 	"bytes"
+	"io"
 	"math"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferry-app/ferry/internal/wine"
 )
@@ -165,5 +169,71 @@ func TestRefusalsAreLoggedBoundedly(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("%d lines for 500 refusals of one kind:\n%s", n, strings.Join(l.get(), "\n"))
+	}
+}
+
+// TestParallelUnknownLengthsShareTheRoom: writes of uploads whose length
+// is not yet known share the disk's spare room; each is not given all of
+// it, so together they cannot fill the disk.
+func TestParallelUnknownLengthsShareTheRoom(t *testing.T) {
+	dir := wine.TempDir(t)
+	s, files := newTestCfg(t, Config{Dir: dir})
+	smallDisk(s, 8<<20)
+	first := create(t, files, map[string]string{"Upload-Defer-Length": "1"})
+	second := create(t, files, map[string]string{"Upload-Defer-Length": "1"})
+	pr, pw := io.Pipe()
+	answered := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("PATCH", first, pr)
+		req.Header.Set("Tus-Resumable", "1.0.0")
+		req.Header.Set("Upload-Offset", "0")
+		req.Header.Set("Content-Type", "application/offset+octet-stream")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	pw.Write(make([]byte, 1<<20))
+	data := filepath.Join(dir, WorkDirName, first[strings.LastIndex(first, "/")+1:])
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if st, err := os.Stat(data); err == nil && st.Size() >= 1<<20 {
+			break // the first write holds its room
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first write did not start")
+		}
+	}
+	if resp := patchBody(t, second, nil, make([]byte, 2<<20)); resp.StatusCode != http.StatusInsufficientStorage {
+		t.Fatalf("a second write while the first holds the room: %d", resp.StatusCode)
+	}
+	pw.Close()
+	if code := <-answered; code != http.StatusNoContent {
+		t.Fatalf("the first write: %d", code)
+	}
+	if resp := patchBody(t, second, nil, make([]byte, 2<<20)); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("the second write once the first is done: %d", resp.StatusCode)
+	}
+}
+
+// TestChunkedBodyOverTheLimitIsRemoved: an upload of unknown length sent
+// a chunked body over --max-size is refused and removed, as one with a
+// Content-Length is.
+func TestChunkedBodyOverTheLimitIsRemoved(t *testing.T) {
+	dir := wine.TempDir(t)
+	_, files := newTestCfg(t, Config{Dir: dir, MaxSize: 1 << 20})
+	loc := create(t, files, map[string]string{"Upload-Defer-Length": "1"})
+	body := io.MultiReader(bytes.NewReader(make([]byte, 2<<20))) // no length: chunked
+	resp, _ := send(t, "PATCH", loc, map[string]string{"Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}, body)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a chunked 2 MB body, limit 1 MB: %d", resp.StatusCode)
+	}
+	if status, _, _ := head(t, loc); status != http.StatusNotFound {
+		t.Fatalf("the refused upload is still there: HEAD %d", status)
+	}
+	if n := workBytes(t, dir); n != 0 {
+		t.Fatalf("%d bytes kept in the work folder", n)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	"github.com/tus/tusd/v2/pkg/handler"
@@ -60,6 +61,14 @@ type store struct {
 	refusals *refusals
 	// freeSpace is freeSpace; tests make a small disk of it.
 	freeSpace func(dir string) (int64, error)
+
+	// stopAt, in tests, stops publishing or assembling after a step as
+	// a crash would (true: stop); nil elsewhere.
+	stopAt func(step string) bool
+
+	roomMu  sync.Mutex // grantRoom's
+	grantMu sync.Mutex
+	granted int64 // room held by writes of uploads of unknown length
 }
 
 func (st *store) UseIn(c *handler.StoreComposer) {
@@ -194,9 +203,9 @@ func (u *stored) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 	var refusal handler.Error
 	if err != nil && u.st.logf != nil && !errors.As(err, &refusal) { // refusals are said where made
 		if diskFull(err) {
-			u.st.logf("failed %s: the disk is full (%s)", label(info), received(info, offset+n))
+			u.st.refusals.say(u.st.logf, "disk full", "failed %s: the disk is full (%s)", label(info), received(info, offset+n))
 		} else {
-			u.st.logf("failed %s: cannot write: %s", label(info), fault.Cause(err))
+			u.st.refusals.say(u.st.logf, "write", "failed %s: cannot write: %s", label(info), fault.Cause(err))
 		}
 	}
 	return n, storeError(err)
@@ -260,19 +269,31 @@ func (u *stored) ConcatUploads(ctx context.Context, parts []handler.Upload) erro
 		}
 		inner[i] = pu.Upload
 	}
+	if u.st.stop("assembling") {
+		return errStopped
+	}
 	if err := u.Upload.(handler.ConcatableUpload).ConcatUploads(ctx, inner); err != nil {
 		u.st.remove(u.id)
 		if u.st.logf != nil {
 			info, _ := u.Upload.GetInfo(ctx)
-			u.st.logf("failed %s: cannot assemble its parallel parts: %s", label(info), fault.Cause(err))
+			u.st.refusals.say(u.st.logf, "assemble", "failed %s: cannot assemble its parallel parts: %s", label(info), fault.Cause(err))
 		}
 		return storeError(err)
 	}
-	for _, p := range parts {
+	if u.st.stop("assembled") {
+		return errStopped
+	}
+	for i, p := range parts {
 		u.st.remove(p.(*stored).id)
+		if i == 0 && u.st.stop("a part removed") {
+			return errStopped
+		}
 	}
 	return nil
 }
+
+// stop is stopAt's answer for a step; false outside tests.
+func (st *store) stop(step string) bool { return st.stopAt != nil && st.stopAt(step) }
 
 // decided reads the name an upload was given to be published as, if a
 // decision was made (see publish).
