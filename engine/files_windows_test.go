@@ -103,8 +103,9 @@ func TestRenamedOrDeletedWhileSent(t *testing.T) {
 }
 
 // TestPathsWindowsSpells: a path longer than MAX_PATH (260) is sent; one
-// file typed with another case, as \\?\C:\..., or through the machine's
-// administrative share \\localhost\C$\... is one job, sent once.
+// file typed with another case or in its \\?\ form is one job, sent
+// once; so is one reached through the machine's administrative share as
+// \\localhost\C$\... or \\?\UNC\localhost\C$\....
 func TestPathsWindowsSpells(t *testing.T) {
 	srv := tustest.New(t)
 	e := newEngine(t)
@@ -131,11 +132,6 @@ func TestPathsWindowsSpells(t *testing.T) {
 
 	q, sha2 := tustest.RandomFile(t, wine.TempDir(t), "Spelled.mp4", 1<<20, 2)
 	spellings := []string{q, strings.ToUpper(q[:1]) + strings.ToLower(q[1:]), `\\?\` + q}
-	if unc := `\\localhost\` + q[:1] + `$` + q[2:]; statOK(unc) {
-		spellings = append(spellings, unc)
-	} else {
-		t.Logf("no administrative share %s here: UNC left out", unc)
-	}
 	var id string
 	for _, s := range spellings {
 		j, err := e.Add(s, destOf(srv))
@@ -150,6 +146,32 @@ func TestPathsWindowsSpells(t *testing.T) {
 		waitFor(t, e, id, 30*time.Second, Done)
 	}
 	assertArrived(t, srv, "Spelled.mp4", sha2, 2)
+
+	// Through the machine's administrative share of the drive, a UNC path
+	// (Wine's test prefix has one, scripts/wine/prefix), in both its
+	// spellings: one job, sent whole. (Windows itself counts a file
+	// reached over a share as another path than its local one.)
+	r, sha3 := tustest.RandomFile(t, wine.TempDir(t), "shared.mp4", 1<<20, 3)
+	unc := `\\localhost\` + r[:1] + `$` + r[2:]
+	if !statOK(unc) {
+		t.Fatalf("no administrative share: %s cannot be read", unc)
+	}
+	id = ""
+	for _, s := range []string{unc, `\\?\UNC\localhost\` + r[:1] + `$` + r[2:]} {
+		j, err := e.Add(s, destOf(srv))
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if id == "" {
+			id = j.ID
+		} else if j.ID != id {
+			t.Fatalf("%s is a second job", s)
+		}
+		if d := waitFor(t, e, id, 30*time.Second, Done, Failed); d.State != Done {
+			t.Fatalf("%s: %s %s", s, d.State, d.Error)
+		}
+	}
+	assertArrived(t, srv, "shared.mp4", sha3, 3)
 }
 
 func statOK(path string) bool {
