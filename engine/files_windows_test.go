@@ -132,19 +132,7 @@ func TestPathsWindowsSpells(t *testing.T) {
 
 	q, sha2 := tustest.RandomFile(t, wine.TempDir(t), "Spelled.mp4", 1<<20, 2)
 	spellings := []string{q, strings.ToUpper(q[:1]) + strings.ToLower(q[1:]), `\\?\` + q}
-	var id string
-	for _, s := range spellings {
-		j, err := e.Add(s, destOf(srv))
-		if err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-		if id == "" {
-			id = j.ID
-		} else if j.ID != id {
-			t.Fatalf("%s is a second job", s)
-		}
-		waitFor(t, e, id, 30*time.Second, Done)
-	}
+	oneJob(t, e, srv, spellings...)
 	assertArrived(t, srv, "Spelled.mp4", sha2, 2)
 
 	// Through the machine's administrative share of the drive, a UNC path
@@ -156,22 +144,29 @@ func TestPathsWindowsSpells(t *testing.T) {
 	if !statOK(unc) {
 		t.Fatalf("no administrative share: %s cannot be read", unc)
 	}
-	id = ""
-	for _, s := range []string{unc, `\\?\UNC\localhost\` + r[:1] + `$` + r[2:]} {
-		j, err := e.Add(s, destOf(srv))
+	oneJob(t, e, srv, unc, `\\?\UNC\localhost\`+r[:1]+`$`+r[2:])
+	assertArrived(t, srv, "shared.mp4", sha3, 3)
+}
+
+// oneJob adds each of paths, one file's spellings, and fails unless they
+// are one job, done.
+func oneJob(t *testing.T, e *Engine, srv *tustest.Server, paths ...string) {
+	t.Helper()
+	var id string
+	for _, p := range paths {
+		j, err := e.Add(p, destOf(srv))
 		if err != nil {
-			t.Fatalf("%s: %v", s, err)
+			t.Fatalf("%s: %v", p, err)
 		}
 		if id == "" {
 			id = j.ID
 		} else if j.ID != id {
-			t.Fatalf("%s is a second job", s)
+			t.Fatalf("%s is a second job", p)
 		}
 		if d := waitFor(t, e, id, 30*time.Second, Done, Failed); d.State != Done {
-			t.Fatalf("%s: %s %s", s, d.State, d.Error)
+			t.Fatalf("%s: %s %s", p, d.State, d.Error)
 		}
 	}
-	assertArrived(t, srv, "shared.mp4", sha3, 3)
 }
 
 func statOK(path string) bool {

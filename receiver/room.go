@@ -30,10 +30,7 @@ func (st *store) spare() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	st.grantMu.Lock()
-	granted := st.granted
-	st.grantMu.Unlock()
-	return max(free-st.track.owed(st.work)-reserve-granted, 0), nil
+	return max(free-st.track.owed(st.work)-reserve-st.granted.Load(), 0), nil
 }
 
 // grantRoom is room for one write of an upload of unknown length, kept
@@ -44,14 +41,8 @@ func (st *store) grantRoom(offset int64) (left int64, bySize bool, release func(
 	defer st.roomMu.Unlock()
 	left, bySize = st.room(offset)
 	grant := max(left, 0)
-	st.grantMu.Lock()
-	st.granted += grant
-	st.grantMu.Unlock()
-	return left, bySize, func() {
-		st.grantMu.Lock()
-		st.granted -= grant
-		st.grantMu.Unlock()
-	}
+	st.granted.Add(grant)
+	return left, bySize, func() { st.granted.Add(-grant) }
 }
 
 // refuseLength says whether an upload may be length bytes long, holding
@@ -140,7 +131,7 @@ func (u *stored) writeCapped(ctx context.Context, info handler.FileInfo, offset 
 		return n, err
 	}
 	if !bySize {
-		u.st.refusals.say(u.st.logf, "space", "refused more of %s: the disk is full (%s received, length not yet declared)", label(info), units.Size(offset+n))
+		u.st.refusals.say(u.st.logf, "space", "refused more of %s: the disk is full (%s)", label(info), receivedSoFar(info, offset+n))
 		return n, errDiskFull
 	}
 	u.st.refusals.say(u.st.logf, "size", "refused %s: over the limit of %s before declaring its length; removed", label(info), units.Size(u.st.maxSize))

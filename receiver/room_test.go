@@ -5,12 +5,10 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ferry-app/ferry/internal/wine"
 )
@@ -181,31 +179,9 @@ func TestParallelUnknownLengthsShareTheRoom(t *testing.T) {
 	smallDisk(s, 8<<20)
 	first := create(t, files, map[string]string{"Upload-Defer-Length": "1"})
 	second := create(t, files, map[string]string{"Upload-Defer-Length": "1"})
-	pr, pw := io.Pipe()
-	answered := make(chan int, 1)
-	go func() {
-		req, _ := http.NewRequest("PATCH", first, pr)
-		req.Header.Set("Tus-Resumable", "1.0.0")
-		req.Header.Set("Upload-Offset", "0")
-		req.Header.Set("Content-Type", "application/offset+octet-stream")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			answered <- 0
-			return
-		}
-		resp.Body.Close()
-		answered <- resp.StatusCode
-	}()
+	pw, answered := openPatch(first)
 	pw.Write(make([]byte, 1<<20))
-	data := filepath.Join(dir, WorkDirName, first[strings.LastIndex(first, "/")+1:])
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if st, err := os.Stat(data); err == nil && st.Size() >= 1<<20 {
-			break // the first write holds its room
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the first write did not start")
-		}
-	}
+	waitSize(t, filepath.Join(dir, WorkDirName, first[strings.LastIndex(first, "/")+1:]), 1<<20) // it holds its room
 	if resp := patchBody(t, second, nil, make([]byte, 2<<20)); resp.StatusCode != http.StatusInsufficientStorage {
 		t.Fatalf("a second write while the first holds the room: %d", resp.StatusCode)
 	}

@@ -34,21 +34,7 @@ func TestShutdownWithUploadRunningIsQuickAndResumable(t *testing.T) {
 	loc := create(t, s.URL(), map[string]string{"Upload-Length": strconv.Itoa(len(data)), "Upload-Metadata": meta("filename", "long.bin")})
 	id := loc[strings.LastIndex(loc, "/")+1:]
 
-	pr, pw := io.Pipe()
-	answered := make(chan int, 1)
-	go func() {
-		req, _ := http.NewRequest("PATCH", loc, pr)
-		req.Header.Set("Tus-Resumable", "1.0.0")
-		req.Header.Set("Upload-Offset", "0")
-		req.Header.Set("Content-Type", "application/offset+octet-stream")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			answered <- 0
-			return
-		}
-		resp.Body.Close()
-		answered <- resp.StatusCode
-	}()
+	pw, answered := openPatch(loc)
 	pw.Write(data[:1<<20]) // then the client stalls, as over a slow link
 	waitSize(t, filepath.Join(dir, WorkDirName, id), 1<<20)
 
@@ -84,6 +70,28 @@ func TestShutdownWithUploadRunningIsQuickAndResumable(t *testing.T) {
 	}
 	patch(t, loc2, 1<<20, data[1<<20:])
 	sameContent(t, filepath.Join(dir, "long.bin"), data)
+}
+
+// openPatch starts a PATCH at offset 0 of loc whose body is what the test
+// writes to pw, until it closes pw; answered gets its status (0: no
+// answer).
+func openPatch(loc string) (pw *io.PipeWriter, answered <-chan int) {
+	pr, pw := io.Pipe()
+	status := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("PATCH", loc, pr)
+		req.Header.Set("Tus-Resumable", "1.0.0")
+		req.Header.Set("Upload-Offset", "0")
+		req.Header.Set("Content-Type", "application/offset+octet-stream")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	return pw, status
 }
 
 func waitSize(t *testing.T, path string, n int64) {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	"github.com/tus/tusd/v2/pkg/handler"
@@ -66,9 +67,8 @@ type store struct {
 	// a crash would (true: stop); nil elsewhere.
 	stopAt func(step string) bool
 
-	roomMu  sync.Mutex // grantRoom's
-	grantMu sync.Mutex
-	granted int64 // room held by writes of uploads of unknown length
+	roomMu  sync.Mutex   // one grantRoom at a time
+	granted atomic.Int64 // room held by writes of uploads of unknown length
 }
 
 func (st *store) UseIn(c *handler.StoreComposer) {
@@ -203,7 +203,7 @@ func (u *stored) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 	var refusal handler.Error
 	if err != nil && u.st.logf != nil && !errors.As(err, &refusal) { // refusals are said where made
 		if diskFull(err) {
-			u.st.refusals.say(u.st.logf, "disk full", "failed %s: the disk is full (%s)", label(info), received(info, offset+n))
+			u.st.refusals.say(u.st.logf, "disk full", "failed %s: the disk is full (%s)", label(info), receivedSoFar(info, offset+n))
 		} else {
 			u.st.refusals.say(u.st.logf, "write", "failed %s: cannot write: %s", label(info), fault.Cause(err))
 		}
@@ -211,8 +211,9 @@ func (u *stored) WriteChunk(ctx context.Context, offset int64, src io.Reader) (i
 	return n, storeError(err)
 }
 
-// received says how much of an upload is in, with its length if known.
-func received(info handler.FileInfo, n int64) string {
+// receivedSoFar says how much of an upload is in, with its length if
+// known.
+func receivedSoFar(info handler.FileInfo, n int64) string {
 	if info.SizeIsDeferred {
 		return units.Size(n) + " received, length not yet declared"
 	}

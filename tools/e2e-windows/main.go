@@ -13,6 +13,8 @@
 //     (SHA-256), one upload created for each;
 //   - a screenshot of the window (-screenshot).
 //
+// Run it as:
+//
 //	go run ./tools/e2e-windows -msi dist/ferry-VERSION-windows-amd64.msi [-screenshot OUT.png] [-keep]
 //
 // Needs (Debian): wine, gcc-mingw-w64-x86-64 (scripts/wine/prefix), xvfb,
