@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferry-app/ferry/internal/listener"
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/receiver"
@@ -31,13 +32,15 @@ func TestKilledIntoFerrysReceiverMakesNoSecondUpload(t *testing.T) {
 	}
 	var refused atomic.Int32 // repeats of a creation the receiver already had
 	h := rs.Handler()
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w}
 		h.ServeHTTP(rec, r)
 		if r.Method == http.MethodPost && rec.status == http.StatusConflict {
 			refused.Add(1)
 		}
 	}))
+	hs.Listener = listener.Steady(hs.Listener, nil) // Ferry is killed mid-connect
+	hs.Start()
 	t.Cleanup(hs.Close)
 	url := hs.URL + "/files/"
 

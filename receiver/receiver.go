@@ -29,6 +29,7 @@ import (
 	"golang.org/x/exp/slog" // tusd v2.9 still takes an x/exp/slog logger
 
 	"github.com/ferry-app/ferry/fault"
+	"github.com/ferry-app/ferry/internal/listener"
 )
 
 const (
@@ -267,7 +268,9 @@ func (s *Server) Start() error {
 	}
 	s.stopSweep, s.swept = make(chan struct{}), make(chan struct{})
 	go s.sweepLoop(s.stopSweep, s.swept)
-	go s.srv.Serve(ln)
+	go s.srv.Serve(listener.Steady(ln, func(err error) {
+		s.refusals.say(s.logf, "accept", "a connection failed before it was taken: %v", err)
+	}))
 	return nil
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/tus/tusd/v2/pkg/memorylocker"
 	"golang.org/x/exp/slog"
 
+	"github.com/ferry-app/ferry/internal/listener"
 	"github.com/ferry-app/ferry/internal/wine"
 )
 
@@ -171,7 +172,8 @@ func listen(t TB) net.Listener {
 	if err != nil {
 		t.Fatalf("tustest: listen: %v", err)
 	}
-	return ln
+	// A client killed mid-connect must not stop the server (Wine).
+	return listener.Steady(ln, nil)
 }
 
 func newHTTPServer(h http.Handler) *http.Server {
