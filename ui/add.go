@@ -60,6 +60,7 @@ func (w *Window) Add(paths []string, done func(queued int, err error)) {
 		return
 	}
 	w.say(fmt.Sprintf("Adding %s…", plural(len(paths), "item")))
+	pending := w.undo // a cancel or removal that adding its file again takes back
 	var added, failed []engine.Added
 	queued, already := 0, 0
 	w.background(func() error {
@@ -84,7 +85,7 @@ func (w *Window) Add(paths []string, done func(queued int, err error)) {
 		}
 		return nil
 	}, func(error) {
-		w.showAdded(added)
+		w.showAdded(added, pending)
 		w.say(addedLine(queued, already, len(failed)))
 		if len(failed) > 0 {
 			w.showError(addError(failed))
@@ -94,14 +95,15 @@ func (w *Window) Add(paths []string, done func(queued int, err error)) {
 
 // showAdded asks the next frames to scroll the list to the jobs just
 // added (the top, when the newest come first). Their events may reach
-// the model after this: the frame looks until they are there.
-func (w *Window) showAdded(added []engine.Added) {
+// the model after this: the frame looks until they are there. pending:
+// the cancel or removal that could be undone when the files were added.
+func (w *Window) showAdded(added []engine.Added, pending *undoable) {
 	w.reveal = w.reveal[:0]
 	for _, a := range added {
 		if a.Err != nil {
 			continue
 		}
-		w.withdrawUndo(a.Job.ID) // added again: its removal is taken back
+		w.addedAgain(pending, a.Job.ID)
 		if len(w.reveal) < 64 {
 			w.reveal = append(w.reveal, a.Job.ID)
 		}

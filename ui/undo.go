@@ -84,6 +84,16 @@ func (w *Window) withdrawUndo(ids ...string) {
 	}
 }
 
+// addedAgain takes back u, the cancel or removal pending when the user
+// added files, if it is still pending and of job id: the file was added
+// again. One the user made after adding (a cancel while the add was still
+// under way) is their newer word, and stays.
+func (w *Window) addedAgain(u *undoable, id string) {
+	if u != nil && w.undo == u && u.id == id {
+		w.takeUndo()
+	}
+}
+
 // takeUndo ends the offer of Undo and puts the row back as it was.
 func (w *Window) takeUndo() *undoable {
 	u := w.undo

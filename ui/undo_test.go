@@ -108,3 +108,28 @@ func TestResumeAllDoesNotUndoACancel(t *testing.T) {
 	h.w.resumeAll()
 	h.rowOf("all.mp4", stateIs("Cancelled"))
 }
+
+// A cancel made while the add is still being reported (its result not
+// yet drawn) stays: adding a file takes back only a cancel or removal
+// that was pending when it was added.
+func TestCancelDuringTheAddStays(t *testing.T) {
+	h := newHarness(t)
+	h.eng.SetRateLimit(128 << 10)
+	path, _ := h.file("late.mp4", 3<<20)
+	h.w.Drop([]fyne.URI{storage.NewFileURI(path)})
+	h.w.busy.Wait() // added; the window says so in its next frame
+	id := h.jobNamed("late.mp4").ID
+	deadline := time.Now().Add(10 * time.Second)
+	for _, ok := h.w.m.job(id); !ok; _, ok = h.w.m.job(id) { // the row knows it
+		if time.Now().After(deadline) {
+			t.Fatal("the job never reached the window")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.w.cancelJobs([]string{id})
+	h.w.frame(true) // the add's result
+	if !h.w.cancelling(id) {
+		t.Fatal("the add's result took back a cancel made after it")
+	}
+	h.rowOf("late.mp4", stateIs("Cancelling"))
+}
