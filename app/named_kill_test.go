@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferry-app/ferry/internal/listener"
 	"github.com/ferry-app/ferry/internal/tustest"
 	"github.com/ferry-app/ferry/internal/wine"
 	"github.com/ferry-app/ferry/receiver"
@@ -25,6 +24,7 @@ import (
 // back: every file arrives once, byte for byte, and no upload is left
 // unfinished in the receiver's work folder.
 func TestKilledIntoFerrysReceiverMakesNoSecondUpload(t *testing.T) {
+	wine.Skip(t, "it keeps a killed process's sockets open for good, their pending reads with them (wineserver lists them as it exits): the receiver meets a client that neither sends nor closes, and a read from it ends neither at its deadline nor at a deadline set to now (the cancel never completes), so the receiver holds that upload's lock; Windows closes a killed process's sockets")
 	in, dir, data := wine.TempDir(t), wine.TempDir(t), wine.TempDir(t)
 	rs, err := receiver.New(receiver.Config{Dir: in, Listen: "127.0.0.1:0"})
 	if err != nil {
@@ -32,15 +32,13 @@ func TestKilledIntoFerrysReceiverMakesNoSecondUpload(t *testing.T) {
 	}
 	var refused atomic.Int32 // repeats of a creation the receiver already had
 	h := rs.Handler()
-	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w}
 		h.ServeHTTP(rec, r)
 		if r.Method == http.MethodPost && rec.status == http.StatusConflict {
 			refused.Add(1)
 		}
 	}))
-	hs.Listener = listener.Steady(hs.Listener, nil) // Ferry is killed mid-connect
-	hs.Start()
 	t.Cleanup(hs.Close)
 	url := hs.URL + "/files/"
 
