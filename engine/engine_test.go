@@ -547,7 +547,10 @@ func TestOneJobPerFileAndDestination(t *testing.T) {
 }
 
 func TestGrowingFileNeverCompletesStale(t *testing.T) {
-	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 4 << 20}))
+	// Each attempt takes over a second, many times the writer's pause: a
+	// writer held up longer than a whole attempt (a loaded machine, Wine)
+	// would be a file that did not change while it was sent.
+	srv := tustest.New(t, tustest.WithFaults(tustest.Faults{RateLimit: 1 << 20}))
 	e := newEngine(t, func(o *Options) { o.MaxBackoff = time.Second })
 	e.Start()
 	p, _ := tustest.RandomFile(t, wine.TempDir(t), "rec.mp4", 1<<20, 1)
