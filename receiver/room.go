@@ -49,9 +49,8 @@ func (st *store) grantRoom(offset int64) (left int64, bySize bool, release func(
 // offset of them already: nil, or the answer (413 or 507) with its reason
 // logged.
 func (st *store) refuseLength(info handler.FileInfo, length, offset int64) error {
-	if st.maxSize > 0 && length > st.maxSize {
-		st.refusals.say(st.logf, "size", "refused %s (%s): larger than the limit of %s", label(info), units.Size(length), units.Size(st.maxSize))
-		return tooLarge(st.maxSize, length)
+	if e, over := st.overLimit(info, length); over {
+		return e
 	}
 	spare, err := st.spare()
 	if err == nil && length-offset > spare {
@@ -61,6 +60,16 @@ func (st *store) refuseLength(info handler.FileInfo, length, offset int64) error
 			http.StatusInsufficientStorage)
 	}
 	return nil
+}
+
+// overLimit refuses a length over --max-size: the answer (413), its
+// reason logged.
+func (st *store) overLimit(info handler.FileInfo, length int64) (handler.Error, bool) {
+	if st.maxSize <= 0 || length <= st.maxSize {
+		return handler.Error{}, false
+	}
+	st.refusals.say(st.logf, "size", "refused %s (%s): larger than the limit of %s", label(info), units.Size(length), units.Size(st.maxSize))
+	return tooLarge(st.maxSize, length), true
 }
 
 func tooLarge(limit, size int64) handler.Error {

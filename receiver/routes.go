@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/tus/tusd/v2/pkg/handler"
-
-	"github.com/ferry-app/ferry/internal/units"
 )
 
 // maxMetadata bounds Upload-Metadata: it is stored in every .info and
@@ -107,10 +105,9 @@ func (s *Server) check(r *http.Request, method, id string) *handler.Error {
 	if err != nil {
 		return nil // final, deferred or invalid: tusd answers
 	}
-	if s.maxSize > 0 && size > s.maxSize {
-		info := handler.FileInfo{MetaData: handler.ParseMetadataHeader(r.Header.Get("Upload-Metadata"))}
-		s.refusals.say(s.logf, "size", "refused %s (%s): larger than the limit of %s", label(info), units.Size(size), units.Size(s.maxSize))
-		e := tooLarge(s.maxSize, size)
+	// Before tusd, whose own refusal says nothing on the console.
+	info := handler.FileInfo{MetaData: handler.ParseMetadataHeader(r.Header.Get("Upload-Metadata"))}
+	if e, over := s.store.overLimit(info, size); over {
 		return &e
 	}
 	// Creation with upload: tusd would create the upload and then refuse
